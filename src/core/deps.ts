@@ -1,0 +1,25 @@
+/** What the use cases need from the outside world, assembled once in a composition root (src/main). */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { Logger } from '../log.js';
+
+/** The AWS SDK clients, live or sandboxed: the same code runs against both. */
+export interface AwsClients {
+  ec2: EC2Client;
+  ssm: SSMClient;
+  eic: EC2InstanceConnectClient;
+}
+
+/** Dependencies of `investigate` and `applyFix`. */
+export interface Deps {
+  clients: AwsClients;
+  region: string;
+  logger: Logger;
+  /** The clock (tests pass a fixed one). */
+  now: () => Date;
+  /** Sleep used by pollers (tests pass a fake that advances `now`). */
+  sleep: (ms: number) => Promise<void>;
+  /** False when WHYPING_PROBES=off: no SSM command is ever sent. */
+  probesEnabled: boolean;
+}

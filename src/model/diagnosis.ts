@@ -1,0 +1,230 @@
+/** The question and the answer: query, endpoints, hops, findings, fix plans, probe results (DESIGN.md §3). */
+import type {
+  InstanceId,
+  NetworkAclId,
+  NetworkInterfaceId,
+  RouteTableId,
+  SecurityGroupId,
+  VpcId,
+  VpcPeeringConnectionId,
+} from './ids.js';
+
+export type Protocol = 'icmp' | 'tcp' | 'udp';
+
+/** What the user asked: from, to, and the kind of packet. `port` is null for ICMP. */
+export interface Query {
+  from: string;
+  to: string;
+  protocol: Protocol;
+  port: number | null;
+}
+
+/** An endpoint after resolution (JSON: `endpoints.from` / `endpoints.to`). */
+export interface ResolvedEndpoint {
+  /** instance, network-interface, ip (an address, inside or outside the snapshot), internet (a host on the internet). */
+  kind: 'instance' | 'network-interface' | 'ip' | 'internet';
+  /** What the user typed. */
+  input: string;
+  /** Instance id or ENI id, when the endpoint is one. */
+  id?: string;
+  /** The address packets use: the ENI's primary private IP, the given IP, or null for `internet`. */
+  ip: string | null;
+  eni?: NetworkInterfaceId;
+  instanceId?: InstanceId;
+  /** Name tag of the instance, for display. */
+  name?: string;
+  /** True when `ip` is a public/Elastic IP of `eni` (packets reach it through the internet gateway). */
+  viaPublicIp?: boolean;
+  /** For an internet source standing for an AWS service range (e.g. EC2 Instance Connect): its CIDRs and label. */
+  sourceRange?: { label: string; cidrs: string[]; prefixListId?: string };
+}
+
+/** Component kinds of a hop (never rename one; add as the model grows). */
+export type Component =
+  | 'instance'
+  | 'network-interface'
+  | 'security-group'
+  | 'network-acl'
+  | 'route-table'
+  | 'peering-connection'
+  | 'internet-gateway'
+  | 'egress-only-internet-gateway'
+  | 'nat-gateway'
+  | 'transit-gateway'
+  | 'transit-gateway-attachment'
+  | 'transit-gateway-route-table'
+  | 'vpc-endpoint'
+  | 'internet';
+
+/** One step of a path and the decision made there, citing the AWS object in the console's words. */
+export interface Hop {
+  component: Component;
+  id: string;
+  /** For SG/NACL hops: which rule set was evaluated. */
+  direction?: 'ingress' | 'egress';
+  allowed: boolean;
+  /** The rule, route or entry that decided, in console wording (`100 ICMP ALL 10.2.0.0/16 DENY`). */
+  rule: string;
+  /** A short explanation when the rule alone does not say it. */
+  detail?: string;
+}
+
+/** Finding codes (stable: tests and users match on them; never rename one). */
+export type FindingCode =
+  | 'INSTANCE_NOT_RUNNING'
+  | 'SG_EGRESS_DENIED'
+  | 'SG_INGRESS_DENIED'
+  | 'NACL_EGRESS_DENIED'
+  | 'NACL_INGRESS_DENIED'
+  | 'NO_ROUTE'
+  | 'ROUTE_BLACKHOLE'
+  | 'PEERING_NOT_ACTIVE'
+  | 'PEERING_NOT_TRANSITIVE'
+  | 'NO_PUBLIC_IP'
+  | 'NO_INTERNET_GATEWAY_ROUTE'
+  | 'INTERNET_GATEWAY_NOT_ATTACHED'
+  | 'NAT_GATEWAY_NOT_AVAILABLE'
+  | 'NAT_REQUIRES_SOURCE_IN_VPC'
+  | 'SOURCE_DEST_CHECK'
+  | 'TGW_ATTACHMENT_NOT_ASSOCIATED'
+  | 'TGW_NO_ROUTE'
+  | 'TGW_ROUTE_BLACKHOLE'
+  | 'TGW_NO_ATTACHMENT_IN_AZ'
+  | 'PRIVATE_DESTINATION_VIA_INTERNET';
+
+/** Reachability Analyzer explanation codes we map to (so users can search that vocabulary). */
+export type AwsExplanationCode =
+  | 'BAD_STATE'
+  | 'NO_ROUTE_TO_DESTINATION'
+  | 'BAD_STATE_ROUTE'
+  | 'ENI_SG_RULES_MISMATCH'
+  | 'SUBNET_ACL_RESTRICTION'
+  | 'BAD_STATE_ATTACHMENT'
+  | 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR'
+  | 'IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS'
+  | 'IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS'
+  | 'NGW_REQUIRES_SOURCE_IN_VPC'
+  | 'ENI_SOURCE_DEST_CHECK_RESTRICTION'
+  | 'TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION'
+  | 'TGW_RTB_CANNOT_ROUTE'
+  | 'TGW_RTB_BAD_STATE_ROUTE'
+  | 'TGW_ROUTE_AZ_RESTRICTION'
+  | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS';
+
+/** EC2 write actions a fix plan can carry. Executors (src/fix) turn each into SDK commands. */
+export type FixAction =
+  | {
+      action: 'CreateRoute' | 'ReplaceRoute';
+      params: {
+        routeTableId: RouteTableId;
+        destinationCidrBlock: string;
+        target:
+          | { vpcPeeringConnectionId: VpcPeeringConnectionId }
+          | { gatewayId: `igw-${string}` }
+          | { natGatewayId: `nat-${string}` }
+          | { transitGatewayId: `tgw-${string}` };
+        /** ReplaceRoute only: the target being replaced (for undo), or `blackhole`. */
+        previousTarget?: string;
+      };
+    }
+  | {
+      action: 'AuthorizeSecurityGroupIngress' | 'AuthorizeSecurityGroupEgress';
+      params: {
+        groupId: SecurityGroupId;
+        protocol: 'icmp' | 'tcp' | 'udp';
+        /** tcp/udp: port range; icmp: type (fromPort) and code (toPort), -1 = all. */
+        fromPort: number;
+        toPort: number;
+        /** Exactly one of cidr / sourceGroupId. */
+        cidr?: string;
+        peerGroupId?: SecurityGroupId;
+      };
+    }
+  | { action: 'AcceptVpcPeeringConnection'; params: { vpcPeeringConnectionId: VpcPeeringConnectionId } }
+  | {
+      action: 'AllocateAndAssociateAddress';
+      params: { instanceId?: InstanceId; networkInterfaceId: NetworkInterfaceId; privateIp: string };
+    }
+  | {
+      action: 'CreateNetworkAclEntry';
+      params: {
+        networkAclId: NetworkAclId;
+        ruleNumber: number;
+        egress: boolean;
+        protocol: 'icmp' | 'tcp' | 'udp';
+        cidrBlock: string;
+        portRange?: { from: number; to: number };
+        icmpTypeCode?: { type: number; code: number };
+      };
+    }
+  | { action: 'CreateAndAttachInternetGateway'; params: { vpcId: VpcId } }
+  | { action: 'StartInstances'; params: { instanceId: InstanceId } }
+  | { action: 'DisableSourceDestCheck'; params: { networkInterfaceId: NetworkInterfaceId } };
+
+/** A proposed change, as data: it can be logged, shown, stored in a button and replayed. */
+export type FixPlan = FixAction & {
+  /** Derived from the content (code, resource, params): the same diagnosis gives the same id anywhere. */
+  id: string;
+  /** Apply order when fixes depend on each other (accept a peering before routes through it). */
+  order: number;
+  /** One line for humans: what will change. */
+  summary: string;
+  /** How it is undone, or why it cannot be. */
+  undo: string;
+  /** False when the change has no inverse (accepting a peering): the confirmation says so. */
+  reversible: boolean;
+};
+
+/** One blocker: where it is, why it blocks, and the fix. */
+export interface Finding {
+  code: FindingCode;
+  awsCode: AwsExplanationCode | null;
+  direction: 'forward' | 'return';
+  /** The object to change (route table, pcx, SG, NACL, instance …). */
+  resource: string;
+  message: string;
+  /** The rule/route/entry that decided, in console words. */
+  evidence?: string;
+  fix: FixPlan | null;
+}
+
+/** Something the model does not cover on this path: the answer is "not analyzed", never a guess. */
+export interface NotAnalyzed {
+  component: string;
+  id: string;
+  reason: string;
+}
+
+export interface ProbeDirectionResult {
+  ran: boolean;
+  skipped: string | null;
+  from: string;
+  to: string;
+  protocol: Protocol;
+  port: number | null;
+  sent: number | null;
+  received: number | null;
+  lossPct: number | null;
+  rttMs: { min: number; avg: number; max: number } | null;
+  tcp: 'open' | 'refused' | 'timeout' | null;
+  commandId: string | null;
+  agreesWithVerdict: boolean | null;
+  explanation: string;
+}
+
+/** The live probe (JSON `probe`): the forward result and, when asked, the reverse. */
+export type ProbeResult = ProbeDirectionResult & { reverse?: ProbeDirectionResult };
+
+/** The whole answer (JSON contract of `diagnose --json`). */
+export interface Diagnosis {
+  query: Query;
+  endpoints: { from: ResolvedEndpoint; to: ResolvedEndpoint };
+  /** null when the path crosses something outside the model. */
+  reachable: boolean | null;
+  notAnalyzed: NotAnalyzed | null;
+  forward: Hop[];
+  return: Hop[];
+  findings: Finding[];
+  warnings: string[];
+  probe: ProbeResult | null;
+}

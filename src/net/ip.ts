@@ -1,0 +1,193 @@
+/** IP and CIDR math on ipaddr.js: parsing, containment, longest-prefix match, address classes. */
+import ipaddr from 'ipaddr.js';
+
+export type IpFamily = 4 | 6;
+
+/** A parsed address: IPv4 as an unsigned 32-bit number, IPv6 as a 128-bit bigint. */
+export type ParsedIp = { family: 4; value: number; text: string } | { family: 6; value: bigint; text: string };
+
+/** A parsed CIDR block (network address normalized: `10.1.2.3/16` → 10.1.0.0/16). */
+export type ParsedCidr =
+  | { family: 4; base: number; prefix: number; text: string }
+  | { family: 6; base: bigint; prefix: number; text: string };
+
+const ipCache = new Map<string, ParsedIp | null>();
+const cidrCache = new Map<string, ParsedCidr | null>();
+const CACHE_LIMIT = 200_000;
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+function v6ToBigInt(parts: number[]): bigint {
+  let v = 0n;
+  for (const p of parts) v = (v << 16n) | BigInt(p);
+  return v;
+}
+
+function v4ToNumber(octets: number[]): number {
+  return (((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0)) >>> 0;
+}
+
+/** Parses a dotted-quad IPv4 or an IPv6 address; null when it is not one (no octal/hex IPv4 shorthands). */
+export function parseIp(text: string): ParsedIp | null {
+  const hit = ipCache.get(text);
+  if (hit !== undefined) return hit;
+  let result: ParsedIp | null = null;
+  const trimmed = text.trim();
+  if (ipaddr.IPv4.isValidFourPartDecimal(trimmed)) {
+    result = { family: 4, value: v4ToNumber(ipaddr.IPv4.parse(trimmed).octets), text: trimmed };
+  } else if (ipaddr.IPv6.isValid(trimmed) && trimmed.includes(':')) {
+    const v6 = ipaddr.IPv6.parse(trimmed);
+    result = v6.isIPv4MappedAddress()
+      ? { family: 4, value: v4ToNumber(v6.toIPv4Address().octets), text: v6.toIPv4Address().toString() }
+      : { family: 6, value: v6ToBigInt(v6.parts), text: v6.toString() };
+  }
+  return remember(ipCache, text, result);
+}
+
+/** True for a valid IPv4 or IPv6 address. */
+export function isIp(text: string): boolean {
+  return parseIp(text) !== null;
+}
+
+/** Parses `a.b.c.d/n` or `v6/n`; host bits are masked off. null when malformed. */
+export function parseCidr(text: string): ParsedCidr | null {
+  const hit = cidrCache.get(text);
+  if (hit !== undefined) return hit;
+  let result: ParsedCidr | null = null;
+  const slash = text.indexOf('/');
+  if (slash > 0) {
+    const ip = parseIp(text.slice(0, slash));
+    const prefixText = text.slice(slash + 1);
+    const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+    if (ip?.family === 4 && prefix >= 0 && prefix <= 32) {
+      const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+      const base = (ip.value & mask) >>> 0;
+      result = { family: 4, base, prefix, text: `${numberToV4(base)}/${prefix}` };
+    } else if (ip?.family === 6 && prefix >= 0 && prefix <= 128) {
+      const mask = prefix === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - prefix)) - 1n);
+      const base = ip.value & mask;
+      result = { family: 6, base, prefix, text: `${bigIntToV6(base)}/${prefix}` };
+    }
+  }
+  return remember(cidrCache, text, result);
+}
+
+/** True for a valid CIDR block. */
+export function isCidr(text: string): boolean {
+  return parseCidr(text) !== null;
+}
+
+/** Formats a 32-bit number as dotted quad. */
+export function numberToV4(value: number): string {
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+}
+
+function bigIntToV6(value: bigint): string {
+  const parts: number[] = [];
+  for (let i = 7; i >= 0; i--) parts.push(Number((value >> BigInt(i * 16)) & 0xffffn));
+  return ipaddr.fromByteArray(new ipaddr.IPv6(parts).toByteArray()).toString();
+}
+
+/** Does the CIDR contain the address? Families must match. Malformed input never matches. */
+export function cidrContains(cidr: string | ParsedCidr, ip: string | ParsedIp): boolean {
+  const c = typeof cidr === 'string' ? parseCidr(cidr) : cidr;
+  const a = typeof ip === 'string' ? parseIp(ip) : ip;
+  if (!c || !a || c.family !== a.family) return false;
+  if (c.family === 4 && a.family === 4) {
+    if (c.prefix === 0) return true;
+    const mask = (0xffffffff << (32 - c.prefix)) >>> 0;
+    return (a.value & mask) >>> 0 === c.base;
+  }
+  if (c.family === 6 && a.family === 6) {
+    if (c.prefix === 0) return true;
+    const shift = BigInt(128 - c.prefix);
+    return a.value >> shift === c.base >> shift;
+  }
+  return false;
+}
+
+/** Does CIDR `outer` contain all of CIDR `inner`? */
+export function cidrCovers(outer: string, inner: string): boolean {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  if (!o || !i || o.family !== i.family || i.prefix < o.prefix) return false;
+  return i.family === 4
+    ? cidrContains(o, { family: 4, value: i.base, text: '' })
+    : cidrContains(o, { family: 6, value: i.base as bigint, text: '' });
+}
+
+/** Do two CIDRs share any address? */
+export function cidrsOverlap(a: string, b: string): boolean {
+  return cidrCovers(a, b) || cidrCovers(b, a);
+}
+
+/** The prefix length of a CIDR, or -1 when malformed. */
+export function prefixLength(cidr: string): number {
+  return parseCidr(cidr)?.prefix ?? -1;
+}
+
+/** The /32 (or /128) block of a single address. */
+export function hostCidr(ip: string): string {
+  const a = parseIp(ip);
+  if (!a) throw new Error(`not an IP address: ${ip}`);
+  return a.family === 4 ? `${a.text}/32` : `${a.text}/128`;
+}
+
+/**
+ * Longest-prefix match: among `candidates`, those whose CIDR contains `ip` with the longest prefix.
+ * Returns every candidate tied at that length (the caller applies AWS's tie-break rules), or [] for no match.
+ */
+export function longestPrefixMatches<T>(candidates: Iterable<T>, cidrOf: (c: T) => string[], ip: string): T[] {
+  const a = parseIp(ip);
+  if (!a) return [];
+  let best = -1;
+  let winners: T[] = [];
+  for (const c of candidates) {
+    let len = -1;
+    for (const text of cidrOf(c)) {
+      const cidr = parseCidr(text);
+      if (cidr && cidr.prefix > len && cidrContains(cidr, a)) len = cidr.prefix;
+    }
+    if (len < 0) continue;
+    if (len > best) {
+      best = len;
+      winners = [c];
+    } else if (len === best) winners.push(c);
+  }
+  return winners;
+}
+
+const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+const RFC6598 = '100.64.0.0/10';
+
+/** RFC 1918 private IPv4 (10/8, 172.16/12, 192.168/16). */
+export function isRfc1918(ip: string): boolean {
+  return RFC1918.some((c) => cidrContains(c, ip));
+}
+
+/** RFC 6598 shared address space (100.64/10, carrier-grade NAT). */
+export function isRfc6598(ip: string): boolean {
+  return cidrContains(RFC6598, ip);
+}
+
+/** A globally routable address as far as an internet gateway is concerned (not RFC 1918/6598, loopback, link-local…). */
+export function isPublicIp(ip: string): boolean {
+  const a = parseIp(ip);
+  if (!a) return false;
+  const range = ipaddr.parse(a.text).range();
+  return range === 'unicast';
+}
+
+/** Is `port` within [from, to]? */
+export function portInRange(port: number, from: number, to: number): boolean {
+  return port >= from && port <= to;
+}
+
+/** A TCP/UDP port: an integer 1–65535 (0 is not a port anyone can connect to). */
+export function isPort(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+}
