@@ -90,7 +90,13 @@ export type FindingCode =
   | 'TGW_NO_ROUTE'
   | 'TGW_ROUTE_BLACKHOLE'
   | 'TGW_NO_ATTACHMENT_IN_AZ'
-  | 'PRIVATE_DESTINATION_VIA_INTERNET';
+  | 'PRIVATE_DESTINATION_VIA_INTERNET'
+  /** Probe-only (reported in `probe.findings`, never in `findings`): the configuration allows it, the host drops it. */
+  | 'HOST_FIREWALL_SUSPECTED'
+  /** Probe-only: the connection reached the host and was refused (TCP RST): nothing listens on that port. */
+  | 'NOTHING_LISTENING'
+  /** Probe-only: the configuration says blocked, yet the probe got an answer: the model missed something. */
+  | 'PROBE_CONTRADICTS_VERDICT';
 
 /** Reachability Analyzer explanation codes we map to (so users can search that vocabulary). */
 export type AwsExplanationCode =
@@ -210,6 +216,14 @@ export interface ProbeDirectionResult {
   commandId: string | null;
   agreesWithVerdict: boolean | null;
   explanation: string;
+  /** success: the packet got an answer of the kind asked for; failure: it did not; inconclusive: no conclusion (UDP silence, timeouts, skips). */
+  outcome?: 'success' | 'failure' | 'inconclusive';
+  /** UDP only: what came back (`no-reply` proves nothing either way). */
+  udp?: 'reply' | 'port-unreachable' | 'no-reply' | null;
+  /** The output line(s) the result was read from, trimmed, as evidence. */
+  evidence?: string;
+  /** Host-level findings only a probe can see (HOST_FIREWALL_SUSPECTED, NOTHING_LISTENING, PROBE_CONTRADICTS_VERDICT). */
+  findings?: Finding[];
 }
 
 /** The live probe (JSON `probe`): the forward result and, when asked, the reverse. */
@@ -227,4 +241,6 @@ export interface Diagnosis {
   findings: Finding[];
   warnings: string[];
   probe: ProbeResult | null;
+  /** Advice that is not a blocker (e.g. use an EC2 Instance Connect Endpoint when an instance has no public IP by design). */
+  hints?: string[];
 }
