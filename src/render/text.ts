@@ -1,0 +1,202 @@
+/**
+ * The terminal presenter: verdict, both paths hop by hop, every blocker with its evidence and fix, numbered fixes,
+ * the probe and warnings. Pure; colours only when the caller says the output is a terminal.
+ */
+import type {
+  Component,
+  Diagnosis,
+  Finding,
+  FixPlan,
+  Hop,
+  ProbeDirectionResult,
+  Query,
+  ResolvedEndpoint,
+} from '../model/index.js';
+
+/** Options of the text renderer. */
+export interface TextOptions {
+  /** ANSI colours (only on a TTY; NO_COLOR respected by the caller). */
+  color?: boolean;
+}
+
+type Style = (s: string) => string;
+interface Palette {
+  ok: Style;
+  bad: Style;
+  warn: Style;
+  bold: Style;
+  dim: Style;
+}
+
+const sgr =
+  (open: number, close: number): Style =>
+  (s) =>
+    `\u001b[${open}m${s}\u001b[${close}m`;
+const plain: Style = (s) => s;
+const COLORS: Palette = { ok: sgr(32, 39), bad: sgr(31, 39), warn: sgr(33, 39), bold: sgr(1, 22), dim: sgr(2, 22) };
+const PLAIN: Palette = { ok: plain, bad: plain, warn: plain, bold: plain, dim: plain };
+
+// Snapshot data (tag values, rule descriptions) is user-controlled: never let it write escape sequences to a terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove control characters
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+function clean(s: string): string {
+  return s.replace(CONTROL, '');
+}
+
+/** The fixes of a diagnosis, one per id, in apply order: the numbers users type in `fix 2`. */
+export function numberedFixes(d: Diagnosis): FixPlan[] {
+  const seen = new Map<string, { plan: FixPlan; first: number }>();
+  d.findings.forEach((f, i) => {
+    if (f.fix && !seen.has(f.fix.id)) seen.set(f.fix.id, { plan: f.fix, first: i });
+  });
+  return [...seen.values()].sort((a, b) => a.plan.order - b.plan.order || a.first - b.first).map((x) => x.plan);
+}
+
+/** The question in words: `ping (ICMP)`, `TCP 443`. */
+export function describeProtocol(q: Pick<Query, 'protocol' | 'port'>): string {
+  return q.protocol === 'icmp' ? 'ping (ICMP)' : `${q.protocol.toUpperCase()} ${q.port}`;
+}
+
+/** An endpoint in words: `Instance - NextWork VPC 1 (i-0abc, 10.1.0.12)`. */
+export function describeEndpoint(e: ResolvedEndpoint): string {
+  if (e.sourceRange) {
+    const pl = e.sourceRange.prefixListId ? `, ${e.sourceRange.prefixListId}` : '';
+    return clean(`${e.sourceRange.label} (${e.sourceRange.cidrs.join(', ')}${pl})`);
+  }
+  if (e.kind === 'internet') return e.ip ? `the internet (${e.ip})` : 'the internet';
+  const label = e.name ?? e.input;
+  const facts = [e.id && e.id !== label ? e.id : null, e.ip && e.ip !== label ? e.ip : null].filter(Boolean);
+  if (e.viaPublicIp) facts.push('public IP');
+  return clean(facts.length ? `${label} (${facts.join(', ')})` : label);
+}
+
+/** The one-line verdict. */
+export function verdictLine(d: Diagnosis, opts: TextOptions = {}): string {
+  const c = opts.color ? COLORS : PLAIN;
+  const from = describeEndpoint(d.endpoints.from);
+  const to = describeEndpoint(d.endpoints.to);
+  const what = describeProtocol(d.query);
+  if (d.reachable === true) return c.ok(c.bold(`✓ Reachable: ${from} → ${to}, ${what}.`));
+  if (d.reachable === null) {
+    const na = d.notAnalyzed;
+    const where = na ? ` the path crosses ${componentName(na.component as Component)} ${na.id}: ${na.reason}` : '';
+    return c.warn(c.bold(`? Not analyzed: ${from} → ${to}, ${what};${clean(where)}.`));
+  }
+  const n = d.findings.length;
+  const count = n === 1 ? '1 blocker' : `${n} blockers`;
+  return c.bad(c.bold(`✗ Not reachable: ${from} → ${to}, ${what} (${count}).`));
+}
+
+/** Renders a whole diagnosis for a terminal. */
+export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
+  const c = opts.color ? COLORS : PLAIN;
+  const out: string[] = [verdictLine(d, opts)];
+
+  out.push('', c.bold('Request path (forward)'));
+  out.push(...hops(d.forward, c));
+  out.push('', c.bold('Reply path (return)'));
+  out.push(...hops(d.return, c));
+
+  const fixes = numberedFixes(d);
+  const fixNumber = new Map(fixes.map((f, i) => [f.id, i + 1]));
+  if (d.findings.length > 0) {
+    out.push('', c.bold(`Blockers (${d.findings.length})`));
+    d.findings.forEach((f, i) => {
+      out.push(...blocker(f, i + 1, fixNumber, c));
+    });
+  }
+  if (fixes.length > 0) {
+    out.push('', c.bold('Fixes (in apply order)'));
+    fixes.forEach((f, i) => {
+      const undo = f.reversible ? `undo: ${f.undo}` : `cannot be undone: ${f.undo}`;
+      out.push(`  ${i + 1}. ${clean(f.summary)}  ${c.dim(`[${f.action}, ${clean(undo)}]`)}`);
+    });
+  }
+  if (d.probe) {
+    out.push('', c.bold('Live probe'));
+    out.push(...probeLines(d.probe, c));
+    if (d.probe.reverse) out.push(...probeLines(d.probe.reverse, c));
+  }
+  if (d.warnings.length > 0) {
+    out.push('', c.bold('Warnings'));
+    for (const w of d.warnings) out.push(c.warn(`  ! ${clean(w)}`));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function hops(list: Hop[], c: Palette): string[] {
+  if (list.length === 0) return [c.dim('  (no hops: the path was not traced)')];
+  return list.map((h) => {
+    const mark = h.allowed ? c.ok('✓') : c.bad('✗');
+    const dir = h.direction ? ` ${h.direction === 'ingress' ? 'inbound' : 'outbound'}` : '';
+    const detail = h.detail ? c.dim(` — ${clean(h.detail)}`) : '';
+    return `  ${mark} ${componentName(h.component)} ${clean(h.id)}${dir}: ${clean(h.rule)}${detail}`;
+  });
+}
+
+function blocker(f: Finding, n: number, fixNumber: Map<string, number>, c: Palette): string[] {
+  const path = f.direction === 'forward' ? 'request path' : 'reply path';
+  const lines = [`  ${n}. ${c.bad(f.code)} on ${clean(f.resource)} (${path}): ${clean(f.message)}`];
+  if (f.evidence) lines.push(`     evidence: ${clean(f.evidence)}`);
+  if (f.fix) lines.push(`     fix ${fixNumber.get(f.fix.id)}: ${clean(f.fix.summary)}`);
+  else lines.push(c.dim('     no automatic fix: change it in the console'));
+  return lines;
+}
+
+function probeLines(p: ProbeDirectionResult, c: Palette): string[] {
+  const head = `  ${clean(p.from)} → ${clean(p.to)}, ${describeProtocol(p)}:`;
+  const lines: string[] = [];
+  if (!p.ran) {
+    lines.push(`${head} not run (${clean(p.skipped ?? 'skipped')})`);
+  } else {
+    const parts: string[] = [];
+    if (p.sent !== null) parts.push(`${p.sent} sent, ${p.received ?? 0} received, ${p.lossPct ?? 0}% loss`);
+    if (p.rttMs) parts.push(`rtt ${p.rttMs.min}/${p.rttMs.avg}/${p.rttMs.max} ms`);
+    if (p.tcp) parts.push(`port ${p.tcp}`);
+    if (p.commandId) parts.push(c.dim(`command ${clean(p.commandId)}`));
+    lines.push(`${head} ${parts.join(', ')}`);
+  }
+  if (p.agreesWithVerdict === false)
+    lines.push(c.warn(`  ! The probe disagrees with the verdict: ${clean(p.explanation)}`));
+  else if (p.explanation) lines.push(c.dim(`    ${clean(p.explanation)}`));
+  return lines;
+}
+
+/** A component kind in the console's words. */
+export function componentName(k: Component): string {
+  switch (k) {
+    case 'instance':
+      return 'Instance';
+    case 'network-interface':
+      return 'Network interface';
+    case 'security-group':
+      return 'Security group';
+    case 'network-acl':
+      return 'Network ACL';
+    case 'route-table':
+      return 'Route table';
+    case 'peering-connection':
+      return 'Peering connection';
+    case 'internet-gateway':
+      return 'Internet gateway';
+    case 'egress-only-internet-gateway':
+      return 'Egress-only internet gateway';
+    case 'nat-gateway':
+      return 'NAT gateway';
+    case 'transit-gateway':
+      return 'Transit gateway';
+    case 'transit-gateway-attachment':
+      return 'Transit gateway attachment';
+    case 'transit-gateway-route-table':
+      return 'Transit gateway route table';
+    case 'vpc-endpoint':
+      return 'VPC endpoint';
+    case 'internet':
+      return 'Internet';
+    default: {
+      // A component kind added to the model after this renderer: show it as it is rather than fail.
+      const unknown: never = k;
+      return String(unknown);
+    }
+  }
+}

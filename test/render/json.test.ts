@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { renderJson, toJson, toJsonBatchError } from '../../src/render/json.js';
+import { seedDiagnosis } from './sample.js';
+
+describe('the JSON renderer follows the --json contract', () => {
+  it('has exactly the documented top-level keys, in order', () => {
+    expect(Object.keys(toJson(seedDiagnosis()))).toEqual([
+      'query',
+      'endpoints',
+      'reachable',
+      'notAnalyzed',
+      'forward',
+      'return',
+      'findings',
+      'warnings',
+      'probe',
+    ]);
+  });
+
+  it('writes the query with a null port for ICMP', () => {
+    expect(toJson(seedDiagnosis()).query).toEqual({
+      from: 'Instance - NextWork VPC 1',
+      to: '10.2.4.95',
+      protocol: 'icmp',
+      port: null,
+    });
+  });
+
+  it('writes endpoints with kind, id, ip and eni, null when absent', () => {
+    const j = toJson(seedDiagnosis());
+    expect(j.endpoints.from).toMatchObject({
+      kind: 'instance',
+      id: 'i-0aaa1111',
+      ip: '10.1.0.12',
+      eni: 'eni-0aaa1111',
+    });
+    expect(j.endpoints.to).toMatchObject({ kind: 'ip', id: null, ip: '10.2.4.95', eni: 'eni-0bbb2222', name: null });
+  });
+
+  it('writes hops with component, id, direction (null for routes), allowed and rule', () => {
+    const j = toJson(seedDiagnosis());
+    expect(j.forward[0]).toEqual({
+      component: 'security-group',
+      id: 'sg-0aaa',
+      direction: 'egress',
+      allowed: true,
+      rule: 'outbound All traffic to 0.0.0.0/0',
+      detail: null,
+    });
+    expect(j.forward[2]).toMatchObject({ component: 'route-table', direction: null, allowed: false });
+  });
+
+  it('writes findings with code, awsCode, direction, resource, message and the fix plan', () => {
+    const f = toJson(seedDiagnosis()).findings[0];
+    expect(Object.keys(f ?? {})).toEqual(['code', 'awsCode', 'direction', 'resource', 'message', 'evidence', 'fix']);
+    expect(f?.fix).toEqual({
+      id: 'fx-route-a',
+      order: 2,
+      action: 'CreateRoute',
+      params: {
+        routeTableId: 'rtb-0aaa',
+        destinationCidrBlock: '10.2.0.0/16',
+        target: { vpcPeeringConnectionId: 'pcx-0abc' },
+      },
+      summary: 'Add route 10.2.0.0/16 → pcx-0abc to rtb-0aaa',
+      undo: 'Delete route 10.2.0.0/16 from rtb-0aaa',
+      reversible: true,
+    });
+    expect(toJson(seedDiagnosis()).findings[2]).toMatchObject({
+      evidence: 'inbound rules: SSH TCP 22 from 0.0.0.0/0',
+      fix: null,
+    });
+    expect(toJson(seedDiagnosis()).findings[1]?.evidence).toBeNull();
+  });
+
+  it('writes notAnalyzed and probe as null when absent', () => {
+    const j = toJson(seedDiagnosis());
+    expect(j.notAnalyzed).toBeNull();
+    expect(j.probe).toBeNull();
+    expect(j.reachable).toBe(false);
+  });
+
+  it('writes reachable null with notAnalyzed when the path leaves the model', () => {
+    const d = {
+      ...seedDiagnosis(),
+      reachable: null,
+      notAnalyzed: { component: 'network-interface', id: 'eni-0lb', reason: 'a load balancer' },
+    };
+    expect(toJson(d)).toMatchObject({
+      reachable: null,
+      notAnalyzed: { component: 'network-interface', id: 'eni-0lb', reason: 'a load balancer' },
+    });
+  });
+
+  it('writes the probe with every documented field and the reverse direction', () => {
+    const dir = {
+      ran: true,
+      skipped: null,
+      from: 'i-0aaa1111',
+      to: '10.2.4.95',
+      protocol: 'icmp' as const,
+      port: null,
+      sent: 3,
+      received: 0,
+      lossPct: 100,
+      rttMs: null,
+      tcp: null,
+      commandId: 'cmd-1',
+      agreesWithVerdict: true,
+      explanation: 'no reply, as the verdict says',
+    };
+    const j = toJson({
+      ...seedDiagnosis(),
+      probe: { ...dir, reverse: { ...dir, from: 'i-0bbb', commandId: 'cmd-2' } },
+    });
+    expect(Object.keys(j.probe ?? {})).toEqual([
+      'ran',
+      'skipped',
+      'from',
+      'to',
+      'protocol',
+      'port',
+      'sent',
+      'received',
+      'lossPct',
+      'rttMs',
+      'tcp',
+      'commandId',
+      'agreesWithVerdict',
+      'explanation',
+      'reverse',
+    ]);
+    expect(j.probe?.reverse?.commandId).toBe('cmd-2');
+  });
+
+  it('renders one line when compact (batch) and parses back to the same object', () => {
+    const line = renderJson(seedDiagnosis(), { compact: true });
+    expect(line).not.toContain('\n');
+    expect(JSON.parse(line)).toEqual(toJson(seedDiagnosis()));
+    expect(renderJson(seedDiagnosis())).toContain('\n  "query"');
+  });
+
+  it('writes a failed batch line as the query and a coded error', () => {
+    expect(toJsonBatchError({ from: 'x' }, { code: 'UNKNOWN_ENDPOINT', message: 'no x' })).toEqual({
+      query: { from: 'x' },
+      error: { code: 'UNKNOWN_ENDPOINT', message: 'no x' },
+    });
+  });
+});

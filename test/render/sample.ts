@@ -1,0 +1,120 @@
+/** A hand-written diagnosis of the seed lab's broken state, for renderer tests. */
+import type { Diagnosis } from '../../src/model/index.js';
+
+export function seedDiagnosis(): Diagnosis {
+  return {
+    query: { from: 'Instance - NextWork VPC 1', to: '10.2.4.95', protocol: 'icmp', port: null },
+    endpoints: {
+      from: {
+        kind: 'instance',
+        input: 'Instance - NextWork VPC 1',
+        id: 'i-0aaa1111',
+        ip: '10.1.0.12',
+        eni: 'eni-0aaa1111',
+        instanceId: 'i-0aaa1111',
+        name: 'Instance - NextWork VPC 1',
+      },
+      to: { kind: 'ip', input: '10.2.4.95', ip: '10.2.4.95', eni: 'eni-0bbb2222' },
+    },
+    reachable: false,
+    notAnalyzed: null,
+    forward: [
+      {
+        component: 'security-group',
+        id: 'sg-0aaa',
+        direction: 'egress',
+        allowed: true,
+        rule: 'outbound All traffic to 0.0.0.0/0',
+      },
+      {
+        component: 'network-acl',
+        id: 'acl-0aaa',
+        direction: 'egress',
+        allowed: true,
+        rule: '100 All traffic ALL 0.0.0.0/0 ALLOW',
+      },
+      {
+        component: 'route-table',
+        id: 'rtb-0aaa',
+        allowed: false,
+        rule: 'no route covers 10.2.4.95',
+        detail: 'routes: 10.1.0.0/16 → local',
+      },
+      { component: 'peering-connection', id: 'pcx-0abc', allowed: false, rule: 'status pending-acceptance' },
+      {
+        component: 'security-group',
+        id: 'sg-0bbb',
+        direction: 'ingress',
+        allowed: false,
+        rule: 'no inbound rule allows ICMP Echo Request',
+      },
+    ],
+    return: [{ component: 'route-table', id: 'rtb-0bbb', allowed: false, rule: 'no route covers 10.1.0.12' }],
+    findings: [
+      {
+        code: 'NO_ROUTE',
+        awsCode: 'NO_ROUTE_TO_DESTINATION',
+        direction: 'forward',
+        resource: 'rtb-0aaa',
+        message: 'Route table rtb-0aaa has no route to 10.2.4.95.',
+        evidence: 'routes: 10.1.0.0/16 → local, 0.0.0.0/0 → igw-0aaa',
+        fix: {
+          id: 'fx-route-a',
+          order: 2,
+          action: 'CreateRoute',
+          params: {
+            routeTableId: 'rtb-0aaa',
+            destinationCidrBlock: '10.2.0.0/16',
+            target: { vpcPeeringConnectionId: 'pcx-0abc' },
+          },
+          summary: 'Add route 10.2.0.0/16 → pcx-0abc to rtb-0aaa',
+          undo: 'Delete route 10.2.0.0/16 from rtb-0aaa',
+          reversible: true,
+        },
+      },
+      {
+        code: 'PEERING_NOT_ACTIVE',
+        awsCode: 'BAD_STATE_ATTACHMENT',
+        direction: 'forward',
+        resource: 'pcx-0abc',
+        message: 'Peering connection pcx-0abc is pending-acceptance.',
+        fix: {
+          id: 'fx-accept',
+          order: 1,
+          action: 'AcceptVpcPeeringConnection',
+          params: { vpcPeeringConnectionId: 'pcx-0abc' },
+          summary: 'Accept peering connection pcx-0abc',
+          undo: 'accepting a peering cannot be undone (delete the peering instead)',
+          reversible: false,
+        },
+      },
+      {
+        code: 'SG_INGRESS_DENIED',
+        awsCode: 'ENI_SG_RULES_MISMATCH',
+        direction: 'forward',
+        resource: 'sg-0bbb',
+        message: 'Security group sg-0bbb allows no inbound ICMP from 10.1.0.12.',
+        evidence: 'inbound rules: SSH TCP 22 from 0.0.0.0/0',
+        fix: null,
+      },
+      {
+        code: 'PEERING_NOT_ACTIVE',
+        awsCode: 'BAD_STATE_ATTACHMENT',
+        direction: 'return',
+        resource: 'pcx-0abc',
+        message: 'Peering connection pcx-0abc is pending-acceptance.',
+        fix: {
+          id: 'fx-accept',
+          order: 1,
+          action: 'AcceptVpcPeeringConnection',
+          params: { vpcPeeringConnectionId: 'pcx-0abc' },
+          summary: 'Accept peering connection pcx-0abc',
+          undo: 'accepting a peering cannot be undone (delete the peering instead)',
+          reversible: false,
+        },
+      },
+    ],
+    warnings: ['NetworkAcls missing: assumed the default ACL'],
+    probe: null,
+  };
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { numberedFixes, renderText, verdictLine } from '../../src/render/text.js';
+import { seedDiagnosis } from './sample.js';
+
+describe('the text renderer', () => {
+  it('starts with the verdict, naming both ends, the protocol and the blocker count', () => {
+    expect(verdictLine(seedDiagnosis())).toBe(
+      '✗ Not reachable: Instance - NextWork VPC 1 (i-0aaa1111, 10.1.0.12) → 10.2.4.95, ping (ICMP) (4 blockers).',
+    );
+  });
+
+  it('says reachable with a check mark', () => {
+    const d = { ...seedDiagnosis(), reachable: true, findings: [] };
+    expect(verdictLine(d)).toMatch(/^✓ Reachable: .* → 10\.2\.4\.95, ping \(ICMP\)\.$/);
+  });
+
+  it('says what was not analyzed when reachable is null', () => {
+    const d = {
+      ...seedDiagnosis(),
+      reachable: null,
+      notAnalyzed: { component: 'network-interface', id: 'eni-0lb', reason: 'a load balancer' },
+    };
+    expect(verdictLine(d)).toContain('? Not analyzed');
+    expect(verdictLine(d)).toContain('Network interface eni-0lb: a load balancer');
+  });
+
+  it('lists both paths hop by hop with marks and the rule in console words', () => {
+    const t = renderText(seedDiagnosis());
+    expect(t).toContain(
+      'Request path (forward)\n  ✓ Security group sg-0aaa outbound: outbound All traffic to 0.0.0.0/0',
+    );
+    expect(t).toContain('  ✓ Network ACL acl-0aaa outbound: 100 All traffic ALL 0.0.0.0/0 ALLOW');
+    expect(t).toContain('  ✗ Route table rtb-0aaa: no route covers 10.2.4.95 — routes: 10.1.0.0/16 → local');
+    expect(t).toContain('Reply path (return)\n  ✗ Route table rtb-0bbb: no route covers 10.1.0.12');
+  });
+
+  it('lists every blocker with evidence and the number of its fix', () => {
+    const t = renderText(seedDiagnosis());
+    expect(t).toContain('Blockers (4)');
+    expect(t).toContain('  1. NO_ROUTE on rtb-0aaa (request path): Route table rtb-0aaa has no route to 10.2.4.95.');
+    expect(t).toContain('     evidence: routes: 10.1.0.0/16 → local, 0.0.0.0/0 → igw-0aaa\n     fix 2: Add route');
+    expect(t).toContain('  2. PEERING_NOT_ACTIVE on pcx-0abc (request path)');
+    expect(t).toContain('     fix 1: Accept peering connection pcx-0abc');
+    expect(t).toContain('     no automatic fix');
+    expect(t).toContain('  4. PEERING_NOT_ACTIVE on pcx-0abc (reply path)');
+  });
+
+  it('numbers each fix once, in apply order', () => {
+    expect(numberedFixes(seedDiagnosis()).map((f) => f.id)).toEqual(['fx-accept', 'fx-route-a']);
+    const t = renderText(seedDiagnosis());
+    expect(t).toContain('Fixes (in apply order)\n  1. Accept peering connection pcx-0abc');
+    expect(t).toContain('cannot be undone');
+    expect(t).toContain('  2. Add route 10.2.0.0/16 → pcx-0abc to rtb-0aaa');
+  });
+
+  it('shows warnings', () => {
+    expect(renderText(seedDiagnosis())).toContain('Warnings\n  ! NetworkAcls missing: assumed the default ACL');
+  });
+
+  it('is plain text unless colours are asked for', () => {
+    expect(renderText(seedDiagnosis())).not.toContain('\u001b[');
+    expect(renderText(seedDiagnosis(), { color: true })).toContain('\u001b[31m');
+  });
+
+  it('strips escape sequences that come from snapshot data', () => {
+    const d = seedDiagnosis();
+    d.warnings = ['tag \u001b]0;owned\u0007 value'];
+    expect(renderText(d)).not.toContain('\u001b');
+  });
+
+  it('shows the probe and says when it disagrees with the verdict', () => {
+    const probe = {
+      ran: true,
+      skipped: null,
+      from: 'i-0aaa1111',
+      to: '10.2.4.95',
+      protocol: 'icmp' as const,
+      port: null,
+      sent: 3,
+      received: 3,
+      lossPct: 0,
+      rttMs: { min: 0.4, avg: 0.5, max: 0.7 },
+      tcp: null,
+      commandId: 'cmd-1',
+      agreesWithVerdict: false,
+      explanation: 'the probe got replies the configuration says are impossible',
+    };
+    const t = renderText({ ...seedDiagnosis(), probe });
+    expect(t).toContain(
+      'Live probe\n  i-0aaa1111 → 10.2.4.95, ping (ICMP): 3 sent, 3 received, 0% loss, rtt 0.4/0.5/0.7 ms',
+    );
+    expect(t).toContain('! The probe disagrees with the verdict: the probe got replies');
+  });
+
+  it('shows a skipped probe with its reason', () => {
+    const probe = {
+      ran: false,
+      skipped: 'the source is not an instance',
+      from: 'internet',
+      to: '10.2.4.95',
+      protocol: 'tcp' as const,
+      port: 22,
+      sent: null,
+      received: null,
+      lossPct: null,
+      rttMs: null,
+      tcp: null,
+      commandId: null,
+      agreesWithVerdict: null,
+      explanation: '',
+    };
+    expect(renderText({ ...seedDiagnosis(), probe })).toContain(
+      'internet → 10.2.4.95, TCP 22: not run (the source is not an instance)',
+    );
+  });
+});
