@@ -1,0 +1,130 @@
+/** Calling EC2 for a fix: dry-run first, request ids recorded, AWS errors kept with their code and the IAM action. */
+import type { Tag, TagSpecification } from '@aws-sdk/client-ec2';
+import type { Logger } from '../log.js';
+
+/** An AWS error raised by a fix call, with the IAM action it needed and the request id. */
+export class AwsCallError extends Error {
+  override readonly name = 'AwsCallError';
+  constructor(
+    /** The AWS error code (`UnauthorizedOperation`, `InvalidPermission.Duplicate`, …). */
+    readonly awsCode: string,
+    /** The IAM action of the call, e.g. `ec2:CreateRoute`. */
+    readonly action: string,
+    message: string,
+    readonly requestId: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** True for an AwsCallError with one of these AWS codes. */
+export function isAwsCode(e: unknown, ...codes: string[]): e is AwsCallError {
+  return e instanceof AwsCallError && codes.includes(e.awsCode);
+}
+
+/** Per-fix call recorder: the request ids of every write call (and of every failed one). */
+export class CallLog {
+  readonly requestIds: string[] = [];
+  constructor(private readonly logger: Logger) {}
+
+  /** A real (non-dry-run) call: records its request id, turns an SDK error into AwsCallError. */
+  async write<T extends { $metadata?: { requestId?: string } }>(action: string, send: () => Promise<T>): Promise<T> {
+    try {
+      const out = await send();
+      const id = out.$metadata?.requestId;
+      if (id) this.requestIds.push(id);
+      this.logger.info({ action, requestId: id }, 'whyping fix: AWS call applied');
+      return out;
+    } catch (e) {
+      const err = toCallError(e, action);
+      if (err.requestId) this.requestIds.push(err.requestId);
+      this.logger.warn({ action, awsCode: err.awsCode, requestId: err.requestId }, 'whyping fix: AWS call failed');
+      throw err;
+    }
+  }
+
+  /** A read call (describe): errors become AwsCallError, nothing recorded. */
+  async read<T>(action: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (e) {
+      throw toCallError(e, action);
+    }
+  }
+
+  /**
+   * A call with `DryRun: true`: EC2 answers DryRunOperation when the real call would succeed. Any other error
+   * (UnauthorizedOperation, a duplicate, a missing resource) is thrown as AwsCallError; nothing was changed.
+   */
+  async dryRun(action: string, send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (e) {
+      const err = toCallError(e, action);
+      if (err.awsCode === 'DryRunOperation') return;
+      throw err;
+    }
+    // A DryRun request that "succeeds" changed nothing either (EC2 never does this; a stand-in might).
+  }
+}
+
+/** Duck-types an SDK ServiceException (name = AWS code, $metadata.requestId) into an AwsCallError. */
+export function toCallError(e: unknown, action: string): AwsCallError {
+  if (e instanceof AwsCallError) return e;
+  const any = e as { name?: unknown; message?: unknown; Code?: unknown; $metadata?: { requestId?: string } } | null;
+  const code =
+    typeof any?.Code === 'string' ? any.Code : typeof any?.name === 'string' && any.name ? any.name : 'UnknownError';
+  const message = typeof any?.message === 'string' ? any.message : String(e);
+  return new AwsCallError(code, action, message, any?.$metadata?.requestId, { cause: e });
+}
+
+/** Characters EC2 allows in a security group rule description. */
+const SG_DESCRIPTION_DISALLOWED = /[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g;
+
+/** A security group rule description: only the characters EC2 accepts, at most 255. */
+export function sanitizeSgDescription(text: string): string {
+  return text.replace(SG_DESCRIPTION_DISALLOWED, '_').slice(0, 255);
+}
+
+/** Characters EC2 allows in tag values (letters, digits, spaces and `_ . : / = + - @`). */
+const TAG_DISALLOWED = /[^\p{L}\p{N} _.:/=+\-@]/gu;
+
+/** A tag value EC2 accepts (≤ 256 characters). */
+export function sanitizeTagValue(text: string): string {
+  return text.replace(TAG_DISALLOWED, '_').slice(0, 256);
+}
+
+/** Who asked and why, for descriptions and tags. */
+export interface Audit {
+  actor: string;
+  diagnosisId: string;
+  fixId: string;
+  now: () => Date;
+}
+
+/** `whyping: <actor> <date> <diagnosis id>`, sanitized for a security group rule description. */
+export function auditDescription(a: Audit): string {
+  return sanitizeSgDescription(`whyping: ${a.actor} ${isoSeconds(a.now())} ${a.diagnosisId}`);
+}
+
+/** The whyping tags every resource we create or change carries. */
+export function auditTags(a: Audit, extra: Record<string, string> = {}): Tag[] {
+  const tags: Record<string, string> = {
+    'whyping:actor': a.actor,
+    'whyping:date': isoSeconds(a.now()),
+    'whyping:diagnosis': a.diagnosisId,
+    'whyping:fix': a.fixId,
+    ...extra,
+  };
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value: sanitizeTagValue(Value) }));
+}
+
+/** TagSpecifications for a resource type. */
+export function tagSpec(resourceType: TagSpecification['ResourceType'], tags: Tag[]): TagSpecification[] {
+  return [{ ResourceType: resourceType, Tags: tags }];
+}
+
+function isoSeconds(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}Z`;
+}

@@ -1,0 +1,676 @@
+/** Executors: a fix plan becomes EC2 calls — dry-run first, idempotent, audited, with an undo plan where one exists. */
+import {
+  AcceptVpcPeeringConnectionCommand,
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateNetworkAclEntryCommand,
+  CreateRouteCommand,
+  CreateTagsCommand,
+  DeleteInternetGatewayCommand,
+  DescribeAddressesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNetworkAclsCommand,
+  DescribeNetworkInterfaceAttributeCommand,
+  DescribeRouteTablesCommand,
+  DescribeVpcPeeringConnectionsCommand,
+  type EC2Client,
+  type IpPermission,
+  ModifyNetworkInterfaceAttributeCommand,
+  type NetworkAclEntry,
+  ReleaseAddressCommand,
+  ReplaceRouteCommand,
+  type Route,
+  StartInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import type { Logger } from '../log.js';
+import type { FixPlan } from '../model/diagnosis.js';
+import { cidrCovers, cidrsOverlap, isCidr } from '../net/ip.js';
+import { type Audit, AwsCallError, auditDescription, auditTags, CallLog, isAwsCode, tagSpec } from './aws.js';
+import type { RouteTargetSpec, UndoPlan, UndoStep } from './undo.js';
+
+/** Who applies a fix and in which diagnosis (recorded in rule descriptions and tags). */
+export interface ApplyContext {
+  actor: string;
+  diagnosisId: string;
+  now: () => Date;
+  logger: Logger;
+}
+
+/**
+ * Outcome of a fix or an undo. `would-apply` is the answer of a dry run (`dryRun: true`) that AWS says would succeed;
+ * `refused` means nothing was changed (AWS denied the IAM action, or the plan cannot be applied as it stands);
+ * `failed` means AWS rejected a call (see `awsCode`; `leftBehind` lists anything created that could not be cleaned up).
+ */
+export interface ApplyResult {
+  status: 'applied' | 'already-in-place' | 'refused' | 'would-apply' | 'failed';
+  requestIds: string[];
+  message: string;
+  undo: UndoPlan | null;
+  /** The IAM action AWS refused (UnauthorizedOperation), e.g. `ec2:CreateRoute`. */
+  missingPermission?: string;
+  /** The AWS error code behind `failed` or a permission refusal. */
+  awsCode?: string;
+  /** Ids created by this fix that a partial failure left behind (never silent). */
+  leftBehind?: string[];
+}
+
+/** Everything an executor needs. */
+interface Exec {
+  ec2: EC2Client;
+  log: CallLog;
+  audit: Audit;
+  dryOnly: boolean;
+}
+
+type Outcome = Omit<ApplyResult, 'requestIds'>;
+
+const wouldApply = (message: string): Outcome => ({
+  status: 'would-apply',
+  message: `Dry run: AWS says this would succeed — ${message}`,
+  undo: null,
+});
+const already = (message: string): Outcome => ({ status: 'already-in-place', message, undo: null });
+const refused = (message: string): Outcome => ({ status: 'refused', message, undo: null });
+
+/** The tagging permission AWS also requires when a create call carries TagSpecifications. */
+const TAG_ON_CREATE = 'ec2:CreateTags';
+
+/**
+ * Applies one fix plan: every write is dry-run first (DryRunOperation = would succeed, UnauthorizedOperation = the IAM
+ * action is reported and nothing changes); a change already in place is reported as such; request ids are recorded.
+ * With `dryRun: true` only the dry-run calls are made.
+ */
+export async function executeFix(
+  ec2: EC2Client,
+  plan: FixPlan,
+  ctx: ApplyContext & { dryRun: boolean },
+): Promise<ApplyResult> {
+  const log = new CallLog(ctx.logger);
+  const x: Exec = {
+    ec2,
+    log,
+    audit: { actor: ctx.actor, diagnosisId: ctx.diagnosisId, fixId: plan.id, now: ctx.now },
+    dryOnly: ctx.dryRun,
+  };
+  try {
+    const out = await dispatch(x, plan);
+    return { ...out, requestIds: log.requestIds };
+  } catch (e) {
+    return { ...fromCallError(e, log.requestIds.length > 0), requestIds: log.requestIds };
+  }
+}
+
+/** Maps an AWS error that ended a fix or an undo to a result; anything else is rethrown. */
+export function fromCallError(e: unknown, somethingChanged: boolean): Outcome {
+  if (!(e instanceof AwsCallError)) throw e;
+  const changed = somethingChanged
+    ? 'Earlier calls of this fix did apply (see the request ids).'
+    : 'Nothing was changed.';
+  if (e.awsCode === 'UnauthorizedOperation' || e.awsCode === 'AccessDenied' || e.awsCode === 'AccessDeniedException') {
+    const tagging = e.action === TAG_ON_CREATE ? '' : ` (and ${TAG_ON_CREATE} when the call tags what it creates)`;
+    return {
+      status: 'refused',
+      message: `AWS denied ${e.action}${tagging}: grant it to the role whyping runs as (see iam/fix.json). ${changed}`,
+      undo: null,
+      missingPermission: e.action,
+      awsCode: e.awsCode,
+    };
+  }
+  return {
+    status: 'failed',
+    message: `${e.action} failed: ${e.awsCode}: ${e.message} ${changed}`,
+    undo: null,
+    awsCode: e.awsCode,
+  };
+}
+
+async function dispatch(x: Exec, plan: FixPlan): Promise<Outcome> {
+  switch (plan.action) {
+    case 'CreateRoute':
+    case 'ReplaceRoute':
+      return route(x, plan.params);
+    case 'AuthorizeSecurityGroupIngress':
+    case 'AuthorizeSecurityGroupEgress':
+      return securityGroupRule(x, plan.action === 'AuthorizeSecurityGroupEgress', plan.params);
+    case 'AcceptVpcPeeringConnection':
+      return acceptPeering(x, plan.params.vpcPeeringConnectionId);
+    case 'AllocateAndAssociateAddress':
+      return elasticIp(x, plan.params);
+    case 'CreateNetworkAclEntry':
+      return naclEntry(x, plan.params);
+    case 'CreateAndAttachInternetGateway':
+      return internetGateway(x, plan.params.vpcId);
+    case 'StartInstances':
+      return startInstance(x, plan.params.instanceId);
+    case 'DisableSourceDestCheck':
+      return disableSourceDestCheck(x, plan.params.networkInterfaceId);
+    default: {
+      const never: never = plan;
+      return refused(`Unknown fix action ${(never as { action: string }).action}.`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- routes
+
+type RoutePlan = Extract<FixPlan, { action: 'CreateRoute' | 'ReplaceRoute' }>['params'];
+
+function targetText(t: RouteTargetSpec): string {
+  return Object.values(t)[0] as string;
+}
+
+/** The target of an existing route as a CreateRoute/ReplaceRoute target, when it is one we can name again. */
+function currentTarget(r: Route): RouteTargetSpec | null {
+  if (r.VpcPeeringConnectionId) return { vpcPeeringConnectionId: r.VpcPeeringConnectionId };
+  if (r.NatGatewayId) return { natGatewayId: r.NatGatewayId };
+  if (r.TransitGatewayId) return { transitGatewayId: r.TransitGatewayId };
+  if (r.GatewayId && r.GatewayId !== 'local') return { gatewayId: r.GatewayId };
+  if (r.NetworkInterfaceId) return { networkInterfaceId: r.NetworkInterfaceId };
+  return null;
+}
+
+function routeTargetOf(r: Route): string {
+  return (
+    r.VpcPeeringConnectionId ??
+    r.NatGatewayId ??
+    r.TransitGatewayId ??
+    r.GatewayId ??
+    r.NetworkInterfaceId ??
+    r.InstanceId ??
+    r.EgressOnlyInternetGatewayId ??
+    r.LocalGatewayId ??
+    r.CarrierGatewayId ??
+    'unknown'
+  );
+}
+
+async function readRoute(x: Exec, rtb: string, dest: string): Promise<Route | undefined> {
+  const out = await x.log.read('ec2:DescribeRouteTables', () =>
+    x.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rtb] })),
+  );
+  const table = out.RouteTables?.find((t) => t.RouteTableId === rtb);
+  if (!table)
+    throw new AwsCallError('InvalidRouteTableID.NotFound', 'ec2:DescribeRouteTables', `${rtb} not found`, undefined);
+  return table.Routes?.find((r) => r.DestinationCidrBlock === dest);
+}
+
+/** CreateRoute, or ReplaceRoute where a route for the destination exists but points elsewhere or is a blackhole. */
+async function route(x: Exec, p: RoutePlan): Promise<Outcome> {
+  const target = p.target as RouteTargetSpec;
+  const want = targetText(target);
+  const dest = p.destinationCidrBlock;
+  const rtb = p.routeTableId;
+  const input = { RouteTableId: rtb, DestinationCidrBlock: dest, ...target };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const existing = await readRoute(x, rtb, dest);
+    if (existing && routeTargetOf(existing) === want) {
+      const state = existing.State === 'blackhole' ? ` (state blackhole until ${want} is usable)` : '';
+      return already(`Route ${dest} → ${want} is already in ${rtb}${state}.`);
+    }
+    if (!existing) {
+      await x.log.dryRun('ec2:CreateRoute', () => x.ec2.send(new CreateRouteCommand({ ...input, DryRun: true })));
+      if (x.dryOnly) return wouldApply(`add route ${dest} → ${want} to ${rtb}`);
+      try {
+        await x.log.write('ec2:CreateRoute', () => x.ec2.send(new CreateRouteCommand(input)));
+      } catch (e) {
+        // Someone added a route for this destination between our read and our write: read again and decide again.
+        if (isAwsCode(e, 'RouteAlreadyExists') && attempt === 0) continue;
+        throw e;
+      }
+      return {
+        status: 'applied',
+        message: `Added route ${dest} → ${want} to ${rtb}.`,
+        undo: undoPlan(x, `remove route ${dest} → ${want} from ${rtb}`, [
+          { op: 'DeleteRoute', routeTableId: rtb, destinationCidrBlock: dest },
+        ]),
+      };
+    }
+    const previous = currentTarget(existing);
+    const prevText = `${routeTargetOf(existing)}${existing.State === 'blackhole' ? ' (blackhole)' : ''}`;
+    await x.log.dryRun('ec2:ReplaceRoute', () => x.ec2.send(new ReplaceRouteCommand({ ...input, DryRun: true })));
+    if (x.dryOnly) return wouldApply(`replace route ${dest} → ${prevText} with → ${want} in ${rtb}`);
+    await x.log.write('ec2:ReplaceRoute', () => x.ec2.send(new ReplaceRouteCommand(input)));
+    const undo = previous
+      ? undoPlan(x, `point route ${dest} in ${rtb} back to ${targetText(previous)} (or remove it if that is gone)`, [
+          { op: 'ReplaceRoute', routeTableId: rtb, destinationCidrBlock: dest, target: previous },
+        ])
+      : null;
+    return {
+      status: 'applied',
+      message: `Replaced route ${dest} → ${prevText} with ${dest} → ${want} in ${rtb}.${undo ? '' : ' The previous target cannot be restored by whyping.'}`,
+      undo,
+    };
+  }
+  return refused(`Route ${dest} in ${rtb} keeps changing under us; diagnose again.`);
+}
+
+// ---------------------------------------------------------------- security groups
+
+type SgPlan = Extract<FixPlan, { action: 'AuthorizeSecurityGroupIngress' | 'AuthorizeSecurityGroupEgress' }>['params'];
+
+function permissionText(egress: boolean, p: SgPlan): string {
+  const what =
+    p.protocol === 'icmp'
+      ? `ICMP type ${p.fromPort === -1 ? 'all' : p.fromPort} code ${p.toPort === -1 ? 'all' : p.toPort}`
+      : `${p.protocol.toUpperCase()} ${p.fromPort === p.toPort ? p.fromPort : `${p.fromPort}-${p.toPort}`}`;
+  const peer = p.cidr ?? p.peerGroupId ?? '?';
+  return `${egress ? 'outbound' : 'inbound'} ${what} ${egress ? 'to' : 'from'} ${peer}`;
+}
+
+/** AuthorizeSecurityGroupIngress/Egress with the plan's narrowest peer, a whyping description and tags. */
+async function securityGroupRule(x: Exec, egress: boolean, p: SgPlan): Promise<Outcome> {
+  if ((p.cidr === undefined) === (p.peerGroupId === undefined) || (p.cidr !== undefined && !isCidr(p.cidr))) {
+    return refused('The plan must name exactly one source: a CIDR or a security group.');
+  }
+  const Description = auditDescription(x.audit);
+  const permission: IpPermission = {
+    IpProtocol: p.protocol,
+    FromPort: p.fromPort,
+    ToPort: p.toPort,
+    ...(p.cidr !== undefined
+      ? { IpRanges: [{ CidrIp: p.cidr, Description }] }
+      : { UserIdGroupPairs: [{ GroupId: p.peerGroupId, Description }] }),
+  };
+  const input = {
+    GroupId: p.groupId,
+    IpPermissions: [permission],
+    TagSpecifications: tagSpec('security-group-rule', auditTags(x.audit)),
+  };
+  const action = egress ? 'ec2:AuthorizeSecurityGroupEgress' : 'ec2:AuthorizeSecurityGroupIngress';
+  const send = (dry: boolean) =>
+    egress
+      ? x.ec2.send(new AuthorizeSecurityGroupEgressCommand({ ...input, DryRun: dry }))
+      : x.ec2.send(new AuthorizeSecurityGroupIngressCommand({ ...input, DryRun: dry }));
+  const text = `${permissionText(egress, p)} on ${p.groupId}`;
+  const isDuplicate = (e: unknown) => isAwsCode(e, 'InvalidPermission.Duplicate');
+  try {
+    await x.log.dryRun(action, () => send(true));
+  } catch (e) {
+    if (isDuplicate(e)) return already(`The rule ${text} is already there.`);
+    throw e;
+  }
+  if (x.dryOnly) return wouldApply(`allow ${text}`);
+  let ruleId: string | undefined;
+  try {
+    const out = await x.log.write(action, () => send(false));
+    ruleId = out.SecurityGroupRules?.[0]?.SecurityGroupRuleId;
+  } catch (e) {
+    if (isDuplicate(e)) return already(`The rule ${text} is already there.`);
+    throw e;
+  }
+  const step: UndoStep = {
+    op: egress ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroupIngress',
+    groupId: p.groupId,
+    ...(ruleId
+      ? { ruleId }
+      : {
+          permission: {
+            protocol: p.protocol,
+            fromPort: p.fromPort,
+            toPort: p.toPort,
+            ...(p.cidr ? { cidr: p.cidr } : { peerGroupId: p.peerGroupId }),
+          },
+        }),
+  };
+  return {
+    status: 'applied',
+    message: `Allowed ${text}${ruleId ? ` (rule ${ruleId})` : ''}, described "${Description}".`,
+    undo: undoPlan(x, `revoke ${ruleId ?? 'the rule'}: ${text}`, [step]),
+  };
+}
+
+// ---------------------------------------------------------------- peering
+
+/** AcceptVpcPeeringConnection (no inverse), then tag the pcx with who asked. */
+async function acceptPeering(x: Exec, pcx: string): Promise<Outcome> {
+  const out = await x.log.read('ec2:DescribeVpcPeeringConnections', () =>
+    x.ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] })),
+  );
+  const status = out.VpcPeeringConnections?.find((c) => c.VpcPeeringConnectionId === pcx)?.Status?.Code;
+  if (status === 'active' || status === 'provisioning') return already(`Peering ${pcx} is already ${status}.`);
+  if (status !== 'pending-acceptance') {
+    return refused(
+      `Peering ${pcx} is ${status ?? 'not found'}: only a connection pending acceptance can be accepted. Create a new peering connection.`,
+    );
+  }
+  const tags = auditTags(x.audit, { 'whyping:accepted-by': x.audit.actor });
+  await x.log.dryRun('ec2:AcceptVpcPeeringConnection', () =>
+    x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx, DryRun: true })),
+  );
+  await x.log.dryRun(TAG_ON_CREATE, () =>
+    x.ec2.send(new CreateTagsCommand({ Resources: [pcx], Tags: tags, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`accept peering ${pcx} (this cannot be undone by whyping)`);
+  await x.log.write('ec2:AcceptVpcPeeringConnection', () =>
+    x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx })),
+  );
+  let tagNote = ` Tagged ${pcx} with whyping:accepted-by.`;
+  try {
+    await x.log.write(TAG_ON_CREATE, () => x.ec2.send(new CreateTagsCommand({ Resources: [pcx], Tags: tags })));
+  } catch (e) {
+    tagNote = ` Tagging ${pcx} failed (${e instanceof AwsCallError ? e.awsCode : String(e)}); the audit is in the log.`;
+  }
+  return {
+    status: 'applied',
+    message: `Accepted peering ${pcx}.${tagNote} Accepting has no inverse: to reverse it, delete the peering connection (DeleteVpcPeeringConnection).`,
+    undo: null,
+  };
+}
+
+// ---------------------------------------------------------------- Elastic IP
+
+type EipPlan = Extract<FixPlan, { action: 'AllocateAndAssociateAddress' }>['params'];
+
+/** The tag that ties a whyping Elastic IP to the ENI it is for (found again instead of allocating a second one). */
+export const EIP_TARGET_TAG = 'whyping:target-eni';
+
+/**
+ * AllocateAddress (tagged) + AssociateAddress to the ENI's private IP. Idempotent: an allocation already tagged for
+ * this ENI is reused. Partial failure (allocated, association failed) releases the allocation, or reports its id.
+ */
+async function elasticIp(x: Exec, p: EipPlan): Promise<Outcome> {
+  const eni = p.networkInterfaceId;
+  const found = await x.log.read('ec2:DescribeAddresses', () =>
+    x.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: `tag:${EIP_TARGET_TAG}`, Values: [eni] }] })),
+  );
+  const addresses = found.Addresses ?? [];
+  const inPlace = addresses.find((a) => a.NetworkInterfaceId === eni && a.PrivateIpAddress === p.privateIp);
+  if (inPlace) return already(`Elastic IP ${inPlace.PublicIp} (${inPlace.AllocationId}) is already on ${eni}.`);
+  const spare = addresses.find((a) => !a.AssociationId && a.AllocationId);
+
+  let allocationId = spare?.AllocationId;
+  let publicIp = spare?.PublicIp;
+  let allocatedNow = false;
+  if (!allocationId) {
+    const allocInput = {
+      Domain: 'vpc' as const,
+      TagSpecifications: tagSpec('elastic-ip', auditTags(x.audit, { [EIP_TARGET_TAG]: eni })),
+    };
+    await x.log.dryRun('ec2:AllocateAddress', () =>
+      x.ec2.send(new AllocateAddressCommand({ ...allocInput, DryRun: true })),
+    );
+    if (x.dryOnly) return wouldApply(`allocate an Elastic IP and associate it with ${eni} (${p.privateIp})`);
+    const alloc = await x.log.write('ec2:AllocateAddress', () => x.ec2.send(new AllocateAddressCommand(allocInput)));
+    allocationId = alloc.AllocationId;
+    publicIp = alloc.PublicIp;
+    allocatedNow = true;
+    if (!allocationId) return { status: 'failed', message: 'AllocateAddress returned no allocation id.', undo: null };
+  }
+  const assocInput = { AllocationId: allocationId, NetworkInterfaceId: eni, PrivateIpAddress: p.privateIp };
+  let associationId: string | undefined;
+  try {
+    await x.log.dryRun('ec2:AssociateAddress', () =>
+      x.ec2.send(new AssociateAddressCommand({ ...assocInput, DryRun: true })),
+    );
+    if (x.dryOnly)
+      return wouldApply(`associate Elastic IP ${publicIp} (${allocationId}, already allocated) with ${eni}`);
+    const assoc = await x.log.write('ec2:AssociateAddress', () => x.ec2.send(new AssociateAddressCommand(assocInput)));
+    associationId = assoc.AssociationId;
+  } catch (e) {
+    return partialEipFailure(x, e, allocationId, publicIp, allocatedNow);
+  }
+  const steps: UndoStep[] = [];
+  if (associationId) steps.push({ op: 'DisassociateAddress', associationId });
+  steps.push({ op: 'ReleaseAddress', allocationId });
+  return {
+    status: 'applied',
+    message: `${allocatedNow ? 'Allocated' : 'Reused'} Elastic IP ${publicIp} (${allocationId}) and associated it with ${eni} (${p.privateIp})${associationId ? `, association ${associationId}` : ''}.`,
+    undo: undoPlan(x, `disassociate and release Elastic IP ${publicIp} (${allocationId})`, steps),
+  };
+}
+
+async function partialEipFailure(
+  x: Exec,
+  e: unknown,
+  allocationId: string,
+  publicIp: string | undefined,
+  allocatedNow: boolean,
+): Promise<Outcome> {
+  const cause = fromCallError(e, allocatedNow);
+  if (!allocatedNow) {
+    return {
+      ...cause,
+      message: `${cause.message} The unassociated Elastic IP ${publicIp} (${allocationId}) tagged ${EIP_TARGET_TAG} from an earlier attempt remains; the next attempt reuses it.`,
+      leftBehind: [allocationId],
+    };
+  }
+  try {
+    await x.log.write('ec2:ReleaseAddress', () =>
+      x.ec2.send(new ReleaseAddressCommand({ AllocationId: allocationId })),
+    );
+    return {
+      ...cause,
+      status: cause.status === 'refused' ? 'failed' : cause.status,
+      message: `${cause.message} The Elastic IP ${publicIp} (${allocationId}) allocated for it was released again: nothing is left behind.`,
+    };
+  } catch (releaseError) {
+    const why = releaseError instanceof AwsCallError ? releaseError.awsCode : String(releaseError);
+    return {
+      ...cause,
+      status: 'failed',
+      message: `${cause.message} Releasing the Elastic IP ${publicIp} (${allocationId}) allocated for it failed too (${why}): release it yourself (aws ec2 release-address --allocation-id ${allocationId}).`,
+      leftBehind: [allocationId],
+    };
+  }
+}
+
+// ---------------------------------------------------------------- network ACLs
+
+type NaclPlan = Extract<FixPlan, { action: 'CreateNetworkAclEntry' }>['params'];
+
+const PROTOCOL_NUMBER = { icmp: '1', tcp: '6', udp: '17' } as const;
+
+function rangeCovers(outer: [number, number], inner: [number, number]): boolean {
+  return outer[0] <= inner[0] && inner[1] <= outer[1];
+}
+function rangesOverlap(a: [number, number], b: [number, number]): boolean {
+  return a[0] <= b[1] && b[0] <= a[1];
+}
+const icmpCovers = (e: number, p: number) => e === -1 || e === p;
+const icmpOverlaps = (e: number, p: number) => e === -1 || p === -1 || e === p;
+
+/** How an existing entry relates to the traffic the plan allows: covers it all, touches part of it, or neither. */
+function relation(e: NetworkAclEntry, p: NaclPlan): 'covers' | 'overlaps' | 'none' {
+  if (!e.CidrBlock || !cidrsOverlap(e.CidrBlock, p.cidrBlock)) return 'none';
+  const cidrFull = cidrCovers(e.CidrBlock, p.cidrBlock);
+  if (e.Protocol === '-1') return cidrFull ? 'covers' : 'overlaps';
+  if (e.Protocol !== PROTOCOL_NUMBER[p.protocol]) return 'none';
+  if (p.protocol === 'icmp') {
+    const want = p.icmpTypeCode ?? { type: -1, code: -1 };
+    const have = { type: e.IcmpTypeCode?.Type ?? -1, code: e.IcmpTypeCode?.Code ?? -1 };
+    if (!icmpOverlaps(have.type, want.type) || !icmpOverlaps(have.code, want.code)) return 'none';
+    return cidrFull && icmpCovers(have.type, want.type) && icmpCovers(have.code, want.code) ? 'covers' : 'overlaps';
+  }
+  const want: [number, number] = p.portRange ? [p.portRange.from, p.portRange.to] : [0, 65535];
+  const have: [number, number] = [e.PortRange?.From ?? 0, e.PortRange?.To ?? 65535];
+  if (!rangesOverlap(have, want)) return 'none';
+  return cidrFull && rangeCovers(have, want) ? 'covers' : 'overlaps';
+}
+
+function describeEntry(p: NaclPlan, n: number): string {
+  const what =
+    p.protocol === 'icmp'
+      ? `ICMP ${p.icmpTypeCode ? `type ${p.icmpTypeCode.type} code ${p.icmpTypeCode.code}` : 'ALL'}`
+      : `${p.protocol.toUpperCase()} ${p.portRange ? `${p.portRange.from}-${p.portRange.to}` : 'ALL'}`;
+  return `${p.egress ? 'outbound' : 'inbound'} ${n} ${what} ${p.cidrBlock} ALLOW on ${p.networkAclId}`;
+}
+
+/**
+ * CreateNetworkAclEntry with the plan's rule number; when that number is now taken (or no longer below the deny that
+ * matches), re-read the NACL and take the highest free number below that deny.
+ */
+async function naclEntry(x: Exec, p: NaclPlan): Promise<Outcome> {
+  if (!isCidr(p.cidrBlock)) return refused(`The plan's CIDR ${p.cidrBlock} is not valid.`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const out = await x.log.read('ec2:DescribeNetworkAcls', () =>
+      x.ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [p.networkAclId] })),
+    );
+    const acl = out.NetworkAcls?.find((a) => a.NetworkAclId === p.networkAclId);
+    if (!acl) return refused(`Network ACL ${p.networkAclId} no longer exists; diagnose again.`);
+    const entries = (acl.Entries ?? [])
+      .filter((e) => Boolean(e.Egress) === p.egress)
+      .sort((a, b) => (a.RuleNumber ?? 0) - (b.RuleNumber ?? 0));
+    let deny: NetworkAclEntry | undefined;
+    for (const e of entries) {
+      const r = relation(e, p);
+      if (r === 'none') continue;
+      if (e.RuleAction === 'allow' && r === 'covers') {
+        return already(`Entry ${e.RuleNumber} of ${p.networkAclId} already allows this traffic.`);
+      }
+      if (e.RuleAction === 'deny') {
+        deny = e;
+        break;
+      }
+    }
+    const limit = deny?.RuleNumber ?? 32767;
+    const taken = new Set(entries.map((e) => e.RuleNumber));
+    let ruleNumber = p.ruleNumber;
+    if (taken.has(ruleNumber) || ruleNumber >= limit) {
+      ruleNumber = 0;
+      for (let n = Math.min(limit - 1, 32766); n >= 1; n--) {
+        if (!taken.has(n)) {
+          ruleNumber = n;
+          break;
+        }
+      }
+      if (ruleNumber === 0) return refused(`No free rule number below deny entry ${limit} in ${p.networkAclId}.`);
+    }
+    const input = {
+      NetworkAclId: p.networkAclId,
+      RuleNumber: ruleNumber,
+      Egress: p.egress,
+      Protocol: PROTOCOL_NUMBER[p.protocol],
+      RuleAction: 'allow' as const,
+      CidrBlock: p.cidrBlock,
+      ...(p.protocol === 'icmp'
+        ? { IcmpTypeCode: { Type: p.icmpTypeCode?.type ?? -1, Code: p.icmpTypeCode?.code ?? -1 } }
+        : { PortRange: { From: p.portRange?.from ?? 0, To: p.portRange?.to ?? 65535 } }),
+    };
+    const text = describeEntry(p, ruleNumber);
+    const moved = ruleNumber !== p.ruleNumber ? ` (rule ${p.ruleNumber} was taken or not ahead of the deny)` : '';
+    await x.log.dryRun('ec2:CreateNetworkAclEntry', () =>
+      x.ec2.send(new CreateNetworkAclEntryCommand({ ...input, DryRun: true })),
+    );
+    if (x.dryOnly) return wouldApply(`add ${text}${moved}`);
+    try {
+      await x.log.write('ec2:CreateNetworkAclEntry', () => x.ec2.send(new CreateNetworkAclEntryCommand(input)));
+    } catch (e) {
+      // The number was taken between our read and our write: read again and pick again.
+      if (isAwsCode(e, 'NetworkAclEntryAlreadyExists') && attempt === 0) continue;
+      throw e;
+    }
+    return {
+      status: 'applied',
+      message: `Added ${text}${moved}.`,
+      undo: undoPlan(x, `delete ${p.egress ? 'outbound' : 'inbound'} entry ${ruleNumber} of ${p.networkAclId}`, [
+        { op: 'DeleteNetworkAclEntry', networkAclId: p.networkAclId, ruleNumber, egress: p.egress },
+      ]),
+    };
+  }
+  return refused(`Rule numbers of ${p.networkAclId} keep changing under us; diagnose again.`);
+}
+
+// ---------------------------------------------------------------- internet gateway, instance, source/dest check
+
+/** CreateInternetGateway + AttachInternetGateway, labelled as two calls; a failed attach deletes the new gateway. */
+async function internetGateway(x: Exec, vpcId: string): Promise<Outcome> {
+  const existing = await x.log.read('ec2:DescribeInternetGateways', () =>
+    x.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] })),
+  );
+  // DescribeInternetGateways reports an attached gateway's state as `available` (the API doc says `attached`).
+  const attached = existing.InternetGateways?.find((g) =>
+    g.Attachments?.some((a) => a.VpcId === vpcId && (a.State === 'attached' || (a.State as string) === 'available')),
+  );
+  if (attached) return already(`Internet gateway ${attached.InternetGatewayId} is already attached to ${vpcId}.`);
+  const createInput = { TagSpecifications: tagSpec('internet-gateway', auditTags(x.audit)) };
+  await x.log.dryRun('ec2:CreateInternetGateway', () =>
+    x.ec2.send(new CreateInternetGatewayCommand({ ...createInput, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`(1) CreateInternetGateway, (2) AttachInternetGateway to ${vpcId}`);
+  const created = await x.log.write('ec2:CreateInternetGateway', () =>
+    x.ec2.send(new CreateInternetGatewayCommand(createInput)),
+  );
+  const igw = created.InternetGateway?.InternetGatewayId;
+  if (!igw) return { status: 'failed', message: 'CreateInternetGateway returned no id.', undo: null };
+  try {
+    await x.log.dryRun('ec2:AttachInternetGateway', () =>
+      x.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId, DryRun: true })),
+    );
+    await x.log.write('ec2:AttachInternetGateway', () =>
+      x.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId })),
+    );
+  } catch (e) {
+    const cause = fromCallError(e, true);
+    try {
+      await x.log.write('ec2:DeleteInternetGateway', () =>
+        x.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw })),
+      );
+      return { ...cause, status: 'failed', message: `${cause.message} The new gateway ${igw} was deleted again.` };
+    } catch {
+      return {
+        ...cause,
+        status: 'failed',
+        message: `${cause.message} Deleting the new gateway ${igw} failed too: delete it yourself.`,
+        leftBehind: [igw],
+      };
+    }
+  }
+  return {
+    status: 'applied',
+    message: `(1) Created internet gateway ${igw}; (2) attached it to ${vpcId}. Routes to it are separate fixes.`,
+    undo: undoPlan(x, `detach ${igw} from ${vpcId} and delete it`, [
+      { op: 'DetachInternetGateway', internetGatewayId: igw, vpcId },
+      { op: 'DeleteInternetGateway', internetGatewayId: igw },
+    ]),
+  };
+}
+
+/** StartInstances; the undo stops it again (only when it was stopped before). */
+async function startInstance(x: Exec, instanceId: string): Promise<Outcome> {
+  await x.log.dryRun('ec2:StartInstances', () =>
+    x.ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId], DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`start ${instanceId}`);
+  const out = await x.log.write('ec2:StartInstances', () =>
+    x.ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] })),
+  );
+  const change = out.StartingInstances?.find((s) => s.InstanceId === instanceId);
+  const before = change?.PreviousState?.Name;
+  if (before === 'running' || before === 'pending') return already(`${instanceId} was already ${before}.`);
+  return {
+    status: 'applied',
+    message: `Started ${instanceId} (${before ?? '?'} → ${change?.CurrentState?.Name ?? 'pending'}); it takes a minute to answer.`,
+    undo: undoPlan(x, `stop ${instanceId}`, [{ op: 'StopInstances', instanceId }]),
+  };
+}
+
+/** ModifyNetworkInterfaceAttribute SourceDestCheck=false; the undo turns the check back on. */
+async function disableSourceDestCheck(x: Exec, eni: string): Promise<Outcome> {
+  const attr = await x.log.read('ec2:DescribeNetworkInterfaceAttribute', () =>
+    x.ec2.send(new DescribeNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni, Attribute: 'sourceDestCheck' })),
+  );
+  if (attr.SourceDestCheck?.Value === false) return already(`Source/destination check is already off on ${eni}.`);
+  const input = { NetworkInterfaceId: eni, SourceDestCheck: { Value: false } };
+  await x.log.dryRun('ec2:ModifyNetworkInterfaceAttribute', () =>
+    x.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ ...input, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`turn off source/destination check on ${eni}`);
+  await x.log.write('ec2:ModifyNetworkInterfaceAttribute', () =>
+    x.ec2.send(new ModifyNetworkInterfaceAttributeCommand(input)),
+  );
+  return {
+    status: 'applied',
+    message: `Turned off source/destination check on ${eni}.`,
+    undo: undoPlan(x, `turn source/destination check back on for ${eni}`, [
+      { op: 'EnableSourceDestCheck', networkInterfaceId: eni },
+    ]),
+  };
+}
+
+function undoPlan(x: Exec, summary: string, steps: UndoStep[]): UndoPlan {
+  return { v: 1, fixId: x.audit.fixId, summary, steps };
+}
