@@ -70,8 +70,15 @@ export interface JsonDiagnosis {
   return: JsonHop[];
   findings: JsonFinding[];
   warnings: string[];
-  probe: ProbeResult | null;
+  probe: JsonProbe | null;
+  /** Advice that is not a blocker (always present; empty when none). */
+  hints: string[];
 }
+
+/** One probe direction in the JSON output: the documented fields, then the optional extras when the probe set them. */
+export type JsonProbeDirection = Omit<ProbeDirectionResult, 'findings'> & { findings?: JsonFinding[] };
+/** The probe in the JSON output. */
+export type JsonProbe = JsonProbeDirection & { reverse?: JsonProbeDirection };
 
 /** A batch line that failed: the query as given and the error. */
 export interface JsonBatchError {
@@ -93,6 +100,7 @@ export function toJson(d: Diagnosis): JsonDiagnosis {
     findings: d.findings.map(finding),
     warnings: [...d.warnings],
     probe: d.probe ? probe(d.probe) : null,
+    hints: [...(d.hints ?? [])],
   };
 }
 
@@ -160,8 +168,8 @@ function fix(p: FixPlan): JsonFix {
   };
 }
 
-function probeDirection(p: ProbeDirectionResult): ProbeDirectionResult {
-  return {
+function probeDirection(p: ProbeDirectionResult): JsonProbeDirection {
+  const out: JsonProbeDirection = {
     ran: p.ran,
     skipped: p.skipped,
     from: p.from,
@@ -177,10 +185,15 @@ function probeDirection(p: ProbeDirectionResult): ProbeDirectionResult {
     agreesWithVerdict: p.agreesWithVerdict,
     explanation: p.explanation,
   };
+  if (p.outcome !== undefined) out.outcome = p.outcome;
+  if (p.udp !== undefined) out.udp = p.udp;
+  if (p.evidence !== undefined) out.evidence = p.evidence;
+  if (p.findings !== undefined) out.findings = p.findings.map(finding);
+  return out;
 }
 
-function probe(p: ProbeResult): ProbeResult {
-  const out: ProbeResult = probeDirection(p);
+function probe(p: ProbeResult): JsonProbe {
+  const out: JsonProbe = probeDirection(p);
   if (p.reverse) out.reverse = probeDirection(p.reverse);
   return out;
 }

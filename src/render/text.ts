@@ -117,6 +117,10 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
     out.push(...probeLines(d.probe, c));
     if (d.probe.reverse) out.push(...probeLines(d.probe.reverse, c));
   }
+  if (d.hints && d.hints.length > 0) {
+    out.push('', c.bold('Hints'));
+    for (const h of d.hints) out.push(`  • ${clean(h)}`);
+  }
   if (d.warnings.length > 0) {
     out.push('', c.bold('Warnings'));
     for (const w of d.warnings) out.push(c.warn(`  ! ${clean(w)}`));
@@ -156,6 +160,8 @@ function probeLines(p: ProbeDirectionResult, c: Palette): string[] {
     if (p.commandId) parts.push(c.dim(`command ${clean(p.commandId)}`));
     lines.push(`${head} ${parts.join(', ')}`);
   }
+  if (p.evidence) lines.push(c.dim(`    output: ${clean(p.evidence)}`));
+  for (const f of p.findings ?? []) lines.push(`  ${c.warn(f.code)}: ${clean(f.message)}`);
   if (p.agreesWithVerdict === false)
     lines.push(c.warn(`  ! The probe disagrees with the verdict: ${clean(p.explanation)}`));
   else if (p.explanation) lines.push(c.dim(`    ${clean(p.explanation)}`));

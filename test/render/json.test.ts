@@ -14,6 +14,7 @@ describe('the JSON renderer follows the --json contract', () => {
       'findings',
       'warnings',
       'probe',
+      'hints',
     ]);
   });
 
@@ -131,6 +132,56 @@ describe('the JSON renderer follows the --json contract', () => {
       'reverse',
     ]);
     expect(j.probe?.reverse?.commandId).toBe('cmd-2');
+    expect(j.probe).not.toHaveProperty('outcome');
+  });
+
+  it('keeps the probe extras (outcome, udp, evidence, host findings) when the probe sets them', () => {
+    const dir = {
+      ran: true,
+      skipped: null,
+      from: 'i-0aaa1111',
+      to: '10.2.4.95',
+      protocol: 'icmp' as const,
+      port: null,
+      sent: 3,
+      received: 0,
+      lossPct: 100,
+      rttMs: null,
+      tcp: null,
+      commandId: 'cmd-1',
+      agreesWithVerdict: false,
+      explanation: 'configuration allows it; the host drops it',
+      outcome: 'failure' as const,
+      evidence: '3 packets transmitted, 0 received',
+      findings: [
+        {
+          code: 'HOST_FIREWALL_SUSPECTED' as const,
+          awsCode: null,
+          direction: 'forward' as const,
+          resource: 'i-0bbb',
+          message: 'host firewall',
+          fix: null,
+        },
+      ],
+    };
+    const j = toJson({ ...seedDiagnosis(), probe: dir });
+    expect(j.probe).toMatchObject({ outcome: 'failure', evidence: '3 packets transmitted, 0 received' });
+    expect(j.probe?.findings?.[0]).toEqual({
+      code: 'HOST_FIREWALL_SUSPECTED',
+      awsCode: null,
+      direction: 'forward',
+      resource: 'i-0bbb',
+      message: 'host firewall',
+      evidence: null,
+      fix: null,
+    });
+  });
+
+  it('writes hints as an array, empty when there are none', () => {
+    expect(toJson(seedDiagnosis()).hints).toEqual([]);
+    expect(toJson({ ...seedDiagnosis(), hints: ['use an EC2 Instance Connect Endpoint'] }).hints).toEqual([
+      'use an EC2 Instance Connect Endpoint',
+    ]);
   });
 
   it('renders one line when compact (batch) and parses back to the same object', () => {
