@@ -75,3 +75,125 @@ export function asWhypingError(e: unknown): WhypingError {
   const message = e instanceof Error ? e.message : String(e);
   return new WhypingError('INTERNAL', message, {}, { cause: e });
 }
+
+const ACCESS_DENIED = new Set([
+  'UnauthorizedOperation',
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedAccess',
+  'Blocked',
+]);
+const BAD_CREDENTIALS = new Set([
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'AuthFailure',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+]);
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'SlowDown',
+  'EC2ThrottledException',
+]);
+/** AWS codes that mean "no such instance/ENI": bad input, as offline. */
+const NOT_FOUND_ENDPOINT = /^Invalid(InstanceID|NetworkInterfaceID)\.(NotFound|Malformed)$/;
+/** Other ids the user typed (a `--vpc` that does not exist). */
+const NOT_FOUND_INPUT = /^Invalid[A-Za-z]*ID\.(NotFound|Malformed)$|^InvalidVpcID\.NotFound$/;
+
+/** The policy in iam/ that lists `action`: reads, probes (SSM, Instance Connect), or fixes (writes). */
+function policyFileFor(action: string): string {
+  if (/^ec2:(Describe|Get|Search)/.test(action)) return 'iam/readonly.json';
+  if (/^(ssm|ec2-instance-connect):/.test(action)) return 'iam/probe.json';
+  return 'iam/fix.json';
+}
+
+/**
+ * Turns an error thrown by an AWS SDK v3 client into a WhypingError whose message says what to do next.
+ * Duck-typed on `name` (the AWS error code), `$fault` and `$metadata`, so this module does not import the SDK.
+ * `action` is the IAM action of the call that failed, e.g. `ec2:DescribeRouteTables`.
+ */
+export function fromAwsError(e: unknown, action: string): WhypingError {
+  if (e instanceof WhypingError) return e;
+  const err = (typeof e === 'object' && e !== null ? e : {}) as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    hostname?: unknown;
+    $fault?: unknown;
+    $metadata?: { requestId?: unknown; httpStatusCode?: unknown; attempts?: unknown };
+  };
+  const name = typeof err.name === 'string' ? err.name : 'Error';
+  const original = typeof err.message === 'string' ? err.message : String(e);
+  const awsCode = name === 'Error' && typeof err.code === 'string' ? err.code : name;
+  const aws: AwsErrorInfo = { awsCode, action };
+  if (err.$fault === 'client' || err.$fault === 'server') aws.fault = err.$fault;
+  if (typeof err.$metadata?.requestId === 'string') aws.requestId = err.$metadata.requestId;
+  if (typeof err.$metadata?.httpStatusCode === 'number') aws.httpStatusCode = err.$metadata.httpStatusCode;
+  const attempts = typeof err.$metadata?.attempts === 'number' ? err.$metadata.attempts : undefined;
+  const ref = aws.requestId ? ` (AWS ${awsCode}, request id ${aws.requestId})` : ` (AWS ${awsCode})`;
+  const make = (code: ErrorCode, message: string) => new WhypingError(code, message, { aws }, { cause: e });
+
+  if (ACCESS_DENIED.has(name)) {
+    // An AssumeRole refusal surfaces here too (from the credential provider), with the STS action in the message.
+    if (/AssumeRole/i.test(original)) {
+      return make(
+        'AWS_ACCESS_DENIED',
+        `whyping could not assume the role given by --role-arn / WHYPING_ROLE_ARN: ${original}. Allow sts:AssumeRole for your identity in the role's trust policy${ref}.`,
+      );
+    }
+    return make(
+      'AWS_ACCESS_DENIED',
+      `AWS refused ${action}: grant ${action} to the identity whyping runs as (see ${policyFileFor(action)})${ref}.`,
+    );
+  }
+  if (BAD_CREDENTIALS.has(name)) {
+    const why = /expired/i.test(name) || /expired/i.test(original) ? 'expired' : 'missing or invalid';
+    return make(
+      'AWS_CREDENTIALS',
+      `AWS credentials are ${why} (${original.split('\n')[0]}): sign in again (aws sso login, or refresh AWS_* variables / AWS_PROFILE), or run with --sandbox to use the built-in demo account${ref}.`,
+    );
+  }
+  if (THROTTLED.has(name)) {
+    const tries = attempts ? ` after ${attempts} attempts` : '';
+    return make(
+      'AWS_THROTTLED',
+      `AWS throttled ${action}${tries}: wait a minute and try again, or raise AWS_MAX_ATTEMPTS${ref}.`,
+    );
+  }
+  if (NOT_FOUND_ENDPOINT.test(name)) {
+    return make('UNKNOWN_ENDPOINT', `${original.split('\n')[0]}: check the id and the region${ref}.`);
+  }
+  if (NOT_FOUND_INPUT.test(name)) {
+    return make('BAD_INPUT', `${original.split('\n')[0]}: check the id and the region${ref}.`);
+  }
+  if (
+    name === 'OptInRequired' ||
+    /Invalid region/i.test(original) ||
+    (err.code === 'ENOTFOUND' && typeof err.hostname === 'string' && err.hostname.endsWith('.amazonaws.com'))
+  ) {
+    return make(
+      'AWS_REGION',
+      `The region is unknown or not enabled for this account (${original.split('\n')[0]}): pass --region (or set AWS_REGION) to a region such as us-east-1${ref}.`,
+    );
+  }
+  if (typeof err.code === 'string' && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(err.code)) {
+    return make(
+      'AWS_ERROR',
+      `Could not reach AWS for ${action} (${err.code}): check the network, a proxy, or AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_EC2${ref}.`,
+    );
+  }
+  return make('AWS_ERROR', `AWS ${action} failed: ${original.split('\n')[0]}${ref}.`);
+}
