@@ -1,0 +1,305 @@
+/**
+ * The command line (DESIGN.md §3): `diagnose`, `snapshot`, `fix`/`undo` (registered by src/cli/fix-command.ts) and
+ * `start`. One top-level catch maps every error to a message and an exit code; no stack trace reaches a user.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Command, CommanderError, Option } from 'commander';
+import { investigate, investigateBatch, type Source } from '../core/investigate.js';
+import { parseRequestArgs } from '../core/request.js';
+import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
+import type { Diagnosis } from '../model/index.js';
+import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
+import { renderText } from '../render/text.js';
+import type { AwsTarget, CliContext } from './context.js';
+
+/** Exit code for an unexpected failure (sysexits EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
+
+/** A hook the fix developer's module uses to add `fix` and `undo` (src/cli/fix-command.ts). */
+export type RegisterCommands = (program: Command, ctx: CliContext & { setExitCode(code: number): void }) => void;
+
+/** Runs the CLI on `argv` (without node and script) and returns the process exit code. */
+export async function runCli(
+  argv: string[],
+  ctx: CliContext,
+  extra: { registerFixCommands?: RegisterCommands; startShell?: () => Promise<number>; version?: string } = {},
+): Promise<number> {
+  let exitCode: number = EXIT.reachable;
+  const setExitCode = (code: number) => {
+    exitCode = code;
+  };
+  try {
+    const program = buildProgram(ctx, setExitCode, extra);
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return reportError(e, ctx);
+  }
+}
+
+/** The one place where errors become messages and exit codes. */
+export function reportError(e: unknown, ctx: CliContext): number {
+  if (e instanceof CommanderError) {
+    // Commander has already printed its message (or the help) to our stderr/stdout.
+    return e.exitCode === 0 ? 0 : EXIT.badInput;
+  }
+  if (isWhypingError(e)) {
+    ctx.logger.debug({ err: e, cause: e.cause }, 'command failed');
+    ctx.stderr.write(`whyping: ${errorText(e)}\n`);
+    return e.exitCode;
+  }
+  ctx.logger.debug({ err: e }, 'unexpected error');
+  const message = e instanceof Error ? e.message : String(e);
+  ctx.stderr.write(
+    `whyping: unexpected error: ${firstLine(message)}\nRerun with WHYPING_LOG_LEVEL=debug to see the details.\n`,
+  );
+  return EXIT_INTERNAL;
+}
+
+/** A WhypingError for a person: the message, the close matches, and what to do next. */
+export function errorText(e: WhypingError): string {
+  let text = e.message;
+  const candidates = e.details.candidates;
+  if (candidates && candidates.length > 0 && !candidates.every((c) => text.includes(c))) {
+    text += `\nDid you mean: ${candidates.join(', ')}?`;
+  }
+  if (e.code === 'AWS_CREDENTIALS' && !text.includes('--sandbox')) {
+    text += '\nTo try whyping without an AWS account, add --sandbox (an in-memory copy of the seed lab).';
+  }
+  return text;
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+interface DiagnoseOptions {
+  protocol?: string;
+  port?: string;
+  snapshot?: string;
+  sandbox?: string | true;
+  region?: string;
+  roleArn?: string;
+  probe?: boolean;
+  json?: boolean;
+  batch?: string;
+}
+
+interface SnapshotOptions {
+  vpc: string[];
+  instance: string[];
+  region?: string;
+  roleArn?: string;
+  sandbox?: string | true;
+  out: string;
+}
+
+/** Builds the commander program. */
+export function buildProgram(
+  ctx: CliContext,
+  setExitCode: (code: number) => void,
+  extra: { registerFixCommands?: RegisterCommands; startShell?: () => Promise<number>; version?: string } = {},
+): Command {
+  const program = new Command('whyping');
+  program
+    .description('Answers "why can\'t A ping B?" for AWS networks: both paths hop by hop, every blocker, and its fix.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: (s, write) => write(s.startsWith('error:') ? `whyping: ${s}` : s),
+    })
+    .showHelpAfterError('(run whyping --help, or whyping <command> --help, for usage)')
+    .addHelpText(
+      'after',
+      `
+Endpoints: an instance id, Name tag (quote it when it has spaces), ENI id, private or public IP, any IP address,
+internet, or eic (the region's EC2 Instance Connect range). "db-1:443" is short for --protocol tcp --port 443.
+
+Exit codes: 0 reachable, 1 not reachable (or not analyzed), 2 bad usage or input, 3 AWS could not be read,
+70 unexpected error.
+
+Environment: AWS_REGION / AWS_PROFILE / AWS_* (the SDK's default credential chain and endpoints), WHYPING_SANDBOX=1,
+WHYPING_PROBES=off, WHYPING_LOG_LEVEL (default warn; logs go to stderr), NO_COLOR, SLACK_BOT_TOKEN.`,
+    );
+  if (extra.version) program.version(extra.version, '-V, --version');
+
+  program
+    .command('diagnose')
+    .description('Explain whether <from> can reach <to>: verdict, both paths hop by hop, every blocker and its fix')
+    .argument('[from]', 'source: instance id, Name tag, ENI id, IP address, internet, or eic')
+    .argument('[to]', 'destination: same forms; "db-1:443" means tcp port 443')
+    .option('--protocol <protocol>', 'icmp, tcp or udp (default: icmp, or tcp when a port is given)')
+    .option('--port <port>', 'tcp or udp port, 1-65535')
+    .option('--snapshot <path>', 'read an offline snapshot (a describe-* JSON file or folder) instead of AWS')
+    .addOption(
+      new Option(
+        '--sandbox [path]',
+        'use the in-memory sandbox account: the seed lab, or the snapshot at PATH loaded into it',
+      ).conflicts('snapshot'),
+    )
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+    .option('--role-arn <arn>', 'assume this IAM role to read AWS')
+    .option('--probe', 'also send a real ping/connect from the source instance (SSM Run Command)')
+    .option('--json', 'print one JSON object (the documented contract) instead of text')
+    .option('--batch <file>', 'with --snapshot and --json: one JSON query a line in, one result a line out (- = stdin)')
+    .action(async (from: string | undefined, to: string | undefined, opts: DiagnoseOptions) => {
+      setExitCode(await diagnoseCommand(ctx, from, to, opts));
+    });
+
+  program
+    .command('snapshot')
+    .description('Save the live network state (describe-* JSON, one file per key) for offline use with --snapshot')
+    .option('--vpc <vpc-id>', 'a VPC to export (repeat for more)', collect, [])
+    .option('--instance <instance-id>', 'an instance to export, with its network (repeat for more)', collect, [])
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+    .option('--role-arn <arn>', 'assume this IAM role to read AWS')
+    .option('--sandbox [path]', 'export from the in-memory sandbox account instead of AWS')
+    .requiredOption('--out <dir>', 'folder to write the JSON files into')
+    .action(async (opts: SnapshotOptions) => {
+      setExitCode(await snapshotCommand(ctx, opts));
+    });
+
+  extra.registerFixCommands?.(program, { ...ctx, setExitCode });
+
+  program
+    .command('start')
+    .description('Run the Slack app when SLACK_BOT_TOKEN is set; otherwise open the local shell (npm start)')
+    .action(async () => {
+      if (ctx.env.SLACK_BOT_TOKEN) {
+        throw new WhypingError(
+          'BAD_INPUT',
+          'SLACK_BOT_TOKEN is set, but the Slack app is not part of this build yet. Unset SLACK_BOT_TOKEN to open the local shell instead.',
+        );
+      }
+      if (!extra.startShell) throw new WhypingError('INTERNAL', 'The local shell is not wired in this build.');
+      setExitCode(await extra.startShell());
+    });
+
+  return program;
+}
+
+function target(opts: { region?: string; roleArn?: string; sandbox?: string | true }): AwsTarget {
+  const t: AwsTarget = {};
+  if (opts.region !== undefined) t.region = opts.region;
+  if (opts.roleArn !== undefined) t.roleArn = opts.roleArn;
+  if (opts.sandbox !== undefined) t.sandbox = opts.sandbox;
+  return t;
+}
+
+function usage(message: string): WhypingError {
+  return new WhypingError('BAD_INPUT', message);
+}
+
+async function diagnoseCommand(
+  ctx: CliContext,
+  from: string | undefined,
+  to: string | undefined,
+  opts: DiagnoseOptions,
+): Promise<number> {
+  if (opts.batch !== undefined) return batchCommand(ctx, from, opts);
+  if (from === undefined || to === undefined) {
+    throw usage('diagnose needs two ends: whyping diagnose <from> <to> (e.g. whyping diagnose web-1 db-1 --port 443).');
+  }
+  const flags: { protocol?: string; port?: string } = {};
+  if (opts.protocol !== undefined) flags.protocol = opts.protocol;
+  if (opts.port !== undefined) flags.port = opts.port;
+  const query = parseRequestArgs(from, to, flags);
+
+  let source: Source;
+  if (opts.snapshot !== undefined) {
+    if (opts.roleArn !== undefined) throw usage('--role-arn reads live AWS; it has no meaning with --snapshot.');
+    source = { kind: 'snapshot', snapshot: ctx.loadSnapshot(opts.snapshot) };
+  } else {
+    source = { kind: 'live', deps: await ctx.openDeps(target(opts)) };
+  }
+  const progress = ctx.stderr.isTTY === true;
+  const diagnosis = await investigate(query, source, {
+    probe: opts.probe === true,
+    onStage: progress ? (s) => ctx.stderr.write(`${s}\n`) : undefined,
+  });
+  ctx.stdout.write(opts.json ? `${renderJson(diagnosis)}\n` : renderText(diagnosis, { color: useColor(ctx) }));
+  return verdictExitCode(diagnosis);
+}
+
+/** 0 when reachable; 1 when not, or when the path could not be analyzed (reachable: null). */
+export function verdictExitCode(d: Diagnosis): number {
+  return d.reachable === true ? EXIT.reachable : EXIT.unreachable;
+}
+
+/** Colours only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+export function useColor(ctx: Pick<CliContext, 'stdout' | 'env'>): boolean {
+  if (ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '') return false;
+  if (ctx.env.FORCE_COLOR !== undefined && ctx.env.FORCE_COLOR !== '0') return true;
+  return ctx.stdout.isTTY === true;
+}
+
+async function batchCommand(ctx: CliContext, from: string | undefined, opts: DiagnoseOptions): Promise<number> {
+  if (from !== undefined) throw usage('--batch reads the queries from the file: give no <from> <to> with it.');
+  if (opts.snapshot === undefined) throw usage('--batch needs --snapshot PATH (batches run offline).');
+  if (!opts.json) throw usage('--batch prints JSON lines: add --json.');
+  if (opts.probe || opts.sandbox !== undefined || opts.roleArn !== undefined) {
+    throw usage('--batch runs on a snapshot only: drop --probe, --sandbox and --role-arn.');
+  }
+  if (opts.protocol !== undefined || opts.port !== undefined) {
+    throw usage('--batch takes the protocol and port from each line: drop --protocol and --port.');
+  }
+  const snapshot = ctx.loadSnapshot(opts.snapshot);
+  const input = opts.batch === '-' ? ctx.stdin : await openBatchFile(opts.batch as string);
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    for await (const r of investigateBatch(snapshot, lines)) {
+      const obj = 'diagnosis' in r ? toJson(r.diagnosis) : toJsonBatchError(r.query, r.error);
+      ctx.stdout.write(`${JSON.stringify(obj)}\n`);
+    }
+  } catch (e) {
+    if (isWhypingError(e)) throw e;
+    throw new WhypingError(
+      'BAD_INPUT',
+      `Cannot read the batch file ${opts.batch}: ${asWhypingError(e).message}`,
+      {},
+      {
+        cause: e,
+      },
+    );
+  }
+  return EXIT.reachable;
+}
+
+/** Opens the batch file, failing early (exit 2) when it cannot be read. */
+function openBatchFile(path: string): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => {
+    const stream = createReadStream(path, { encoding: 'utf8' });
+    stream.once('open', () => resolve(stream));
+    stream.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : e.message;
+      reject(new WhypingError('BAD_INPUT', `Cannot read the batch file ${path}: ${why}.`, {}, { cause: e }));
+    });
+  });
+}
+
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+async function snapshotCommand(ctx: CliContext, opts: SnapshotOptions): Promise<number> {
+  for (const v of opts.vpc) if (!VPC_ID.test(v)) throw usage(`"${v}" is not a VPC id (vpc-0123456789abcdef0).`);
+  for (const i of opts.instance) {
+    if (!INSTANCE_ID.test(i)) throw usage(`"${i}" is not an instance id (i-0123456789abcdef0).`);
+  }
+  const deps = await ctx.openDeps(target(opts));
+  const { paths, calls, rounds } = await ctx.exportSnapshot(
+    deps,
+    { vpcIds: opts.vpc, instanceIds: opts.instance },
+    opts.out,
+  );
+  ctx.stdout.write(
+    `Wrote ${paths.length} file${paths.length === 1 ? '' : 's'} to ${opts.out} (${calls} AWS call${calls === 1 ? '' : 's'} in ${rounds} round${rounds === 1 ? '' : 's'}).\nUse it with: whyping diagnose <from> <to> --snapshot ${opts.out}\n`,
+  );
+  return EXIT.reachable;
+}

@@ -1,0 +1,199 @@
+/**
+ * The diagnose use case: from a query to a Diagnosis, offline (a loaded snapshot) or live (AWS SDK clients, real or
+ * sandboxed), with the optional SSM probe. Front ends call this and hand the result to a renderer.
+ */
+import { collectForQuery } from '../collect/index.js';
+import { diagnose } from '../engine/index.js';
+import { asWhypingError, WhypingError } from '../errors.js';
+import type { Diagnosis, ProbeResult, Query, RawSnapshotFile, ResolvedEndpoint, Snapshot } from '../model/index.js';
+import { reconcile, runProbe } from '../probe/index.js';
+import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
+import type { Deps } from './deps.js';
+import { parseRequestArgs } from './request.js';
+
+/** Where the network state comes from: a loaded snapshot, or AWS (live or sandbox) through the clients in `deps`. */
+export type Source = { kind: 'snapshot'; snapshot: Snapshot } | { kind: 'live'; deps: Deps };
+
+/** Options of `investigate`. */
+export interface InvestigateOptions {
+  /** Run the SSM probe from the source instance (live sources only; never when `deps.probesEnabled` is false). */
+  probe?: boolean;
+  /** Called with a human sentence as each stage starts ("Tracing the request path…"). */
+  onStage?: (stage: string) => void;
+}
+
+/** Answers one query: resolves both ends, traces both paths, and (when asked and allowed) probes. */
+export async function investigate(query: Query, source: Source, opts: InvestigateOptions = {}): Promise<Diagnosis> {
+  const stage = opts.onStage ?? (() => {});
+  stage(`Resolving ${query.from} and ${query.to}…`);
+  if (source.kind === 'snapshot') {
+    const endpoints = resolveEndpoints(source.snapshot, query.from, query.to);
+    stage('Tracing the request path…');
+    const diagnosis = diagnose(source.snapshot, query, endpoints);
+    if (!opts.probe) return diagnosis;
+    return withProbe(diagnosis, skippedProbe(query, endpoints, 'a snapshot has no live instances to probe'));
+  }
+
+  const { deps } = source;
+  const { files, stats } = await collectForQuery(deps.clients.ec2, query, { region: deps.region, logger: deps.logger });
+  deps.logger.debug({ calls: stats.calls, rounds: stats.rounds, operations: stats.operations }, 'collected');
+  stage(`Reading ${describeCollected(files)}…`);
+  const snapshot = buildSnapshot(files);
+  const endpoints = resolveEndpoints(snapshot, query.from, query.to);
+  stage('Tracing the request path…');
+  const diagnosis = diagnose(snapshot, query, endpoints);
+  if (!opts.probe) return diagnosis;
+  if (!deps.probesEnabled) {
+    return withProbe(diagnosis, skippedProbe(query, endpoints, 'probes are turned off (WHYPING_PROBES=off)'));
+  }
+  const from = endpoints.from;
+  const instance = from.instanceId ? snapshot.instances.get(from.instanceId) : undefined;
+  if (!from.instanceId || !instance) {
+    return withProbe(
+      diagnosis,
+      skippedProbe(query, endpoints, 'the source is not an instance, so there is nowhere to run the probe'),
+    );
+  }
+  if (!endpoints.to.ip) {
+    return withProbe(diagnosis, skippedProbe(query, endpoints, 'the destination has no IP address to probe'));
+  }
+  stage('Probing…');
+  try {
+    const result = await runProbe(
+      deps.clients.ssm,
+      {
+        instanceId: from.instanceId,
+        platform: instance.platform,
+        targetIp: endpoints.to.ip,
+        protocol: query.protocol,
+        port: query.port,
+      },
+      { now: deps.now, sleep: deps.sleep, logger: deps.logger },
+    );
+    return reconcile(diagnosis, result);
+  } catch (e) {
+    // A probe that cannot run is reported with the answer; it never hides the static verdict (DESIGN §3).
+    const err = asWhypingError(e);
+    deps.logger.warn({ err: { code: err.code, message: err.message } }, 'probe failed');
+    return withProbe(diagnosis, skippedProbe(query, endpoints, `the probe could not run: ${err.message}`));
+  }
+}
+
+function withProbe(d: Diagnosis, probe: ProbeResult): Diagnosis {
+  return { ...d, probe };
+}
+
+/** A probe result for a probe that did not run, with the reason. */
+export function skippedProbe(
+  query: Query,
+  endpoints: { from: ResolvedEndpoint; to: ResolvedEndpoint },
+  reason: string,
+): ProbeResult {
+  return {
+    ran: false,
+    skipped: reason,
+    from: endpoints.from.id ?? endpoints.from.ip ?? endpoints.from.input,
+    to: endpoints.to.ip ?? endpoints.to.input,
+    protocol: query.protocol,
+    port: query.port,
+    sent: null,
+    received: null,
+    lossPct: null,
+    rttMs: null,
+    tcp: null,
+    commandId: null,
+    agreesWithVerdict: null,
+    explanation: `Probe skipped: ${reason}.`,
+    outcome: 'inconclusive',
+  };
+}
+
+const COUNTED: [key: string, one: string, many: string][] = [
+  ['RouteTables', 'route table', 'route tables'],
+  ['SecurityGroups', 'security group', 'security groups'],
+  ['NetworkAcls', 'network ACL', 'network ACLs'],
+  ['NetworkInterfaces', 'network interface', 'network interfaces'],
+  ['VpcPeeringConnections', 'peering connection', 'peering connections'],
+  ['TransitGateways', 'transit gateway', 'transit gateways'],
+  ['NatGateways', 'NAT gateway', 'NAT gateways'],
+];
+
+/** "7 route tables, 4 security groups, 2 network ACLs": what a collection read, for the progress line. */
+export function describeCollected(files: RawSnapshotFile[]): string {
+  const counts = new Map<string, number>();
+  for (const f of files) {
+    if (!f.data || typeof f.data !== 'object') continue;
+    for (const [key, value] of Object.entries(f.data as Record<string, unknown>)) {
+      if (Array.isArray(value)) counts.set(key, (counts.get(key) ?? 0) + value.length);
+    }
+  }
+  const parts = COUNTED.filter(([key]) => (counts.get(key) ?? 0) > 0).map(([key, one, many]) => {
+    const n = counts.get(key) ?? 0;
+    return `${n} ${n === 1 ? one : many}`;
+  });
+  return parts.length > 0 ? parts.join(', ') : 'the network state';
+}
+
+/** One line of a batch: the query as given, and either a diagnosis or the error it met. */
+export type BatchResult = { query: unknown; diagnosis: Diagnosis } | { query: unknown; error: WhypingError };
+
+/**
+ * Runs a batch over one loaded snapshot: one JSON query a line (`{"from", "to", "protocol", "port"}`), one result a
+ * line, in order. A line that fails (malformed JSON, bad port, unknown endpoint) yields its error and the batch goes on.
+ * Blank lines are skipped.
+ */
+export async function* investigateBatch(
+  snapshot: Snapshot,
+  lines: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<BatchResult> {
+  const source: Source = { kind: 'snapshot', snapshot };
+  for await (const raw of lines) {
+    const line = raw.trim();
+    if (line === '') continue;
+    let query: unknown = line;
+    try {
+      query = parseBatchLine(line);
+      const parsed = batchQuery(query);
+      yield { query, diagnosis: await investigate(parsed, source) };
+    } catch (e) {
+      yield { query, error: asWhypingError(e) };
+    }
+  }
+}
+
+function parseBatchLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new WhypingError(
+      'BAD_INPUT',
+      'This line is not JSON: write one {"from", "to", "protocol", "port"} object a line.',
+    );
+  }
+}
+
+/** Validates one batch query object with the same rules as the CLI arguments. */
+export function batchQuery(value: unknown): Query {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new WhypingError('BAD_INPUT', 'Each line must be a JSON object: {"from", "to", "protocol", "port"}.');
+  }
+  const v = value as Record<string, unknown>;
+  for (const key of ['from', 'to'] as const) {
+    if (typeof v[key] !== 'string' || (v[key] as string).trim() === '') {
+      throw new WhypingError(
+        'BAD_INPUT',
+        `"${key}" must be a non-empty string (an instance id, Name, ENI, IP or internet).`,
+      );
+    }
+  }
+  if (v.protocol !== undefined && v.protocol !== null && typeof v.protocol !== 'string') {
+    throw new WhypingError('BAD_INPUT', '"protocol" must be "icmp", "tcp" or "udp".');
+  }
+  if (v.port !== undefined && v.port !== null && typeof v.port !== 'number' && typeof v.port !== 'string') {
+    throw new WhypingError('BAD_INPUT', '"port" must be a number from 1 to 65535, or null for icmp.');
+  }
+  const flags: { protocol?: string; port?: string } = {};
+  if (typeof v.protocol === 'string') flags.protocol = v.protocol;
+  if (v.port !== undefined && v.port !== null) flags.port = String(v.port);
+  return parseRequestArgs(v.from as string, v.to as string, flags);
+}
