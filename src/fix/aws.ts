@@ -128,3 +128,28 @@ export function tagSpec(resourceType: TagSpecification['ResourceType'], tags: Ta
 function isoSeconds(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
+
+/** A route target in the SDK's shape (`VpcPeeringConnectionId`, `GatewayId`, …) for CreateRoute / ReplaceRoute. */
+export function routeTargetInput(t: Record<string, string>): {
+  VpcPeeringConnectionId?: string;
+  GatewayId?: string;
+  NatGatewayId?: string;
+  TransitGatewayId?: string;
+  NetworkInterfaceId?: string;
+} {
+  const [key, value] = Object.entries(t)[0] ?? [];
+  switch (key) {
+    case 'vpcPeeringConnectionId':
+      return { VpcPeeringConnectionId: value };
+    case 'gatewayId':
+      return { GatewayId: value };
+    case 'natGatewayId':
+      return { NatGatewayId: value };
+    case 'transitGatewayId':
+      return { TransitGatewayId: value };
+    case 'networkInterfaceId':
+      return { NetworkInterfaceId: value };
+    default:
+      throw new Error(`unsupported route target ${JSON.stringify(t)}`);
+  }
+}

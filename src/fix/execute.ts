@@ -29,7 +29,16 @@ import {
 import type { Logger } from '../log.js';
 import type { FixPlan } from '../model/diagnosis.js';
 import { cidrCovers, cidrsOverlap, isCidr } from '../net/ip.js';
-import { type Audit, AwsCallError, auditDescription, auditTags, CallLog, isAwsCode, tagSpec } from './aws.js';
+import {
+  type Audit,
+  AwsCallError,
+  auditDescription,
+  auditTags,
+  CallLog,
+  isAwsCode,
+  routeTargetInput,
+  tagSpec,
+} from './aws.js';
 import type { RouteTargetSpec, UndoPlan, UndoStep } from './undo.js';
 
 /** Who applies a fix and in which diagnosis (recorded in rule descriptions and tags). */
@@ -204,7 +213,7 @@ async function route(x: Exec, p: RoutePlan): Promise<Outcome> {
   const want = targetText(target);
   const dest = p.destinationCidrBlock;
   const rtb = p.routeTableId;
-  const input = { RouteTableId: rtb, DestinationCidrBlock: dest, ...target };
+  const input = { RouteTableId: rtb, DestinationCidrBlock: dest, ...routeTargetInput(target) };
   for (let attempt = 0; attempt < 2; attempt++) {
     const existing = await readRoute(x, rtb, dest);
     if (existing && routeTargetOf(existing) === want) {

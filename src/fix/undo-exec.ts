@@ -14,7 +14,7 @@ import {
   RevokeSecurityGroupIngressCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { AwsCallError, CallLog } from './aws.js';
+import { AwsCallError, CallLog, routeTargetInput } from './aws.js';
 import { type ApplyContext, type ApplyResult, fromCallError } from './execute.js';
 import type { UndoPlan, UndoStep } from './undo.js';
 
@@ -75,7 +75,7 @@ function callFor(ec2: EC2Client, s: UndoStep): Call {
             new ReplaceRouteCommand({
               RouteTableId: s.routeTableId,
               DestinationCidrBlock: s.destinationCidrBlock,
-              ...s.target,
+              ...routeTargetInput(s.target),
               DryRun: dry,
             }),
           ),

@@ -1,0 +1,682 @@
+/**
+ * Fix executors through a real EC2Client with nock at the wire: the exact form parameters sent, DryRun first,
+ * permission refusals, idempotency, partial-failure cleanup, and the undo of each fix.
+ */
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ApplyResult, executeFix, executeUndo, type UndoPlan } from '../../src/fix/index.js';
+import { silentLogger } from '../../src/log.js';
+import type { FixPlan } from '../../src/model/diagnosis.js';
+import { Ec2Wire, testEc2 } from './ec2-wire.js';
+
+const NOW = new Date('2026-11-25T10:00:00.000Z');
+const ctx = { actor: 'U012AB3CD', diagnosisId: 'd-1a2b3c4d', now: () => NOW, logger: silentLogger };
+const apply = { ...ctx, dryRun: false };
+
+const RTB = 'rtb-0a1b2c3d4e5f60718';
+const PCX = 'pcx-0fedcba9876543210';
+const OLD_PCX = 'pcx-0deadbeef0000000';
+const SG = 'sg-0123456789abcdef0';
+const ENI = 'eni-0aaaabbbbccccdddd';
+const ACL = 'acl-0123abcd4567ef890';
+const VPC = 'vpc-0123456789abcdef0';
+const IID = 'i-0abc1234def567890';
+
+function undoOf(r: ApplyResult): UndoPlan {
+  if (!r.undo) throw new Error(`no undo plan: ${r.message}`);
+  return r.undo;
+}
+function first<T>(xs: T[]): T {
+  const x = xs[0];
+  if (x === undefined) throw new Error('no such call');
+  return x;
+}
+
+const meta = { order: 1, summary: 'test', undo: 'test', reversible: true };
+
+function routeTable(routes: string): string {
+  return `<routeTableSet><item><routeTableId>${RTB}</routeTableId><vpcId>${VPC}</vpcId><routeSet>
+    <item><destinationCidrBlock>10.1.0.0/16</destinationCidrBlock><gatewayId>local</gatewayId><state>active</state></item>
+    ${routes}</routeSet><associationSet/><tagSet/></item></routeTableSet>`;
+}
+
+let wire: Ec2Wire;
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  expect(nock.pendingMocks()).toEqual([]);
+  nock.cleanAll();
+});
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
+
+describe('routes', () => {
+  const plan: FixPlan = {
+    ...meta,
+    id: 'fix-route-1',
+    action: 'CreateRoute',
+    params: { routeTableId: RTB, destinationCidrBlock: '10.2.0.0/16', target: { vpcPeeringConnectionId: PCX } },
+  };
+
+  it('adds the route with CreateRoute after a dry run, records the request id, and undoes it with DeleteRoute', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', { inner: routeTable('') });
+    wire.write('CreateRoute', '<return>true</return>', 'req-create-route');
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, apply);
+    expect(r.status).toBe('applied');
+    expect(r.requestIds).toEqual(['req-create-route']);
+    expect(wire.actions).toEqual(['DescribeRouteTables', 'CreateRoute(dry)', 'CreateRoute']);
+    expect(wire.real('CreateRoute')[0]).toMatchObject({
+      RouteTableId: RTB,
+      DestinationCidrBlock: '10.2.0.0/16',
+      VpcPeeringConnectionId: PCX,
+    });
+    expect(r.undo?.steps).toEqual([{ op: 'DeleteRoute', routeTableId: RTB, destinationCidrBlock: '10.2.0.0/16' }]);
+
+    wire = new Ec2Wire();
+    wire.write('DeleteRoute');
+    wire.dryOk('DeleteRoute'); // the permission pre-check
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(wire.real('DeleteRoute')[0]).toMatchObject({ RouteTableId: RTB, DestinationCidrBlock: '10.2.0.0/16' });
+  });
+
+  it('replaces a blackhole route to another target and undoes it by pointing the route back', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', {
+      inner: routeTable(
+        `<item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>${OLD_PCX}</vpcPeeringConnectionId><state>blackhole</state></item>`,
+      ),
+    });
+    wire.write('ReplaceRoute');
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, apply);
+    expect(r.status).toBe('applied');
+    expect(r.message).toContain(`${OLD_PCX} (blackhole)`);
+    expect(wire.real('ReplaceRoute')[0]).toMatchObject({
+      VpcPeeringConnectionId: PCX,
+      DestinationCidrBlock: '10.2.0.0/16',
+    });
+    expect(r.undo?.steps).toEqual([
+      {
+        op: 'ReplaceRoute',
+        routeTableId: RTB,
+        destinationCidrBlock: '10.2.0.0/16',
+        target: { vpcPeeringConnectionId: OLD_PCX },
+      },
+    ]);
+
+    wire = new Ec2Wire();
+    wire.dryOk('ReplaceRoute');
+    wire.write('ReplaceRoute');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(wire.real('ReplaceRoute')[0]).toMatchObject({ VpcPeeringConnectionId: OLD_PCX });
+  });
+
+  it('removes the route instead when the previous target of a replaced route no longer exists', async () => {
+    wire = new Ec2Wire();
+    const gone = {
+      error: 'InvalidVpcPeeringConnectionID.NotFound',
+      message: `The vpcPeeringConnection ID '${OLD_PCX}' does not exist`,
+    };
+    wire.on('ReplaceRoute', gone, { dry: true });
+    wire.on('ReplaceRoute', gone, { dry: true });
+    wire.write('DeleteRoute');
+    const u = await executeUndo(
+      testEc2(),
+      {
+        v: 1,
+        fixId: 'fix-route-1',
+        summary: 'point back',
+        steps: [
+          {
+            op: 'ReplaceRoute',
+            routeTableId: RTB,
+            destinationCidrBlock: '10.2.0.0/16',
+            target: { vpcPeeringConnectionId: OLD_PCX },
+          },
+        ],
+      },
+      ctx,
+    );
+    expect(u.status).toBe('applied');
+    expect(u.message).toContain('no longer exists');
+    expect(wire.actions).toEqual(['ReplaceRoute(dry)', 'ReplaceRoute(dry)', 'DeleteRoute(dry)', 'DeleteRoute']);
+  });
+
+  it('reports a route that already points at the target as already in place and writes nothing', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', {
+      inner: routeTable(
+        `<item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>${PCX}</vpcPeeringConnectionId><state>active</state></item>`,
+      ),
+    });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r).toMatchObject({ status: 'already-in-place', requestIds: [], undo: null });
+    expect(wire.actions).toEqual(['DescribeRouteTables']);
+  });
+
+  it('treats RouteAlreadyExists from a concurrent writer as already in place once the table is read again', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', { inner: routeTable('') });
+    wire.dryOk('CreateRoute');
+    wire.on('CreateRoute', {
+      error: 'RouteAlreadyExists',
+      message: 'The route identified by 10.2.0.0/16 already exists.',
+    });
+    wire.on('DescribeRouteTables', {
+      inner: routeTable(
+        `<item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>${PCX}</vpcPeeringConnectionId><state>active</state></item>`,
+      ),
+    });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('already-in-place');
+  });
+
+  it('sends GatewayId for an internet route 0.0.0.0/0 → igw', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', { inner: routeTable('') });
+    wire.write('CreateRoute');
+    const r = await executeFix(
+      testEc2(),
+      {
+        ...meta,
+        id: 'fix-igw-route',
+        action: 'CreateRoute',
+        params: { routeTableId: RTB, destinationCidrBlock: '0.0.0.0/0', target: { gatewayId: 'igw-0123abcd' } },
+      },
+      apply,
+    );
+    expect(r.status).toBe('applied');
+    expect(wire.real('CreateRoute')[0]).toMatchObject({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-0123abcd' });
+  });
+});
+
+describe('security group rules', () => {
+  const plan: FixPlan = {
+    ...meta,
+    id: 'fix-sg-1',
+    action: 'AuthorizeSecurityGroupIngress',
+    params: { groupId: SG, protocol: 'icmp', fromPort: 8, toPort: -1, cidr: '10.1.0.0/16' },
+  };
+  const ruleXml = `<securityGroupRuleSet><item><securityGroupRuleId>sgr-0abc1234def567890</securityGroupRuleId><groupId>${SG}</groupId><isEgress>false</isEgress><ipProtocol>icmp</ipProtocol><fromPort>8</fromPort><toPort>-1</toPort><cidrIpv4>10.1.0.0/16</cidrIpv4></item></securityGroupRuleSet>`;
+
+  it('authorizes the narrowest ICMP rule with a whyping description and tags, and revokes it by rule id', async () => {
+    wire = new Ec2Wire();
+    wire.write('AuthorizeSecurityGroupIngress', `<return>true</return>${ruleXml}`, 'req-sg');
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, { ...apply, actor: 'Ana <ana@example.com>' });
+    expect(r.status).toBe('applied');
+    expect(r.requestIds).toEqual(['req-sg']);
+    const form = first(wire.real('AuthorizeSecurityGroupIngress'));
+    expect(form).toMatchObject({
+      GroupId: SG,
+      'IpPermissions.1.IpProtocol': 'icmp',
+      'IpPermissions.1.FromPort': '8',
+      'IpPermissions.1.ToPort': '-1',
+      'IpPermissions.1.IpRanges.1.CidrIp': '10.1.0.0/16',
+      'IpPermissions.1.IpRanges.1.Description': 'whyping: Ana _ana@example.com_ 2026-11-25T10:00:00Z d-1a2b3c4d',
+      'TagSpecification.1.ResourceType': 'security-group-rule',
+      'TagSpecification.1.Tag.1.Key': 'whyping:actor',
+      'TagSpecification.1.Tag.1.Value': 'Ana _ana@example.com_',
+    });
+    expect(wire.sent[0]).toMatchObject({ DryRun: 'true', 'IpPermissions.1.IpProtocol': 'icmp' });
+    expect(r.undo?.steps).toEqual([{ op: 'RevokeSecurityGroupIngress', groupId: SG, ruleId: 'sgr-0abc1234def567890' }]);
+
+    wire = new Ec2Wire();
+    wire.dryOk('RevokeSecurityGroupIngress');
+    wire.write('RevokeSecurityGroupIngress');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(wire.real('RevokeSecurityGroupIngress')[0]).toMatchObject({
+      GroupId: SG,
+      'SecurityGroupRuleId.1': 'sgr-0abc1234def567890',
+    });
+  });
+
+  it('reports a duplicate rule (InvalidPermission.Duplicate on the dry run) as already in place', async () => {
+    wire = new Ec2Wire();
+    wire.on(
+      'AuthorizeSecurityGroupIngress',
+      { error: 'InvalidPermission.Duplicate', message: 'the specified rule already exists' },
+      { dry: true },
+    );
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('already-in-place');
+    expect(wire.actions).toEqual(['AuthorizeSecurityGroupIngress(dry)']);
+  });
+
+  it('reports a duplicate rule found only by the real call as already in place', async () => {
+    wire = new Ec2Wire();
+    wire.dryOk('AuthorizeSecurityGroupIngress');
+    wire.on('AuthorizeSecurityGroupIngress', { error: 'InvalidPermission.Duplicate' });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('already-in-place');
+  });
+
+  it('names the IAM action when the dry run is denied, and changes nothing', async () => {
+    wire = new Ec2Wire();
+    wire.on(
+      'AuthorizeSecurityGroupIngress',
+      { error: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' },
+      { dry: true },
+    );
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('refused');
+    expect(r.missingPermission).toBe('ec2:AuthorizeSecurityGroupIngress');
+    expect(r.message).toContain('ec2:AuthorizeSecurityGroupIngress');
+    expect(r.message).toContain('Nothing was changed');
+    expect(wire.real('AuthorizeSecurityGroupIngress')).toEqual([]);
+  });
+
+  it('allows egress to a peer security group through UserIdGroupPairs', async () => {
+    wire = new Ec2Wire();
+    wire.write('AuthorizeSecurityGroupEgress', '<return>true</return>');
+    const r = await executeFix(
+      testEc2(),
+      {
+        ...meta,
+        id: 'fix-sg-egress',
+        action: 'AuthorizeSecurityGroupEgress',
+        params: { groupId: SG, protocol: 'tcp', fromPort: 443, toPort: 443, peerGroupId: 'sg-0fedcba987654321f' },
+      },
+      apply,
+    );
+    expect(r.status).toBe('applied');
+    expect(wire.real('AuthorizeSecurityGroupEgress')[0]).toMatchObject({
+      'IpPermissions.1.IpProtocol': 'tcp',
+      'IpPermissions.1.FromPort': '443',
+      'IpPermissions.1.Groups.1.GroupId': 'sg-0fedcba987654321f',
+    });
+    // No rule id in the answer: the undo revokes by content.
+    expect(r.undo?.steps[0]).toMatchObject({
+      op: 'RevokeSecurityGroupEgress',
+      permission: { peerGroupId: 'sg-0fedcba987654321f' },
+    });
+  });
+
+  it('only dry-runs when asked to', async () => {
+    wire = new Ec2Wire();
+    wire.dryOk('AuthorizeSecurityGroupIngress');
+    const r = await executeFix(testEc2(), plan, { ...ctx, dryRun: true });
+    expect(r.status).toBe('would-apply');
+    expect(wire.actions).toEqual(['AuthorizeSecurityGroupIngress(dry)']);
+  });
+});
+
+describe('Elastic IP', () => {
+  const plan: FixPlan = {
+    ...meta,
+    id: 'fix-eip-1',
+    action: 'AllocateAndAssociateAddress',
+    params: { instanceId: IID, networkInterfaceId: ENI, privateIp: '10.1.0.12' },
+  };
+  const alloc =
+    '<publicIp>203.0.113.25</publicIp><domain>vpc</domain><allocationId>eipalloc-0123456789abcdef0</allocationId>';
+
+  it('allocates a tagged address and associates it with the private IP, and undoes with disassociate + release', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
+    wire.write('AllocateAddress', alloc, 'req-alloc');
+    wire.write(
+      'AssociateAddress',
+      '<return>true</return><associationId>eipassoc-0123456789abcdef0</associationId>',
+      'req-assoc',
+    );
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, apply);
+    expect(r.status).toBe('applied');
+    expect(r.requestIds).toEqual(['req-alloc', 'req-assoc']);
+    expect(wire.sent[0]).toMatchObject({ 'Filter.1.Name': 'tag:whyping:target-eni', 'Filter.1.Value.1': ENI });
+    const allocForm = first(wire.real('AllocateAddress'));
+    expect(allocForm).toMatchObject({ Domain: 'vpc', 'TagSpecification.1.ResourceType': 'elastic-ip' });
+    const tags = Object.entries(allocForm).filter(([k]) => /^TagSpecification\.1\.Tag\.\d+\.Key$/.test(k));
+    const targetKey = tags.find(([, v]) => v === 'whyping:target-eni')?.[0];
+    expect(targetKey).toBeDefined();
+    expect(allocForm[String(targetKey).replace('Key', 'Value')]).toBe(ENI);
+    expect(wire.real('AssociateAddress')[0]).toMatchObject({
+      AllocationId: 'eipalloc-0123456789abcdef0',
+      NetworkInterfaceId: ENI,
+      PrivateIpAddress: '10.1.0.12',
+    });
+    expect(r.undo?.steps).toEqual([
+      { op: 'DisassociateAddress', associationId: 'eipassoc-0123456789abcdef0' },
+      { op: 'ReleaseAddress', allocationId: 'eipalloc-0123456789abcdef0' },
+    ]);
+
+    wire = new Ec2Wire();
+    wire.dryOk('DisassociateAddress');
+    wire.dryOk('ReleaseAddress');
+    wire.write('DisassociateAddress');
+    wire.write('ReleaseAddress');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(wire.actions.filter((a) => !a.endsWith('(dry)'))).toEqual(['DisassociateAddress', 'ReleaseAddress']);
+  });
+
+  it('reuses an unassociated address already tagged for the ENI instead of allocating a second one', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeAddresses', {
+      inner: `<addressesSet><item><publicIp>203.0.113.25</publicIp><allocationId>eipalloc-0123456789abcdef0</allocationId><domain>vpc</domain></item></addressesSet>`,
+    });
+    wire.write('AssociateAddress', '<return>true</return><associationId>eipassoc-0123456789abcdef0</associationId>');
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('applied');
+    expect(r.message).toContain('Reused');
+    expect(wire.actions).not.toContain('AllocateAddress');
+  });
+
+  it('reports an address already on the ENI as already in place', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeAddresses', {
+      inner: `<addressesSet><item><publicIp>203.0.113.25</publicIp><allocationId>eipalloc-0123456789abcdef0</allocationId><associationId>eipassoc-0123456789abcdef0</associationId><networkInterfaceId>${ENI}</networkInterfaceId><privateIpAddress>10.1.0.12</privateIpAddress><domain>vpc</domain></item></addressesSet>`,
+    });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('already-in-place');
+  });
+
+  it('releases the new allocation when the association fails, leaving nothing behind', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
+    wire.write('AllocateAddress', alloc);
+    wire.on('AssociateAddress', { error: 'UnauthorizedOperation' }, { dry: true });
+    wire.on(
+      'ReleaseAddress',
+      { inner: '<return>true</return>' },
+      { when: (f) => f.AllocationId === 'eipalloc-0123456789abcdef0' },
+    );
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('failed');
+    expect(r.missingPermission).toBe('ec2:AssociateAddress');
+    expect(r.message).toContain('released again');
+    expect(r.leftBehind).toBeUndefined();
+    expect(wire.actions).toEqual([
+      'DescribeAddresses',
+      'AllocateAddress(dry)',
+      'AllocateAddress',
+      'AssociateAddress(dry)',
+      'ReleaseAddress',
+    ]);
+  });
+
+  it('reports the allocation id left behind when releasing it fails too', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
+    wire.write('AllocateAddress', alloc);
+    wire.dryOk('AssociateAddress');
+    wire.on('AssociateAddress', {
+      error: 'InvalidNetworkInterfaceID.NotFound',
+      message: `The networkInterface ID '${ENI}' does not exist`,
+    });
+    wire.on('ReleaseAddress', { error: 'InternalError', status: 500 });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('failed');
+    expect(r.leftBehind).toEqual(['eipalloc-0123456789abcdef0']);
+    expect(r.message).toContain('release-address --allocation-id eipalloc-0123456789abcdef0');
+  });
+});
+
+describe('peering', () => {
+  const plan: FixPlan = {
+    ...meta,
+    reversible: false,
+    id: 'fix-pcx-1',
+    action: 'AcceptVpcPeeringConnection',
+    params: { vpcPeeringConnectionId: PCX },
+  };
+  const pcx = (status: string) =>
+    `<vpcPeeringConnectionSet><item><vpcPeeringConnectionId>${PCX}</vpcPeeringConnectionId><status><code>${status}</code><message>x</message></status></item></vpcPeeringConnectionSet>`;
+
+  it('accepts a pending peering, tags it with who asked, and says it has no inverse', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', { inner: pcx('pending-acceptance') });
+    wire.dryOk('AcceptVpcPeeringConnection');
+    wire.dryOk('CreateTags');
+    wire.on('AcceptVpcPeeringConnection', {
+      inner: `<vpcPeeringConnection><vpcPeeringConnectionId>${PCX}</vpcPeeringConnectionId></vpcPeeringConnection>`,
+    });
+    wire.on('CreateTags', { inner: '<return>true</return>' });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('applied');
+    expect(r.undo).toBeNull();
+    expect(r.message).toContain('no inverse');
+    expect(wire.real('AcceptVpcPeeringConnection')[0]).toMatchObject({ VpcPeeringConnectionId: PCX });
+    const tags = first(wire.real('CreateTags'));
+    expect(tags['ResourceId.1']).toBe(PCX);
+    expect(Object.values(tags)).toContain('whyping:accepted-by');
+    expect(r.requestIds).toHaveLength(2);
+  });
+
+  it('reports an active peering as already in place', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', { inner: pcx('active') });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('already-in-place');
+  });
+
+  it('refuses to accept a rejected peering', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', { inner: pcx('rejected') });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('refused');
+    expect(r.message).toContain('rejected');
+  });
+});
+
+describe('network ACL entries', () => {
+  const plan: FixPlan = {
+    ...meta,
+    id: 'fix-nacl-1',
+    action: 'CreateNetworkAclEntry',
+    params: {
+      networkAclId: ACL,
+      ruleNumber: 100,
+      egress: false,
+      protocol: 'icmp',
+      cidrBlock: '10.1.0.0/16',
+      icmpTypeCode: { type: 8, code: -1 },
+    },
+  };
+  const acl = (entries: string) =>
+    `<networkAclSet><item><networkAclId>${ACL}</networkAclId><vpcId>${VPC}</vpcId><default>false</default><entrySet>${entries}</entrySet><associationSet/><tagSet/></item></networkAclSet>`;
+  const entry = (n: number, egress: boolean, proto: string, action: string, cidr: string, extra = '') =>
+    `<item><ruleNumber>${n}</ruleNumber><protocol>${proto}</protocol><ruleAction>${action}</ruleAction><egress>${egress}</egress><cidrBlock>${cidr}</cidrBlock>${extra}</item>`;
+  const star = entry(32767, false, '-1', 'deny', '0.0.0.0/0') + entry(32767, true, '-1', 'deny', '0.0.0.0/0');
+
+  it('creates the entry with the plan rule number and undoes it with DeleteNetworkAclEntry', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeNetworkAcls', { inner: acl(star) });
+    wire.write('CreateNetworkAclEntry');
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, apply);
+    expect(r.status).toBe('applied');
+    expect(wire.real('CreateNetworkAclEntry')[0]).toMatchObject({
+      NetworkAclId: ACL,
+      RuleNumber: '100',
+      Protocol: '1',
+      RuleAction: 'allow',
+      Egress: 'false',
+      CidrBlock: '10.1.0.0/16',
+      'Icmp.Type': '8',
+      'Icmp.Code': '-1',
+    });
+    expect(r.undo?.steps).toEqual([{ op: 'DeleteNetworkAclEntry', networkAclId: ACL, ruleNumber: 100, egress: false }]);
+
+    wire = new Ec2Wire();
+    wire.dryOk('DeleteNetworkAclEntry');
+    wire.write('DeleteNetworkAclEntry');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(wire.real('DeleteNetworkAclEntry')[0]).toMatchObject({ RuleNumber: '100', Egress: 'false' });
+  });
+
+  it('picks a free number below the matching deny when the plan number is now taken', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeNetworkAcls', {
+      inner: acl(
+        entry(100, false, '6', 'allow', '0.0.0.0/0', '<portRange><from>22</from><to>22</to></portRange>') +
+          entry(110, false, '1', 'deny', '10.0.0.0/8', '<icmpTypeCode><type>-1</type><code>-1</code></icmpTypeCode>') +
+          entry(109, false, '-1', 'allow', '192.168.0.0/16') +
+          star,
+      ),
+    });
+    wire.write('CreateNetworkAclEntry');
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('applied');
+    expect(wire.real('CreateNetworkAclEntry')[0]).toMatchObject({ RuleNumber: '108' });
+    expect(r.message).toContain('rule 100 was taken');
+  });
+
+  it('reports traffic an earlier allow entry already covers as already in place', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeNetworkAcls', { inner: acl(entry(90, false, '-1', 'allow', '10.0.0.0/8') + star) });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('already-in-place');
+  });
+});
+
+describe('internet gateway, instance state, source/dest check', () => {
+  it('creates and attaches an internet gateway, labelled as two calls, and undoes with detach + delete', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeInternetGateways', { inner: '<internetGatewaySet/>' });
+    wire.write(
+      'CreateInternetGateway',
+      '<internetGateway><internetGatewayId>igw-0aaa1111bbbb2222c</internetGatewayId><attachmentSet/><tagSet/></internetGateway>',
+    );
+    wire.write('AttachInternetGateway');
+    const ec2 = testEc2();
+    const r = await executeFix(
+      ec2,
+      { ...meta, id: 'fix-igw', action: 'CreateAndAttachInternetGateway', params: { vpcId: VPC } },
+      apply,
+    );
+    expect(r.status).toBe('applied');
+    expect(r.message).toMatch(/\(1\) Created internet gateway igw-0aaa1111bbbb2222c; \(2\) attached it/);
+    expect(wire.real('CreateInternetGateway')[0]).toMatchObject({
+      'TagSpecification.1.ResourceType': 'internet-gateway',
+    });
+    expect(wire.real('AttachInternetGateway')[0]).toMatchObject({
+      InternetGatewayId: 'igw-0aaa1111bbbb2222c',
+      VpcId: VPC,
+    });
+
+    wire = new Ec2Wire();
+    wire.dryOk('DetachInternetGateway');
+    wire.dryOk('DeleteInternetGateway');
+    wire.write('DetachInternetGateway');
+    wire.write('DeleteInternetGateway');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(wire.actions.filter((a) => !a.endsWith('(dry)'))).toEqual([
+      'DetachInternetGateway',
+      'DeleteInternetGateway',
+    ]);
+  });
+
+  it('reports a VPC that already has an attached internet gateway as already in place', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeInternetGateways', {
+      inner: `<internetGatewaySet><item><internetGatewayId>igw-0aaa1111bbbb2222c</internetGatewayId><attachmentSet><item><vpcId>${VPC}</vpcId><state>available</state></item></attachmentSet></item></internetGatewaySet>`,
+    });
+    const r = await executeFix(
+      testEc2(),
+      { ...meta, id: 'fix-igw', action: 'CreateAndAttachInternetGateway', params: { vpcId: VPC } },
+      apply,
+    );
+    expect(r.status).toBe('already-in-place');
+  });
+
+  it('starts a stopped instance and undoes with StopInstances', async () => {
+    wire = new Ec2Wire();
+    wire.write(
+      'StartInstances',
+      `<instancesSet><item><instanceId>${IID}</instanceId><currentState><code>0</code><name>pending</name></currentState><previousState><code>80</code><name>stopped</name></previousState></item></instancesSet>`,
+    );
+    const ec2 = testEc2();
+    const r = await executeFix(
+      ec2,
+      { ...meta, id: 'fix-start', action: 'StartInstances', params: { instanceId: IID } },
+      apply,
+    );
+    expect(r.status).toBe('applied');
+    expect(wire.real('StartInstances')[0]).toMatchObject({ 'InstanceId.1': IID });
+
+    wire = new Ec2Wire();
+    wire.dryOk('StopInstances');
+    wire.write('StopInstances', `<instancesSet><item><instanceId>${IID}</instanceId></item></instancesSet>`);
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(wire.real('StopInstances')[0]).toMatchObject({ 'InstanceId.1': IID });
+  });
+
+  it('turns off the source/dest check and turns it back on in the undo', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeNetworkInterfaceAttribute', {
+      inner: `<networkInterfaceId>${ENI}</networkInterfaceId><sourceDestCheck><value>true</value></sourceDestCheck>`,
+    });
+    wire.write('ModifyNetworkInterfaceAttribute');
+    const ec2 = testEc2();
+    const r = await executeFix(
+      ec2,
+      { ...meta, id: 'fix-sdc', action: 'DisableSourceDestCheck', params: { networkInterfaceId: ENI } },
+      apply,
+    );
+    expect(r.status).toBe('applied');
+    expect(wire.real('ModifyNetworkInterfaceAttribute')[0]).toMatchObject({
+      NetworkInterfaceId: ENI,
+      'SourceDestCheck.Value': 'false',
+    });
+
+    wire = new Ec2Wire();
+    wire.dryOk('ModifyNetworkInterfaceAttribute');
+    wire.write('ModifyNetworkInterfaceAttribute');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(wire.real('ModifyNetworkInterfaceAttribute')[0]).toMatchObject({ 'SourceDestCheck.Value': 'true' });
+  });
+});
+
+describe('undo', () => {
+  it('reports an undo whose objects are already gone as nothing to undo', async () => {
+    wire = new Ec2Wire();
+    const gone = { error: 'InvalidSecurityGroupRuleId.NotFound', message: 'not found' };
+    wire.on('RevokeSecurityGroupIngress', gone, { dry: true });
+    wire.on('RevokeSecurityGroupIngress', gone, { dry: true });
+    const u = await executeUndo(
+      testEc2(),
+      {
+        v: 1,
+        fixId: 'fix-sg-1',
+        summary: 'revoke',
+        steps: [{ op: 'RevokeSecurityGroupIngress', groupId: SG, ruleId: 'sgr-0abc1234def567890' }],
+      },
+      ctx,
+    );
+    expect(u.status).toBe('already-in-place');
+  });
+
+  it('names the IAM action and changes nothing when any undo step is denied', async () => {
+    wire = new Ec2Wire();
+    wire.dryOk('DisassociateAddress');
+    wire.on('ReleaseAddress', { error: 'UnauthorizedOperation' }, { dry: true });
+    const u = await executeUndo(
+      testEc2(),
+      {
+        v: 1,
+        fixId: 'fix-eip-1',
+        summary: 'release',
+        steps: [
+          { op: 'DisassociateAddress', associationId: 'eipassoc-0123456789abcdef0' },
+          { op: 'ReleaseAddress', allocationId: 'eipalloc-0123456789abcdef0' },
+        ],
+      },
+      ctx,
+    );
+    expect(u.status).toBe('refused');
+    expect(u.missingPermission).toBe('ec2:ReleaseAddress');
+    expect(wire.actions).toEqual(['DisassociateAddress(dry)', 'ReleaseAddress(dry)']);
+  });
+});
