@@ -91,6 +91,8 @@ export type FindingCode =
   | 'TGW_ROUTE_BLACKHOLE'
   | 'TGW_NO_ATTACHMENT_IN_AZ'
   | 'PRIVATE_DESTINATION_VIA_INTERNET'
+  /** The destination is a NAT gateway's address: a NAT gateway answers no connection addressed to it. */
+  | 'NAT_GATEWAY_NOT_A_DESTINATION'
   /** Probe-only (reported in `probe.findings`, never in `findings`): the configuration allows it, the host drops it. */
   | 'HOST_FIREWALL_SUSPECTED'
   /** Probe-only: the connection reached the host and was refused (TCP RST): nothing listens on that port. */
