@@ -289,6 +289,15 @@ export interface TransitGatewayAttachment extends Origin {
   subnetIds: SubnetId[];
   /** For a peering attachment: the TGW at the other end. */
   peerTransitGatewayId?: TransitGatewayId;
+  /**
+   * For a peering attachment: the route table it is associated with on the peer TGW's side. A TGW peering attachment
+   * has one id but two sides (each TGW associates it with its own route table); `associatedRouteTableId` is the side of
+   * `transitGatewayId`.
+   */
+  peerAssociatedRouteTableId?: TransitGatewayRouteTableId;
+  /** For a peering attachment: the peer TGW's region and account, when known. */
+  peerRegion?: string;
+  peerAccountId?: string;
   name?: string;
   tags: Tags;
 }

@@ -1,0 +1,3 @@
+/** Snapshot loading: read files (I/O), build the normalized snapshot (pure), resolve endpoints (pure). */
+export * from './build.js';
+export * from './read.js';

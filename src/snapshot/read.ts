@@ -1,0 +1,148 @@
+/** Reads a snapshot from disk: a JSON file or a folder of JSON files (recursive), with region/account from the layout. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { WhypingError } from '../errors.js';
+import type { RawSnapshotFile } from '../model/index.js';
+
+/** AWS region names: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-iso-east-1, ap-southeast-5 … */
+const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/** Old-style Batfish file names carry the region as a suffix: `Vpcs-us-west-2.json`. */
+const REGION_SUFFIX = /-([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\.json$/;
+const ACCOUNT = /^\d{3,12}$/;
+
+/** Files in a snapshot folder that are not describe-* output (the corpora's measured answers). */
+const SKIPPED_FILES = new Set(['observed.json']);
+
+/** True for an AWS region name such as `us-east-1` or `us-gov-west-1`. */
+export function isRegionName(text: string): boolean {
+  return REGION.test(text);
+}
+
+/**
+ * Region and account implied by a file's place in the layout: `…/aws_configs/<region>/…`,
+ * `…/aws_configs/accounts/<account-id>/<region>/…`, or an old-style `<Key>-<region>.json` name.
+ */
+export function layoutOf(path: string): { region?: string; accountId?: string } {
+  const parts = path.split(/[\\/]/);
+  const out: { region?: string; accountId?: string } = {};
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i] ?? '';
+    if (part === 'accounts' && ACCOUNT.test(parts[i + 1] ?? '') && i + 1 < parts.length - 1)
+      out.accountId = parts[i + 1];
+    if (REGION.test(part)) out.region = part;
+  }
+  const suffix = REGION_SUFFIX.exec(basename(path));
+  if (suffix?.[1] && !out.region) out.region = suffix[1];
+  return out;
+}
+
+/** Line and column (1-based) of a character offset in a text. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Parses one file's text; bad JSON becomes SNAPSHOT_UNREADABLE naming the file, line and column. */
+export function parseSnapshotJson(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const pos = /position (\d+)/.exec(message);
+    let where = '';
+    if (pos?.[1]) {
+      const { line, column } = lineColumn(text, Number(pos[1]));
+      where = ` at line ${line} column ${column}`;
+    } else if (/Unexpected end of JSON input/.test(message)) {
+      const { line, column } = lineColumn(text, text.length);
+      where = ` at line ${line} column ${column} (end of file)`;
+    }
+    const reason = message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)/, '');
+    throw new WhypingError(
+      'SNAPSHOT_UNREADABLE',
+      `${path}: invalid JSON${where}: ${reason}. Fix the file or remove it from the snapshot folder.`,
+      { file: path },
+      { cause: e },
+    );
+  }
+}
+
+function unreadable(path: string, e: unknown): WhypingError {
+  const code = (e as { code?: string } | null)?.code;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file or folder'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : e instanceof Error
+          ? e.message
+          : String(e);
+  return new WhypingError(
+    'SNAPSHOT_UNREADABLE',
+    `${path}: cannot read the snapshot (${why}). Pass a JSON file or a folder of describe-* JSON files.`,
+    { file: path },
+    { cause: e },
+  );
+}
+
+function listJsonFiles(dir: string, out: string[]): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch (e) {
+    throw unreadable(dir, e);
+  }
+  for (const name of entries) {
+    if (name.startsWith('.')) continue;
+    const full = join(dir, name);
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(full);
+    } catch (e) {
+      throw unreadable(full, e);
+    }
+    if (stat.isDirectory()) listJsonFiles(full, out);
+    else if (stat.isFile() && name.toLowerCase().endsWith('.json') && !SKIPPED_FILES.has(name)) out.push(full);
+  }
+}
+
+/** Reads a snapshot: one JSON file, or every *.json under a folder (recursive, `observed.json` skipped). */
+export function readSnapshotFiles(path: string): RawSnapshotFile[] {
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path);
+  } catch (e) {
+    throw unreadable(path, e);
+  }
+  const paths: string[] = [];
+  if (stat.isDirectory()) listJsonFiles(path, paths);
+  else paths.push(path);
+  if (paths.length === 0) {
+    throw new WhypingError(
+      'SNAPSHOT_UNREADABLE',
+      `${path}: the folder holds no .json files. Point --snapshot at a describe-* JSON file or a folder of them.`,
+      { file: path },
+    );
+  }
+  return paths.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw unreadable(file, e);
+    }
+    const data = parseSnapshotJson(file, text);
+    const layout = layoutOf(resolve(file));
+    const raw: RawSnapshotFile = { path: file, data };
+    if (layout.region) raw.region = layout.region;
+    if (layout.accountId) raw.accountId = layout.accountId;
+    return raw;
+  });
+}
