@@ -6,7 +6,7 @@ import { collectForQuery } from '../collect/index.js';
 import { diagnose } from '../engine/index.js';
 import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, ProbeResult, Query, RawSnapshotFile, ResolvedEndpoint, Snapshot } from '../model/index.js';
-import { reconcile, runProbe } from '../probe/index.js';
+import { planProbes, reconcile, runProbes } from '../probe/index.js';
 import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
 import type { Deps } from './deps.js';
 import { parseRequestArgs } from './request.js';
@@ -43,34 +43,11 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   stage('Tracing the request path…');
   const diagnosis = diagnose(snapshot, query, endpoints);
   if (!opts.probe) return diagnosis;
-  if (!deps.probesEnabled) {
-    return withProbe(diagnosis, skippedProbe(query, endpoints, 'probes are turned off (WHYPING_PROBES=off)'));
-  }
-  const from = endpoints.from;
-  const instance = from.instanceId ? snapshot.instances.get(from.instanceId) : undefined;
-  if (!from.instanceId || !instance) {
-    return withProbe(
-      diagnosis,
-      skippedProbe(query, endpoints, 'the source is not an instance, so there is nowhere to run the probe'),
-    );
-  }
-  if (!endpoints.to.ip) {
-    return withProbe(diagnosis, skippedProbe(query, endpoints, 'the destination has no IP address to probe'));
-  }
   stage('Probing…');
   try {
-    const result = await runProbe(
-      deps.clients.ssm,
-      {
-        instanceId: from.instanceId,
-        platform: instance.platform,
-        targetIp: endpoints.to.ip,
-        protocol: query.protocol,
-        port: query.port,
-      },
-      { now: deps.now, sleep: deps.sleep, logger: deps.logger },
-    );
-    return reconcile(diagnosis, result);
+    // planProbes skips (with the reason) a source that is not an instance; runProbes sends nothing when probes are off.
+    const probe = await runProbes(deps, planProbes(diagnosis, snapshot), { snapshot });
+    return reconcile(diagnosis, probe);
   } catch (e) {
     // A probe that cannot run is reported with the answer; it never hides the static verdict (DESIGN §3).
     const err = asWhypingError(e);

@@ -1,0 +1,188 @@
+/**
+ * The local shell (`npm start` without Slack tokens): a conversation on a terminal or a pipe. Ask in any form
+ * `parseRequest` understands; then `fix 2`, `fix all`, `undo`, `recheck`, `probe`, `help`, `quit`.
+ * Uses the sandbox when WHYPING_SANDBOX=1 or when no AWS credentials are configured, and says which on its first line.
+ */
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Deps } from '../core/deps.js';
+import { investigate } from '../core/investigate.js';
+import { parseRequest } from '../core/request.js';
+import { asWhypingError, isWhypingError } from '../errors.js';
+import type { Diagnosis, FixPlan, Query } from '../model/index.js';
+import { numberedFixes, renderText } from '../render/text.js';
+import type { CliContext } from './context.js';
+import { errorText, useColor } from './program.js';
+
+/** The fix and undo protocol as the shell uses it (wired in src/main from core/apply-fix and the undo executor). */
+export interface ShellFixer {
+  apply(
+    deps: Deps,
+    query: Query,
+    fixId: string | 'all',
+    opts: { actor: string; confirm: (plans: FixPlan[]) => Promise<boolean> },
+  ): Promise<{ lines: string[]; undos: { label: string; token: string }[]; diagnosis: Diagnosis | null }>;
+  undo(deps: Deps, token: string, opts: { actor: string }): Promise<{ lines: string[] }>;
+}
+
+/** Options of the shell. */
+export interface ShellOptions {
+  /** WHYPING_SANDBOX=1. */
+  sandboxRequested: boolean;
+  fixer: ShellFixer;
+}
+
+const HELP = `Ask a question, in any of these forms:
+  why can't web-1 ping db-1
+  can web-1 reach db-1 on 443
+  "Instance - NextWork VPC 1" 10.2.4.95 tcp 22        (quote a Name with spaces)
+  why can't I connect to web-1 with ec2 instance connect
+An end is an instance id, Name tag, ENI id, IP address, internet, or eic.
+Then:
+  fix N      apply fix number N of the last answer (asks y/N first)
+  fix all    apply every fix of the last answer, in order
+  undo       undo the last fix applied in this session
+  recheck    ask the last question again
+  probe      ask the last question again with a live probe from the source instance
+  help       this text
+  quit       leave`;
+
+/** Reads lines one at a time, so a confirmation can take the next line of a pipe. */
+class Lines {
+  private readonly it: AsyncIterator<string>;
+  constructor(input: NodeJS.ReadableStream) {
+    this.it = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false })[Symbol.asyncIterator]();
+  }
+  async next(): Promise<string | null> {
+    const r = await this.it.next();
+    return r.done ? null : r.value;
+  }
+}
+
+/** Runs the shell until `quit` or the end of input; returns the exit code (0). */
+export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<number> {
+  const out = (s = '') => ctx.stdout.write(`${s}\n`);
+  const color = useColor(ctx);
+  const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
+  const interactive = ctx.stdin.isTTY === true;
+
+  let deps: Deps;
+  try {
+    const useSandbox = opts.sandboxRequested || !(await ctx.hasAwsCredentials());
+    const why = opts.sandboxRequested ? 'WHYPING_SANDBOX=1' : 'no AWS credentials were found';
+    deps = await ctx.openDeps(useSandbox ? { sandbox: true } : {});
+    out(
+      useSandbox
+        ? `whyping shell — using the built-in sandbox (the seed lab, ${deps.region}; no real AWS account is touched) because ${why}.`
+        : `whyping shell — using live AWS (region ${deps.region}) with your default credentials.`,
+    );
+  } catch (e) {
+    const err = asWhypingError(e);
+    ctx.stderr.write(`whyping: ${errorText(err)}\n`);
+    return err.exitCode;
+  }
+  out('Ask "why can\'t web-1 ping db-1", or type help.');
+  const fixer = opts.fixer;
+  const lines = new Lines(ctx.stdin);
+  const actor = `shell:${safeUser()}`;
+  let last: { query: Query; diagnosis: Diagnosis } | null = null;
+  const undos: { label: string; token: string }[] = [];
+
+  const ask = async (query: Query, probe = false) => {
+    const diagnosis = await investigate(query, { kind: 'live', deps }, { probe, onStage: (s) => out(dim(`… ${s}`)) });
+    last = { query, diagnosis };
+    ctx.stdout.write(renderText(diagnosis, { color }));
+    if (numberedFixes(diagnosis).length > 0) out(dim('Type fix N or fix all to apply, then recheck.'));
+  };
+
+  const confirm = async (plans: FixPlan[]): Promise<boolean> => {
+    out('This will change your network:');
+    for (const p of plans) {
+      out(`  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`);
+    }
+    if (interactive) ctx.stdout.write('Apply? [y/N] ');
+    else out('Apply? [y/N]');
+    const answer = (await lines.next())?.trim().toLowerCase() ?? '';
+    return answer === 'y' || answer === 'yes';
+  };
+
+  for (;;) {
+    if (interactive) ctx.stdout.write('whyping> ');
+    const raw = await lines.next();
+    if (raw === null) break;
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const word = line.toLowerCase();
+    try {
+      if (['quit', 'exit', 'q', 'bye', ':q'].includes(word)) break;
+      if (word === 'help' || word === '?') {
+        out(HELP);
+      } else if (word === 'recheck' || word === 'again' || word === 'probe') {
+        if (!last) out('Nothing to recheck yet: ask a question first.');
+        else await ask((last as { query: Query }).query, word === 'probe');
+      } else if (/^fix(\s|$)/.test(word)) {
+        const current = last as { query: Query; diagnosis: Diagnosis } | null;
+        if (!current) {
+          out('Nothing to fix yet: ask a question first.');
+          continue;
+        }
+        const fixes = numberedFixes(current.diagnosis);
+        const arg = word.slice(3).trim();
+        let id: string | 'all';
+        if (arg === 'all') {
+          if (fixes.length === 0) {
+            out('The last answer has no fixes to apply.');
+            continue;
+          }
+          id = 'all';
+        } else {
+          const n = /^\d+$/.test(arg) ? Number(arg) : Number.NaN;
+          const plan = fixes[n - 1];
+          if (!plan) {
+            out(
+              fixes.length === 0
+                ? 'The last answer has no fixes to apply.'
+                : `Say fix 1${fixes.length > 1 ? `…fix ${fixes.length}` : ''}, or fix all.`,
+            );
+            continue;
+          }
+          id = plan.id;
+        }
+        const result = await fixer.apply(deps, current.query, id, { actor, confirm });
+        for (const l of result.lines) out(l);
+        for (const u of result.undos) undos.push(u);
+        if (result.diagnosis) {
+          last = { query: current.query, diagnosis: result.diagnosis };
+          out('Rechecked after the change:');
+          ctx.stdout.write(renderText(result.diagnosis, { color }));
+        }
+      } else if (word === 'undo') {
+        const u = undos.pop();
+        if (!u) {
+          out('Nothing to undo in this session.');
+          continue;
+        }
+        const result = await fixer.undo(deps, u.token, { actor });
+        for (const l of result.lines) out(l);
+        out(dim(`(undid: ${u.label}) Type recheck to see the effect.`));
+      } else {
+        await ask(parseRequest(line));
+      }
+    } catch (e) {
+      const err = asWhypingError(e);
+      if (!isWhypingError(e)) ctx.logger.debug({ err: e }, 'shell command failed');
+      out(`Sorry: ${errorText(err)}`);
+      if (err.code === 'BAD_INPUT') out(dim('Type help for the forms I understand.'));
+    }
+  }
+  out('Bye.');
+  return 0;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username.replace(/[^\w.-]/g, '') || 'local';
+  } catch {
+    return 'local';
+  }
+}

@@ -1,0 +1,68 @@
+/** Environment configuration, read and validated once in a composition root (src/main). */
+import { z } from 'zod';
+import { WhypingError } from './errors.js';
+
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['', '0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'use 1 or 0',
+  })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const schema = z.object({
+  WHYPING_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  WHYPING_SANDBOX: flag.optional(),
+  WHYPING_PROBES: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['on', 'off', '1', '0', 'true', 'false', ''].includes(v), { message: 'use on or off' })
+    .optional(),
+  AWS_REGION: z.string().trim().optional(),
+  AWS_DEFAULT_REGION: z.string().trim().optional(),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  NO_COLOR: z.string().optional(),
+});
+
+/** The validated configuration. */
+export interface Config {
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** WHYPING_SANDBOX=1: the shell (and the Slack app) use the in-memory sandbox account. */
+  sandbox: boolean;
+  /** WHYPING_PROBES=off: no SSM command is ever sent. */
+  probesEnabled: boolean;
+  /** AWS_REGION, else AWS_DEFAULT_REGION; undefined lets the SDK read the profile. */
+  region: string | undefined;
+  slack: { botToken?: string; signingSecret?: string; appToken?: string };
+  noColor: boolean;
+}
+
+/** Reads the configuration from `env`; an invalid value is bad input (exit 2) naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new WhypingError('BAD_INPUT', `${name} has an invalid value (${issue?.message ?? 'invalid'}).`, {
+      variable: name,
+    });
+  }
+  const e = parsed.data;
+  const probes = e.WHYPING_PROBES ?? 'on';
+  const slack: Config['slack'] = {};
+  if (e.SLACK_BOT_TOKEN) slack.botToken = e.SLACK_BOT_TOKEN;
+  if (e.SLACK_SIGNING_SECRET) slack.signingSecret = e.SLACK_SIGNING_SECRET;
+  if (e.SLACK_APP_TOKEN) slack.appToken = e.SLACK_APP_TOKEN;
+  return {
+    logLevel: e.WHYPING_LOG_LEVEL ?? 'warn',
+    sandbox: e.WHYPING_SANDBOX ?? false,
+    probesEnabled: !['off', '0', 'false'].includes(probes),
+    region: e.AWS_REGION || e.AWS_DEFAULT_REGION || undefined,
+    slack,
+    noColor: e.NO_COLOR !== undefined && e.NO_COLOR !== '',
+  };
+}

@@ -1,0 +1,35 @@
+/** The bin entry (bin/whyping.js imports this): reads the environment once, wires the CLI, sets the exit code. */
+import { runCli } from '../cli/program.js';
+import { runShell } from '../cli/shell.js';
+import { loadConfig } from '../config.js';
+import { isWhypingError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { createCliContext } from './context.js';
+import { shellFixer } from './shell-fix.js';
+
+const VERSION = '0.1.0';
+
+async function main(): Promise<number> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    process.stderr.write(`whyping: ${isWhypingError(e) ? e.message : String(e)}\n`);
+    return 2;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const ctx = createCliContext({
+    config,
+    logger,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+  });
+  return runCli(process.argv.slice(2), ctx, {
+    version: VERSION,
+    startShell: () => runShell(ctx, { sandboxRequested: config.sandbox, fixer: shellFixer }),
+  });
+}
+
+process.exitCode = await main();

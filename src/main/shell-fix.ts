@@ -1,0 +1,47 @@
+/** The shell's fix and undo: the core fix protocol (src/core/apply-fix) and the undo executor, as lines of text. */
+import type { ShellFixer } from '../cli/shell.js';
+import { type ApplyFixReport, applyFix } from '../core/apply-fix.js';
+import { decodeUndoToken, executeUndo } from '../fix/index.js';
+
+const MARK: Record<string, string> = {
+  applied: '✓ applied',
+  'already-in-place': '= already in place',
+  refused: '✗ refused',
+  failed: '✗ failed',
+  skipped: '- skipped',
+  'would-apply': '- would apply',
+};
+
+/** One line per plan (with the AWS request ids, the audit trail), then the overall message. */
+export function fixReportLines(r: ApplyFixReport, actor: string, when: Date): string[] {
+  const lines = r.plans.map((p) => {
+    const ids = p.requestIds.length > 0 ? ` [request ${p.requestIds.join(', ')}]` : '';
+    return `  ${MARK[p.status] ?? p.status}: ${p.plan.summary}${ids}${p.status === 'applied' ? '' : ` — ${p.message}`}`;
+  });
+  if (r.plans.some((p) => p.status === 'applied')) {
+    lines.push(`  audit: ${actor} at ${when.toISOString()}, diagnosis ${r.diagnosisId}`);
+  }
+  if (r.missingPermission) lines.push(`  missing IAM permission: ${r.missingPermission} (see iam/fix.json)`);
+  lines.push(r.message);
+  return lines;
+}
+
+/** The shell's fixer over the given clients (live or sandbox). */
+export const shellFixer: ShellFixer = {
+  async apply(deps, query, fixId, opts) {
+    const report = await applyFix(deps, query, fixId, opts);
+    const undos = report.plans.flatMap((p) => (p.undoToken ? [{ label: p.plan.summary, token: p.undoToken }] : []));
+    return { lines: fixReportLines(report, opts.actor, deps.now()), undos, diagnosis: report.after };
+  },
+  async undo(deps, token, opts) {
+    const plan = decodeUndoToken(token);
+    const r = await executeUndo(deps.clients.ec2, plan, {
+      actor: opts.actor,
+      diagnosisId: 'undo',
+      now: deps.now,
+      logger: deps.logger,
+    });
+    const ids = r.requestIds.length > 0 ? ` [request ${r.requestIds.join(', ')}]` : '';
+    return { lines: [`  ${MARK[r.status] ?? r.status}: ${r.message}${ids}`] };
+  },
+};
