@@ -1,0 +1,811 @@
+/**
+ * Scoped live collection: starting from the endpoints (or the VPCs/instances of `whyping snapshot`), read only what a
+ * diagnosis can touch, in a few parallel rounds. Each round asks for everything the previous rounds revealed
+ * (the VPCs' tables, ACLs and gateways; the peer VPCs; the NAT gateways, endpoints and transit gateways routes point
+ * to; the groups and prefix lists rules reference), so the number of rounds follows the depth of the network, not its
+ * size, and no resource is described one by one except where EC2 has no batch call (prefix-list entries, TGW routes).
+ */
+import {
+  DescribeAddressesCommand,
+  DescribeEgressOnlyInternetGatewaysCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeManagedPrefixListsCommand,
+  DescribeNatGatewaysCommand,
+  DescribeNetworkAclsCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeTransitGatewayAttachmentsCommand,
+  DescribeTransitGatewayRouteTablesCommand,
+  DescribeTransitGatewaysCommand,
+  DescribeTransitGatewayVpcAttachmentsCommand,
+  DescribeVpcEndpointsCommand,
+  DescribeVpcPeeringConnectionsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+  type Filter,
+  GetManagedPrefixListEntriesCommand,
+  GetTransitGatewayRouteTablePropagationsCommand,
+  type ManagedPrefixList,
+  type NetworkInterface,
+  type PrefixListEntry,
+  type RouteTable,
+  SearchTransitGatewayRoutesCommand,
+  type SecurityGroup,
+  type TransitGatewayAttachment,
+  type TransitGatewayRoute,
+  type TransitGatewayRouteTablePropagation,
+} from '@aws-sdk/client-ec2';
+import { WhypingError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Query, RawSnapshotFile } from '../model/index.js';
+import { cidrContains } from '../net/ip.js';
+import { type CollectStats, chunks, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
+import { describeEnis, describeInstances, type FoundInstance, type LiveEndpoint, resolveLive } from './resolve.js';
+
+/** The collected describe-* documents and what collecting them cost. */
+export interface CollectResult {
+  files: RawSnapshotFile[];
+  stats: CollectStats;
+}
+
+/** Options of a collection. */
+export interface CollectOptions {
+  region: string;
+  logger: Logger;
+  /** Parallel calls in flight (default 8). */
+  concurrency?: number;
+}
+
+/** The most rounds a collection may take (the depth of any real network is far below). */
+const MAX_ROUNDS = 8;
+
+type Item = Record<string, unknown>;
+
+/** Everything read so far, by id, and what has been asked for (so nothing is asked twice). */
+class Collected {
+  readonly items = new Map<string, Map<string, unknown>>();
+  readonly instances = new Map<string, FoundInstance>();
+  readonly prefixListEntries = new Map<string, PrefixListEntry[]>();
+  readonly tgwStaticRoutes = new Map<string, TransitGatewayRoute[]>();
+  readonly tgwPropagations = new Map<string, TransitGatewayRouteTablePropagation[]>();
+  /** Asked ids per request kind, e.g. `vpc-detail` → VPC ids whose subnets/tables/ACLs were requested. */
+  private readonly asked = new Map<string, Set<string>>();
+
+  add<T>(key: string, list: T[] | undefined, id: (t: T) => string | undefined): void {
+    let m = this.items.get(key);
+    if (!m) {
+      m = new Map();
+      this.items.set(key, m);
+    }
+    for (const t of list ?? []) {
+      const k = id(t);
+      if (k) m.set(k, t);
+    }
+  }
+
+  all<T>(key: string): T[] {
+    return [...((this.items.get(key)?.values() ?? []) as Iterable<T>)];
+  }
+
+  has(key: string, id: string): boolean {
+    return this.items.get(key)?.has(id) ?? false;
+  }
+
+  /** Marks ids as asked under `kind` and returns the ones not asked before. */
+  fresh(kind: string, ids: Iterable<string | undefined>): string[] {
+    let s = this.asked.get(kind);
+    if (!s) {
+      s = new Set();
+      this.asked.set(kind, s);
+    }
+    const out: string[] = [];
+    for (const id of ids) {
+      if (id && !s.has(id)) {
+        s.add(id);
+        out.push(id);
+      }
+    }
+    return out;
+  }
+}
+
+/** What the question is about: VPCs read in full, ENIs and groups on the path, addresses not yet placed. */
+interface Scope {
+  /** VPCs whose subnets, route tables, ACLs, internet gateways and peerings are read. */
+  fullVpcs: Set<string>;
+  /** The endpoints' ENIs. */
+  enis: Set<string>;
+  /** Security groups whose rules decide (the endpoints' groups, or every group of a snapshot's VPCs). */
+  groups: Set<string>;
+  /** Endpoint IPs no ENI holds: the VPC containing one is read in full once known. */
+  looseIps: string[];
+  /** Prefix lists to read in full (the EC2 Instance Connect list). */
+  prefixLists: Set<string>;
+  /** `whyping snapshot`: also every instance, ENI, group, NAT gateway and endpoint of the full VPCs. */
+  wholeVpcs: boolean;
+}
+
+const vpcIdOfEni = (e: NetworkInterface) => e.VpcId;
+
+/** Reads everything needed to diagnose `query`: resolves both ends live, then collects the scoped state. */
+export async function collectForQuery(ec2: EC2Client, query: Query, opts: CollectOptions): Promise<CollectResult> {
+  const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const c = new Collected();
+  const ends = await resolveLive(r, [query.from, query.to], opts.region);
+  const scope: Scope = {
+    fullVpcs: new Set(),
+    enis: new Set(),
+    groups: new Set(),
+    looseIps: [],
+    prefixLists: new Set(),
+    wholeVpcs: false,
+  };
+  for (const end of ends) absorbEndpoint(c, scope, end);
+  await expand(r, c, scope);
+  return { files: toFiles(c, opts.region), stats: r.stats };
+}
+
+/** Reads the given VPCs and instances (every VPC of the region when both are empty) and all they reference. */
+export async function collectSnapshot(
+  ec2: EC2Client,
+  scopeIn: { vpcIds: string[]; instanceIds: string[] },
+  opts: CollectOptions,
+): Promise<CollectResult> {
+  const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const c = new Collected();
+  const scope: Scope = {
+    fullVpcs: new Set(),
+    enis: new Set(),
+    groups: new Set(),
+    looseIps: [],
+    prefixLists: new Set(),
+    wholeVpcs: true,
+  };
+  const vpcIds = [...new Set(scopeIn.vpcIds)];
+  const instanceIds = [...new Set(scopeIn.instanceIds)];
+  const tasks: (() => Promise<unknown>)[] = [];
+  const everything = vpcIds.length === 0 && instanceIds.length === 0;
+  if (everything || vpcIds.length > 0) {
+    const filters: Filter[] = everything ? [] : [{ Name: 'vpc-id', Values: vpcIds }];
+    tasks.push(async () => {
+      const vpcs = await r.pages(
+        'DescribeVpcs',
+        (NextToken) => r.ec2.send(new DescribeVpcsCommand({ Filters: filters, NextToken })),
+        (o) => o.Vpcs,
+      );
+      c.add('Vpcs', vpcs, (v) => v.VpcId);
+      c.fresh(
+        'vpc-info',
+        vpcs.map((v) => v.VpcId),
+      );
+    });
+  }
+  if (instanceIds.length > 0) {
+    tasks.push(async () => {
+      for (const f of await describeInstances(r, [{ Name: 'instance-id', Values: instanceIds }])) {
+        c.instances.set(f.instance.InstanceId ?? '', f);
+      }
+    });
+  }
+  await r.round('snapshot scope', tasks);
+  const missingVpcs = vpcIds.filter((v) => !c.has('Vpcs', v));
+  if (missingVpcs.length > 0) {
+    throw new WhypingError(
+      'BAD_INPUT',
+      `No VPC ${missingVpcs.join(', ')} in ${opts.region}: check the id and --region.`,
+    );
+  }
+  const missingInstances = instanceIds.filter((i) => !c.instances.has(i));
+  if (missingInstances.length > 0) {
+    throw new WhypingError(
+      'UNKNOWN_ENDPOINT',
+      `No instance ${missingInstances.join(', ')} in ${opts.region}: check the id and --region.`,
+      { candidates: [] },
+    );
+  }
+  for (const v of c.all<{ VpcId?: string }>('Vpcs')) if (v.VpcId) scope.fullVpcs.add(v.VpcId);
+  for (const f of c.instances.values()) if (f.instance.VpcId) scope.fullVpcs.add(f.instance.VpcId);
+  await expand(r, c, scope);
+  return { files: toFiles(c, opts.region), stats: r.stats };
+}
+
+/** Folds a resolved endpoint into the collection and the scope. */
+function absorbEndpoint(c: Collected, scope: Scope, end: LiveEndpoint): void {
+  for (const f of end.instances) {
+    c.instances.set(f.instance.InstanceId ?? '', f);
+    for (const ni of f.instance.NetworkInterfaces ?? []) {
+      if (ni.NetworkInterfaceId) scope.enis.add(ni.NetworkInterfaceId);
+      if (ni.VpcId) scope.fullVpcs.add(ni.VpcId);
+      for (const g of ni.Groups ?? []) if (g.GroupId) scope.groups.add(g.GroupId);
+    }
+    if (f.instance.VpcId) scope.fullVpcs.add(f.instance.VpcId);
+  }
+  if (end.enis.length > 0) {
+    c.add('NetworkInterfaces', end.enis, (e) => e.NetworkInterfaceId);
+    c.fresh(
+      'eni',
+      end.enis.map((e) => e.NetworkInterfaceId),
+    );
+  }
+  for (const e of end.enis) {
+    if (e.NetworkInterfaceId) scope.enis.add(e.NetworkInterfaceId);
+    const vpc = vpcIdOfEni(e);
+    if (vpc) scope.fullVpcs.add(vpc);
+    for (const g of e.Groups ?? []) if (g.GroupId) scope.groups.add(g.GroupId);
+  }
+  if (end.spec.kind === 'ip' && end.enis.length === 0) scope.looseIps.push(end.spec.ip);
+  if (end.prefixList?.PrefixListId) {
+    c.add('ManagedPrefixLists', [end.prefixList], (p) => p.PrefixListId);
+    c.fresh('prefix-list', [end.prefixList.PrefixListId]);
+    scope.prefixLists.add(end.prefixList.PrefixListId);
+  }
+}
+
+/** Runs rounds until nothing new is referenced. */
+async function expand(r: Ec2Reader, c: Collected, scope: Scope): Promise<void> {
+  for (let i = 0; i < MAX_ROUNDS; i++) {
+    const tasks = plan(r, c, scope);
+    if (tasks.length === 0) return;
+    await r.round(`expand ${i + 1}`, tasks);
+  }
+  r.logger.warn({ rounds: r.stats.rounds }, 'collection stopped after the maximum number of rounds');
+}
+
+/** One DescribeX call per filter chunk, every page, into the collection under `key`. */
+function describe<O extends { NextToken?: string | undefined }, T>(
+  r: Ec2Reader,
+  c: Collected,
+  op: string,
+  key: string,
+  filterName: string,
+  values: string[],
+  send: (filters: Filter[], nextToken: string | undefined) => Promise<O>,
+  items: (o: O) => T[] | undefined,
+  id: (t: T) => string | undefined,
+): (() => Promise<unknown>)[] {
+  return chunks(values).map((part) => async () => {
+    const got = await r.pages(op, (token) => send([{ Name: filterName, Values: part }], token), items);
+    c.add(key, got, id);
+  });
+}
+
+/** The calls the next round needs, given what has been read so far. */
+function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>)[] {
+  const ec2 = r.ec2;
+  const tasks: (() => Promise<unknown>)[] = [];
+
+  // An endpoint IP no ENI holds: the VPC (known so far) whose CIDRs contain it is read in full.
+  for (const ip of scope.looseIps) {
+    for (const v of c.all<{ VpcId?: string; CidrBlockAssociationSet?: { CidrBlock?: string }[]; CidrBlock?: string }>(
+      'Vpcs',
+    )) {
+      const cidrs = [v.CidrBlock, ...(v.CidrBlockAssociationSet ?? []).map((b) => b.CidrBlock)];
+      if (v.VpcId && cidrs.some((cidr) => cidr && safeContains(cidr, ip))) scope.fullVpcs.add(v.VpcId);
+    }
+  }
+
+  // The VPCs read in full: subnets, route tables (explicit and main), ACLs, internet gateways, peerings both ways.
+  const newVpcs = c.fresh('vpc-detail', scope.fullVpcs);
+  if (newVpcs.length > 0) {
+    tasks.push(
+      ...describe(
+        r,
+        c,
+        'DescribeSubnets',
+        'Subnets',
+        'vpc-id',
+        newVpcs,
+        (Filters, NextToken) => ec2.send(new DescribeSubnetsCommand({ Filters, NextToken })),
+        (o) => o.Subnets,
+        (s) => s.SubnetId,
+      ),
+      ...describe(
+        r,
+        c,
+        'DescribeRouteTables',
+        'RouteTables',
+        'vpc-id',
+        newVpcs,
+        (Filters, NextToken) => ec2.send(new DescribeRouteTablesCommand({ Filters, NextToken })),
+        (o) => o.RouteTables,
+        (t) => t.RouteTableId,
+      ),
+      ...describe(
+        r,
+        c,
+        'DescribeNetworkAcls',
+        'NetworkAcls',
+        'vpc-id',
+        newVpcs,
+        (Filters, NextToken) => ec2.send(new DescribeNetworkAclsCommand({ Filters, NextToken })),
+        (o) => o.NetworkAcls,
+        (a) => a.NetworkAclId,
+      ),
+      ...describe(
+        r,
+        c,
+        'DescribeInternetGateways',
+        'InternetGateways',
+        'attachment.vpc-id',
+        newVpcs,
+        (Filters, NextToken) => ec2.send(new DescribeInternetGatewaysCommand({ Filters, NextToken })),
+        (o) => o.InternetGateways,
+        (g) => g.InternetGatewayId,
+      ),
+      // A peering joins the VPC as requester or as accepter; filters of different names are ANDed, so ask twice.
+      ...describe(
+        r,
+        c,
+        'DescribeVpcPeeringConnections',
+        'VpcPeeringConnections',
+        'requester-vpc-info.vpc-id',
+        newVpcs,
+        (Filters, NextToken) => ec2.send(new DescribeVpcPeeringConnectionsCommand({ Filters, NextToken })),
+        (o) => o.VpcPeeringConnections,
+        (p) => p.VpcPeeringConnectionId,
+      ),
+      ...describe(
+        r,
+        c,
+        'DescribeVpcPeeringConnections',
+        'VpcPeeringConnections',
+        'accepter-vpc-info.vpc-id',
+        newVpcs,
+        (Filters, NextToken) => ec2.send(new DescribeVpcPeeringConnectionsCommand({ Filters, NextToken })),
+        (o) => o.VpcPeeringConnections,
+        (p) => p.VpcPeeringConnectionId,
+      ),
+    );
+    if (scope.wholeVpcs) {
+      tasks.push(
+        ...chunks(newVpcs).map((part) => async () => {
+          for (const f of await describeInstances(r, [{ Name: 'vpc-id', Values: part }])) {
+            c.instances.set(f.instance.InstanceId ?? '', f);
+          }
+        }),
+        ...chunks(newVpcs).map((part) => async () => {
+          const enis = await describeEnis(r, 'vpc-id', part);
+          c.add('NetworkInterfaces', enis, (e) => e.NetworkInterfaceId);
+          c.fresh(
+            'eni',
+            enis.map((e) => e.NetworkInterfaceId),
+          );
+          for (const e of enis) if (e.NetworkInterfaceId) scope.enis.add(e.NetworkInterfaceId);
+        }),
+        ...describe(
+          r,
+          c,
+          'DescribeSecurityGroups',
+          'SecurityGroups',
+          'vpc-id',
+          newVpcs,
+          (Filters, NextToken) => ec2.send(new DescribeSecurityGroupsCommand({ Filters, NextToken })),
+          (o) => o.SecurityGroups,
+          (g) => g.GroupId,
+        ),
+        ...describe(
+          r,
+          c,
+          'DescribeNatGateways',
+          'NatGateways',
+          'vpc-id',
+          newVpcs,
+          // DescribeNatGateways names its filter list `Filter`, not `Filters`.
+          (Filter, NextToken) => ec2.send(new DescribeNatGatewaysCommand({ Filter, NextToken })),
+          (o) => o.NatGateways,
+          (n) => n.NatGatewayId,
+        ),
+        ...describe(
+          r,
+          c,
+          'DescribeVpcEndpoints',
+          'VpcEndpoints',
+          'vpc-id',
+          newVpcs,
+          (Filters, NextToken) => ec2.send(new DescribeVpcEndpointsCommand({ Filters, NextToken })),
+          (o) => o.VpcEndpoints,
+          (e) => e.VpcEndpointId,
+        ),
+      );
+    }
+  }
+
+  // VPC records: the full VPCs, the other side of their peerings, and the VPCs attached to their transit gateways.
+  const peerVpcs = c
+    .all<{ RequesterVpcInfo?: { VpcId?: string }; AccepterVpcInfo?: { VpcId?: string } }>('VpcPeeringConnections')
+    .flatMap((p) => [p.RequesterVpcInfo?.VpcId, p.AccepterVpcInfo?.VpcId]);
+  const tgwVpcs = c
+    .all<TransitGatewayAttachment>('TransitGatewayAttachments')
+    .filter((a) => a.ResourceType === 'vpc')
+    .map((a) => a.ResourceId);
+  const newInfo = c.fresh('vpc-info', [...scope.fullVpcs, ...peerVpcs, ...tgwVpcs]);
+  tasks.push(
+    ...describe(
+      r,
+      c,
+      'DescribeVpcs',
+      'Vpcs',
+      'vpc-id',
+      newInfo,
+      (Filters, NextToken) => ec2.send(new DescribeVpcsCommand({ Filters, NextToken })),
+      (o) => o.Vpcs,
+      (v) => v.VpcId,
+    ),
+  );
+
+  // The endpoints' ENIs (an instance's come embedded in describe-instances; the ENI records carry more).
+  const newEnis = c.fresh('eni', scope.enis);
+  if (newEnis.length > 0) {
+    tasks.push(
+      ...chunks(newEnis).map((part) => async () => {
+        c.add('NetworkInterfaces', await describeEnis(r, 'network-interface-id', part), (e) => e.NetworkInterfaceId);
+      }),
+    );
+  }
+  const enis = c.all<NetworkInterface>('NetworkInterfaces').filter((e) => scope.enis.has(e.NetworkInterfaceId ?? ''));
+
+  // The instance behind an ENI given by id or address (for its state and Name).
+  const newInstances = c.fresh(
+    'instance',
+    enis.map((e) => e.Attachment?.InstanceId).filter((id) => id && !c.instances.has(id)),
+  );
+  if (newInstances.length > 0) {
+    tasks.push(
+      ...chunks(newInstances).map((part) => async () => {
+        for (const f of await describeInstances(r, [{ Name: 'instance-id', Values: part }])) {
+          c.instances.set(f.instance.InstanceId ?? '', f);
+        }
+      }),
+    );
+  }
+  for (const e of enis) for (const g of e.Groups ?? []) if (g.GroupId) scope.groups.add(g.GroupId);
+
+  // Elastic IPs on the endpoints' ENIs (an instance's embedded ENIs already show which public IPs are EIPs).
+  const eipEnis = new Set<string>();
+  for (const e of enis) {
+    if (e.PrivateIpAddresses?.some((p) => p.Association?.AllocationId) || e.Association?.AllocationId) {
+      eipEnis.add(e.NetworkInterfaceId ?? '');
+    }
+  }
+  for (const f of c.instances.values()) {
+    for (const ni of f.instance.NetworkInterfaces ?? []) {
+      const owner =
+        ni.Association?.IpOwnerId ?? ni.PrivateIpAddresses?.find((p) => p.Association)?.Association?.IpOwnerId;
+      if (owner && owner !== 'amazon' && ni.NetworkInterfaceId && scope.enis.has(ni.NetworkInterfaceId)) {
+        eipEnis.add(ni.NetworkInterfaceId);
+      }
+    }
+  }
+  const newEip = c.fresh('eip-eni', eipEnis);
+  if (newEip.length > 0) {
+    tasks.push(
+      ...chunks(newEip).map((part) => async () => {
+        // DescribeAddresses is not paginated.
+        const out = await r.send('DescribeAddresses', () =>
+          ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'network-interface-id', Values: part }] })),
+        );
+        c.add('Addresses', out.Addresses, (a) => a.AllocationId ?? a.PublicIp);
+      }),
+    );
+  }
+
+  // Security groups: the endpoints' groups, then the groups their rules reference (one level: a referenced group's
+  // own rules never decide this packet, only its membership does).
+  const deciding = c
+    .all<SecurityGroup>('SecurityGroups')
+    .filter((g) => scope.wholeVpcs || scope.groups.has(g.GroupId ?? ''));
+  const referenced = deciding.flatMap((g) =>
+    [...(g.IpPermissions ?? []), ...(g.IpPermissionsEgress ?? [])].flatMap((p) =>
+      (p.UserIdGroupPairs ?? []).map((u) => u.GroupId),
+    ),
+  );
+  const newGroups = c.fresh(
+    'sg',
+    [...scope.groups, ...referenced].filter((g) => g && !c.has('SecurityGroups', g)),
+  );
+  tasks.push(
+    ...describe(
+      r,
+      c,
+      'DescribeSecurityGroups',
+      'SecurityGroups',
+      'group-id',
+      newGroups,
+      (Filters, NextToken) => ec2.send(new DescribeSecurityGroupsCommand({ Filters, NextToken })),
+      (o) => o.SecurityGroups,
+      (g) => g.GroupId,
+    ),
+  );
+
+  // What the full VPCs' routes point to.
+  const tables = c.all<RouteTable>('RouteTables').filter((t) => scope.fullVpcs.has(t.VpcId ?? ''));
+  const routes = tables.flatMap((t) => t.Routes ?? []);
+  const gatewayIds = routes.map((rt) => rt.GatewayId).filter((g): g is string => !!g);
+  const nats = c.fresh(
+    'nat',
+    routes.map((rt) => rt.NatGatewayId).filter((n) => n && !c.has('NatGateways', n)),
+  );
+  tasks.push(
+    ...describe(
+      r,
+      c,
+      'DescribeNatGateways',
+      'NatGateways',
+      'nat-gateway-id',
+      nats,
+      (Filter, NextToken) => ec2.send(new DescribeNatGatewaysCommand({ Filter, NextToken })),
+      (o) => o.NatGateways,
+      (n) => n.NatGatewayId,
+    ),
+  );
+  const igws = c.fresh(
+    'igw',
+    gatewayIds.filter((g) => g.startsWith('igw-') && !c.has('InternetGateways', g)),
+  );
+  tasks.push(
+    ...describe(
+      r,
+      c,
+      'DescribeInternetGateways',
+      'InternetGateways',
+      'internet-gateway-id',
+      igws,
+      (Filters, NextToken) => ec2.send(new DescribeInternetGatewaysCommand({ Filters, NextToken })),
+      (o) => o.InternetGateways,
+      (g) => g.InternetGatewayId,
+    ),
+  );
+  const vpces = c.fresh(
+    'vpce',
+    gatewayIds.filter((g) => g.startsWith('vpce-') && !c.has('VpcEndpoints', g)),
+  );
+  tasks.push(
+    ...describe(
+      r,
+      c,
+      'DescribeVpcEndpoints',
+      'VpcEndpoints',
+      'vpc-endpoint-id',
+      vpces,
+      (Filters, NextToken) => ec2.send(new DescribeVpcEndpointsCommand({ Filters, NextToken })),
+      (o) => o.VpcEndpoints,
+      (e) => e.VpcEndpointId,
+    ),
+  );
+  const pcxs = c.fresh(
+    'pcx',
+    routes.map((rt) => rt.VpcPeeringConnectionId).filter((p) => p && !c.has('VpcPeeringConnections', p)),
+  );
+  tasks.push(
+    ...describe(
+      r,
+      c,
+      'DescribeVpcPeeringConnections',
+      'VpcPeeringConnections',
+      'vpc-peering-connection-id',
+      pcxs,
+      (Filters, NextToken) => ec2.send(new DescribeVpcPeeringConnectionsCommand({ Filters, NextToken })),
+      (o) => o.VpcPeeringConnections,
+      (p) => p.VpcPeeringConnectionId,
+    ),
+  );
+  const eigws = c.fresh(
+    'eigw',
+    routes.map((rt) => rt.EgressOnlyInternetGatewayId).filter((g) => g && !c.has('EgressOnlyInternetGateways', g)),
+  );
+  if (eigws.length > 0) {
+    // DescribeEgressOnlyInternetGateways filters only on tags: ask by id.
+    tasks.push(
+      ...chunks(eigws).map((part) => async () => {
+        const got = await r.pages(
+          'DescribeEgressOnlyInternetGateways',
+          (NextToken) =>
+            ec2.send(new DescribeEgressOnlyInternetGatewaysCommand({ EgressOnlyInternetGatewayIds: part, NextToken })),
+          (o) => o.EgressOnlyInternetGateways,
+        );
+        c.add('EgressOnlyInternetGateways', got, (g) => g.EgressOnlyInternetGatewayId);
+      }),
+    );
+  }
+
+  // Transit gateways the routes point to: the gateway, its attachments and route tables.
+  const tgws = c.fresh(
+    'tgw',
+    routes.map((rt) => rt.TransitGatewayId),
+  );
+  if (tgws.length > 0) {
+    tasks.push(
+      ...describe(
+        r,
+        c,
+        'DescribeTransitGateways',
+        'TransitGateways',
+        'transit-gateway-id',
+        tgws,
+        (Filters, NextToken) => ec2.send(new DescribeTransitGatewaysCommand({ Filters, NextToken })),
+        (o) => o.TransitGateways,
+        (t) => t.TransitGatewayId,
+      ),
+      ...describe(
+        r,
+        c,
+        'DescribeTransitGatewayAttachments',
+        'TransitGatewayAttachments',
+        'transit-gateway-id',
+        tgws,
+        (Filters, NextToken) => ec2.send(new DescribeTransitGatewayAttachmentsCommand({ Filters, NextToken })),
+        (o) => o.TransitGatewayAttachments,
+        (a) => a.TransitGatewayAttachmentId,
+      ),
+      ...describe(
+        r,
+        c,
+        'DescribeTransitGatewayVpcAttachments',
+        'TransitGatewayVpcAttachments',
+        'transit-gateway-id',
+        tgws,
+        (Filters, NextToken) => ec2.send(new DescribeTransitGatewayVpcAttachmentsCommand({ Filters, NextToken })),
+        (o) => o.TransitGatewayVpcAttachments,
+        (a) => a.TransitGatewayAttachmentId,
+      ),
+      ...describe(
+        r,
+        c,
+        'DescribeTransitGatewayRouteTables',
+        'TransitGatewayRouteTables',
+        'transit-gateway-id',
+        tgws,
+        (Filters, NextToken) => ec2.send(new DescribeTransitGatewayRouteTablesCommand({ Filters, NextToken })),
+        (o) => o.TransitGatewayRouteTables,
+        (t) => t.TransitGatewayRouteTableId,
+      ),
+    );
+  }
+  // A TGW route table decides for the attachments associated with it: read the tables of the full VPCs' attachments
+  // (static routes and propagations; EC2 has no batch call for either).
+  const attachments = c.all<TransitGatewayAttachment>('TransitGatewayAttachments');
+  const tgwTables = attachments
+    .filter((a) => a.ResourceType === 'vpc' && scope.fullVpcs.has(a.ResourceId ?? ''))
+    .map((a) => a.Association?.TransitGatewayRouteTableId);
+  for (const rtb of c.fresh('tgw-rtb', tgwTables)) {
+    tasks.push(
+      () =>
+        r
+          .send('SearchTransitGatewayRoutes', () =>
+            ec2.send(
+              new SearchTransitGatewayRoutesCommand({
+                TransitGatewayRouteTableId: rtb,
+                Filters: [{ Name: 'type', Values: ['static'] }],
+                MaxResults: 1000,
+              }),
+            ),
+          )
+          .then((o) => {
+            if (o.AdditionalRoutesAvailable)
+              r.logger.warn({ rtb }, 'more than 1000 static TGW routes: the rest are not read');
+            c.tgwStaticRoutes.set(rtb, o.Routes ?? []);
+          }),
+      async () => {
+        const props = await r.pages(
+          'GetTransitGatewayRouteTablePropagations',
+          (NextToken) =>
+            ec2.send(
+              new GetTransitGatewayRouteTablePropagationsCommand({ TransitGatewayRouteTableId: rtb, NextToken }),
+            ),
+          (o) => o.TransitGatewayRouteTablePropagations,
+        );
+        c.tgwPropagations.set(rtb, props);
+      },
+    );
+  }
+
+  // Prefix lists referenced by the deciding groups' rules and by the full VPCs' routes: names and entries.
+  const plIds = [
+    ...deciding.flatMap((g) =>
+      [...(g.IpPermissions ?? []), ...(g.IpPermissionsEgress ?? [])].flatMap((p) =>
+        (p.PrefixListIds ?? []).map((x) => x.PrefixListId),
+      ),
+    ),
+    ...routes.map((rt) => rt.DestinationPrefixListId),
+  ];
+  const newPl = c.fresh('prefix-list', plIds);
+  tasks.push(
+    ...describe(
+      r,
+      c,
+      'DescribeManagedPrefixLists',
+      'ManagedPrefixLists',
+      'prefix-list-id',
+      newPl,
+      (Filters, NextToken) => ec2.send(new DescribeManagedPrefixListsCommand({ Filters, NextToken })),
+      (o) => o.PrefixLists,
+      (p: ManagedPrefixList) => p.PrefixListId,
+    ),
+  );
+  for (const pl of c.fresh('prefix-list-entries', [...scope.prefixLists, ...plIds])) {
+    tasks.push(async () => {
+      const entries = await r.pages(
+        'GetManagedPrefixListEntries',
+        (NextToken) => ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: pl, NextToken })),
+        (o) => o.Entries,
+      );
+      c.prefixListEntries.set(pl, entries);
+    });
+  }
+
+  return tasks;
+}
+
+function safeContains(cidr: string, ip: string): boolean {
+  try {
+    return cidrContains(cidr, ip);
+  } catch {
+    return false;
+  }
+}
+
+/** Output keys in the order they are written (DESIGN §2). */
+const LIST_KEYS: [key: string, operation: string][] = [
+  ['Vpcs', 'DescribeVpcs'],
+  ['Subnets', 'DescribeSubnets'],
+  ['RouteTables', 'DescribeRouteTables'],
+  ['NetworkAcls', 'DescribeNetworkAcls'],
+  ['SecurityGroups', 'DescribeSecurityGroups'],
+  ['NetworkInterfaces', 'DescribeNetworkInterfaces'],
+  ['InternetGateways', 'DescribeInternetGateways'],
+  ['EgressOnlyInternetGateways', 'DescribeEgressOnlyInternetGateways'],
+  ['NatGateways', 'DescribeNatGateways'],
+  ['VpcPeeringConnections', 'DescribeVpcPeeringConnections'],
+  ['Addresses', 'DescribeAddresses'],
+  ['VpcEndpoints', 'DescribeVpcEndpoints'],
+  ['TransitGateways', 'DescribeTransitGateways'],
+  ['TransitGatewayAttachments', 'DescribeTransitGatewayAttachments'],
+  ['TransitGatewayVpcAttachments', 'DescribeTransitGatewayVpcAttachments'],
+  ['TransitGatewayRouteTables', 'DescribeTransitGatewayRouteTables'],
+  ['ManagedPrefixLists', 'DescribeManagedPrefixLists'],
+];
+
+/** Plain JSON (Dates as ISO strings, no undefined), exactly what `writeSnapshot` puts on disk. */
+function plain<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/**
+ * The collection as describe-* documents, one per key. Every key is present, empty when the scope holds none, so a
+ * reader can tell "no NAT gateway on this path" from "not collected".
+ */
+function toFiles(c: Collected, region: string): RawSnapshotFile[] {
+  const file = (operation: string, data: Item): RawSnapshotFile => ({
+    path: `live:${operation}`,
+    data: plain(data),
+    region,
+  });
+  const reservations = new Map<string, { ReservationId?: string; Instances: unknown[] } & Item>();
+  for (const { instance, reservation } of c.instances.values()) {
+    const key = reservation.ReservationId ?? instance.InstanceId ?? '';
+    let res = reservations.get(key);
+    if (!res) {
+      res = { ...reservation, Instances: [] };
+      reservations.set(key, res);
+    }
+    res.Instances.push(instance);
+  }
+  return [
+    file('DescribeInstances', { Reservations: [...reservations.values()] }),
+    ...LIST_KEYS.map(([key, op]) => file(op, { [key]: c.all(key) })),
+    file('GetManagedPrefixListEntries', { PrefixListEntries: Object.fromEntries(c.prefixListEntries) }),
+    file('SearchTransitGatewayRoutes', {
+      TransitGatewayStaticRoutes: [...c.tgwStaticRoutes].map(([TransitGatewayRouteTableId, Routes]) => ({
+        TransitGatewayRouteTableId,
+        Routes,
+      })),
+    }),
+    file('GetTransitGatewayRouteTablePropagations', {
+      TransitGatewayPropagations: [...c.tgwPropagations].map(([TransitGatewayRouteTableId, props]) => ({
+        TransitGatewayRouteTableId,
+        TransitGatewayRouteTablePropagations: props,
+      })),
+    }),
+  ];
+}

@@ -1,0 +1,5 @@
+/** Live AWS reads: endpoint resolution, scoped collection, snapshot export. Takes an EC2Client, never builds one. */
+export { type CollectOptions, type CollectResult, collectForQuery, collectSnapshot } from './collect.js';
+export { type CollectStats, Ec2Reader } from './reader.js';
+export { classifyEndpoint, type EndpointSpec, eicPrefixListName } from './resolve.js';
+export { writeSnapshot } from './write.js';

@@ -1,0 +1,257 @@
+/**
+ * Live endpoint resolution: each endpoint is looked up with server-side filters (instance-id, tag:Name,
+ * network-interface-id, private and public addresses, the EC2 Instance Connect prefix list), both ends in one round.
+ * Unknown or ambiguous instance names and ids raise the same errors as offline resolution.
+ */
+import {
+  DescribeInstancesCommand,
+  DescribeManagedPrefixListsCommand,
+  DescribeNetworkInterfacesCommand,
+  type Filter,
+  type Instance,
+  type ManagedPrefixList,
+  type NetworkInterface,
+  type Reservation,
+} from '@aws-sdk/client-ec2';
+import { WhypingError } from '../errors.js';
+import { isIp, isPublicIp } from '../net/ip.js';
+import { chunks, type Ec2Reader } from './reader.js';
+
+/** How an endpoint's text is looked up (the same grammar as offline resolution). */
+export type EndpointSpec =
+  | { kind: 'instance-id'; text: string; id: string }
+  | { kind: 'eni-id'; text: string; id: string }
+  | { kind: 'ip'; text: string; ip: string }
+  | { kind: 'internet'; text: string }
+  | { kind: 'eic'; text: string }
+  | { kind: 'name'; text: string; name: string };
+
+/** Classifies what the user typed: `i-…`, `eni-…`, an IP, `internet`, `eic` / `ec2-instance-connect`, else a Name. */
+export function classifyEndpoint(text: string): EndpointSpec {
+  const t = text.trim();
+  const lower = t.toLowerCase();
+  if (/^i-[0-9a-z]+$/i.test(t)) return { kind: 'instance-id', text, id: lower };
+  if (/^eni-[0-9a-z]+$/i.test(t)) return { kind: 'eni-id', text, id: lower };
+  if (isIp(t)) return { kind: 'ip', text, ip: t };
+  if (lower === 'internet') return { kind: 'internet', text };
+  if (lower === 'eic' || lower === 'ec2-instance-connect') return { kind: 'eic', text };
+  return { kind: 'name', text, name: t };
+}
+
+/** The managed prefix list of the region's EC2 Instance Connect range. */
+export function eicPrefixListName(region: string): string {
+  return `com.amazonaws.${region}.ec2-instance-connect`;
+}
+
+/** An instance with the reservation it came in (describe-instances groups instances by reservation). */
+export interface FoundInstance {
+  instance: Instance;
+  reservation: Omit<Reservation, 'Instances'>;
+}
+
+/** What an endpoint resolved to live: the instances and/or ENIs it names (none for `internet` or an unused IP). */
+export interface LiveEndpoint {
+  spec: EndpointSpec;
+  instances: FoundInstance[];
+  enis: NetworkInterface[];
+  prefixList?: ManagedPrefixList;
+}
+
+/** Spellings of a Name tried server-side: tag filters are case-sensitive, offline matching is not. */
+export function nameVariants(name: string): string[] {
+  const lower = name.toLowerCase();
+  const title = lower.replace(/(^|[\s\-_])(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toUpperCase());
+  const first = lower.charAt(0).toUpperCase() + lower.slice(1);
+  // `*` and `?` are filter wildcards: escape them so a Name containing one matches only itself.
+  return [...new Set([name, lower, name.toUpperCase(), title, first])].map((v) => v.replace(/([*?\\])/g, '\\$1'));
+}
+
+const nameOf = (i: Instance) => i.Tags?.find((t) => t.Key === 'Name')?.Value;
+const isGone = (i: Instance) => i.State?.Name === 'terminated' || i.State?.Name === 'shutting-down';
+
+/** DescribeInstances with filters, every page; instances keep their reservation. */
+export async function describeInstances(r: Ec2Reader, filters: Filter[]): Promise<FoundInstance[]> {
+  const reservations = await r.pages(
+    'DescribeInstances',
+    (NextToken) => r.ec2.send(new DescribeInstancesCommand({ Filters: filters, NextToken })),
+    (o) => o.Reservations,
+  );
+  return reservations.flatMap(({ Instances, ...reservation }) =>
+    (Instances ?? []).map((instance) => ({ instance, reservation })),
+  );
+}
+
+/** DescribeNetworkInterfaces with one filter (values chunked), every page. */
+export async function describeEnis(r: Ec2Reader, name: string, values: string[]): Promise<NetworkInterface[]> {
+  const out: NetworkInterface[] = [];
+  for (const part of chunks(values)) {
+    out.push(
+      ...(await r.pages(
+        'DescribeNetworkInterfaces',
+        (NextToken) =>
+          r.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: name, Values: part }], NextToken })),
+        (o) => o.NetworkInterfaces,
+      )),
+    );
+  }
+  return out;
+}
+
+/** Resolves both endpoints in one round of calls (one per filter kind, both ends' values together). */
+export async function resolveLive(r: Ec2Reader, texts: string[], region: string): Promise<LiveEndpoint[]> {
+  const specs = texts.map(classifyEndpoint);
+  const pick = <K extends EndpointSpec['kind']>(k: K) =>
+    specs.filter((s): s is Extract<EndpointSpec, { kind: K }> => s.kind === k);
+  const ids = pick('instance-id').map((s) => s.id);
+  const names = pick('name').map((s) => s.name);
+  const eniIds = pick('eni-id').map((s) => s.id);
+  const ips = pick('ip').map((s) => s.ip);
+  const publicIps = ips.filter((ip) => isPublicIp(ip));
+
+  let byId: FoundInstance[] = [];
+  let byName: FoundInstance[] = [];
+  let enis: NetworkInterface[] = [];
+  let eic: ManagedPrefixList | undefined;
+  const tasks: (() => Promise<unknown>)[] = [];
+  if (ids.length) tasks.push(async () => (byId = await describeInstances(r, [{ Name: 'instance-id', Values: ids }])));
+  if (names.length) {
+    const values = [...new Set(names.flatMap(nameVariants))];
+    tasks.push(async () => (byName = await describeInstances(r, [{ Name: 'tag:Name', Values: values }])));
+  }
+  if (eniIds.length) tasks.push(async () => enis.push(...(await describeEnis(r, 'network-interface-id', eniIds))));
+  if (ips.length) tasks.push(async () => enis.push(...(await describeEnis(r, 'addresses.private-ip-address', ips))));
+  if (publicIps.length) {
+    // An auto-assigned public IP or an EIP on the primary address, and EIPs on secondary private addresses.
+    tasks.push(async () => enis.push(...(await describeEnis(r, 'association.public-ip', publicIps))));
+    tasks.push(async () => enis.push(...(await describeEnis(r, 'addresses.association.public-ip', publicIps))));
+  }
+  if (specs.some((s) => s.kind === 'eic')) {
+    tasks.push(async () => {
+      const lists = await r.pages(
+        'DescribeManagedPrefixLists',
+        (NextToken) =>
+          r.ec2.send(
+            new DescribeManagedPrefixListsCommand({
+              Filters: [{ Name: 'prefix-list-name', Values: [eicPrefixListName(region)] }],
+              NextToken,
+            }),
+          ),
+        (o) => o.PrefixLists,
+      );
+      eic = lists[0];
+    });
+  }
+  await r.round('resolve endpoints', tasks);
+  enis = [...new Map(enis.map((e) => [e.NetworkInterfaceId, e])).values()];
+
+  const out: LiveEndpoint[] = [];
+  for (const spec of specs) {
+    switch (spec.kind) {
+      case 'instance-id': {
+        const found = byId.filter((f) => f.instance.InstanceId === spec.id);
+        if (found.length === 0) {
+          throw new WhypingError(
+            'UNKNOWN_ENDPOINT',
+            `No instance ${spec.id} in ${region}: check the id and --region.`,
+            {
+              candidates: [],
+            },
+          );
+        }
+        out.push({ spec, instances: found, enis: [] });
+        break;
+      }
+      case 'name': {
+        const want = spec.name.toLowerCase();
+        const all = byName.filter((f) => nameOf(f.instance)?.toLowerCase() === want);
+        const live = all.filter((f) => !isGone(f.instance));
+        const found = live.length > 0 ? live : all;
+        if (found.length === 0) {
+          const candidates = await nameCandidates(r, spec.name);
+          const hint = candidates.length ? ` Close matches: ${candidates.join(', ')}.` : '';
+          throw new WhypingError('UNKNOWN_ENDPOINT', `No instance is named "${spec.name}" in ${region}.${hint}`, {
+            candidates,
+          });
+        }
+        if (found.length > 1) {
+          const candidates = found.map((f) => `${f.instance.InstanceId} (${f.instance.State?.Name ?? 'unknown'})`);
+          throw new WhypingError(
+            'AMBIGUOUS_ENDPOINT',
+            `${found.length} instances are named "${spec.name}": ${candidates.join(', ')}. Use an instance id.`,
+            { candidates },
+          );
+        }
+        out.push({ spec, instances: found, enis: [] });
+        break;
+      }
+      case 'eni-id': {
+        const found = enis.filter((e) => e.NetworkInterfaceId === spec.id);
+        if (found.length === 0) {
+          throw new WhypingError(
+            'UNKNOWN_ENDPOINT',
+            `No network interface ${spec.id} in ${region}: check the id and --region.`,
+            { candidates: [] },
+          );
+        }
+        out.push({ spec, instances: [], enis: found });
+        break;
+      }
+      case 'ip': {
+        // Any IP is a valid endpoint: one that no ENI holds is a host the packet is routed to (or the internet).
+        const found = enis.filter(
+          (e) =>
+            e.PrivateIpAddresses?.some((p) => p.PrivateIpAddress === spec.ip || p.Association?.PublicIp === spec.ip) ||
+            e.Association?.PublicIp === spec.ip,
+        );
+        out.push({ spec, instances: [], enis: found });
+        break;
+      }
+      case 'eic':
+        out.push({ spec, instances: [], enis: [], ...(eic ? { prefixList: eic } : {}) });
+        break;
+      case 'internet':
+        out.push({ spec, instances: [], enis: [] });
+        break;
+      default: {
+        const never: never = spec;
+        throw new Error(`unhandled endpoint ${String(never)}`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Close matches for a Name that matched nothing (only on this failure path): instances whose Name contains a word of
+ * the input, tried in a few spellings, ranked by similarity.
+ */
+async function nameCandidates(r: Ec2Reader, name: string): Promise<string[]> {
+  const words = name.split(/[\s\-_]+/).filter((w) => w.length >= 3);
+  const stems = words.map((w) => w.slice(0, Math.min(w.length, 5)));
+  const values = [...new Set(stems.flatMap((s) => nameVariants(s)).map((v) => `*${v}*`))].slice(0, 50);
+  if (values.length === 0) return [];
+  const found = await describeInstances(r, [{ Name: 'tag:Name', Values: values }]);
+  const names = [...new Set(found.map((f) => nameOf(f.instance)).filter((n): n is string => !!n))];
+  return names
+    .map((n) => ({ n, d: distance(n.toLowerCase(), name.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .slice(0, 5)
+    .map((x) => x.n);
+}
+
+/** Levenshtein distance (names are short). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}

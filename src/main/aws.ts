@@ -1,0 +1,142 @@
+/**
+ * Live AWS clients, built once in the composition root. Credentials come from the SDK's default chain (env, SSO,
+ * shared files, process, web identity, container and instance metadata); an optional role (`--role-arn` /
+ * WHYPING_ROLE_ARN) is assumed on top with the SDK's own provider. Endpoints are never set here, so the SDK's
+ * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL_SSM variables keep working.
+ */
+import { userInfo } from 'node:os';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsClients } from '../core/deps.js';
+import { WhypingError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/** How the live clients are built. */
+export interface AwsClientOptions {
+  /** `--region`; else AWS_REGION (or the AWS CLI's AWS_DEFAULT_REGION). */
+  region?: string;
+  /** `--role-arn`; else WHYPING_ROLE_ARN. (Not AWS_ROLE_ARN: the SDK reserves that for web identity.) */
+  roleArn?: string;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Retries of throttled or failed calls when AWS_MAX_ATTEMPTS is not set (the SDK's standard strategy, with backoff). */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** The region to use: the flag, else AWS_REGION / AWS_DEFAULT_REGION; missing or malformed is an error. */
+export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const region = (flag || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
+  if (!region) {
+    throw new WhypingError(
+      'AWS_REGION',
+      'No AWS region: pass --region (e.g. --region us-east-1) or set AWS_REGION. Or use --sandbox for the demo account.',
+    );
+  }
+  if (!REGION.test(region)) {
+    throw new WhypingError('AWS_REGION', `"${region}" is not an AWS region name (e.g. us-east-1, eu-west-2).`);
+  }
+  return region;
+}
+
+/** The role to assume, from the flag or WHYPING_ROLE_ARN; a malformed ARN is bad input. */
+export function resolveRoleArn(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const arn = (flag || env.WHYPING_ROLE_ARN || '').trim();
+  if (!arn) return undefined;
+  if (!ROLE_ARN.test(arn)) {
+    throw new WhypingError('BAD_INPUT', `"${arn}" is not an IAM role ARN (arn:aws:iam::123456789012:role/Name).`);
+  }
+  return arn;
+}
+
+/** A RoleSessionName CloudTrail can attribute: `whyping-<local user>`. */
+function sessionName(): string {
+  let user = 'user';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): keep the default
+  }
+  return `whyping-${user}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+
+type Provider = ReturnType<typeof fromTemporaryCredentials>;
+
+/** Shares one assumed-role session between the three clients, renewed five minutes before it expires. */
+function shared(provider: Provider): Provider {
+  type Entry = { promise: ReturnType<Provider>; expiresAt: number };
+  let cached: Entry | undefined;
+  return (props) => {
+    if (!cached || Date.now() >= cached.expiresAt) {
+      const entry: Entry = { promise: provider(props), expiresAt: Number.POSITIVE_INFINITY };
+      entry.promise.then(
+        (c) => {
+          entry.expiresAt = (c.expiration?.getTime() ?? Number.POSITIVE_INFINITY) - 5 * 60_000;
+        },
+        () => {
+          if (cached === entry) cached = undefined; // a failed AssumeRole is retried on the next call
+        },
+      );
+      cached = entry;
+    }
+    return cached.promise;
+  };
+}
+
+/** Builds the EC2, SSM and EC2 Instance Connect clients for live AWS. */
+export async function createAwsClients(opts: AwsClientOptions): Promise<{ clients: AwsClients; region: string }> {
+  const env = opts.env ?? process.env;
+  const region = resolveRegion(opts.region, env);
+  const roleArn = resolveRoleArn(opts.roleArn, env);
+  const credentials = roleArn
+    ? shared(
+        fromTemporaryCredentials({
+          params: { RoleArn: roleArn, RoleSessionName: sessionName(), DurationSeconds: 3600 },
+          clientConfig: { region },
+        }),
+      )
+    : undefined; // undefined: each client uses the SDK's default credential chain
+  const common = {
+    region,
+    ...(credentials ? { credentials } : {}),
+    ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_MAX_ATTEMPTS }),
+    retryMode: 'standard' as const,
+    userAgentAppId: 'whyping',
+  };
+  opts.logger.debug({ region, role: roleArn ?? null }, 'live AWS clients');
+  return {
+    region,
+    clients: { ec2: new EC2Client(common), ssm: new SSMClient(common), eic: new EC2InstanceConnectClient(common) },
+  };
+}
+
+/**
+ * True when the SDK's default chain yields credentials. Fast where no metadata service exists: the instance and
+ * container metadata lookups get a short timeout and no retries, and the whole check gives up after `timeoutMs`.
+ * The shell uses it to choose between live AWS and the sandbox; it never throws and never hangs.
+ */
+export async function hasAwsCredentials(opts: { timeoutMs?: number } = {}): Promise<boolean> {
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer.unref();
+  });
+  try {
+    const provider = fromNodeProviderChain({ timeout: Math.min(500, timeoutMs), maxRetries: 0 });
+    const found = provider().then(
+      (c) => Boolean(c.accessKeyId && c.secretAccessKey),
+      () => false,
+    );
+    return await Promise.race([found, giveUp]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
