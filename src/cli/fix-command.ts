@@ -1,0 +1,234 @@
+/**
+ * `whyping fix` and `whyping undo` (DESIGN.md §3), registered on the CLI's commander program by
+ * `registerFixCommands(program, ctx)`. Both show the exact change, ask before changing AWS (unless --yes), follow the
+ * protocol in core/apply-fix, and exit 0 applied or already in place, 1 refused or not fixable, 2 bad input, 3 AWS error.
+ */
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { type ApplyFixReport, applyFix, type PlanReport } from '../core/apply-fix.js';
+import { parseRequestArgs } from '../core/request.js';
+import { EXIT, WhypingError } from '../errors.js';
+import { type ApplyResult, decodeUndoToken, executeUndo, type UndoPlan } from '../fix/index.js';
+import type { Diagnosis, FixPlan } from '../model/index.js';
+import type { AwsTarget, CliContext } from './context.js';
+
+/** The context `registerFixCommands` receives from the CLI (src/cli/program.ts `RegisterCommands`). */
+export type FixCommandContext = CliContext & { setExitCode(code: number): void };
+
+interface FixOptions {
+  protocol?: string;
+  port?: string;
+  apply: string;
+  yes?: boolean;
+  json?: boolean;
+  region?: string;
+  roleArn?: string;
+  sandbox?: string | true;
+}
+
+interface UndoOptions {
+  yes?: boolean;
+  json?: boolean;
+  region?: string;
+  roleArn?: string;
+  sandbox?: string | true;
+}
+
+/** Exit code of a fix report: 0 applied or already in place, 1 refused, 3 AWS error (a denied IAM action included). */
+export function fixExitCode(
+  status: ApplyFixReport['status'] | ApplyResult['status'],
+  missingPermission?: string,
+): number {
+  switch (status) {
+    case 'applied':
+    case 'already-in-place':
+    case 'would-apply':
+      return EXIT.reachable;
+    case 'refused':
+      return missingPermission ? EXIT.aws : 1;
+    case 'failed':
+      return EXIT.aws;
+    default: {
+      const never: never = status;
+      return never;
+    }
+  }
+}
+
+/** Who is applying: the OS user, recorded in rule descriptions and tags. */
+export function cliActor(env: NodeJS.ProcessEnv): string {
+  let name = env.USER ?? env.USERNAME ?? '';
+  try {
+    name = userInfo().username || name;
+  } catch {
+    // No passwd entry (containers): keep the environment's name.
+  }
+  return `cli:${name || 'unknown'}`;
+}
+
+/** The exact change of a plan, for the confirmation. */
+export function planLines(plans: FixPlan[]): string[] {
+  const out: string[] = [];
+  for (const p of plans) {
+    out.push(`  [${p.order}] ${p.id}: ${p.summary}`);
+    out.push(`      EC2 ${p.action} ${JSON.stringify(p.params)}`);
+    out.push(p.reversible ? `      undo: ${p.undo}` : `      CANNOT BE UNDONE: ${p.undo}`);
+  }
+  return out;
+}
+
+function verdict(d: Diagnosis | null, reachable: boolean | null): string {
+  if (!d) return 'unknown';
+  return reachable === true
+    ? 'reachable'
+    : reachable === false
+      ? `not reachable (${d.findings.length} blocker(s))`
+      : 'not analyzed';
+}
+
+const STATUS_WORD: Record<PlanReport['status'], string> = {
+  applied: 'APPLIED',
+  'already-in-place': 'ALREADY IN PLACE',
+  refused: 'REFUSED',
+  failed: 'FAILED',
+  skipped: 'SKIPPED',
+  'would-apply': 'WOULD APPLY',
+};
+
+/** A fix report as terminal lines (the shell can reuse them). */
+export function fixReportLines(r: ApplyFixReport): string[] {
+  const out: string[] = [`Before: ${verdict(r.before, r.reachableBefore)}.`];
+  for (const p of r.plans) {
+    out.push(`${STATUS_WORD[p.status]} ${p.plan.id}: ${p.message}`);
+    if (p.requestIds.length > 0) out.push(`  AWS request id(s): ${p.requestIds.join(', ')}`);
+    if (p.leftBehind?.length) out.push(`  LEFT BEHIND: ${p.leftBehind.join(', ')}`);
+    if (p.undoToken) out.push(`  undo: whyping undo ${p.undoToken}`);
+  }
+  if (r.plans.length === 0 || r.status === 'refused' || r.status === 'failed') out.push(r.message);
+  out.push(
+    `After: ${r.after ? verdict(r.after, r.reachableAfter) : `${verdict(r.before, r.reachableAfter)} (nothing changed)`}.`,
+  );
+  return out;
+}
+
+function target(opts: { region?: string; roleArn?: string; sandbox?: string | true }): AwsTarget {
+  const t: AwsTarget = {};
+  if (opts.region !== undefined) t.region = opts.region;
+  if (opts.roleArn !== undefined) t.roleArn = opts.roleArn;
+  if (opts.sandbox !== undefined) t.sandbox = opts.sandbox;
+  return t;
+}
+
+/** Reads one line of stdin; null at end of input. */
+function readLine(input: NodeJS.ReadableStream): Promise<string | null> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input, terminal: false });
+    let answered = false;
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.once('close', () => {
+      if (!answered) resolve(null);
+    });
+  });
+}
+
+/**
+ * Asks "Apply? [y/N]" on a terminal; with --yes, says yes; with no terminal and no --yes, refuses (a script must say
+ * --yes to change AWS).
+ */
+async function confirm(ctx: FixCommandContext, yes: boolean | undefined, what: string[]): Promise<boolean> {
+  ctx.stderr.write(`${what.join('\n')}\n`);
+  if (yes) return true;
+  if (ctx.stdin.isTTY !== true) {
+    ctx.stderr.write('Refusing to change AWS without confirmation: stdin is not a terminal. Add --yes to apply.\n');
+    return false;
+  }
+  ctx.stderr.write('Apply? [y/N] ');
+  const line = await readLine(ctx.stdin);
+  return /^\s*y(es)?\s*$/i.test(line ?? '');
+}
+
+/** Adds `fix` and `undo` to the CLI program. */
+export function registerFixCommands(program: Command, ctx: FixCommandContext): void {
+  const awsOptions = (c: Command) =>
+    c
+      .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+      .option('--role-arn <arn>', 'assume this IAM role (it needs iam/fix.json as well as iam/readonly.json)')
+      .addOption(new Option('--sandbox [path]', 'change the in-memory sandbox account instead of AWS'))
+      .option('--yes', 'apply without asking (required when stdin is not a terminal)')
+      .option('--json', 'print the report as JSON');
+
+  awsOptions(
+    program
+      .command('fix')
+      .description(
+        'Apply a fix from the diagnosis of <from> → <to>: re-checks fresh state, dry-runs, asks, applies, re-diagnoses, prints the undo token',
+      )
+      .argument('<from>', 'source, as for diagnose')
+      .argument('<to>', 'destination, as for diagnose')
+      .option('--protocol <protocol>', 'icmp, tcp or udp (default: icmp, or tcp when a port is given)')
+      .option('--port <port>', 'tcp or udp port, 1-65535')
+      .requiredOption('--apply <fix-id|all>', 'the fix id shown by diagnose, or all (every fix, in order)'),
+  ).action(async (from: string, to: string, opts: FixOptions) => {
+    const flags: { protocol?: string; port?: string } = {};
+    if (opts.protocol !== undefined) flags.protocol = opts.protocol;
+    if (opts.port !== undefined) flags.port = opts.port;
+    const query = parseRequestArgs(from, to, flags);
+    const fixId = opts.apply.trim();
+    if (fixId !== 'all' && !/^[A-Za-z0-9._:-]{1,100}$/.test(fixId)) {
+      throw new WhypingError(
+        'BAD_INPUT',
+        `"${fixId}" is not a fix id: use an id shown by \`whyping diagnose\` (fix-…) or all.`,
+      );
+    }
+    const deps = await ctx.openDeps(target(opts));
+    const report = await applyFix(deps, query, fixId, {
+      actor: cliActor(ctx.env),
+      confirm: (plans) =>
+        confirm(ctx, opts.yes, [
+          `whyping will make ${plans.length === 1 ? 'this change' : `these ${plans.length} changes, in order`} (AWS dry run: would succeed):`,
+          ...planLines(plans),
+        ]),
+    });
+    ctx.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${fixReportLines(report).join('\n')}\n`);
+    ctx.setExitCode(fixExitCode(report.status, report.missingPermission));
+  });
+
+  program
+    .command('undo')
+    .description('Reverse a change made by `whyping fix`, from the undo token it printed')
+    .argument('<undo-token>', 'the token printed by whyping fix (wpu1.…)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
+    .option('--role-arn <arn>', 'assume this IAM role')
+    .addOption(new Option('--sandbox [path]', 'change the in-memory sandbox account instead of AWS'))
+    .option('--yes', 'undo without asking (required when stdin is not a terminal)')
+    .option('--json', 'print the result as JSON')
+    .action(async (token: string, opts: UndoOptions) => {
+      const plan: UndoPlan = decodeUndoToken(token);
+      const steps = plan.steps.map((s) => `  EC2 ${s.op} ${JSON.stringify({ ...s, op: undefined })}`);
+      const ok = await confirm(ctx, opts.yes, [`whyping will undo ${plan.fixId}: ${plan.summary}`, ...steps]);
+      if (!ok) {
+        ctx.stdout.write('Cancelled: nothing was changed.\n');
+        ctx.setExitCode(1);
+        return;
+      }
+      const deps = await ctx.openDeps(target(opts));
+      const r = await executeUndo(deps.clients.ec2, plan, {
+        actor: cliActor(ctx.env),
+        diagnosisId: `undo-${plan.fixId}`,
+        now: deps.now,
+        logger: deps.logger,
+      });
+      if (opts.json) ctx.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else {
+        const ids = r.requestIds.length > 0 ? `\n  AWS request id(s): ${r.requestIds.join(', ')}` : '';
+        ctx.stdout.write(`${STATUS_WORD[r.status]}: ${r.message}${ids}\n`);
+      }
+      ctx.setExitCode(fixExitCode(r.status, r.missingPermission));
+    });
+}

@@ -1,0 +1,288 @@
+/**
+ * The fix protocol every front end follows (DESIGN.md §1, §5): re-collect fresh state and re-diagnose, check the
+ * blocker still exists, dry-run, confirm, apply in order recording request ids, re-diagnose, and hand back undo tokens.
+ */
+import { createHash } from 'node:crypto';
+import { type ApplyResult, encodeUndoToken, executeFix } from '../fix/index.js';
+import type { Diagnosis, FixPlan, Query } from '../model/index.js';
+import type { Deps } from './deps.js';
+import { investigate } from './investigate.js';
+
+/** Status of one plan in a report: an executor outcome, or `skipped` when an earlier step stopped the run. */
+export type PlanStatus = ApplyResult['status'] | 'skipped';
+
+/** What happened to one fix plan. */
+export interface PlanReport {
+  plan: FixPlan;
+  status: PlanStatus;
+  requestIds: string[];
+  message: string;
+  /** `whyping undo <token>` reverses this change; null when nothing changed or the change has no inverse. */
+  undoToken: string | null;
+  missingPermission?: string;
+  awsCode?: string;
+  leftBehind?: string[];
+}
+
+/** The outcome of `applyFix`: per plan, plus the verdict before and after. */
+export interface ApplyFixReport {
+  query: Query;
+  /** What was asked: a fix id or `all`. */
+  fixId: string;
+  /** Recorded in rule descriptions and tags, to tie AWS changes to this run. */
+  diagnosisId: string;
+  /**
+   * applied: at least one change was made; already-in-place: nothing needed doing (fixed by someone already);
+   * refused: nothing was changed (stale plan, not fixable, cancelled, or an IAM action denied: see `missingPermission`);
+   * failed: AWS rejected a change (see the plans).
+   */
+  status: 'applied' | 'already-in-place' | 'refused' | 'failed';
+  message: string;
+  reachableBefore: boolean | null;
+  /** After the changes (re-diagnosed from fresh state); the same as before when nothing changed. */
+  reachableAfter: boolean | null;
+  before: Diagnosis;
+  /** The fresh diagnosis after applying; null when nothing changed. */
+  after: Diagnosis | null;
+  plans: PlanReport[];
+  /** The IAM action AWS denied, when that is why nothing changed (the CLI exits 3). */
+  missingPermission?: string;
+}
+
+/** Options of `applyFix`. */
+export interface ApplyFixOptions {
+  /** Who asked (Slack user id, `cli:<user>`): recorded in descriptions and tags. */
+  actor: string;
+  /** Shown the fresh plans (exact changes) after AWS says they would succeed; false cancels with no change. */
+  confirm: (plans: FixPlan[]) => Promise<boolean>;
+  /**
+   * The plan the user saw (a Slack button carries it). Lets a missing fix id be told apart: the same kind of change
+   * on the same object with other parameters is a stale plan (refused); no such blocker any more is already fixed.
+   */
+  expected?: FixPlan;
+}
+
+/** The object a plan changes (and the kind of change), to recognise a changed plan for the same blocker. */
+export function planTarget(p: FixPlan): string {
+  switch (p.action) {
+    case 'CreateRoute':
+    case 'ReplaceRoute':
+      return `route:${p.params.routeTableId}:${p.params.destinationCidrBlock}`;
+    case 'AuthorizeSecurityGroupIngress':
+    case 'AuthorizeSecurityGroupEgress':
+      return `${p.action}:${p.params.groupId}`;
+    case 'AcceptVpcPeeringConnection':
+      return `${p.action}:${p.params.vpcPeeringConnectionId}`;
+    case 'AllocateAndAssociateAddress':
+      return `${p.action}:${p.params.networkInterfaceId}`;
+    case 'CreateNetworkAclEntry':
+      return `${p.action}:${p.params.networkAclId}:${p.params.egress}`;
+    case 'CreateAndAttachInternetGateway':
+      return `${p.action}:${p.params.vpcId}`;
+    case 'StartInstances':
+      return `${p.action}:${p.params.instanceId}`;
+    case 'DisableSourceDestCheck':
+      return `${p.action}:${p.params.networkInterfaceId}`;
+    default: {
+      const never: never = p;
+      return String(never);
+    }
+  }
+}
+
+/** The fix plans of a diagnosis, once each, in apply order (then in finding order). */
+export function fixPlansOf(d: Diagnosis): FixPlan[] {
+  const seen = new Map<string, FixPlan>();
+  for (const f of d.findings) if (f.fix && !seen.has(f.fix.id)) seen.set(f.fix.id, f.fix);
+  return [...seen.values()]
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.order - b.p.order || a.i - b.i)
+    .map((x) => x.p);
+}
+
+function diagnosisIdOf(d: Diagnosis, now: Date): string {
+  const h = createHash('sha256')
+    .update(JSON.stringify([d.query, d.findings.map((f) => f.fix?.id ?? f.code), now.toISOString()]))
+    .digest('hex');
+  return `d-${h.slice(0, 10)}`;
+}
+
+/** Re-collects fresh state and re-diagnoses (no probe). */
+async function fresh(deps: Deps, query: Query): Promise<Diagnosis> {
+  return investigate(query, { kind: 'live', deps });
+}
+
+/**
+ * Applies one fix (by id) or `all` fixes of the fresh diagnosis for `query`, following the protocol: (1) re-collect
+ * and re-diagnose, refusing a plan that is no longer proposed; (2) dry-run every plan; (3) confirm; (4) apply in
+ * `order`, stopping at the first failure; (5) re-diagnose and report before/after with an undo token per change.
+ */
+export async function applyFix(
+  deps: Deps,
+  query: Query,
+  fixId: string | 'all',
+  opts: ApplyFixOptions,
+): Promise<ApplyFixReport> {
+  const before = await fresh(deps, query);
+  const diagnosisId = diagnosisIdOf(before, deps.now());
+  const base = { query, fixId, diagnosisId, before, reachableBefore: before.reachable };
+  const unchanged = (
+    status: ApplyFixReport['status'],
+    message: string,
+    plans: PlanReport[] = [],
+    extra: Partial<ApplyFixReport> = {},
+  ): ApplyFixReport => ({
+    ...base,
+    status,
+    message,
+    plans,
+    after: null,
+    reachableAfter: before.reachable,
+    ...extra,
+  });
+
+  const proposed = fixPlansOf(before);
+  let plans: FixPlan[];
+  if (fixId === 'all') {
+    if (proposed.length === 0) {
+      if (before.reachable === true) return unchanged('already-in-place', 'Already reachable: nothing to fix.');
+      const why = before.findings.length > 0 ? 'none of its blockers has a fix whyping can apply' : 'no blocker found';
+      return unchanged('refused', `Not fixable by whyping: ${why}.`);
+    }
+    plans = proposed;
+  } else {
+    const plan = proposed.find((p) => p.id === fixId);
+    if (!plan) return missingPlan(fixId, proposed, before, opts.expected, unchanged);
+    plans = [plan];
+  }
+  deps.logger.info({ actor: opts.actor, diagnosisId, fixIds: plans.map((p) => p.id) }, 'whyping fix: plans');
+
+  // (2) Dry-run everything first: a denied IAM action or an impossible change is reported before anything changes.
+  const ctx = { actor: opts.actor, diagnosisId, now: deps.now, logger: deps.logger };
+  const dry: ApplyResult[] = [];
+  for (const plan of plans) dry.push(await executeFix(deps.clients.ec2, plan, { ...ctx, dryRun: true }));
+  const blocking = dry.findIndex((r) => r.status === 'refused' || r.status === 'failed');
+  if (blocking >= 0) {
+    const b = dry[blocking] as ApplyResult;
+    const reports = plans.map((plan, i) =>
+      i === blocking
+        ? report(plan, dry[i] as ApplyResult)
+        : skipped(plan, `Not applied: ${plans[blocking]?.id} cannot be applied, so nothing was changed.`),
+    );
+    const extra: Partial<ApplyFixReport> = b.missingPermission ? { missingPermission: b.missingPermission } : {};
+    return unchanged(b.status === 'failed' ? 'failed' : 'refused', b.message, reports, extra);
+  }
+  const toApply = plans.filter((_, i) => dry[i]?.status === 'would-apply');
+  if (toApply.length === 0) {
+    return unchanged(
+      'already-in-place',
+      'Already in place: someone made these changes already.',
+      plans.map((p, i) => report(p, dry[i] as ApplyResult)),
+    );
+  }
+
+  // (3) Confirmation shows the fresh plans, exactly what will change.
+  if (!(await opts.confirm(toApply))) {
+    return unchanged(
+      'refused',
+      'Cancelled: nothing was changed.',
+      plans.map((p) => skipped(p, 'Cancelled: not applied.')),
+    );
+  }
+
+  // (4) Apply in order; stop at the first failure (later fixes may depend on it).
+  const reports: PlanReport[] = [];
+  let stopped: PlanReport | null = null;
+  for (const [i, plan] of plans.entries()) {
+    if (dry[i]?.status === 'already-in-place') {
+      reports.push(report(plan, dry[i]));
+      continue;
+    }
+    if (stopped) {
+      reports.push(skipped(plan, `Not applied: ${stopped.plan.id} failed before it.`));
+      continue;
+    }
+    const r = report(plan, await executeFix(deps.clients.ec2, plan, { ...ctx, dryRun: false }));
+    deps.logger.info(
+      { actor: opts.actor, diagnosisId, fixId: plan.id, status: r.status, requestIds: r.requestIds },
+      'whyping fix: audit',
+    );
+    reports.push(r);
+    if (r.status === 'refused' || r.status === 'failed') stopped = r;
+  }
+  const changed = reports.some((r) => r.status === 'applied' || r.requestIds.length > 0);
+  if (!changed) {
+    const status = stopped ? (stopped.status === 'failed' ? 'failed' : 'refused') : 'already-in-place';
+    const extra: Partial<ApplyFixReport> = stopped?.missingPermission
+      ? { missingPermission: stopped.missingPermission }
+      : {};
+    return unchanged(status, stopped?.message ?? 'Already in place.', reports, extra);
+  }
+
+  // (5) Re-diagnose from fresh state.
+  const after = await fresh(deps, query);
+  const stillThere = new Set(fixPlansOf(after).map((p) => p.id));
+  const gone = reports.filter((r) => r.status === 'applied' && !stillThere.has(r.plan.id)).length;
+  const verdict =
+    after.reachable === true ? 'now reachable' : after.reachable === false ? 'still not reachable' : 'not analyzed';
+  const applied = reports.filter((r) => r.status === 'applied').length;
+  const message = stopped
+    ? `Stopped at ${stopped.plan.id}: ${stopped.message} ${applied} change(s) applied before it; ${verdict}.`
+    : `Applied ${applied} change(s); ${gone} blocker(s) gone; ${verdict}.`;
+  return {
+    ...base,
+    status: stopped?.status === 'failed' || stopped?.status === 'refused' ? 'failed' : 'applied',
+    message,
+    plans: reports,
+    after,
+    reachableAfter: after.reachable,
+  };
+}
+
+function report(plan: FixPlan, r: ApplyResult): PlanReport {
+  const out: PlanReport = {
+    plan,
+    status: r.status,
+    requestIds: r.requestIds,
+    message: r.message,
+    undoToken: r.status === 'applied' && r.undo ? encodeUndoToken(r.undo) : null,
+  };
+  if (r.missingPermission) out.missingPermission = r.missingPermission;
+  if (r.awsCode) out.awsCode = r.awsCode;
+  if (r.leftBehind) out.leftBehind = r.leftBehind;
+  return out;
+}
+
+function skipped(plan: FixPlan, message: string): PlanReport {
+  return { plan, status: 'skipped', requestIds: [], message, undoToken: null };
+}
+
+/** A fix id the fresh diagnosis does not propose: already fixed, or a stale plan (refused). */
+function missingPlan(
+  fixId: string,
+  proposed: FixPlan[],
+  before: Diagnosis,
+  expected: FixPlan | undefined,
+  unchanged: (status: ApplyFixReport['status'], message: string) => ApplyFixReport,
+): ApplyFixReport {
+  const current =
+    proposed.length > 0 ? ` The current fixes are: ${proposed.map((p) => `${p.id} (${p.summary})`).join('; ')}.` : '';
+  if (expected && expected.id === fixId) {
+    const same = proposed.find((p) => planTarget(p) === planTarget(expected));
+    if (same) {
+      return unchanged(
+        'refused',
+        `Stale plan: ${fixId} no longer matches the network (the fix for that blocker is now ${same.id}: ${same.summary}). Nothing was changed; review the new plan and apply it instead.`,
+      );
+    }
+    const rest = before.reachable === true ? ' It is reachable now.' : current;
+    return unchanged('already-in-place', `Already fixed by someone: that blocker is gone. Nothing was changed.${rest}`);
+  }
+  if (before.reachable === true) {
+    return unchanged('already-in-place', `Already fixed by someone: it is reachable now. Nothing was changed.`);
+  }
+  return unchanged(
+    'refused',
+    `Stale plan: ${fixId} is not a fix of the current diagnosis (fixed already, changed since, or mistyped). Nothing was changed.${current || ' No fix is proposed now.'}`,
+  );
+}
