@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { WhypingError } from '../../src/errors.js';
+
+describe('loadConfig', () => {
+  it('has safe defaults', () => {
+    expect(loadConfig({})).toEqual({
+      logLevel: 'warn',
+      sandbox: false,
+      probesEnabled: true,
+      region: undefined,
+      slack: {},
+      noColor: false,
+    });
+  });
+  it('reads the variables', () => {
+    const c = loadConfig({
+      WHYPING_SANDBOX: '1',
+      WHYPING_PROBES: 'off',
+      WHYPING_LOG_LEVEL: 'debug',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+    });
+    expect(c).toMatchObject({ sandbox: true, probesEnabled: false, logLevel: 'debug', region: 'eu-west-1' });
+    expect(c.slack.botToken).toBe('xoxb-1');
+    expect(loadConfig({ AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'eu-west-1' }).region).toBe('us-west-2');
+  });
+  it('refuses an invalid value naming the variable', () => {
+    expect(() => loadConfig({ WHYPING_SANDBOX: 'maybe' })).toThrow(WhypingError);
+    expect(() => loadConfig({ WHYPING_LOG_LEVEL: 'loud' })).toThrow(/WHYPING_LOG_LEVEL/);
+    expect(() => loadConfig({ WHYPING_PROBES: 'sometimes' })).toThrow(/WHYPING_PROBES/);
+  });
+});

@@ -1,0 +1,163 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { errorText, runCli, useColor, verdictExitCode } from '../../src/cli/program.js';
+import { WhypingError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { seedDiagnosis } from '../render/sample.js';
+
+function fakeContext(overrides: Partial<CliContext> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CliContext = {
+    stdout: { write: (s: string) => out.push(s), isTTY: false },
+    stderr: { write: (s: string) => err.push(s), isTTY: false },
+    stdin: new PassThrough(),
+    env: {},
+    logger: silentLogger,
+    loadSnapshot: () => {
+      throw new WhypingError('SNAPSHOT_UNREADABLE', 'Cannot read snapshot /nope: no such file or folder.');
+    },
+    openDeps: async () => {
+      throw new WhypingError('AWS_CREDENTIALS', 'AWS credentials are missing.');
+    },
+    exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
+    hasAwsCredentials: async () => false,
+    ...overrides,
+  };
+  return { ctx, out: () => out.join(''), err: () => err.join('') };
+}
+
+describe('runCli maps every failure to a message and an exit code', () => {
+  it('exits 2 with commander’s message on an unknown option', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnose', 'a', 'b', '--frobnicate'], f.ctx)).toBe(2);
+    expect(f.err()).toContain("unknown option '--frobnicate'");
+  });
+
+  it('exits 2 on an unknown command, with a suggestion', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnos'], f.ctx)).toBe(2);
+    expect(f.err()).toMatch(/unknown command 'diagnos'[\s\S]*Did you mean diagnose\?/);
+  });
+
+  it('exits 0 for --help and lists the commands', async () => {
+    const f = fakeContext();
+    expect(await runCli(['--help'], f.ctx)).toBe(0);
+    for (const cmd of ['diagnose', 'snapshot', 'start']) expect(f.out()).toContain(cmd);
+  });
+
+  it('exits 2 with no command at all, showing the help', async () => {
+    const f = fakeContext();
+    expect(await runCli([], f.ctx)).toBe(2);
+    expect(f.err()).toContain('Usage: whyping');
+  });
+
+  it('exits 2 on a bad port before reading anything', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnose', 'a', 'b', '--port', '70000', '--snapshot', '/x'], f.ctx)).toBe(2);
+    expect(f.err()).toBe('whyping: Port 70000 is out of range: ports go from 1 to 65535.\n');
+  });
+
+  it('exits 2 when diagnose is missing an end', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnose', 'a', '--snapshot', '/x'], f.ctx)).toBe(2);
+    expect(f.err()).toContain('diagnose needs two ends');
+  });
+
+  it('exits 2 when --snapshot and --sandbox are both given', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/x', '--sandbox'], f.ctx)).toBe(2);
+    expect(f.err()).toMatch(/cannot be used with/);
+  });
+
+  it('exits 2 on an unreadable snapshot', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/nope'], f.ctx)).toBe(2);
+    expect(f.err()).toContain('Cannot read snapshot /nope');
+  });
+
+  it('exits 3 without credentials and mentions --sandbox', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnose', 'a', 'b'], f.ctx)).toBe(3);
+    expect(f.err()).toContain('--sandbox');
+  });
+
+  it('refuses batch without --snapshot or --json, and with ends', async () => {
+    for (const argv of [
+      ['diagnose', '--batch', 'f'],
+      ['diagnose', '--batch', 'f', '--snapshot', 's'],
+      ['diagnose', 'a', '--batch', 'f', '--snapshot', 's', '--json'],
+      ['diagnose', '--batch', 'f', '--snapshot', 's', '--json', '--port', '1'],
+    ]) {
+      const f = fakeContext();
+      expect(await runCli(argv, f.ctx)).toBe(2);
+      expect(f.err()).toMatch(/^whyping: --batch/);
+    }
+  });
+
+  it('refuses start while the Slack front end is missing and SLACK_BOT_TOKEN is set', async () => {
+    const f = fakeContext({ env: { SLACK_BOT_TOKEN: 'xoxb-1' } });
+    expect(await runCli(['start'], f.ctx)).toBe(2);
+    expect(f.err()).toContain('Unset SLACK_BOT_TOKEN to open the local shell');
+    expect(f.err()).not.toContain('xoxb-1');
+  });
+
+  it('starts the shell when no Slack token is set', async () => {
+    const f = fakeContext();
+    expect(await runCli(['start'], f.ctx, { startShell: async () => 0 })).toBe(0);
+  });
+
+  it('turns an unexpected error into one line, a hint and exit 70, without a stack trace', async () => {
+    const f = fakeContext({
+      loadSnapshot: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'x')");
+      },
+    });
+    expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/x'], f.ctx)).toBe(70);
+    expect(f.err()).toBe(
+      "whyping: unexpected error: Cannot read properties of undefined (reading 'x')\nRerun with WHYPING_LOG_LEVEL=debug to see the details.\n",
+    );
+  });
+
+  it('validates ids given to snapshot', async () => {
+    const f = fakeContext();
+    expect(await runCli(['snapshot', '--vpc', 'vpc-xyz', '--out', '/tmp/x'], f.ctx)).toBe(2);
+    expect(f.err()).toContain('"vpc-xyz" is not a VPC id');
+  });
+
+  it('reports what snapshot wrote', async () => {
+    const f = fakeContext({
+      openDeps: async () => ({}) as never,
+      exportSnapshot: async () => ({ paths: ['a.json', 'b.json'], calls: 9, rounds: 3 }),
+    });
+    expect(await runCli(['snapshot', '--vpc', 'vpc-0123456789abcdef0', '--out', '/tmp/x'], f.ctx)).toBe(0);
+    expect(f.out()).toContain('Wrote 2 files to /tmp/x (9 AWS calls in 3 rounds)');
+  });
+});
+
+describe('error text', () => {
+  it('lists close matches', () => {
+    const e = new WhypingError('UNKNOWN_ENDPOINT', 'No endpoint matches "web-l".', { candidates: ['web-1', 'web-2'] });
+    expect(errorText(e)).toBe('No endpoint matches "web-l".\nDid you mean: web-1, web-2?');
+  });
+  it('does not repeat candidates the message already names', () => {
+    const e = new WhypingError('AMBIGUOUS_ENDPOINT', '"web" matches web-1 and web-2.', {
+      candidates: ['web-1', 'web-2'],
+    });
+    expect(errorText(e)).toBe('"web" matches web-1 and web-2.');
+  });
+});
+
+describe('exit codes and colours', () => {
+  it('exits 0 only when reachable', () => {
+    expect(verdictExitCode({ ...seedDiagnosis(), reachable: true })).toBe(0);
+    expect(verdictExitCode(seedDiagnosis())).toBe(1);
+    expect(verdictExitCode({ ...seedDiagnosis(), reachable: null })).toBe(1);
+  });
+  it('colours only a terminal, and never with NO_COLOR', () => {
+    expect(useColor({ stdout: { write: () => 0, isTTY: true }, env: {} })).toBe(true);
+    expect(useColor({ stdout: { write: () => 0, isTTY: false }, env: {} })).toBe(false);
+    expect(useColor({ stdout: { write: () => 0, isTTY: true }, env: { NO_COLOR: '1' } })).toBe(false);
+  });
+});
