@@ -1,4 +1,5 @@
 /** The bin entry (bin/whyping.js imports this): reads the environment once, wires the CLI, sets the exit code. */
+import { registerFixCommands } from '../cli/fix-command.js';
 import { runCli } from '../cli/program.js';
 import { runShell } from '../cli/shell.js';
 import { loadConfig } from '../config.js';
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
   });
   return runCli(process.argv.slice(2), ctx, {
     version: VERSION,
+    registerFixCommands,
     startShell: () => runShell(ctx, { sandboxRequested: config.sandbox, fixer: shellFixer }),
   });
 }
