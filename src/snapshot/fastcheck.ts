@@ -19,89 +19,92 @@ interface Def {
   valueType?: { _zod: { def: Def } };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** Emits JS source that evaluates to true when `x` (an expression) satisfies `def`; null when unsupported. */
+class Emitter {
+  readonly preds: ((v: unknown) => unknown)[] = [];
+  private vars = 0;
 
-function compileChecks(def: Def): FastCheck | null {
-  const preds: FastCheck[] = [];
-  for (const c of def.checks ?? []) {
-    const d = c._zod.def;
-    if (d.check === 'string_format' && d.format === 'regex' && d.pattern instanceof RegExp && !d.pattern.global) {
-      const re = d.pattern;
-      preds.push((v) => re.test(v as string));
-    } else if (d.check === 'number_format' && d.format === 'safeint') {
-      preds.push((v) => Number.isSafeInteger(v));
-    } else if (d.check === 'custom' && typeof d.fn === 'function') {
-      const fn = d.fn;
-      preds.push((v) => fn(v) === true);
-    } else return null;
+  private pred(fn: (v: unknown) => unknown): string {
+    this.preds.push(fn);
+    return `p[${this.preds.length - 1}]`;
   }
-  if (preds.length === 0) return () => true;
-  if (preds.length === 1) return preds[0] as FastCheck;
-  return (v) => preds.every((p) => p(v));
-}
 
-function compileDef(def: Def): FastCheck | null {
-  const checks = compileChecks(def);
-  if (!checks) return null;
-  switch (def.type) {
-    case 'string':
-      return (v) => typeof v === 'string' && checks(v);
-    case 'number':
-      return (v) => typeof v === 'number' && Number.isFinite(v) && checks(v);
-    case 'boolean':
-      return (v) => typeof v === 'boolean';
-    case 'optional': {
-      const inner = def.innerType && compileDef(def.innerType._zod.def);
-      return inner ? (v) => v === undefined || inner(v) : null;
+  private checks(def: Def, x: string): string | null {
+    const parts: string[] = [];
+    for (const c of def.checks ?? []) {
+      const d = c._zod.def;
+      if (d.check === 'string_format' && d.format === 'regex' && d.pattern instanceof RegExp && !d.pattern.global) {
+        const re = d.pattern;
+        parts.push(`${this.pred((v) => re.test(v as string))}(${x})`);
+      } else if (d.check === 'number_format' && d.format === 'safeint') {
+        parts.push(`Number.isSafeInteger(${x})`);
+      } else if (d.check === 'custom' && typeof d.fn === 'function') {
+        const fn = d.fn;
+        parts.push(`${this.pred((v) => fn(v) === true)}(${x})`);
+      } else return null;
     }
-    case 'nullable': {
-      const inner = def.innerType && compileDef(def.innerType._zod.def);
-      return inner ? (v) => v === null || inner(v) : null;
-    }
-    case 'array': {
-      const el = def.element && compileDef(def.element._zod.def);
-      if (!el) return null;
-      return (v) => {
-        if (!Array.isArray(v)) return false;
-        for (let i = 0; i < v.length; i++) if (!el(v[i])) return false;
-        return true;
-      };
-    }
-    case 'object': {
-      if (!def.shape) return null;
-      const fields: [string, FastCheck][] = [];
-      for (const [key, schema] of Object.entries(def.shape)) {
-        const f = compileDef(schema._zod.def);
-        if (!f) return null;
-        fields.push([key, f]);
+    return parts.length ? parts.join(' && ') : 'true';
+  }
+
+  /** Returns statements that `return false` when `x` fails; `x` must be a simple variable name. */
+  emit(def: Def, x: string): string | null {
+    const checks = this.checks(def, x);
+    if (checks === null) return null;
+    switch (def.type) {
+      case 'string':
+        return `if (typeof ${x} !== 'string' || !(${checks})) return false;`;
+      case 'number':
+        return `if (typeof ${x} !== 'number' || !Number.isFinite(${x}) || !(${checks})) return false;`;
+      case 'boolean':
+        return `if (typeof ${x} !== 'boolean') return false;`;
+      case 'optional':
+      case 'nullable': {
+        const inner = def.innerType && this.emit(def.innerType._zod.def, x);
+        if (!inner) return null;
+        return `if (${x} !== ${def.type === 'optional' ? 'undefined' : 'null'}) { ${inner} }`;
       }
-      return (v) => {
-        if (!isObject(v)) return false;
-        for (let i = 0; i < fields.length; i++) {
-          const [key, f] = fields[i] as [string, FastCheck];
-          if (!f(v[key])) return false;
+      case 'array': {
+        if (!def.element) return null;
+        const i = `i${this.vars++}`;
+        const el = `e${this.vars++}`;
+        const inner = this.emit(def.element._zod.def, el);
+        if (!inner) return null;
+        return `if (!Array.isArray(${x})) return false; for (let ${i} = 0; ${i} < ${x}.length; ${i}++) { const ${el} = ${x}[${i}]; ${inner} }`;
+      }
+      case 'object': {
+        if (!def.shape) return null;
+        const out = [`if (typeof ${x} !== 'object' || ${x} === null || Array.isArray(${x})) return false;`];
+        for (const [key, schema] of Object.entries(def.shape)) {
+          const f = `f${this.vars++}`;
+          const inner = this.emit(schema._zod.def, f);
+          if (!inner) return null;
+          out.push(`{ const ${f} = ${x}[${JSON.stringify(key)}]; ${inner} }`);
         }
-        return true;
-      };
+        return out.join('\n');
+      }
+      case 'record': {
+        if (!def.keyType || !def.valueType) return null;
+        const k = `k${this.vars++}`;
+        const v = `v${this.vars++}`;
+        const keyCheck = this.emit(def.keyType._zod.def, k);
+        const valCheck = this.emit(def.valueType._zod.def, v);
+        if (!keyCheck || !valCheck) return null;
+        return `if (typeof ${x} !== 'object' || ${x} === null || Array.isArray(${x})) return false; for (const ${k} of Object.keys(${x})) { const ${v} = ${x}[${k}]; ${keyCheck} ${valCheck} }`;
+      }
+      default:
+        return null; // unions, transforms, pipes …: no fast path, zod parses
     }
-    case 'record': {
-      const key = def.keyType && compileDef(def.keyType._zod.def);
-      const val = def.valueType && compileDef(def.valueType._zod.def);
-      if (!key || !val) return null;
-      return (v) => {
-        if (!isObject(v)) return false;
-        for (const k of Object.keys(v)) if (!key(k) || !val(v[k])) return false;
-        return true;
-      };
-    }
-    default:
-      return null; // unions, transforms, pipes …: no fast path, zod parses
   }
 }
 
 /** Compiles a transform-free zod schema into a predicate; null when the schema uses something unsupported. */
 export function compileFastCheck(schema: z.ZodType): FastCheck | null {
-  return compileDef((schema as unknown as { _zod: { def: Def } })._zod.def);
+  const emitter = new Emitter();
+  const body = emitter.emit((schema as unknown as { _zod: { def: Def } })._zod.def, 'x');
+  if (body === null) return null;
+  // Generated once per key at module load from our own schemas (no user input reaches the source text).
+  const factory = new Function('p', `return function fastCheck(x) {\n${body}\nreturn true;\n};`) as (
+    p: ((v: unknown) => unknown)[],
+  ) => FastCheck;
+  return factory(emitter.preds);
 }
