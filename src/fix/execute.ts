@@ -14,7 +14,7 @@ import {
   DescribeAddressesCommand,
   DescribeInternetGatewaysCommand,
   DescribeNetworkAclsCommand,
-  DescribeNetworkInterfaceAttributeCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeVpcPeeringConnectionsCommand,
   type EC2Client,
@@ -659,10 +659,12 @@ async function startInstance(x: Exec, instanceId: string): Promise<Outcome> {
 
 /** ModifyNetworkInterfaceAttribute SourceDestCheck=false; the undo turns the check back on. */
 async function disableSourceDestCheck(x: Exec, eni: string): Promise<Outcome> {
-  const attr = await x.log.read('ec2:DescribeNetworkInterfaceAttribute', () =>
-    x.ec2.send(new DescribeNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni, Attribute: 'sourceDestCheck' })),
+  const found = await x.log.read('ec2:DescribeNetworkInterfaces', () =>
+    x.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] })),
   );
-  if (attr.SourceDestCheck?.Value === false) return already(`Source/destination check is already off on ${eni}.`);
+  const current = found.NetworkInterfaces?.find((n) => n.NetworkInterfaceId === eni);
+  if (!current) return refused(`Network interface ${eni} no longer exists; diagnose again.`);
+  if (current.SourceDestCheck === false) return already(`Source/destination check is already off on ${eni}.`);
   const input = { NetworkInterfaceId: eni, SourceDestCheck: { Value: false } };
   await x.log.dryRun('ec2:ModifyNetworkInterfaceAttribute', () =>
     x.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ ...input, DryRun: true })),

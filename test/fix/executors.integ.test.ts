@@ -614,8 +614,8 @@ describe('internet gateway, instance state, source/dest check', () => {
 
   it('turns off the source/dest check and turns it back on in the undo', async () => {
     wire = new Ec2Wire();
-    wire.on('DescribeNetworkInterfaceAttribute', {
-      inner: `<networkInterfaceId>${ENI}</networkInterfaceId><sourceDestCheck><value>true</value></sourceDestCheck>`,
+    wire.on('DescribeNetworkInterfaces', {
+      inner: `<networkInterfaceSet><item><networkInterfaceId>${ENI}</networkInterfaceId><sourceDestCheck>true</sourceDestCheck></item></networkInterfaceSet>`,
     });
     wire.write('ModifyNetworkInterfaceAttribute');
     const ec2 = testEc2();
