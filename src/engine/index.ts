@@ -1,0 +1,3 @@
+/** The reachability engine: `diagnose(snapshot, query, endpoints)` (pure). */
+export { AWS_CODE, diagnose, EPHEMERAL } from './diagnose.js';
+export { fixId } from './fixes.js';

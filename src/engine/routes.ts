@@ -1,0 +1,94 @@
+/** Route selection: the table in force for a subnet and the route that wins for a destination. */
+
+import type {
+  Route,
+  RouteTable,
+  Snapshot,
+  SubnetId,
+  TransitGatewayRoute,
+  TransitGatewayRouteTable,
+} from '../model/index.js';
+import { cidrCovers, parseCidr } from '../net/ip.js';
+
+/** The route table in force: the subnet's explicit association, else the VPC's main table. */
+export function routeTableFor(s: Snapshot, subnetId: SubnetId): RouteTable | null {
+  const id = s.index.subnetRouteTable.get(subnetId);
+  if (id) return s.routeTables.get(id) ?? null;
+  const subnet = s.subnets.get(subnetId);
+  const main = subnet ? s.index.vpcMainRouteTable.get(subnet.vpcId) : undefined;
+  return main ? (s.routeTables.get(main) ?? null) : null;
+}
+
+/** Static routes beat prefix-list routes, which beat propagated ones (for the same prefix length). */
+function rank(r: Route): number {
+  if (r.origin === 'EnableVgwRoutePropagation') return 2;
+  return r.destination.kind === 'prefix-list' ? 1 : 0;
+}
+
+/** A route that matched, with the CIDR it matched by (a prefix list's entry for prefix-list routes). */
+export interface RouteMatch {
+  route: Route;
+  cidr: string;
+}
+
+/**
+ * Longest-prefix match of `dst` (an address as /32, or a range that must be covered whole) in a route table.
+ * The VPC's `local` routes are implied for its CIDRs when the data leaves them out.
+ */
+export function selectRoute(s: Snapshot, rt: RouteTable, dst: string): RouteMatch | null {
+  const d = parseCidr(dst);
+  if (!d) return null;
+  let best: RouteMatch | null = null;
+  let bestLen = -1;
+  let bestRank = 9;
+  const consider = (route: Route, cidr: string) => {
+    const c = parseCidr(cidr);
+    if (!c || c.family !== d.family || !cidrCovers(cidr, dst)) return;
+    const r = rank(route);
+    if (c.prefix > bestLen || (c.prefix === bestLen && r < bestRank)) {
+      best = { route, cidr };
+      bestLen = c.prefix;
+      bestRank = r;
+    }
+  };
+  const localCidrs = new Set<string>();
+  for (const route of rt.routes) {
+    if (route.destination.kind === 'cidr') {
+      consider(route, route.destination.cidr);
+      if (route.target.kind === 'local')
+        localCidrs.add(parseCidr(route.destination.cidr)?.text ?? route.destination.cidr);
+    } else {
+      const cidrs =
+        s.index.prefixListCidrs.get(route.destination.id) ?? s.prefixLists.get(route.destination.id)?.cidrs ?? [];
+      for (const c of cidrs) consider(route, c);
+    }
+  }
+  const vpc = s.vpcs.get(rt.vpcId);
+  for (const cidr of [...(vpc?.cidrs ?? []), ...(vpc?.ipv6Cidrs ?? [])]) {
+    const norm = parseCidr(cidr)?.text ?? cidr;
+    if (!localCidrs.has(norm)) {
+      consider(
+        { destination: { kind: 'cidr', cidr }, target: { kind: 'local' }, state: 'active', text: `${cidr} → local` },
+        cidr,
+      );
+    }
+  }
+  return best;
+}
+
+/** Longest-prefix match in a transit gateway route table (static beats propagated on a tie). */
+export function selectTgwRoute(rt: TransitGatewayRouteTable, dst: string): TransitGatewayRoute | null {
+  const d = parseCidr(dst);
+  if (!d) return null;
+  let best: TransitGatewayRoute | null = null;
+  let bestLen = -1;
+  for (const r of rt.routes) {
+    const c = parseCidr(r.cidr);
+    if (!c || c.family !== d.family || !cidrCovers(r.cidr, dst)) continue;
+    if (c.prefix > bestLen || (c.prefix === bestLen && best?.type === 'propagated' && r.type === 'static')) {
+      best = r;
+      bestLen = c.prefix;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,218 @@
+/** Security group and network ACL evaluation: which rule or entry decides a packet, in console words. */
+
+import type {
+  NaclEntry,
+  NetworkAcl,
+  NetworkInterface,
+  Protocol,
+  RuleProtocol,
+  SecurityGroup,
+  SecurityGroupId,
+  SgRule,
+  Snapshot,
+} from '../model/index.js';
+import { cidrCovers, parseCidr } from '../net/ip.js';
+
+/** What a packet carries that rules match on. Ports for TCP/UDP are a range: a single port, or a client's ephemeral range. */
+export type Traffic =
+  | { protocol: 'icmp'; type: number; code: number }
+  | { protocol: 'tcp' | 'udp'; ports: { from: number; to: number } };
+
+/** ICMP echo request / echo reply (RFC 792). */
+export const ECHO_REQUEST = 8;
+export const ECHO_REPLY = 0;
+
+/** The traffic of a request: ping is ICMP type 8 code 0; TCP/UDP go to the asked port. */
+export function requestTraffic(protocol: Protocol, port: number | null): Traffic {
+  if (protocol === 'icmp') return { protocol: 'icmp', type: ECHO_REQUEST, code: 0 };
+  const p = port ?? 0;
+  return { protocol, ports: { from: p, to: p } };
+}
+
+/** The traffic of the reply: ICMP echo reply (type 0), or TCP/UDP back to the client's ephemeral ports. */
+export function replyTraffic(protocol: Protocol, ephemeral: { from: number; to: number }): Traffic {
+  if (protocol === 'icmp') return { protocol: 'icmp', type: ECHO_REPLY, code: 0 };
+  return { protocol, ports: ephemeral };
+}
+
+/** `ICMP Echo Request`, `TCP 22`, `TCP 32768-60999`. */
+export function trafficText(t: Traffic): string {
+  if (t.protocol === 'icmp')
+    return t.type === ECHO_REQUEST
+      ? 'ICMP Echo Request'
+      : t.type === ECHO_REPLY
+        ? 'ICMP Echo Reply'
+        : `ICMP ${t.type}/${t.code}`;
+  const { from, to } = t.ports;
+  return `${t.protocol.toUpperCase()} ${from === to ? from : `${from}-${to}`}`;
+}
+
+function protocolMatches(rule: RuleProtocol, t: Traffic): boolean {
+  if (rule === 'all' || rule === -1) return true;
+  if (rule === 'icmp' || rule === 1) return t.protocol === 'icmp';
+  if (rule === 'tcp' || rule === 6) return t.protocol === 'tcp';
+  if (rule === 'udp' || rule === 17) return t.protocol === 'udp';
+  return false;
+}
+
+/** The CIDRs an SG/NACL peer stands for, resolved through the snapshot (prefix lists). */
+function prefixListCidrs(s: Snapshot, id: string): string[] {
+  return s.index.prefixListCidrs.get(id as `pl-${string}`) ?? s.prefixLists.get(id as `pl-${string}`)?.cidrs ?? [];
+}
+
+/** The other end of a packet as a security group sees it. */
+export interface SgPeerView {
+  /** The address range the packet comes from / goes to (a /32 for a host). */
+  cidr: string;
+  /** The ENI at the other end, when security-group references can match it (same VPC or same-region peering). */
+  eni: NetworkInterface | null;
+}
+
+/** Does one SG rule allow this traffic to/from `peer`? (ICMP: FromPort is the type, ToPort the code, -1 = all.) */
+export function sgRuleMatches(s: Snapshot, rule: SgRule, t: Traffic, peer: SgPeerView): boolean {
+  if (!protocolMatches(rule.protocol, t)) return false;
+  if (t.protocol === 'icmp') {
+    if (rule.protocol === 'icmp' || rule.protocol === 1) {
+      const type = rule.fromPort ?? -1;
+      const code = rule.toPort ?? -1;
+      if (type !== -1 && type !== t.type) return false;
+      if (code !== -1 && code !== t.code) return false;
+    }
+  } else if (rule.protocol !== 'all' && rule.protocol !== -1) {
+    const from = rule.fromPort ?? 0;
+    const to = rule.toPort ?? 65535;
+    // -1/-1 on tcp/udp means all ports (AWS prints it that way for some imported rules).
+    if (!(from === -1 || (from <= t.ports.from && to >= t.ports.to))) return false;
+  }
+  switch (rule.peer.kind) {
+    case 'cidr':
+      return cidrCovers(rule.peer.cidr, peer.cidr);
+    case 'prefix-list':
+      return prefixListCidrs(s, rule.peer.id).some((c) => cidrCovers(c, peer.cidr));
+    case 'security-group':
+      return peer.eni?.groupIds.includes(rule.peer.groupId) === true;
+  }
+}
+
+/** The outcome of evaluating the union of an ENI's security groups. */
+export interface SgDecision {
+  allowed: boolean;
+  group: SecurityGroupId | null;
+  rule: SgRule | null;
+  /** Groups evaluated (the ENI's groups that exist in the snapshot). */
+  groups: SecurityGroup[];
+  /** Groups the ENI carries that the snapshot does not hold. */
+  missing: SecurityGroupId[];
+}
+
+/** Evaluates the union of allows across all groups of an ENI (rules only allow; no match is a deny). */
+export function evaluateSecurityGroups(
+  s: Snapshot,
+  eni: NetworkInterface,
+  direction: 'ingress' | 'egress',
+  t: Traffic,
+  peer: SgPeerView,
+): SgDecision {
+  const groups: SecurityGroup[] = [];
+  const missing: SecurityGroupId[] = [];
+  for (const id of eni.groupIds) {
+    const g = s.securityGroups.get(id);
+    if (g) groups.push(g);
+    else missing.push(id);
+  }
+  for (const g of groups) {
+    for (const rule of direction === 'ingress' ? g.ingress : g.egress) {
+      if (sgRuleMatches(s, rule, t, peer)) return { allowed: true, group: g.id, rule, groups, missing };
+    }
+  }
+  return { allowed: false, group: null, rule: null, groups, missing };
+}
+
+/** The outcome of a network ACL on a packet (for a port range: allowed only if every port is allowed). */
+export interface NaclDecision {
+  allowed: boolean;
+  /** The entry that decided (for a range: the first deny, else the first allow). */
+  entry: NaclEntry | null;
+  /** For a TCP/UDP port range partly denied: the denied sub-ranges. */
+  deniedPorts: { from: number; to: number }[];
+}
+
+function entryMatchesTraffic(e: NaclEntry, t: Traffic): boolean {
+  if (!protocolMatches(e.protocol, t)) return false;
+  if (t.protocol === 'icmp' && (e.protocol === 'icmp' || e.protocol === 1) && e.icmp) {
+    if (e.icmp.type !== -1 && e.icmp.type !== t.type) return false;
+    if (e.icmp.code !== -1 && e.icmp.code !== t.code) return false;
+  }
+  return true;
+}
+
+/**
+ * Evaluates a NACL in one direction: entries in ascending rule number, the first match decides, `*` denies.
+ * `peerCidr` is the packet's source (ingress) or destination (egress). For a port range every port must be allowed.
+ */
+export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerCidr: string): NaclDecision {
+  const family = parseCidr(peerCidr)?.family ?? 4;
+  let undecided: { from: number; to: number }[] =
+    t.protocol === 'icmp' ? [{ from: 0, to: 0 }] : [{ from: t.ports.from, to: t.ports.to }];
+  let firstAllow: NaclEntry | null = null;
+  let firstDeny: NaclEntry | null = null;
+  const denied: { from: number; to: number }[] = [];
+  for (const e of acl.entries) {
+    if (e.egress !== egress) continue;
+    const c = parseCidr(e.cidr);
+    if (!c || c.family !== family || !cidrCovers(e.cidr, peerCidr)) continue;
+    if (!entryMatchesTraffic(e, t)) continue;
+    const range =
+      t.protocol !== 'icmp' && e.portRange && e.protocol !== 'all' && e.protocol !== -1
+        ? e.portRange
+        : { from: 0, to: 65535 };
+    const next: { from: number; to: number }[] = [];
+    for (const u of undecided) {
+      const lo = Math.max(u.from, range.from);
+      const hi = Math.min(u.to, range.to);
+      if (lo > hi) {
+        next.push(u);
+        continue;
+      }
+      if (e.action === 'deny') {
+        denied.push({ from: lo, to: hi });
+        firstDeny ??= e;
+      } else firstAllow ??= e;
+      if (u.from < lo) next.push({ from: u.from, to: lo - 1 });
+      if (hi < u.to) next.push({ from: hi + 1, to: u.to });
+    }
+    undecided = next;
+    if (undecided.length === 0) break;
+  }
+  // Whatever no entry matched falls to the implicit `*` deny (32767), present in every ACL.
+  if (undecided.length > 0) {
+    denied.push(...undecided);
+    firstDeny ??= {
+      ruleNumber: 32767,
+      egress,
+      protocol: 'all',
+      action: 'deny',
+      cidr: family === 4 ? '0.0.0.0/0' : '::/0',
+      text: `* ALL ${family === 4 ? '0.0.0.0/0' : '::/0'} DENY`,
+    };
+  }
+  if (denied.length > 0) {
+    return { allowed: false, entry: firstDeny, deniedPorts: t.protocol === 'icmp' ? [] : denied };
+  }
+  return { allowed: true, entry: firstAllow, deniedPorts: [] };
+}
+
+/** A free rule number below `below` in one direction of the ACL (prefers multiples of 10 then anything), or null. */
+export function freeRuleNumberBelow(acl: NetworkAcl, egress: boolean, below: number): number | null {
+  const used = new Set(acl.entries.filter((e) => e.egress === egress).map((e) => e.ruleNumber));
+  if (below >= 32767) {
+    // Nothing matched before the `*` entry, so any free number works: take the next tidy one after the last rule.
+    const last = Math.max(0, ...[...used].filter((n) => n < 32767));
+    const next = (Math.floor(last / 10) + 1) * 10;
+    if (next <= 32766 && !used.has(next)) return next;
+  }
+  const top = Math.min(below - 1, 32766);
+  for (let n = Math.floor(top / 10) * 10; n >= 10; n -= 10) if (!used.has(n)) return n;
+  for (let n = top; n >= 1; n--) if (!used.has(n)) return n;
+  return null;
+}
