@@ -461,29 +461,27 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
   }
   for (const e of enis) for (const g of e.Groups ?? []) if (g.GroupId) scope.groups.add(g.GroupId);
 
-  // Elastic IPs on the endpoints' ENIs (an instance's embedded ENIs already show which public IPs are EIPs).
-  const eipEnis = new Set<string>();
+  // Elastic IP records of the endpoints' public addresses (a public IP that is not an EIP simply matches nothing).
+  // Known from the instances' embedded ENIs already, so this joins the first round after resolution.
+  const publicIps = new Set<string>();
   for (const e of enis) {
-    if (e.PrivateIpAddresses?.some((p) => p.Association?.AllocationId) || e.Association?.AllocationId) {
-      eipEnis.add(e.NetworkInterfaceId ?? '');
-    }
+    if (e.Association?.PublicIp) publicIps.add(e.Association.PublicIp);
+    for (const p of e.PrivateIpAddresses ?? []) if (p.Association?.PublicIp) publicIps.add(p.Association.PublicIp);
   }
   for (const f of c.instances.values()) {
     for (const ni of f.instance.NetworkInterfaces ?? []) {
-      const owner =
-        ni.Association?.IpOwnerId ?? ni.PrivateIpAddresses?.find((p) => p.Association)?.Association?.IpOwnerId;
-      if (owner && owner !== 'amazon' && ni.NetworkInterfaceId && scope.enis.has(ni.NetworkInterfaceId)) {
-        eipEnis.add(ni.NetworkInterfaceId);
-      }
+      if (!ni.NetworkInterfaceId || !scope.enis.has(ni.NetworkInterfaceId)) continue;
+      if (ni.Association?.PublicIp) publicIps.add(ni.Association.PublicIp);
+      for (const p of ni.PrivateIpAddresses ?? []) if (p.Association?.PublicIp) publicIps.add(p.Association.PublicIp);
     }
   }
-  const newEip = c.fresh('eip-eni', eipEnis);
-  if (newEip.length > 0) {
+  const newPublic = c.fresh('public-ip', publicIps);
+  if (newPublic.length > 0) {
     tasks.push(
-      ...chunks(newEip).map((part) => async () => {
+      ...chunks(newPublic).map((part) => async () => {
         // DescribeAddresses is not paginated.
         const out = await r.send('DescribeAddresses', () =>
-          ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'network-interface-id', Values: part }] })),
+          ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'public-ip', Values: part }] })),
         );
         c.add('Addresses', out.Addresses, (a) => a.AllocationId ?? a.PublicIp);
       }),

@@ -162,16 +162,19 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
         break;
       }
       case 'name': {
-        const want = spec.name.toLowerCase();
-        const all = byName.filter((f) => nameOf(f.instance)?.toLowerCase() === want);
-        const live = all.filter((f) => !isGone(f.instance));
-        const found = live.length > 0 ? live : all;
+        let found = pickByName(byName, spec.name);
         if (found.length === 0) {
-          const candidates = await nameCandidates(r, spec.name);
-          const hint = candidates.length ? ` Close matches: ${candidates.join(', ')}.` : '';
-          throw new WhypingError('UNKNOWN_ENDPOINT', `No instance is named "${spec.name}" in ${region}.${hint}`, {
-            candidates,
-          });
+          // Tag filters are case-sensitive and a mixed-case Name ("NextWork VPC") has no predictable spelling: on
+          // this failure path only, look for names sharing a word, and take an exact case-insensitive match.
+          const near = await nearNames(r, spec.name);
+          found = pickByName(near, spec.name);
+          if (found.length === 0) {
+            const candidates = rankNames(near, spec.name);
+            const hint = candidates.length ? ` Close matches: ${candidates.join(', ')}.` : '';
+            throw new WhypingError('UNKNOWN_ENDPOINT', `No instance is named "${spec.name}" in ${region}.${hint}`, {
+              candidates,
+            });
+          }
         }
         if (found.length > 1) {
           const candidates = found.map((f) => `${f.instance.InstanceId} (${f.instance.State?.Name ?? 'unknown'})`);
@@ -221,17 +224,26 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
   return out;
 }
 
-/**
- * Close matches for a Name that matched nothing (only on this failure path): instances whose Name contains a word of
- * the input, tried in a few spellings, ranked by similarity.
- */
-async function nameCandidates(r: Ec2Reader, name: string): Promise<string[]> {
+/** Instances whose Name equals `name` ignoring case; terminated ones only when no other matches. */
+function pickByName(instances: FoundInstance[], name: string): FoundInstance[] {
+  const want = name.toLowerCase();
+  const all = instances.filter((f) => nameOf(f.instance)?.toLowerCase() === want);
+  const live = all.filter((f) => !isGone(f.instance));
+  return live.length > 0 ? live : all;
+}
+
+/** Instances whose Name contains the start of a word of `name`, in a few spellings (one call, failure path only). */
+async function nearNames(r: Ec2Reader, name: string): Promise<FoundInstance[]> {
   const words = name.split(/[\s\-_]+/).filter((w) => w.length >= 3);
   const stems = words.map((w) => w.slice(0, Math.min(w.length, 5)));
   const values = [...new Set(stems.flatMap((s) => nameVariants(s)).map((v) => `*${v}*`))].slice(0, 50);
   if (values.length === 0) return [];
-  const found = await describeInstances(r, [{ Name: 'tag:Name', Values: values }]);
-  const names = [...new Set(found.map((f) => nameOf(f.instance)).filter((n): n is string => !!n))];
+  return describeInstances(r, [{ Name: 'tag:Name', Values: values }]);
+}
+
+/** The five names closest to `name`. */
+function rankNames(instances: FoundInstance[], name: string): string[] {
+  const names = [...new Set(instances.map((f) => nameOf(f.instance)).filter((n): n is string => !!n))];
   return names
     .map((n) => ({ n, d: distance(n.toLowerCase(), name.toLowerCase()) }))
     .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
