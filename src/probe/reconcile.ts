@@ -55,8 +55,9 @@ function reconcileDirection(
   p: ProbeDirectionResult,
   verdict: boolean | null,
   d: Diagnosis | null,
-  destination: string,
+  dest: { id: string; label: string },
 ): ProbeDirectionResult {
+  const destination = dest.label;
   const measured = p.explanation;
   if (!p.ran) {
     return {
@@ -87,7 +88,7 @@ function reconcileDirection(
         finding(
           'NOTHING_LISTENING',
           'forward',
-          destination,
+          dest.id,
           `Nothing listens on tcp/${p.port} at ${destination}: the connection reached the host and was refused (TCP reset).`,
           p.evidence,
         ),
@@ -98,7 +99,7 @@ function reconcileDirection(
         finding(
           'NOTHING_LISTENING',
           'forward',
-          destination,
+          dest.id,
           `Nothing listens on udp/${p.port} at ${destination}: the host answered with an ICMP port-unreachable.`,
           p.evidence,
         ),
@@ -109,7 +110,7 @@ function reconcileDirection(
         finding(
           'HOST_FIREWALL_SUSPECTED',
           'forward',
-          destination,
+          dest.id,
           `The host firewall on ${destination} rejects ICMP echo requests (it answered with an ICMP error).`,
           p.evidence,
         ),
@@ -122,14 +123,14 @@ function reconcileDirection(
     agrees = false;
     const cause =
       p.protocol === 'icmp'
-        ? `ICMP echo is disabled or dropped by the OS firewall on ${destination} (Windows Firewall drops inbound echo requests unless allowed; iptables/nftables/firewalld rules on Linux)`
-        : `a host firewall on ${destination} (iptables/nftables, firewalld, Windows Defender Firewall) drops ${what(p)}`;
-    text = `${measured} The configuration allows ${what(p)} both ways, so the packet is most likely stopped at the host: ${cause}, or by something outside the model (a firewall appliance, an OS route on the source). The verdict stays reachable; check the host.`;
+        ? `ICMP echo is disabled or dropped by the OS firewall on ${destination} (Windows Firewall drops inbound echo requests unless a rule allows them; iptables, nftables or firewalld on Linux)`
+        : `a host firewall on ${destination} (iptables, nftables, firewalld, Windows Defender Firewall) drops ${what(p)}`;
+    text = `${measured} The configuration allows ${what(p)} both ways, so something it does not show is dropping the packet. Most likely ${cause}; otherwise something outside the model (a firewall appliance, an OS route on the source). The verdict stays reachable: check the host.`;
     findings.push(
       finding(
         'HOST_FIREWALL_SUSPECTED',
         'forward',
-        destination,
+        dest.id,
         `The configuration allows ${what(p)} to ${destination}, but the probe got no answer: suspect the host firewall on ${destination}.`,
         p.evidence,
       ),
@@ -141,7 +142,7 @@ function reconcileDirection(
       finding(
         'PROBE_CONTRADICTS_VERDICT',
         'forward',
-        destination,
+        dest.id,
         `The probe reached ${destination} although the configuration says it is blocked (${blockers(d)}).`,
         p.evidence,
       ),
@@ -158,9 +159,10 @@ function reconcileDirection(
   };
 }
 
-function destinationOf(d: Diagnosis, reverse: boolean): string {
+function destinationOf(d: Diagnosis, reverse: boolean): { id: string; label: string } {
   const e = reverse ? d.endpoints.from : d.endpoints.to;
-  return e.instanceId ?? e.id ?? e.ip ?? e.input;
+  const id = e.instanceId ?? e.id ?? e.ip ?? e.input;
+  return { id, label: e.name && e.name !== id ? `${e.name} (${id})` : id };
 }
 
 /**
