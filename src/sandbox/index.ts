@@ -1,0 +1,110 @@
+/**
+ * The sandbox: an in-memory AWS account beneath real SDK clients (DESIGN.md §6). `createSandbox()` is cheap and
+ * isolated: every call has its own state, ids, clock and clients, so tests, the shell and each Slack demo workspace
+ * can each have one.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { AwsClients } from '../core/deps.js';
+import type { RawSnapshotFile } from '../model/index.js';
+import { describeHandlers } from './ec2-describe.js';
+import { writeHandlers } from './ec2-write.js';
+import { eicHandlers } from './eic.js';
+import { attachSandbox, type SandboxCall } from './middleware.js';
+import { DEFAULT_SCENARIO, loadScenario } from './scenarios/index.js';
+import { ssmHandlers } from './ssm.js';
+import { type HostFacts, SandboxState } from './state.js';
+
+export type { SandboxCall } from './middleware.js';
+export { DEFAULT_SCENARIO, listScenarios, loadScenario } from './scenarios/index.js';
+export type { HostFact, HostFacts } from './state.js';
+export { SandboxState } from './state.js';
+
+/** Options of `createSandbox`. */
+export interface SandboxOptions {
+  /** A built-in scenario by name (default `seed-lab`); ignored when `files` is given. */
+  scenario?: string;
+  /** Any snapshot (describe-* documents), e.g. from `readSnapshotFiles(path)` for `--sandbox PATH`. */
+  files?: RawSnapshotFile[];
+  /** Host facts (OS firewall, listening ports, SSM agent); default: the scenario's, or none. */
+  hostFacts?: HostFacts;
+  /** Region of the account and its clients (default: the snapshot's, else us-east-1). */
+  region?: string;
+  /** IAM actions the caller is denied (`ec2:CreateRoute`, `ssm:*`): they fail with UnauthorizedOperation. */
+  deny?: string[];
+  /** Seed of the id generator (ids and request ids repeat for the same seed). */
+  seed?: number;
+  /** The sandbox's clock (SSM timestamps). */
+  now?: () => Date;
+  /** Simulated latency of every call, in ms (benchmarks); default 0. */
+  latencyMs?: number;
+}
+
+/** An in-memory account and the SDK clients that talk to it. */
+export interface Sandbox {
+  clients: AwsClients;
+  state: SandboxState;
+  /** Every call answered, in order (service `ec2` | `ssm` | `ec2-instance-connect`, operation, error code if any). */
+  calls: SandboxCall[];
+  region: string;
+  /** The scenario loaded (or `files` when a snapshot was given). */
+  scenario: string;
+  /** The current state as describe-* documents (what `buildSnapshot` reads). */
+  snapshotFiles(): RawSnapshotFile[];
+}
+
+/** Fake static credentials: the sandbox never signs anything, but the clients must not look for real ones. */
+const CREDENTIALS = { accessKeyId: 'AKIASANDBOXEXAMPLE', secretAccessKey: 'sandbox-secret-not-used' };
+
+/** A request handler that refuses to touch the network: a command the middleware did not answer fails loudly. */
+const NO_NETWORK = {
+  handle: () =>
+    Promise.reject(
+      new Error('whyping sandbox: this request was not answered in memory and must not reach the network'),
+    ),
+};
+
+/** Creates an isolated sandbox account with real EC2 / SSM / EC2 Instance Connect clients plugged into it. */
+export function createSandbox(opts: SandboxOptions = {}): Sandbox {
+  const scenario = opts.files ? null : loadScenario(opts.scenario ?? DEFAULT_SCENARIO);
+  const files = opts.files ?? scenario?.files ?? [];
+  const region = opts.region ?? files.find((f) => f.region)?.region ?? 'us-east-1';
+  const accountId = files.find((f) => f.accountId)?.accountId ?? ownerIdOf(files);
+  const state = new SandboxState({
+    region,
+    ...(accountId ? { accountId } : {}),
+    hostFacts: opts.hostFacts ?? scenario?.hostFacts ?? {},
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  state.load(files);
+  for (const action of opts.deny ?? []) state.deniedActions.add(action);
+  const calls: SandboxCall[] = [];
+  const config = { region, credentials: CREDENTIALS, maxAttempts: 1, requestHandler: NO_NETWORK };
+  const ec2 = new EC2Client(config);
+  const ssm = new SSMClient(config);
+  const eic = new EC2InstanceConnectClient(config);
+  const latencyMs = opts.latencyMs ?? 0;
+  attachSandbox(ec2, { service: 'ec2', handlers: { ...describeHandlers, ...writeHandlers }, state, calls, latencyMs });
+  attachSandbox(ssm, { service: 'ssm', handlers: ssmHandlers, state, calls, latencyMs });
+  attachSandbox(eic, { service: 'ec2-instance-connect', handlers: eicHandlers, state, calls, latencyMs });
+  return {
+    clients: { ec2, ssm, eic },
+    state,
+    calls,
+    region,
+    scenario: scenario?.name ?? 'files',
+    snapshotFiles: () => state.toFiles(),
+  };
+}
+
+/** The account id the documents carry (a VPC's OwnerId), when the layout does not say. */
+function ownerIdOf(files: RawSnapshotFile[]): string | undefined {
+  for (const f of files) {
+    const vpcs = (f.data as { Vpcs?: { OwnerId?: string }[] } | null)?.Vpcs;
+    const owner = Array.isArray(vpcs) ? vpcs.find((v) => v.OwnerId)?.OwnerId : undefined;
+    if (owner) return owner;
+  }
+  return undefined;
+}
