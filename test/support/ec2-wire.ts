@@ -203,14 +203,20 @@ function filterValues(item: unknown, name: string): unknown[] {
   return valuesAt(item, path);
 }
 
-/** AWS filter values accept `*` and `?` wildcards; matching is case-sensitive. */
+/** AWS filter values accept `*` and `?` wildcards (a backslash makes the next character literal); case-sensitive. */
 function wildcard(pattern: string): RegExp {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    if (ch === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i] as string);
+    else if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else re += escapeRe(ch);
+  }
   return new RegExp(`^${re}$`, 's');
 }
+
+const escapeRe = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Filter {
   name: string;
@@ -270,6 +276,8 @@ export interface InjectedFailure {
 
 export interface FakeEc2Options {
   region?: string;
+  /** Base URL answered instead of `https://ec2.<region>.amazonaws.com` (e.g. an AWS_ENDPOINT_URL_EC2 value). */
+  endpoint?: string;
   /** Page size per action (forces NextToken pagination). */
   pageSize?: Record<string, number>;
   /** Delay of every reply, in ms (benchmarks). */
@@ -409,7 +417,7 @@ export function fakeEc2(docs: (Record<string, unknown> | RawSnapshotFile)[], opt
   const account = mergeAccount(docs);
   const calls: FakeCall[] = [];
   const failures = (opts.failures ?? []).map((f) => ({ ...f, left: f.times ?? 1 }));
-  let interceptor = nock(`https://ec2.${region}.amazonaws.com`).persist().post('/');
+  let interceptor = nock(opts.endpoint ?? `https://ec2.${region}.amazonaws.com`).persist().post('/');
   if (opts.latencyMs) interceptor = interceptor.delay(opts.latencyMs);
   const scope = interceptor.reply((_uri, body) => {
     const req = parseEc2Request(
