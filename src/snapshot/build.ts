@@ -200,10 +200,9 @@ function expandPermission(
   if (protocol === 'tcp' || protocol === 'udp') {
     fromPort = portOrNull(perm.FromPort) ?? 0;
     toPort = portOrNull(perm.ToPort) ?? 65535;
-    if (fromPort === -1) {
-      fromPort = 0;
-      toPort = 65535;
-    }
+    // -1 for a TCP/UDP port means "no bound" (all ports when both are -1).
+    if (fromPort < 0) fromPort = 0;
+    if (toPort < 0) toPort = 65535;
   } else if (protocol === 'icmp' || protocol === 'icmpv6') {
     fromPort = portOrNull(perm.FromPort) ?? -1;
     toPort = portOrNull(perm.ToPort) ?? -1;
@@ -793,7 +792,10 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
         cidr,
       };
       if (e.PortRange && (entry.protocol === 'tcp' || entry.protocol === 'udp'))
-        entry.portRange = { from: e.PortRange.From ?? 0, to: e.PortRange.To ?? 65535 };
+        entry.portRange = {
+          from: Math.max(0, e.PortRange.From ?? 0),
+          to: (e.PortRange.To ?? -1) < 0 ? 65535 : (e.PortRange.To as number),
+        };
       if (e.IcmpTypeCode && (entry.protocol === 'icmp' || entry.protocol === 'icmpv6'))
         entry.icmp = { type: e.IcmpTypeCode.Type ?? -1, code: e.IcmpTypeCode.Code ?? -1 };
       entries.push({ ...entry, text: naclEntryText(entry) });
