@@ -68,6 +68,7 @@ export const AWS_CODE: Record<FindingCode, AwsExplanationCode | null> = {
   TGW_NO_ATTACHMENT_IN_AZ: 'TGW_ROUTE_AZ_RESTRICTION',
   PRIVATE_DESTINATION_VIA_INTERNET: 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS',
   NAT_GATEWAY_NOT_A_DESTINATION: null,
+  NO_INTERFACE_AT_DESTINATION: null,
   HOST_FIREWALL_SUSPECTED: null,
   NOTHING_LISTENING: null,
   PROBE_CONTRADICTS_VERDICT: null,
@@ -158,6 +159,8 @@ function engineIndex(s: Snapshot): EngineIndex {
   }
   for (const rt of s.routeTables.values()) for (const g of rt.gatewayIds) ix.gatewayRouteTables.set(g, rt);
   for (const n of s.natGateways.values()) {
+    // A deleted or failed NAT gateway holds no address any more.
+    if (n.state === 'deleted' || n.state === 'failed') continue;
     for (const a of n.addresses) {
       if (a.networkInterfaceId) ix.natByEni.set(a.networkInterfaceId, n);
       if (a.privateIp) ix.natByIp.set(a.privateIp, n);
@@ -245,6 +248,16 @@ class Tracer {
 
   vpcHolding(ip: string): VpcId | null {
     for (const v of this.s.vpcs.values()) if (v.cidrs.some((c) => cidrContains(c, ip))) return v.id;
+    return null;
+  }
+
+  /** The AWS-managed prefix list (`com.amazonaws.<region>.<service>`) holding an address, if any. */
+  awsServiceOf(ip: string): { id: string; name?: string } | null {
+    for (const pl of this.s.prefixLists.values()) {
+      if (!pl.name?.startsWith('com.amazonaws.')) continue;
+      const cidrs = this.s.index.prefixListCidrs.get(pl.id) ?? pl.cidrs;
+      if (cidrs.some((c) => cidrContains(c, ip))) return pl.name ? { id: pl.id, name: pl.name } : { id: pl.id };
+    }
     return null;
   }
 
@@ -782,6 +795,25 @@ class Tracer {
     const ip = hostOf(flow.dst);
     const eni = isHost(flow.dst) ? this.eniInVpc(ip, vpcId) : null;
     if (!eni) {
+      const nat = this.ix.natByIp.get(ip);
+      if (nat && nat.vpcId === vpcId) {
+        // NAT gateway interfaces are often missing from DescribeNetworkInterfaces output; the NAT says where it is.
+        this.crossSubnets(flow, fromSubnet, nat.subnetId);
+        this.natAsDestination(flow, nat);
+        return;
+      }
+      if (flow.side === 'forward' && isHost(flow.dst) && this.s.presentKeys.has('NetworkInterfaces')) {
+        this.hop(flow, { component: 'vpc', id: vpcId, allowed: false, rule: `no network interface holds ${ip}` });
+        this.find(
+          flow,
+          'NO_INTERFACE_AT_DESTINATION',
+          vpcId,
+          `No network interface in ${vpcId} holds ${ip}: the packet is routed into the VPC, but nothing there answers.`,
+          undefined,
+          null,
+        );
+        return;
+      }
       this.stop('vpc', vpcId, `no network interface in ${vpcId} holds ${flow.dst} in the snapshot`);
       return;
     }
@@ -799,20 +831,7 @@ class Tracer {
     }
     if (flow.side === 'forward') {
       if (eni.interfaceType === 'nat_gateway' || nat) {
-        this.hop(flow, {
-          component: 'nat-gateway',
-          id: nat?.id ?? eni.id,
-          allowed: false,
-          rule: 'a NAT gateway is not a host',
-        });
-        this.find(
-          flow,
-          'NAT_GATEWAY_NOT_A_DESTINATION',
-          nat?.id ?? eni.id,
-          `${hostOf(flow.dst)} belongs to NAT gateway ${nat?.id ?? eni.id}, which translates traffic from its VPC outward and answers no connection addressed to it.`,
-          undefined,
-          null,
-        );
+        this.natAsDestination(flow, nat ?? null, eni.id);
         return;
       }
       if (!this.instanceOf(eni) && eni.interfaceType !== 'interface') {
@@ -840,6 +859,20 @@ class Tracer {
       });
     }
     flow.arrived = { kind: 'eni', eni, srcSeen: flow.src };
+  }
+
+  /** A NAT gateway's own address as the destination: it answers no connection addressed to it. */
+  natAsDestination(flow: Flow, nat: NatGateway | null, eniId?: string): void {
+    const id = nat?.id ?? eniId ?? hostOf(flow.dst);
+    this.hop(flow, { component: 'nat-gateway', id, allowed: false, rule: 'a NAT gateway is not a host' });
+    this.find(
+      flow,
+      'NAT_GATEWAY_NOT_A_DESTINATION',
+      id,
+      `${hostOf(flow.dst)} belongs to NAT gateway ${id}, which translates traffic from its VPC outward and answers no connection addressed to it.`,
+      undefined,
+      null,
+    );
   }
 
   natOfEni(eni: NetworkInterface): NatGateway | null {
@@ -880,7 +913,6 @@ class Tracer {
       );
       if (!LIVE_PEERING.has(p.status)) return;
     }
-    const dstIp = hostOf(flow.dst);
     const peerCidrs = this.peerCidrs(p, peerVpc);
     const localCidrs = this.peerCidrs(p, fromVpc);
     const dstInPeer = peerCidrs.some((c) => cidrCovers(c, flow.dst));
@@ -898,13 +930,9 @@ class Tracer {
       );
       return;
     }
-    if (!this.s.vpcs.has(peerVpc) || !this.eniInVpc(dstIp, peerVpc)) {
+    if (!this.s.vpcs.has(peerVpc)) {
       this.nacl(flow, fromSubnet, true);
-      this.stop(
-        'peering-connection',
-        p.id,
-        `${peerVpc} (the other side of ${p.id}) or ${dstIp} in it is not in the snapshot`,
-      );
+      this.stop('peering-connection', p.id, `${peerVpc} (the other side of ${p.id}) is not in the snapshot`);
       return;
     }
     flow.viaPeering = true;
@@ -1022,8 +1050,24 @@ class Tracer {
         this.igwIngress(flow, e, dstIp);
         return;
       }
+      if (flow.side === 'forward') {
+        const igw = (this.s.index.vpcInternetGateways.get(natTarget.vpcId) ?? [])[0];
+        if (igw)
+          this.hop(flow, { component: 'internet-gateway', id: igw, allowed: true, rule: `destination ${dstIp}` });
+        this.natAsDestination(flow, natTarget);
+        return;
+      }
     }
     this.hop(flow, { component: 'internet', id: 'internet', allowed: true, rule: `to ${flow.dst}` });
+    const service = flow.side === 'forward' && isHost(flow.dst) ? this.awsServiceOf(dstIp) : null;
+    if (service) {
+      this.stop(
+        'internet',
+        service.id,
+        `${dstIp} is an address of ${service.name ?? service.id}: which protocols and ports an AWS service answers is outside the model`,
+      );
+      return;
+    }
     flow.arrived = { kind: 'internet', srcSeen: flow.src };
   }
 
@@ -1156,9 +1200,10 @@ class Tracer {
       this.stop('nat-gateway', nat.id, `the private address of ${nat.id} is not in the snapshot`);
       return;
     }
-    if (flow.side === 'return' && flow.natted === null) {
-      // A reply leaving through a NAT gateway carries the NAT's address: the client that connected
-      // to another address drops it (asymmetric routing, e.g. in through the IGW, out through the NAT).
+    if (flow.side === 'return') {
+      // A NAT gateway translates new outbound connections only: a reply routed into one leaves with the NAT's
+      // address, and the client, which contacted another address, drops it (asymmetric routing, e.g. in through
+      // the internet gateway to a public IP, out through the NAT gateway).
       this.crossSubnets(flow, fromSubnet, natSubnet);
       this.hop(flow, {
         component: 'nat-gateway',
@@ -1542,6 +1587,24 @@ export function diagnose(
 
   // ---------- the request ----------
   const req = requestTraffic(query.protocol, query.port);
+  if (source.kind === 'eni' && destination.kind === 'eni' && !destination.publicIp) {
+    const a = t.instanceOf(source.eni);
+    const b = t.instanceOf(destination.eni);
+    if (source.eni.id === destination.eni.id || (a && b && a.id === b.id)) {
+      // Both addresses belong to one instance: its operating system delivers the packet itself (the local
+      // routing table), so no security group, ACL or route sees it.
+      const fwd = newFlow('forward', query.protocol, req, hostCidr(source.ip), hostCidr(destination.ip));
+      t.instanceState(fwd, source.eni);
+      t.hop(fwd, {
+        component: 'instance',
+        id: a?.id ?? source.eni.id,
+        allowed: true,
+        rule: `${destination.ip} is an address of this instance`,
+        detail: 'delivered inside the instance: the packet never reaches the network',
+      });
+      return result(fwd.hops, []);
+    }
+  }
   const fwdDst = destination.kind === 'address' ? destination.cidr : hostCidr(destination.publicIp ?? destination.ip);
   const fwd = newFlow(
     'forward',

