@@ -34,6 +34,8 @@ export interface ParsedProbeOutput {
   icmpErrors: IcmpError[];
   /** Set when the check failed without a reset or a timeout (host unreachable, Test-NetConnection's bare False …). */
   failure: string | null;
+  /** Set when the check itself could not run on the instance (no bash, no /dev/tcp, …): no network conclusion. */
+  error: string | null;
   /** The lines the result was read from. */
   evidence: string;
 }
@@ -47,6 +49,7 @@ const EMPTY = {
   udp: null,
   icmpErrors: [],
   failure: null,
+  error: null,
 } satisfies Omit<ParsedProbeOutput, 'format' | 'evidence'>;
 
 const num = (s: string | undefined): number => Number(s);
@@ -263,9 +266,19 @@ export function parseMarkers(text: string): ParsedProbeOutput | null {
   const icmp = all.filter((l) => l.startsWith(`${MARKER} icmp `));
   if (icmp.length > 0) {
     const times: number[] = [];
+    let errors = 0;
     for (const line of icmp) {
       const m = /^\S+ icmp \d+ (\w+) (\d+)$/.exec(line);
       if (m?.[1] === 'Success') times.push(num(m[2]));
+      if (m?.[1] === 'Error') errors++;
+    }
+    if (errors === icmp.length) {
+      return {
+        ...EMPTY,
+        format: 'whyping-icmp',
+        error: 'the .NET Ping check failed on every attempt',
+        evidence: icmp.join('\n'),
+      };
     }
     return {
       ...EMPTY,
@@ -297,7 +310,7 @@ export function parseMarkers(text: string): ParsedProbeOutput | null {
         failure: `an ICMP unreachable came back instead of a TCP answer (${firstLine(detail || status)})`,
       };
     }
-    return { ...base, failure: `the connect check failed: ${firstLine(detail || status)}` };
+    return { ...base, error: firstLine(detail || status) };
   }
   const base = { ...EMPTY, format: 'whyping-udp' as const, evidence };
   if (status === 'reply') return { ...base, udp: 'reply' };
@@ -307,7 +320,7 @@ export function parseMarkers(text: string): ParsedProbeOutput | null {
   if (UNREACHABLE.test(said)) {
     return { ...base, failure: `an ICMP unreachable came back (${firstLine(detail || status)})` };
   }
-  return { ...base, failure: `the UDP check failed: ${firstLine(detail || status)}` };
+  return { ...base, error: firstLine(detail || status) };
 }
 
 function firstLine(s: string): string {

@@ -328,6 +328,7 @@ export async function runProbe(ssm: SSMClient, req: ProbeRequest, opts: ProbeOpt
     if (stopped) return skipped(sent, stopped);
     // Success or Failed: ping exits 1 when no reply came, which SSM reports as Failed — the output still tells.
     const parsed = parseProbeOutput(inv.StandardOutputContent ?? '', inv.StandardErrorContent ?? '');
+    if (parsed?.error) return skipped(sent, `the check could not run on ${req.instanceId}: ${parsed.error}`);
     if (parsed) return fromParsed(sent, target, parsed);
     const err = firstLine(inv.StandardErrorContent) || firstLine(inv.StandardOutputContent);
     return skipped(

@@ -199,3 +199,18 @@ describe('unknown output', () => {
     },
   );
 });
+
+describe('a check that could not run', () => {
+  it.each([
+    'whyping-probe tcp error bash: line 1: /dev/tcp/10.2.4.95/22: No such file or directory',
+    'whyping-probe tcp error bash is not installed',
+    'whyping-probe udp error cannot open socket',
+    'whyping-probe icmp 1 Error 0\nwhyping-probe icmp 2 Error 0\nwhyping-probe icmp 3 Error 0',
+  ])('reports %j as an error, not as a network result', (text) => {
+    const p = parseProbeOutput(text);
+    expect(p?.error).toBeTruthy();
+    expect(p?.failure).toBeNull();
+    expect(p?.tcp).toBeNull();
+    expect(p?.received).toBeNull();
+  });
+});

@@ -336,6 +336,19 @@ describe('runProbe over the SSM wire', () => {
     );
   });
 
+  it('skips, drawing no network conclusion, when the check itself cannot run on the instance', async () => {
+    online();
+    sendCommand();
+    invocation('Success', 'Success', 'whyping-probe tcp error bash is not installed\n');
+    const r = await runProbe(
+      client(),
+      { instanceId: IID, platform: 'linux', targetIp: '10.2.4.95', protocol: 'tcp', port: 22 },
+      { ...fakeClock(), logger: silentLogger },
+    );
+    expect(r).toMatchObject({ ran: false, commandId: CMD, outcome: 'inconclusive', tcp: null });
+    expect(r.skipped).toBe(`the check could not run on ${IID}: bash is not installed`);
+  });
+
   it('turns AccessDenied on SendCommand into a skip that names the permission', async () => {
     online();
     ssm('SendCommand').reply(
