@@ -127,7 +127,7 @@ function windowsScript(t: ProbeTarget): string[] {
       `foreach ($i in 1..${PING_COUNT}) {`,
       `  try { $r = $p.Send('${t.ip}', ${PING_WAIT_S * 1000}); "${MARKER} icmp $i $($r.Status) $($r.RoundtripTime)" }`,
       `  catch { "${MARKER} icmp $i Error 0" }`,
-      '  if ($i -lt ' + PING_COUNT + ') { Start-Sleep -Milliseconds 500 }',
+      `  if ($i -lt ${PING_COUNT}) { Start-Sleep -Milliseconds 500 }`,
       '}',
     ];
   }
