@@ -146,7 +146,8 @@ export function runLab(dir: string, lab: string): LabResult {
     });
     if (cls) {
       r.outOfScope++;
-      const c = (r.outOfScopeByClass[cls.id] ??= { flows: 0, matched: 0, notAnalyzed: 0 });
+      const c = r.outOfScopeByClass[cls.id] ?? { flows: 0, matched: 0, notAnalyzed: 0 };
+      r.outOfScopeByClass[cls.id] = c;
       c.flows++;
       if (d.reachable === null) c.notAnalyzed++;
       else if (d.reachable === observedReachable(o)) c.matched++;
