@@ -67,7 +67,8 @@ export function nameVariants(name: string): string[] {
 }
 
 const nameOf = (i: Instance) => i.Tags?.find((t) => t.Key === 'Name')?.Value;
-const isGone = (i: Instance) => i.State?.Name === 'terminated' || i.State?.Name === 'shutting-down';
+// As offline: a terminated instance keeps its Name for a while after a replacement starts; prefer the living ones.
+const isGone = (i: Instance) => i.State?.Name === 'terminated';
 
 /** DescribeInstances with filters, every page; instances keep their reservation. */
 export async function describeInstances(r: Ec2Reader, filters: Filter[]): Promise<FoundInstance[]> {
@@ -153,38 +154,45 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
           throw new WhypingError(
             'UNKNOWN_ENDPOINT',
             `No instance ${spec.id} in ${region}: check the id and --region.`,
-            {
-              candidates: [],
-            },
+            { input: spec.text, candidates: [] },
           );
         }
         out.push({ spec, instances: found, enis: [] });
         break;
       }
       case 'name': {
+        // Several matches are not an error here: they are all collected, and resolution on the collected snapshot
+        // decides (narrowing by the other end's VPC, as offline) or raises AMBIGUOUS_ENDPOINT with offline's words.
         let found = pickByName(byName, spec.name);
+        let namedEnis: NetworkInterface[] = [];
         if (found.length === 0) {
-          // Tag filters are case-sensitive and a mixed-case Name ("NextWork VPC") has no predictable spelling: on
-          // this failure path only, look for names sharing a word, and take an exact case-insensitive match.
-          const near = await nearNames(r, spec.name);
+          // Tag filters are case-sensitive and a mixed-case Name ("NextWork VPC") has no predictable spelling; and a
+          // Name may belong to an ENI (an appliance, an endpoint). On this failure path only: one more round.
+          let near: FoundInstance[] = [];
+          let enisNamed: NetworkInterface[] = [];
+          await r.round('resolve a Name that matched nothing', [
+            async () => {
+              near = await nearNames(r, spec.name);
+            },
+            async () => {
+              enisNamed = await describeEnis(r, 'tag:Name', nameVariants(spec.name));
+            },
+          ]);
           found = pickByName(near, spec.name);
-          if (found.length === 0) {
+          const want = spec.name.toLowerCase();
+          namedEnis = enisNamed.filter((e) =>
+            e.TagSet?.some((t) => t.Key === 'Name' && t.Value?.toLowerCase() === want),
+          );
+          if (found.length === 0 && namedEnis.length === 0) {
             const candidates = rankNames(near, spec.name);
-            const hint = candidates.length ? ` Close matches: ${candidates.join(', ')}.` : '';
+            const hint = candidates.length ? ` Did you mean: ${candidates.join(', ')}?` : '';
             throw new WhypingError('UNKNOWN_ENDPOINT', `No instance is named "${spec.name}" in ${region}.${hint}`, {
+              input: spec.text,
               candidates,
             });
           }
         }
-        if (found.length > 1) {
-          const candidates = found.map((f) => `${f.instance.InstanceId} (${f.instance.State?.Name ?? 'unknown'})`);
-          throw new WhypingError(
-            'AMBIGUOUS_ENDPOINT',
-            `${found.length} instances are named "${spec.name}": ${candidates.join(', ')}. Use an instance id.`,
-            { candidates },
-          );
-        }
-        out.push({ spec, instances: found, enis: [] });
+        out.push({ spec, instances: found, enis: found.length > 0 ? [] : namedEnis });
         break;
       }
       case 'eni-id': {
@@ -193,7 +201,7 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
           throw new WhypingError(
             'UNKNOWN_ENDPOINT',
             `No network interface ${spec.id} in ${region}: check the id and --region.`,
-            { candidates: [] },
+            { input: spec.text, candidates: [] },
           );
         }
         out.push({ spec, instances: [], enis: found });
@@ -210,7 +218,14 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
         break;
       }
       case 'eic':
-        out.push({ spec, instances: [], enis: [], ...(eic ? { prefixList: eic } : {}) });
+        if (!eic) {
+          throw new WhypingError(
+            'UNKNOWN_ENDPOINT',
+            `${region} has no EC2 Instance Connect prefix list (${eicPrefixListName(region)}): check --region, or use \`internet\`.`,
+            { input: spec.text, candidates: [] },
+          );
+        }
+        out.push({ spec, instances: [], enis: [], prefixList: eic });
         break;
       case 'internet':
         out.push({ spec, instances: [], enis: [] });

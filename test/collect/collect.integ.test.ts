@@ -11,6 +11,7 @@ import { collectForQuery, collectSnapshot, writeSnapshot } from '../../src/colle
 import { isWhypingError, type WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query, RawSnapshotFile } from '../../src/model/index.js';
+import { buildSnapshot, resolveEndpoints } from '../../src/snapshot/index.js';
 import { fakeEc2 } from '../support/ec2-wire.js';
 import { loadDocs, normalize, testEc2 } from '../support/fixtures.js';
 
@@ -161,16 +162,26 @@ describe('endpoints that do not resolve', () => {
     );
   });
 
-  it('a Name two live instances share is ambiguous (exit 2) and lists both', async () => {
+  it('a Name two live instances share is collected whole, and resolving the collection says it is ambiguous', async () => {
     const lab = structuredClone(seed[0]) as {
       Reservations: { Instances: { Tags: { Key: string; Value: string }[] }[] }[];
     };
     for (const r of lab.Reservations) for (const i of r.Instances) i.Tags = [{ Key: 'Name', Value: 'web' }];
     fakeEc2([lab]);
-    const e = await failure(collectForQuery(testEc2(), ping('web', '10.1.0.12'), opts));
+    const { files } = await collectForQuery(testEc2(), ping('web', 'internet'), opts);
+    const e = await failure(Promise.resolve().then(() => resolveEndpoints(buildSnapshot(files), 'web', 'internet')));
     expect(e.code).toBe('AMBIGUOUS_ENDPOINT');
     expect(e.exitCode).toBe(2);
     expect(e.details.candidates).toHaveLength(2);
+  });
+
+  it('a Name only an ENI carries resolves to that ENI', async () => {
+    const lab = structuredClone(seed[0]) as { NetworkInterfaces: { TagSet?: { Key: string; Value: string }[] }[] };
+    (lab.NetworkInterfaces[1] as { TagSet?: unknown[] }).TagSet = [{ Key: 'Name', Value: 'db-eni' }];
+    fakeEc2([lab]);
+    const { files } = await collectForQuery(testEc2(), ping(VPC1, 'DB-ENI'), opts);
+    const { to } = resolveEndpoints(buildSnapshot(files), VPC1, 'DB-ENI');
+    expect(to.eni).toBe('eni-0e1f2a3b4c5d6e722');
   });
 
   it('an address no ENI holds is still an endpoint (a host the packet is routed to)', async () => {

@@ -193,11 +193,12 @@ function valuesAt(item: unknown, path: string): unknown[] {
 function filterValues(item: unknown, name: string): unknown[] {
   if (name.startsWith('tag:')) {
     const k = name.slice(4);
-    return valuesAt(item, 'Tags[]')
+    // Most resources list tags as Tags; ENIs as TagSet.
+    return [...valuesAt(item, 'Tags[]'), ...valuesAt(item, 'TagSet[]')]
       .filter((t) => (t as { Key?: string }).Key === k)
       .map((t) => (t as { Value?: string }).Value);
   }
-  if (name === 'tag-key') return valuesAt(item, 'Tags[].Key');
+  if (name === 'tag-key') return [...valuesAt(item, 'Tags[].Key'), ...valuesAt(item, 'TagSet[].Key')];
   const path = FILTER_PATHS[name];
   if (!path) throw new Error(`ec2-wire: filter ${name} is not supported by the fake account; add it to FILTER_PATHS`);
   return valuesAt(item, path);
@@ -417,7 +418,9 @@ export function fakeEc2(docs: (Record<string, unknown> | RawSnapshotFile)[], opt
   const account = mergeAccount(docs);
   const calls: FakeCall[] = [];
   const failures = (opts.failures ?? []).map((f) => ({ ...f, left: f.times ?? 1 }));
-  let interceptor = nock(opts.endpoint ?? `https://ec2.${region}.amazonaws.com`).persist().post('/');
+  let interceptor = nock(opts.endpoint ?? `https://ec2.${region}.amazonaws.com`)
+    .persist()
+    .post('/');
   if (opts.latencyMs) interceptor = interceptor.delay(opts.latencyMs);
   const scope = interceptor.reply((_uri, body) => {
     const req = parseEc2Request(
