@@ -6,10 +6,15 @@ import { WhypingError } from '../errors.js';
 import type { Protocol } from '../model/index.js';
 import { numberToV4, parseIp } from '../net/ip.js';
 
-export type ProbePlatform = 'linux' | 'windows';
+/** The OS family the command is written for (SSM's PlatformType: Linux, Windows, MacOS). */
+export type ProbePlatform = 'linux' | 'windows' | 'macos';
 
 /** The SSM documents a probe may run (iam/probe.json scopes ssm:SendCommand to exactly these). */
-export const PROBE_DOCUMENTS = { linux: 'AWS-RunShellScript', windows: 'AWS-RunPowerShellScript' } as const;
+export const PROBE_DOCUMENTS = {
+  linux: 'AWS-RunShellScript',
+  macos: 'AWS-RunShellScript',
+  windows: 'AWS-RunPowerShellScript',
+} as const;
 
 /** Seconds a TCP/UDP check waits for an answer on the instance. */
 export const CONNECT_TIMEOUT_S = 3;
@@ -81,16 +86,24 @@ export function buildProbeCommand(
   protocol: unknown,
   port: unknown,
 ): ProbeCommand {
-  if (platform !== 'linux' && platform !== 'windows') {
-    throw new WhypingError('BAD_INPUT', `Probe platform must be linux or windows, not ${JSON.stringify(platform)}`);
+  if (platform !== 'linux' && platform !== 'windows' && platform !== 'macos') {
+    throw new WhypingError(
+      'BAD_INPUT',
+      `Probe platform must be linux, windows or macos, not ${JSON.stringify(platform)}`,
+    );
   }
   const target = validateTarget(ip, protocol, port);
-  const commands = platform === 'linux' ? linuxScript(target) : windowsScript(target);
+  const commands = platform === 'windows' ? windowsScript(target) : linuxScript(target, platform === 'macos');
   return { documentName: PROBE_DOCUMENTS[platform], commands, target };
 }
 
-function linuxScript(t: ProbeTarget): string[] {
+function linuxScript(t: ProbeTarget, macos: boolean): string[] {
   if (t.protocol === 'icmp') {
+    if (macos) {
+      // macOS ping takes -W in milliseconds, and IPv6 is a separate ping6.
+      const ping = t.family === 6 ? 'ping6' : `ping -W ${PING_WAIT_S * 1000}`;
+      return [`${ping} -c ${PING_COUNT} ${t.ip}`];
+    }
     // iputils and busybox both take -c/-W; LC_ALL=C keeps iputils' summary in English for the parser.
     const v6 = t.family === 6 ? ' -6' : '';
     return [`LC_ALL=C ping${v6} -c ${PING_COUNT} -W ${PING_WAIT_S} ${t.ip}`];
@@ -137,9 +150,11 @@ function windowsScript(t: ProbeTarget): string[] {
     `  if ($e -is [System.Net.Sockets.SocketException]) { "${MARKER} ${t.protocol} $($e.SocketErrorCode)" }`,
     `  else { "${MARKER} ${t.protocol} error $($e.GetType().Name)" }`,
   ];
+  // A socket created without a family is IPv4-only on .NET Framework (Windows PowerShell 5.1).
+  const family = ` -ArgumentList ([System.Net.Sockets.AddressFamily]::${t.family === 6 ? 'InterNetworkV6' : 'InterNetwork'})`;
   if (t.protocol === 'tcp') {
     return [
-      '$c = New-Object System.Net.Sockets.TcpClient',
+      `$c = New-Object System.Net.Sockets.TcpClient${family}`,
       'try {',
       `  if ($c.ConnectAsync('${t.ip}', ${t.port}).Wait(${CONNECT_TIMEOUT_S * 1000})) { "${MARKER} tcp open" }`,
       `  else { "${MARKER} tcp timeout" }`,
@@ -148,7 +163,7 @@ function windowsScript(t: ProbeTarget): string[] {
     ];
   }
   return [
-    '$u = New-Object System.Net.Sockets.UdpClient',
+    `$u = New-Object System.Net.Sockets.UdpClient${family}`,
     `$u.Client.ReceiveTimeout = ${CONNECT_TIMEOUT_S * 1000}`,
     'try {',
     `  $u.Connect('${t.ip}', ${t.port})`,

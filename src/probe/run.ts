@@ -274,7 +274,13 @@ export async function runProbe(ssm: SSMClient, req: ProbeRequest, opts: ProbeOpt
   }
   // SSM knows the OS for sure; the snapshot's guess (Platform field of DescribeInstances) may be missing.
   const platform: ProbePlatform =
-    info.PlatformType === 'Windows' ? 'windows' : info.PlatformType ? 'linux' : req.platform;
+    info.PlatformType === 'Windows'
+      ? 'windows'
+      : info.PlatformType === 'MacOS'
+        ? 'macos'
+        : info.PlatformType === 'Linux'
+          ? 'linux'
+          : req.platform;
   if (platform !== req.platform) command = buildProbeCommand(platform, target.ip, target.protocol, target.port);
 
   // 2. Send the command.

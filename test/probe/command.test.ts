@@ -79,7 +79,7 @@ describe('hostile input never reaches the command', () => {
     '',
     '::1%eth0; id',
   ];
-  for (const platform of ['linux', 'windows'] as const) {
+  for (const platform of ['linux', 'windows', 'macos'] as const) {
     for (const protocol of ['icmp', 'tcp', 'udp'] as const) {
       it.each(hostileIps)(`${platform} ${protocol}: refuses the address %j`, (ip) => {
         badInput(() => buildProbeCommand(platform, ip, protocol, protocol === 'icmp' ? null : 22));
@@ -127,7 +127,7 @@ describe('hostile input never reaches the command', () => {
   );
 
   it('only ever emits characters of the address, the port and the fixed script', () => {
-    for (const platform of ['linux', 'windows'] as const) {
+    for (const platform of ['linux', 'windows', 'macos'] as const) {
       for (const protocol of ['icmp', 'tcp', 'udp'] as const) {
         const c = buildProbeCommand(platform, '10.2.4.95', protocol, protocol === 'icmp' ? null : 443);
         const fixed = buildProbeCommand(platform, '10.9.9.9', protocol, protocol === 'icmp' ? null : 54321);
@@ -142,5 +142,23 @@ describe('hostile input never reaches the command', () => {
         expect(normalize(c.commands, '10.2.4.95', '443')).toEqual(normalize(fixed.commands, '10.9.9.9', '54321'));
       }
     }
+  });
+});
+
+describe('platform details', () => {
+  it('gives macOS ping its wait in milliseconds', () => {
+    expect(buildProbeCommand('macos', '10.2.4.95', 'icmp', null)).toMatchObject({
+      documentName: 'AWS-RunShellScript',
+      commands: ['ping -W 2000 -c 3 10.2.4.95'],
+    });
+  });
+
+  it('opens Windows sockets in the address family of the target', () => {
+    expect(buildProbeCommand('windows', '10.2.4.95', 'tcp', 22).commands[0]).toBe(
+      '$c = New-Object System.Net.Sockets.TcpClient -ArgumentList ([System.Net.Sockets.AddressFamily]::InterNetwork)',
+    );
+    expect(buildProbeCommand('windows', '2600:1f18::5', 'udp', 53).commands[0]).toBe(
+      '$u = New-Object System.Net.Sockets.UdpClient -ArgumentList ([System.Net.Sockets.AddressFamily]::InterNetworkV6)',
+    );
   });
 });
