@@ -11,9 +11,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diagnose } from '../src/engine/index.js';
-import type { Diagnosis, Protocol, ResolvedEndpoint, Snapshot } from '../src/model/index.js';
+import type { Diagnosis, Protocol, Snapshot } from '../src/model/index.js';
 import { isPublicIp } from '../src/net/ip.js';
-import { buildSnapshot, readSnapshotFiles } from '../src/snapshot/index.js';
+import { buildSnapshot, readSnapshotFiles, resolveEndpoints } from '../src/snapshot/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -81,22 +81,6 @@ function natAddress(s: Snapshot, ip: string): boolean {
   return false;
 }
 
-/** An observation's address as the engine's endpoint (what `resolveEndpoint` gives for an IP). */
-export function endpointForIp(s: Snapshot, ip: string, isSource: boolean): ResolvedEndpoint {
-  if (isSource && ip === INTERNET_CLIENT) return { kind: 'ip', input: ip, ip };
-  const priv = s.index.privateIpToEni.get(ip);
-  const eniId = priv?.[0] ?? s.index.publicIpToEni.get(ip);
-  if (eniId) {
-    const eni = s.networkInterfaces.get(eniId);
-    const instanceId = eni?.attachment?.instanceId;
-    const ep: ResolvedEndpoint = { kind: 'ip', input: ip, ip, eni: eniId };
-    if (instanceId) ep.instanceId = instanceId;
-    if (!priv) ep.viaPublicIp = true;
-    return ep;
-  }
-  return { kind: isPublicIp(ip) && isSource ? 'internet' : 'ip', input: ip, ip };
-}
-
 export interface LabResult {
   lab: string;
   total: number;
@@ -140,10 +124,8 @@ export function runLab(dir: string, lab: string): LabResult {
     const cls = OUT_OF_SCOPE.find((c) => c.test(o, snapshot));
     const protocol: Protocol = o.probe.startsWith('icmp') ? 'icmp' : 'tcp';
     const query = { from: o.src, to: o.dst, protocol, port: protocol === 'tcp' ? (o.port ?? null) : null };
-    const d: Diagnosis = diagnose(snapshot, query, {
-      from: endpointForIp(snapshot, o.src, true),
-      to: endpointForIp(snapshot, o.dst, false),
-    });
+    // The product's own resolver, as `whyping diagnose --snapshot … <src> <dst>` would use it.
+    const d: Diagnosis = diagnose(snapshot, query, resolveEndpoints(snapshot, o.src, o.dst));
     if (cls) {
       r.outOfScope++;
       const c = r.outOfScopeByClass[cls.id] ?? { flows: 0, matched: 0, notAnalyzed: 0 };

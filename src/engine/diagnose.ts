@@ -1177,7 +1177,9 @@ class Tracer {
       );
       return;
     }
-    if (flow.viaPeering || !this.s.vpcs.get(vpcId)?.cidrs.some((c) => cidrCovers(c, flow.src))) {
+    // Traffic that crossed a peering may not use the peer's NAT gateway (no edge-to-edge routing). Traffic from
+    // a transit gateway may: that is the centralized-egress design AWS documents.
+    if (flow.viaPeering) {
       this.hop(flow, {
         component: 'nat-gateway',
         id: nat.id,
