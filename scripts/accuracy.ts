@@ -37,9 +37,6 @@ interface Observation {
   file: string;
 }
 
-/** Label of the internet client in the lab-validation data. */
-const INTERNET_CLIENT = '8.8.8.8';
-
 /**
  * Classes of observation decided out of scope up front (before looking at agreement), each with the reason.
  * A flow in one of these classes is reported as "out of scope", never counted as agreed or disagreed.
