@@ -20,7 +20,7 @@ const EIC_WORDS = new Set(['eic', 'ec2-instance-connect', 'instance-connect']);
 const MAX_CANDIDATES = 5;
 
 /** Something that looks like an address the user meant to type (validated strictly afterwards). */
-const IPV4_LIKE = /^\d+(\.\d+){1,3}$/;
+const IPV4_LIKE = /^\d+(\.\d+)+$/;
 const IPV6_LIKE = /^[0-9a-f:.]*:[0-9a-f:.]*$/i;
 
 interface Context {
@@ -285,16 +285,14 @@ function resolveWith(s: Snapshot, input: string, ctx: Context): ResolvedEndpoint
   const lower = text.toLowerCase();
   if (INTERNET_WORDS.has(lower)) return { kind: 'internet', input: text, ip: null };
   if (EIC_WORDS.has(lower)) return resolveEic(s, text, ctx);
-  if (/^i-[0-9a-f]+$/i.test(text)) {
-    const inst = s.instances.get(lower as `i-${string}`);
-    if (!inst) throw unknown(s, text, 'instance');
-    return fromInstance(s, inst, text);
-  }
-  if (/^eni-[0-9a-f]+$/i.test(text)) {
-    const eni = s.networkInterfaces.get(lower as NetworkInterfaceId);
-    if (!eni) throw unknown(s, text, 'network interface');
-    return fromEni(s, eni, text);
-  }
+  const inst = s.instances.get(text as `i-${string}`) ?? s.instances.get(lower as `i-${string}`);
+  if (inst) return fromInstance(s, inst, text);
+  const eni =
+    s.networkInterfaces.get(text as NetworkInterfaceId) ?? s.networkInterfaces.get(lower as NetworkInterfaceId);
+  if (eni) return fromEni(s, eni, text);
+  // An id-shaped input that is not in the snapshot is an unknown id, not a Name tag.
+  if (/^i-[0-9a-f]{8,17}$/i.test(text)) throw unknown(s, text, 'instance');
+  if (/^eni-[0-9a-f]{8,17}$/i.test(text)) throw unknown(s, text, 'network interface');
   if (IPV4_LIKE.test(text) || (IPV6_LIKE.test(text) && text.includes(':'))) {
     // A Name tag that happens to look like a number ("1.2") still wins when it exists.
     if (!parseIp(text)) {

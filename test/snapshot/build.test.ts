@@ -3,7 +3,7 @@ import { isWhypingError, WhypingError } from '../../src/errors.js';
 import type { RawSnapshotFile } from '../../src/model/index.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import { FAST_CHECKS, KEY_SCHEMAS } from '../../src/snapshot/schema.js';
-import { rawWorld, worldFiles } from './world.js';
+import { nth, rawWorld, worldFiles } from './world.js';
 
 function invalid(files: RawSnapshotFile[]): WhypingError {
   try {
@@ -184,7 +184,7 @@ describe('buildSnapshot: errors and warnings', () => {
   it('names the file and JSON path of a malformed known key', () => {
     const e = invalid(
       worldFiles((w) => {
-        (w.RouteTables as { Routes: { State: unknown }[] }[])[1]!.Routes[2]!.State = 42;
+        nth(nth(w.RouteTables as { Routes: { State: unknown }[] }[], 1).Routes, 2).State = 42;
       }, 'snap/RouteTables.json'),
     );
     expect(e.message).toMatch(/^snap\/RouteTables\.json: \$\.RouteTables\[1\]\.Routes\[2\]\.State: /);
@@ -193,7 +193,7 @@ describe('buildSnapshot: errors and warnings', () => {
 
   it('rejects a malformed CIDR, a missing id and a known key that is not a list', () => {
     expect(
-      invalid(worldFiles((w) => ((w.Vpcs as { CidrBlock: string }[])[0]!.CidrBlock = '10.1.0.0/33'))).message,
+      invalid(worldFiles((w) => (nth(w.Vpcs as { CidrBlock: string }[], 0).CidrBlock = '10.1.0.0/33'))).message,
     ).toMatch(/\$\.Vpcs\[0\]\.CidrBlock: not a CIDR block/);
     expect(invalid([{ path: 'x.json', data: { Subnets: [{ VpcId: 'vpc-1' }] } }]).message).toMatch(
       /x\.json: \$\.Subnets\[0\]\.SubnetId: /,
@@ -208,7 +208,7 @@ describe('buildSnapshot: errors and warnings', () => {
       worldFiles((w) => {
         w.LoadBalancers = [{ anything: true }];
         w.AvailabilityZones = 'not even a list';
-        (w.Vpcs as Record<string, unknown>[])[0]!.SomeNewField = { nested: [1, 2] };
+        nth(w.Vpcs as Record<string, unknown>[], 0).SomeNewField = { nested: [1, 2] };
       }),
     );
     expect(s.vpcs.size).toBe(2);
@@ -229,8 +229,8 @@ describe('buildSnapshot: errors and warnings', () => {
     const s = buildSnapshot(
       worldFiles((w) => {
         w.VpcPeeringConnections = [];
-        (w.NetworkInterfaces as { SubnetId: string }[])[2]!.SubnetId = 'subnet-gone';
-        (w.SecurityGroups as { IpPermissions: unknown[] }[])[1]!.IpPermissions.push({
+        nth(w.NetworkInterfaces as { SubnetId: string }[], 2).SubnetId = 'subnet-gone';
+        nth(w.SecurityGroups as { IpPermissions: unknown[] }[], 1).IpPermissions.push({
           IpProtocol: 'tcp',
           FromPort: 1,
           ToPort: 1,

@@ -251,3 +251,10 @@ export function worldFiles(mutate?: (w: Record<string, unknown>) => void, path =
   mutate?.(w);
   return [{ path, data: w }];
 }
+
+/** The i-th element of a list in a raw world, failing loudly when it is missing. */
+export function nth<T>(list: T[], i: number): T {
+  const item = list[i];
+  if (item === undefined) throw new Error(`no element ${i}`);
+  return item;
+}
