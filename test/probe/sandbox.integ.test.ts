@@ -19,7 +19,12 @@ import { buildSnapshot, resolveEndpoints } from '../../src/snapshot/index.js';
 
 function clock() {
   let t = Date.parse('2026-11-25T10:00:00Z');
-  return { now: () => new Date(t), sleep: async (ms: number) => void (t += ms) };
+  return {
+    now: () => new Date(t),
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 async function probeAndReconcile(scenario: string, from: string, to: string, protocol: Protocol, port: number | null) {
