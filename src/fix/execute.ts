@@ -383,10 +383,13 @@ export const EIP_TARGET_TAG = 'whyping:target-eni';
  */
 async function elasticIp(x: Exec, p: EipPlan): Promise<Outcome> {
   const eni = p.networkInterfaceId;
-  const found = await x.log.read('ec2:DescribeAddresses', () =>
-    x.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: `tag:${EIP_TARGET_TAG}`, Values: [eni] }] })),
-  );
-  const addresses = found.Addresses ?? [];
+  const tagged = async () =>
+    (
+      await x.log.read('ec2:DescribeAddresses', () =>
+        x.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: `tag:${EIP_TARGET_TAG}`, Values: [eni] }] })),
+      )
+    ).Addresses ?? [];
+  const addresses = await tagged();
   const inPlace = addresses.find((a) => a.NetworkInterfaceId === eni && a.PrivateIpAddress === p.privateIp);
   if (inPlace) return already(`Elastic IP ${inPlace.PublicIp} (${inPlace.AllocationId}) is already on ${eni}.`);
   const spare = addresses.find((a) => !a.AssociationId && a.AllocationId);
@@ -408,6 +411,15 @@ async function elasticIp(x: Exec, p: EipPlan): Promise<Outcome> {
     publicIp = alloc.PublicIp;
     allocatedNow = true;
     if (!allocationId) return { status: 'failed', message: 'AllocateAddress returned no allocation id.', undo: null };
+    // Two clicks of one fix at once: if another run associated its address meanwhile, give ours back.
+    const winner = (await tagged()).find(
+      (a) => a.AllocationId !== allocationId && a.NetworkInterfaceId === eni && a.PrivateIpAddress === p.privateIp,
+    );
+    if (winner) {
+      const mine = allocationId;
+      await x.log.write('ec2:ReleaseAddress', () => x.ec2.send(new ReleaseAddressCommand({ AllocationId: mine })));
+      return already(`Elastic IP ${winner.PublicIp} (${winner.AllocationId}) was associated with ${eni} meanwhile.`);
+    }
   }
   const assocInput = { AllocationId: allocationId, NetworkInterfaceId: eni, PrivateIpAddress: p.privateIp };
   let associationId: string | undefined;

@@ -321,6 +321,7 @@ describe('Elastic IP', () => {
     wire = new Ec2Wire();
     wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
     wire.write('AllocateAddress', alloc, 'req-alloc');
+    wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
     wire.write(
       'AssociateAddress',
       '<return>true</return><associationId>eipassoc-0123456789abcdef0</associationId>',
@@ -378,10 +379,29 @@ describe('Elastic IP', () => {
     expect(r.status).toBe('already-in-place');
   });
 
+  it('gives its new address back when a concurrent run associated one meanwhile (two clicks apply once)', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
+    wire.write('AllocateAddress', alloc);
+    wire.on('DescribeAddresses', {
+      inner: `<addressesSet><item><publicIp>203.0.113.99</publicIp><allocationId>eipalloc-0999999999999999f</allocationId><associationId>eipassoc-0999999999999999f</associationId><networkInterfaceId>${ENI}</networkInterfaceId><privateIpAddress>10.1.0.12</privateIpAddress><domain>vpc</domain></item><item><publicIp>203.0.113.25</publicIp><allocationId>eipalloc-0123456789abcdef0</allocationId><domain>vpc</domain></item></addressesSet>`,
+    });
+    wire.on(
+      'ReleaseAddress',
+      { inner: '<return>true</return>' },
+      { when: (f) => f.AllocationId === 'eipalloc-0123456789abcdef0' },
+    );
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('already-in-place');
+    expect(r.message).toContain('eipalloc-0999999999999999f');
+    expect(wire.actions).not.toContain('AssociateAddress');
+  });
+
   it('releases the new allocation when the association fails, leaving nothing behind', async () => {
     wire = new Ec2Wire();
     wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
     wire.write('AllocateAddress', alloc);
+    wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
     wire.on('AssociateAddress', { error: 'UnauthorizedOperation' }, { dry: true });
     wire.on(
       'ReleaseAddress',
@@ -397,6 +417,7 @@ describe('Elastic IP', () => {
       'DescribeAddresses',
       'AllocateAddress(dry)',
       'AllocateAddress',
+      'DescribeAddresses',
       'AssociateAddress(dry)',
       'ReleaseAddress',
     ]);
@@ -406,6 +427,7 @@ describe('Elastic IP', () => {
     wire = new Ec2Wire();
     wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
     wire.write('AllocateAddress', alloc);
+    wire.on('DescribeAddresses', { inner: '<addressesSet/>' });
     wire.dryOk('AssociateAddress');
     wire.on('AssociateAddress', {
       error: 'InvalidNetworkInterfaceID.NotFound',
