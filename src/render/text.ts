@@ -108,8 +108,10 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
   if (fixes.length > 0) {
     out.push('', c.bold('Fixes (in apply order)'));
     fixes.forEach((f, i) => {
-      const undo = f.reversible ? `undo: ${f.undo}` : `cannot be undone: ${f.undo}`;
-      out.push(`  ${i + 1}. ${clean(f.summary)}  ${c.dim(`[${f.action}, ${clean(undo)}]`)}`);
+      const undo = f.reversible || /cannot be undone/i.test(f.undo) ? f.undo : `cannot be undone: ${f.undo}`;
+      out.push(
+        `  ${i + 1}. ${clean(f.summary)}  ${c.dim(`[${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(undo)}]`)}`,
+      );
     });
   }
   if (d.probe) {
@@ -134,7 +136,8 @@ function hops(list: Hop[], c: Palette): string[] {
     const mark = h.allowed ? c.ok('✓') : c.bad('✗');
     const dir = h.direction ? ` ${h.direction === 'ingress' ? 'inbound' : 'outbound'}` : '';
     const detail = h.detail ? c.dim(` — ${clean(h.detail)}`) : '';
-    return `  ${mark} ${componentName(h.component)} ${clean(h.id)}${dir}: ${clean(h.rule)}${detail}`;
+    const id = h.id && h.id !== h.component ? ` ${clean(h.id)}` : '';
+    return `  ${mark} ${componentName(h.component)}${id}${dir}: ${clean(h.rule)}${detail}`;
   });
 }
 
@@ -197,6 +200,8 @@ export function componentName(k: Component): string {
       return 'Transit gateway route table';
     case 'vpc-endpoint':
       return 'VPC endpoint';
+    case 'vpc':
+      return 'VPC';
     case 'internet':
       return 'Internet';
     default: {

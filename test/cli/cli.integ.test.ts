@@ -1,0 +1,236 @@
+/**
+ * The CLI as a user runs it: `node bin/whyping.js …` in a child process, with the seed lab as a snapshot or the
+ * sandbox. Asserts stdout, stderr and exit codes. Nothing here reaches the network: live AWS is only tried with no
+ * credentials and the metadata service disabled.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const BROKEN = join(root, 'test/fixtures/cli/seed-lab-broken.json');
+const FIXED = join(root, 'test/fixtures/cli/seed-lab-fixed.json');
+const VM1 = 'Instance - NextWork VPC 1';
+const VM2 = 'Instance - NextWork VPC 2';
+
+/** An environment with no AWS credentials anywhere, and no metadata service to wait for. */
+function noAwsEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('AWS_') && !k.startsWith('SLACK_') && !k.startsWith('WHYPING_')) env[k] = v;
+  }
+  return {
+    ...env,
+    HOME: home,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SESSION_TOKEN: '',
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    NO_COLOR: '1',
+  };
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let home = '';
+function run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(root, 'bin/whyping.js'), ...args], {
+      cwd: root,
+      env: { ...noAwsEnv(home), ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+const NO_STACK = /^\s+at .+:\d+:\d+\)?$/m;
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'whyping-cli-'));
+});
+
+describe('whyping diagnose with a snapshot', () => {
+  it('exits 0 and says reachable on the fixed seed lab', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--snapshot', FIXED]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 \(i-[0-9a-f]+, 10\.1\.0\.12\) → /);
+    expect(r.stdout).toContain('Request path (forward)');
+    expect(r.stdout).toContain('Reply path (return)');
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+
+  it('exits 1 and lists every blocker and numbered fixes on the broken seed lab', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--snapshot', BROKEN]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^✗ Not reachable: .* ping \(ICMP\) \(\d+ blockers\)\./);
+    for (const code of ['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']) expect(r.stdout).toContain(code);
+    expect(r.stdout).toMatch(/Fixes \(in apply order\)\n {2}1\. .*\n {2}2\. /);
+    expect(r.stdout).toMatch(/✗ Route table rtb-/);
+  });
+
+  it('prints the JSON contract with --json', async () => {
+    const r = await run(['diagnose', VM1, '10.2.4.95:22', '--snapshot', BROKEN, '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j)).toEqual([
+      'query',
+      'endpoints',
+      'reachable',
+      'notAnalyzed',
+      'forward',
+      'return',
+      'findings',
+      'warnings',
+      'probe',
+      'hints',
+    ]);
+    expect(j.query).toEqual({ from: VM1, to: '10.2.4.95', protocol: 'tcp', port: 22 });
+    expect(j.endpoints.from).toMatchObject({ kind: 'instance', ip: '10.1.0.12' });
+    expect(j.endpoints.to).toMatchObject({ ip: '10.2.4.95' });
+    expect(j.reachable).toBe(false);
+    expect(j.probe).toBeNull();
+    for (const f of j.findings) {
+      expect(Object.keys(f)).toEqual(['code', 'awsCode', 'direction', 'resource', 'message', 'evidence', 'fix']);
+    }
+    for (const h of [...j.forward, ...j.return]) {
+      expect(Object.keys(h)).toEqual(['component', 'id', 'direction', 'allowed', 'rule', 'detail']);
+    }
+  });
+
+  it('exits 2 on an unknown endpoint, listing close matches, with no stack trace', async () => {
+    const r = await run(['diagnose', VM1, 'Instance - NextWork VPC 3', '--snapshot', BROKEN]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^whyping: /);
+    expect(r.stderr).toContain('Instance - NextWork VPC 2');
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('exits 2 on a bad port', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--port', '0', '--snapshot', BROKEN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('whyping: Port 0 is out of range: ports go from 1 to 65535.\n');
+  });
+
+  it('exits 2 on an unreadable snapshot, with no stack trace', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--snapshot', join(home, 'missing.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^whyping: .*missing\.json/);
+    expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('exits 2 with commander’s message on bad usage', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--colour']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--colour'");
+  });
+});
+
+describe('whyping diagnose --batch', () => {
+  it('prints one line per query, an error object for a failing line, and exits 0', async () => {
+    const file = join(home, 'flows.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ from: VM1, to: VM2 }),
+        'this is not json',
+        '',
+        JSON.stringify({ from: VM1, to: 'no-such-host', protocol: 'icmp' }),
+        JSON.stringify({ from: VM1, to: '10.2.4.95', protocol: 'tcp', port: 70000 }),
+        JSON.stringify({ from: '10.1.0.12', to: '10.2.4.95', protocol: 'tcp', port: 22 }),
+      ].join('\n'),
+    );
+    const r = await run(['diagnose', '--snapshot', BROKEN, '--batch', file, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatchObject({ query: { from: VM1, to: VM2, protocol: 'icmp', port: null }, reachable: false });
+    expect(lines[1]).toEqual({ query: 'this is not json', error: { code: 'BAD_INPUT', message: expect.any(String) } });
+    expect(lines[2]).toMatchObject({ query: { to: 'no-such-host' }, error: { code: 'UNKNOWN_ENDPOINT' } });
+    expect(lines[3]).toMatchObject({ query: { port: 70000 }, error: { code: 'BAD_INPUT' } });
+    expect(lines[3].error.message).toContain('out of range');
+    expect(lines[4]).toMatchObject({ query: { from: '10.1.0.12', protocol: 'tcp', port: 22 } });
+    expect(typeof lines[4].reachable).toBe('boolean');
+  });
+
+  it('exits 2 when the batch file cannot be read', async () => {
+    const r = await run(['diagnose', '--snapshot', BROKEN, '--batch', join(home, 'nope.jsonl'), '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Cannot read the batch file');
+    expect(r.stdout).toBe('');
+  });
+
+  it('reads the batch from stdin with -', async () => {
+    const r = await run(['diagnose', '--snapshot', FIXED, '--batch', '-', '--json'], {
+      input: `${JSON.stringify({ from: VM1, to: VM2 })}\n`,
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).reachable).toBe(true);
+  });
+});
+
+describe('live AWS and the sandbox', () => {
+  it('exits 3 without credentials and mentions --sandbox, quickly', async () => {
+    const started = Date.now();
+    const r = await run(['diagnose', VM1, VM2]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--sandbox');
+    expect(r.stderr).not.toMatch(NO_STACK);
+    expect(r.stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('runs the same live code path against the sandbox with --sandbox', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--sandbox']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    for (const code of ['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']) expect(r.stdout).toContain(code);
+  });
+
+  it('loads a snapshot into the sandbox with --sandbox PATH', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--sandbox', FIXED, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).reachable).toBe(true);
+  });
+});
+
+describe('whyping --help and start', () => {
+  it('lists every command', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['diagnose', 'snapshot', 'fix', 'undo', 'start'])
+      expect(r.stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
+  });
+
+  it('refuses the Slack app (not in this build) with exit 2 when SLACK_BOT_TOKEN is set', async () => {
+    const r = await run(['start'], { env: { SLACK_BOT_TOKEN: 'xoxb-test' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Slack app is not part of this build');
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The local shell scripted through a pipe (`npm start` with no Slack tokens): the seed walkthrough end to end on the
+ * sandbox — diagnose, every blocker, apply the fixes, recheck, reachable; EC2 Instance Connect after the EIP fix.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const VM1 = '"Instance - NextWork VPC 1"';
+const VM2 = '"Instance - NextWork VPC 2"';
+
+function shell(
+  lines: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; out: string; err: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'whyping-shell-'));
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('AWS_') && !k.startsWith('SLACK_') && !k.startsWith('WHYPING_')) base[k] = v;
+  }
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(root, 'bin/whyping.js'), 'start'], {
+      cwd: root,
+      env: {
+        ...base,
+        HOME: home,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+        AWS_CONFIG_FILE: join(home, 'none'),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...env,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      err += d;
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, out, err }));
+    child.stdin.end(`${lines.join('\n')}\n`);
+  });
+}
+
+/** The output after the n-th occurrence of `marker`, up to the next one (or the end). */
+function section(out: string, marker: string, n = 1): string {
+  const parts = out.split(marker);
+  return parts[n] ?? '';
+}
+
+describe('the local shell, scripted', () => {
+  it('says it uses the sandbox because WHYPING_SANDBOX=1, answers help, and quits', async () => {
+    const r = await shell(['help', 'quit'], { WHYPING_SANDBOX: '1' });
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(/^whyping shell — using the built-in sandbox .* because WHYPING_SANDBOX=1\.$/);
+    expect(r.out).toContain('fix N');
+    expect(r.out).toContain('recheck');
+    expect(r.out.trimEnd().endsWith('Bye.')).toBe(true);
+    expect(r.out).not.toContain('\u001b[');
+  });
+
+  it('uses the sandbox when no AWS credentials are configured, and says so', async () => {
+    const r = await shell(['quit']);
+    expect(r.out.split('\n')[0]).toContain('because no AWS credentials were found');
+  });
+
+  it('walks the seed lab from broken to reachable, and EC2 Instance Connect works after the Elastic IP', async () => {
+    const r = await shell(
+      [
+        `why can't ${VM1} ping ${VM2}`,
+        'fix 1',
+        'n',
+        'fix all',
+        'y',
+        'recheck',
+        `why can't I connect to ${VM1} with ec2 instance connect`,
+        'fix all',
+        'yes',
+        'recheck',
+        'quit',
+      ],
+      { WHYPING_SANDBOX: '1' },
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const out = r.out;
+
+    // 1. the diagnosis: progress stages, verdict, every blocker, numbered fixes
+    const first = section(out, 'Ask "why can\'t web-1 ping db-1", or type help.\n');
+    expect(first).toContain('… Resolving Instance - NextWork VPC 1 and Instance - NextWork VPC 2…');
+    expect(first).toContain('… Tracing the request path…');
+    expect(first).toMatch(/✗ Not reachable: Instance - NextWork VPC 1 .* ping \(ICMP\)/);
+    for (const code of ['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']) expect(first).toContain(code);
+    expect(first).toMatch(/Fixes \(in apply order\)\n {2}1\. /);
+
+    // 2. fix 1 answered "n": nothing changes
+    expect(out).toContain('Cancelled: nothing was changed.');
+
+    // 3. fix all answered "y": applied, rechecked, reachable
+    const applied = section(out, 'Rechecked after the change:\n', 1);
+    expect(out).toMatch(/✓ applied: .*\[request /);
+    expect(applied).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 .* ping \(ICMP\)\./);
+
+    // 4. EC2 Instance Connect: blocked by the missing public IP, fixed by the Elastic IP, then reachable
+    const eic = out.slice(out.indexOf('… Resolving eic and Instance - NextWork VPC 1…'));
+    expect(eic).toMatch(/✗ Not reachable: EC2 Instance Connect .*TCP 22/);
+    expect(eic).toContain('NO_PUBLIC_IP');
+    const eicAfter = section(eic, 'Rechecked after the change:\n', 1);
+    expect(eicAfter).toMatch(/^✓ Reachable: EC2 Instance Connect .*TCP 22\./);
+    expect(out.trimEnd().endsWith('Bye.')).toBe(true);
+  });
+
+  it('answers bad input and unknown names without stopping', async () => {
+    const r = await shell(['web-1 db-1 tcp 0', 'nosuch-1 nosuch-2', 'fix 1', 'quit'], { WHYPING_SANDBOX: '1' });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Sorry: Port 0 is out of range');
+    expect(r.out).toMatch(/Sorry: .*nosuch-1/);
+    expect(r.out).toContain('Nothing to fix yet');
+    expect(r.out.trimEnd().endsWith('Bye.')).toBe(true);
+  });
+});

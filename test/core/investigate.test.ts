@@ -1,0 +1,186 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Deps } from '../../src/core/deps.js';
+import {
+  type BatchResult,
+  batchQuery,
+  describeCollected,
+  investigate,
+  investigateBatch,
+} from '../../src/core/investigate.js';
+import { silentLogger } from '../../src/log.js';
+import type { Query } from '../../src/model/index.js';
+import { createSandbox } from '../../src/sandbox/index.js';
+import { buildSnapshot, readSnapshotFiles } from '../../src/snapshot/index.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const BROKEN = join(root, 'test/fixtures/cli/seed-lab-broken.json');
+const FIXED = join(root, 'test/fixtures/cli/seed-lab-fixed.json');
+const VM1 = 'Instance - NextWork VPC 1';
+const VM2 = 'Instance - NextWork VPC 2';
+const ping: Query = { from: VM1, to: VM2, protocol: 'icmp', port: null };
+
+function sandboxDeps(overrides: Partial<Deps> = {}): Deps {
+  const sandbox = createSandbox({ region: 'us-east-1' });
+  let t = Date.parse('2026-11-25T10:00:00Z');
+  return {
+    clients: sandbox.clients,
+    region: 'us-east-1',
+    logger: silentLogger,
+    now: () => new Date(t),
+    sleep: async (ms) => {
+      t += ms;
+    },
+    probesEnabled: true,
+    ...overrides,
+  };
+}
+
+describe('investigate on a snapshot', () => {
+  it('resolves both ends and traces both paths', async () => {
+    const stages: string[] = [];
+    const d = await investigate(
+      ping,
+      { kind: 'snapshot', snapshot: buildSnapshot(readSnapshotFiles(BROKEN)) },
+      {
+        onStage: (s) => stages.push(s),
+      },
+    );
+    expect(stages).toEqual([`Resolving ${VM1} and ${VM2}…`, 'Tracing the request path…']);
+    expect(d.reachable).toBe(false);
+    expect(d.endpoints.from.ip).toBe('10.1.0.12');
+    expect(d.endpoints.to.ip).toBe('10.2.4.95');
+    expect(d.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']),
+    );
+    expect(d.probe).toBeNull();
+  });
+
+  it('reports a requested probe as skipped: a snapshot has no live instances', async () => {
+    const d = await investigate(
+      ping,
+      { kind: 'snapshot', snapshot: buildSnapshot(readSnapshotFiles(FIXED)) },
+      {
+        probe: true,
+      },
+    );
+    expect(d.reachable).toBe(true);
+    expect(d.probe).toMatchObject({ ran: false, skipped: 'a snapshot has no live instances to probe' });
+  });
+
+  it('throws UNKNOWN_ENDPOINT for a name that matches nothing', async () => {
+    await expect(
+      investigate({ ...ping, to: 'nope' }, { kind: 'snapshot', snapshot: buildSnapshot(readSnapshotFiles(FIXED)) }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_ENDPOINT' });
+  });
+});
+
+describe('investigate live (through the sandbox’s SDK clients)', () => {
+  it('collects, reports each stage, and gives the same verdict as the snapshot', async () => {
+    const stages: string[] = [];
+    const d = await investigate(ping, { kind: 'live', deps: sandboxDeps() }, { onStage: (s) => stages.push(s) });
+    expect(stages[0]).toBe(`Resolving ${VM1} and ${VM2}…`);
+    expect(stages[1]).toMatch(/^Reading \d+ route tables?, \d+ security groups?.*…$/);
+    expect(stages[2]).toBe('Tracing the request path…');
+    expect(d.reachable).toBe(false);
+    expect(d.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']),
+    );
+  });
+
+  it('probes from the source instance when asked', async () => {
+    const stages: string[] = [];
+    const d = await investigate(
+      ping,
+      { kind: 'live', deps: sandboxDeps() },
+      { probe: true, onStage: (s) => stages.push(s) },
+    );
+    expect(stages).toContain('Probing…');
+    expect(d.probe).not.toBeNull();
+    expect(d.probe?.protocol).toBe('icmp');
+  });
+
+  it('sends no probe when probes are off, and says why', async () => {
+    const deps = sandboxDeps({ probesEnabled: false });
+    const d = await investigate(ping, { kind: 'live', deps }, { probe: true });
+    expect(d.probe?.ran).toBe(false);
+    expect(d.probe?.skipped).toContain('WHYPING_PROBES=off');
+  });
+});
+
+describe('investigateBatch', () => {
+  it('answers every line in order, and turns a failing line into an error', async () => {
+    const snapshot = buildSnapshot(readSnapshotFiles(FIXED));
+    const lines = [
+      JSON.stringify({ from: VM1, to: VM2 }),
+      '{oops',
+      '   ',
+      JSON.stringify({ from: VM1, to: VM2, protocol: 'tcp' }),
+      JSON.stringify([1, 2]),
+      JSON.stringify({ from: VM1, to: VM2, protocol: 'udp', port: '53' }),
+    ];
+    const out: BatchResult[] = [];
+    for await (const r of investigateBatch(snapshot, lines)) out.push(r);
+    expect(out).toHaveLength(5);
+    expect('diagnosis' in (out[0] as BatchResult)).toBe(true);
+    expect(out[1]).toMatchObject({ query: '{oops', error: { code: 'BAD_INPUT' } });
+    expect(out[2]).toMatchObject({ error: { code: 'BAD_INPUT', message: expect.stringMatching(/TCP needs a port/) } });
+    expect(out[3]).toMatchObject({ query: [1, 2], error: { code: 'BAD_INPUT' } });
+    expect((out[4] as { diagnosis: { query: Query } }).diagnosis.query).toEqual({
+      from: VM1,
+      to: VM2,
+      protocol: 'udp',
+      port: 53,
+    });
+  });
+});
+
+describe('batchQuery', () => {
+  it.each([
+    [
+      { from: 'a', to: 'b' },
+      { from: 'a', to: 'b', protocol: 'icmp', port: null },
+    ],
+    [
+      { from: 'a', to: 'b', protocol: 'icmp', port: null },
+      { from: 'a', to: 'b', protocol: 'icmp', port: null },
+    ],
+    [
+      { from: 'a', to: 'b', port: 443 },
+      { from: 'a', to: 'b', protocol: 'tcp', port: 443 },
+    ],
+    [
+      { from: 'web 1', to: 'db-1:5432' },
+      { from: 'web 1', to: 'db-1', protocol: 'tcp', port: 5432 },
+    ],
+  ])('reads %j', (line, query) => {
+    expect(batchQuery(line)).toEqual(query);
+  });
+  it.each([
+    [null, /JSON object/],
+    ['a b', /JSON object/],
+    [{ from: 'a' }, /"to" must be/],
+    [{ from: '', to: 'b' }, /"from" must be/],
+    [{ from: 1, to: 'b' }, /"from" must be/],
+    [{ from: 'a', to: 'b', protocol: 6 }, /"protocol" must be/],
+    [{ from: 'a', to: 'b', port: true }, /"port" must be/],
+    [{ from: 'a', to: 'b', port: 1.5 }, /whole number/],
+    [{ from: 'a', to: 'b', protocol: 'icmp', port: 8 }, /no port/],
+  ])('refuses %j', (line, message) => {
+    expect(() => batchQuery(line)).toThrow(message);
+  });
+});
+
+describe('describeCollected', () => {
+  it('counts what a collection read, for the progress line', () => {
+    expect(
+      describeCollected([
+        { path: 'live:DescribeRouteTables', data: { RouteTables: [{}, {}, {}] } },
+        { path: 'live:DescribeSecurityGroups', data: { SecurityGroups: [{}] } },
+        { path: 'live:DescribeNetworkAcls', data: { NetworkAcls: [{}, {}] } },
+        { path: 'live:DescribeRouteTables', data: { RouteTables: [{}] } },
+      ]),
+    ).toBe('4 route tables, 1 security group, 2 network ACLs');
+    expect(describeCollected([])).toBe('the network state');
+  });
+});
