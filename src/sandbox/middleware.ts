@@ -70,6 +70,8 @@ export function attachSandbox(client: AnyClient, opts: AttachOptions): void {
         const action = `${service}:${operation}`;
         if (denied(state, action)) {
           if (service === 'ec2') fail('UnauthorizedOperation', deniedMessage(state, action));
+          // EC2 Instance Connect models IAM refusals as AuthException; SSM answers AccessDeniedException.
+          if (service === 'ec2-instance-connect') fail('AuthException', deniedMessage(state, action));
           fail(
             'AccessDeniedException',
             deniedMessage(state, action).replace('You are not authorized to perform this operation. ', ''),
