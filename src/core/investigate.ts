@@ -6,7 +6,7 @@ import { collectForQuery } from '../collect/index.js';
 import { diagnose } from '../engine/index.js';
 import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, ProbeResult, Query, RawSnapshotFile, ResolvedEndpoint, Snapshot } from '../model/index.js';
-import { planProbes, reconcile, runProbes } from '../probe/index.js';
+import { addInstanceConnectHint, planProbes, reconcile, runProbes } from '../probe/index.js';
 import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
 import type { Deps } from './deps.js';
 import { parseRequestArgs } from './request.js';
@@ -29,7 +29,7 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   if (source.kind === 'snapshot') {
     const endpoints = resolveEndpoints(source.snapshot, query.from, query.to);
     stage('Tracing the request path…');
-    const diagnosis = diagnose(source.snapshot, query, endpoints);
+    const diagnosis = addInstanceConnectHint(diagnose(source.snapshot, query, endpoints));
     if (!opts.probe) return diagnosis;
     return withProbe(diagnosis, skippedProbe(query, endpoints, 'a snapshot has no live instances to probe'));
   }
@@ -41,7 +41,7 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   const snapshot = buildSnapshot(files);
   const endpoints = resolveEndpoints(snapshot, query.from, query.to);
   stage('Tracing the request path…');
-  const diagnosis = diagnose(snapshot, query, endpoints);
+  const diagnosis = addInstanceConnectHint(diagnose(snapshot, query, endpoints));
   if (!opts.probe) return diagnosis;
   stage('Probing…');
   try {

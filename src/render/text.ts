@@ -163,7 +163,7 @@ function probeLines(p: ProbeDirectionResult, c: Palette): string[] {
     if (p.commandId) parts.push(c.dim(`command ${clean(p.commandId)}`));
     lines.push(`${head} ${parts.join(', ')}`);
   }
-  if (p.evidence) lines.push(c.dim(`    output: ${clean(p.evidence)}`));
+  if (p.evidence) lines.push(c.dim(`    output: ${clean(p.evidence).split('\n').join('\n            ')}`));
   for (const f of p.findings ?? []) lines.push(`  ${c.warn(f.code)}: ${clean(f.message)}`);
   if (p.agreesWithVerdict === false)
     lines.push(c.warn(`  ! The probe disagrees with the verdict: ${clean(p.explanation)}`));

@@ -184,3 +184,14 @@ describe('describeCollected', () => {
     expect(describeCollected([])).toBe('the network state');
   });
 });
+
+describe('investigate adds advice that is not a blocker', () => {
+  it('hints at an EC2 Instance Connect Endpoint when EC2 Instance Connect fails for lack of a public IP', async () => {
+    const d = await investigate(
+      { from: 'eic', to: VM1, protocol: 'tcp', port: 22 },
+      { kind: 'snapshot', snapshot: buildSnapshot(readSnapshotFiles(BROKEN)) },
+    );
+    expect(d.findings.map((f) => f.code)).toContain('NO_PUBLIC_IP');
+    expect(d.hints?.join(' ')).toContain('EC2 Instance Connect Endpoint');
+  });
+});
