@@ -27,13 +27,24 @@ import { awsError, SEED } from './helpers.js';
 /** A fake clock that advances when the poller sleeps (no real waiting). */
 function fakeTime() {
   let t = Date.parse('2026-11-25T10:00:00Z');
-  return { now: () => new Date(t), sleep: async (ms: number) => void (t += ms) };
+  return {
+    now: () => new Date(t),
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 function instanceByName(sb: Sandbox, name: string): string {
   const i = sb.state.instances().find((x) => x.Tags?.some((t) => t.Key === 'Name' && t.Value === name));
   if (!i?.InstanceId) throw new Error(`no instance ${name}`);
   return i.InstanceId;
+}
+
+/** Marks an instance stopped directly in the state (as if it stopped outside whyping). */
+function stopInPlace(sb: Sandbox, id: string): void {
+  const inst = sb.state.instances().find((i) => i.InstanceId === id);
+  if (inst) inst.State = { Code: 80, Name: 'stopped' };
 }
 
 async function probe(
@@ -73,7 +84,7 @@ describe('sandbox SSM', () => {
     const sb = createSandbox({ hostFacts: { instances: { [SEED.instance2]: { ssm: 'none' } } } });
     const all = await sb.clients.ssm.send(new DescribeInstanceInformationCommand({}));
     expect(all.InstanceInformationList?.map((i) => i.InstanceId)).toEqual([SEED.instance1]);
-    sb.state.instances()[0]!.State = { Code: 80, Name: 'stopped' };
+    stopInPlace(sb, SEED.instance1);
     const lost = await sb.clients.ssm.send(
       new DescribeInstanceInformationCommand({ Filters: [{ Key: 'PingStatus', Values: ['ConnectionLost'] }] }),
     );
@@ -266,7 +277,7 @@ describe('sandbox EC2 Instance Connect', () => {
 
   it('fails as AWS does for a stopped or missing instance, and through checkInstanceConnect', async () => {
     const sb = createSandbox();
-    sb.state.instances()[1]!.State = { Code: 80, Name: 'stopped' };
+    stopInPlace(sb, SEED.instance2);
     const stopped = await awsError(() =>
       sb.clients.eic.send(
         new SendSSHPublicKeyCommand({
