@@ -74,7 +74,11 @@ export function planLines(plans: FixPlan[]): string[] {
   for (const p of plans) {
     out.push(`  [${p.order}] ${p.id}: ${p.summary}`);
     out.push(`      EC2 ${p.action} ${JSON.stringify(p.params)}`);
-    out.push(p.reversible ? `      undo: ${p.undo}` : `      CANNOT BE UNDONE: ${p.undo}`);
+    out.push(
+      p.reversible
+        ? `      undo: ${p.undo}`
+        : `      CANNOT BE UNDONE: ${p.undo.replace(/^cannot be undone:\s*/i, '')}`,
+    );
   }
   return out;
 }
