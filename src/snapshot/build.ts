@@ -187,6 +187,25 @@ function portOrNull(v: number | null | undefined): number | null {
   return v === null || v === undefined ? null : v;
 }
 
+function pushRule(
+  out: SgRule[],
+  base: Pick<SgRule, 'direction' | 'protocol' | 'fromPort' | 'toPort'>,
+  peer: SgPeer,
+  description: string | null | undefined,
+  text: string,
+): void {
+  const rule: SgRule = {
+    direction: base.direction,
+    protocol: base.protocol,
+    fromPort: base.fromPort,
+    toPort: base.toPort,
+    peer,
+    text,
+  };
+  if (description) rule.description = description;
+  out.push(rule);
+}
+
 /** Splits one IpPermission into one rule per peer, as the console lists them (the hot loop of a big account). */
 function expandPermission(
   direction: 'ingress' | 'egress',
@@ -208,19 +227,17 @@ function expandPermission(
     toPort = portOrNull(perm.ToPort) ?? -1;
   }
   const prefix = sgRulePrefix(direction, protocol, fromPort, toPort);
-  const add = (peer: SgPeer, description: string | null | undefined, text: string) => {
-    const rule: SgRule = { direction, protocol, fromPort, toPort, peer, text };
-    if (description) rule.description = description;
-    out.push(rule);
-  };
+  const base = { direction, protocol, fromPort, toPort };
   if (perm.IpRanges)
-    for (const r of perm.IpRanges) add({ kind: 'cidr', cidr: r.CidrIp }, r.Description, prefix + r.CidrIp);
+    for (const r of perm.IpRanges)
+      pushRule(out, base, { kind: 'cidr', cidr: r.CidrIp }, r.Description, prefix + r.CidrIp);
   if (perm.Ipv6Ranges)
-    for (const r of perm.Ipv6Ranges) add({ kind: 'cidr', cidr: r.CidrIpv6 }, r.Description, prefix + r.CidrIpv6);
+    for (const r of perm.Ipv6Ranges)
+      pushRule(out, base, { kind: 'cidr', cidr: r.CidrIpv6 }, r.Description, prefix + r.CidrIpv6);
   if (perm.PrefixListIds)
     for (const r of perm.PrefixListIds) {
       const peer: SgPeer = { kind: 'prefix-list', id: r.PrefixListId as `pl-${string}` };
-      add(peer, r.Description, prefix + peerText(peer));
+      pushRule(out, base, peer, r.Description, prefix + peerText(peer));
     }
   if (perm.UserIdGroupPairs)
     for (const r of perm.UserIdGroupPairs) {
@@ -229,7 +246,7 @@ function expandPermission(
       if (r.UserId) peer.userId = r.UserId;
       if (r.VpcId) peer.vpcId = r.VpcId as `vpc-${string}`;
       if (r.PeeringStatus) peer.peeringStatus = r.PeeringStatus;
-      add(peer, r.Description, prefix + peerText(peer));
+      pushRule(out, base, peer, r.Description, prefix + peerText(peer));
     }
 }
 
@@ -660,6 +677,13 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     }
   }
 
+  // A static route wins over a propagated route to the same CIDR (even a static blackhole), so the propagated one is
+  // never used: leave it out rather than make every reader apply the rule.
+  for (const rt of transitGatewayRouteTables.values()) {
+    const staticCidrs = new Set(rt.routes.filter((r) => r.type === 'static').map((r) => r.cidr));
+    if (staticCidrs.size) rt.routes = rt.routes.filter((r) => r.type === 'static' || !staticCidrs.has(r.cidr));
+  }
+
   // --- VPC endpoints
   const vpcEndpoints = new Map<`vpce-${string}`, VpcEndpoint>();
   for (const { value: e, file } of inp.VpcEndpoints) {
@@ -823,6 +847,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
   for (const [id, { value }] of sgDedup.byId) if (value.GroupName) sgNames.set(id, value.GroupName);
   const securityGroups = new Map<`sg-${string}`, SecurityGroup>();
   let currentSg = '';
+  let currentOwner: string | undefined;
   const peerText = (peer: SgPeer): string => {
     if (peer.kind === 'prefix-list') {
       const name = prefixLists.get(peer.id)?.name;
@@ -830,18 +855,21 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     }
     if (peer.kind === 'security-group') {
       const name = sgNames.get(peer.groupId);
+      // The console shows the account only for a group of another account.
+      const shown = peer.userId && peer.userId === currentOwner ? { ...peer, userId: undefined } : peer;
       if (!name)
         warn(
           'DANGLING_REFERENCE',
           `security group ${currentSg}: a rule references ${peer.userId ? `${peer.userId}/` : ''}${peer.groupId}, which is not in the snapshot (its members are unknown)`,
           [currentSg, peer.groupId],
         );
-      return peerWord(peer, name ? { group: name } : {});
+      return peerWord(shown as SgPeer, name ? { group: name } : {});
     }
     return peerWord(peer, {});
   };
   const toRules = (sgId: string, direction: 'ingress' | 'egress', perms: RawIpPermission[] | null | undefined) => {
     currentSg = sgId;
+    currentOwner = sgDedup.byId.get(sgId)?.value.OwnerId ?? sgDedup.byId.get(sgId)?.file.accountId;
     const rules: SgRule[] = [];
     if (perms) for (const p of perms) expandPermission(direction, p, peerText, rules);
     return rules;

@@ -64,7 +64,7 @@ describe('buildSnapshot: normalization', () => {
       'inbound ICMP Echo Request (8/-1) from 10.2.0.0/16',
       'inbound ICMP Echo Request (8/-1) from ::/0',
       'inbound TCP 22 from pl-eic (com.amazonaws.eu-west-1.ec2-instance-connect)',
-      'inbound TCP 22 from 111111111111/sg-db (db-sg)',
+      'inbound TCP 22 from sg-db (db-sg)',
     ]);
     expect(web?.ingress[1]).toMatchObject({ protocol: 'icmp', fromPort: 8, toPort: -1, description: 'from db' });
     expect(web?.egress[0]).toMatchObject({
@@ -80,6 +80,16 @@ describe('buildSnapshot: normalization', () => {
       vpcId: 'vpc-1',
       peeringStatus: 'active',
     });
+  });
+
+  it('names the account of a group referenced across accounts', () => {
+    const x = buildSnapshot(
+      worldFiles((w) => {
+        const db = nth(w.SecurityGroups as { IpPermissions: { UserIdGroupPairs: { UserId: string }[] }[] }[], 1);
+        nth(nth(db.IpPermissions, 0).UserIdGroupPairs, 0).UserId = '999999999999';
+      }),
+    );
+    expect(x.securityGroups.get('sg-db')?.ingress[0]?.text).toBe('inbound TCP 5432 from 999999999999/sg-web (web-sg)');
   });
 
   it('sorts NACL entries by rule number and words them as the console does', () => {
@@ -371,6 +381,7 @@ describe('buildSnapshot: transit gateways', () => {
                 ],
               },
               { DestinationCidrBlock: '10.9.0.0/16', State: 'blackhole', Type: 'static' },
+              { DestinationCidrBlock: '100.64.0.0/16', State: 'blackhole', Type: 'static' },
             ],
           },
         ],
@@ -427,13 +438,13 @@ describe('buildSnapshot: transit gateways', () => {
     expect(s.index.vpcTransitGatewayAttachments.get('vpc-a')).toEqual(['tgw-attach-v']);
   });
 
-  it('builds static routes, blackholes and propagated routes from every VPC CIDR', () => {
+  it('builds static routes, blackholes and propagated routes from every VPC CIDR, a static route shadowing a propagated one', () => {
     const rt = buildSnapshot(tgwWorld()).transitGatewayRouteTables.get('tgw-rtb-a');
     expect(rt?.routes.map((r) => [r.cidr, r.type, r.state, r.attachmentIds])).toEqual([
       ['10.2.0.0/16', 'static', 'active', ['tgw-attach-p']],
       ['10.9.0.0/16', 'static', 'blackhole', []],
+      ['100.64.0.0/16', 'static', 'blackhole', []],
       ['10.1.0.0/16', 'propagated', 'active', ['tgw-attach-v']],
-      ['100.64.0.0/16', 'propagated', 'active', ['tgw-attach-v']],
     ]);
     expect(rt?.routes[0]?.text).toBe('10.2.0.0/16 → tgw-attach-p (tgw-b) [static]');
     expect(rt?.routes[1]?.text).toBe('10.9.0.0/16 → blackhole [static]');
