@@ -79,8 +79,11 @@ export function toCallError(e: unknown, action: string): AwsCallError {
   return new AwsCallError(code, action, message, any?.$metadata?.requestId, { cause: e });
 }
 
-/** Characters EC2 allows in a security group rule description. */
-const SG_DESCRIPTION_DISALLOWED = /[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g;
+/**
+ * Characters EC2 allows in every kind of security group rule description. CIDR ranges also allow `&`; rules that
+ * reference a security group or a prefix list do not, so `&` is replaced too.
+ */
+const SG_DESCRIPTION_DISALLOWED = /[^a-zA-Z0-9. _\-:/()#,@[\]+=;{}!$*]/g;
 
 /** A security group rule description: only the characters EC2 accepts, at most 255. */
 export function sanitizeSgDescription(text: string): string {
