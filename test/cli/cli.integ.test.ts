@@ -220,6 +220,34 @@ describe('live AWS and the sandbox', () => {
   });
 });
 
+describe('whyping snapshot', () => {
+  it('exports the sandbox account to a folder that diagnose --snapshot reads back', async () => {
+    const out = join(home, 'exported');
+    const r = await run(['snapshot', '--sandbox', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Wrote \d+ files to .*exported \(\d+ AWS calls in \d+ rounds?\)\./);
+    const d = await run(['diagnose', VM1, VM2, '--snapshot', out, '--json']);
+    expect(d.code).toBe(1);
+    expect(JSON.parse(d.stdout).findings.map((f: { code: string }) => f.code)).toContain('PEERING_NOT_ACTIVE');
+  });
+
+  it('exits 3 without credentials, mentioning --sandbox', async () => {
+    const r = await run(['snapshot', '--vpc', 'vpc-0e5b1c9d2f4a71a01', '--out', join(home, 'never')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--sandbox');
+  });
+});
+
+describe('whyping diagnose --probe', () => {
+  it('adds the probe result from the sandbox, and the verdict still decides the exit code', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--sandbox', '--probe', '--json']);
+    expect(r.code).toBe(1);
+    const probe = JSON.parse(r.stdout).probe;
+    expect(probe).toMatchObject({ ran: true, protocol: 'icmp', agreesWithVerdict: true });
+  });
+});
+
 describe('whyping --help and start', () => {
   it('lists every command', async () => {
     const r = await run(['--help']);
