@@ -3,9 +3,9 @@
  * `buildSnapshot` + `resolveEndpoints` + `diagnose` whyping itself runs), then the host facts configuration cannot show.
  */
 import { diagnose } from '../engine/index.js';
-import type { Diagnosis, Protocol, ResolvedEndpoint, Snapshot } from '../model/index.js';
+import type { Diagnosis, Protocol, Snapshot } from '../model/index.js';
 import { cidrContains } from '../net/ip.js';
-import * as snapshotApi from '../snapshot/index.js';
+import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
 import type { SandboxState } from './state.js';
 
 /** What the packet meets: the network verdict and what the far end does with it. */
@@ -25,38 +25,6 @@ export interface Truth {
   because: string;
 }
 
-type ResolveEndpoints = (s: Snapshot, from: string, to: string) => { from: ResolvedEndpoint; to: ResolvedEndpoint };
-
-/** Builds the endpoints the way `resolveEndpoints` (src/snapshot) does, when that module does not export it. */
-function fallbackEndpoints(
-  s: Snapshot,
-  instanceId: string,
-  ip: string,
-): { from: ResolvedEndpoint; to: ResolvedEndpoint } {
-  const inst = s.instances.get(instanceId as `i-${string}`);
-  const eni = inst?.networkInterfaceIds[0];
-  const from: ResolvedEndpoint = {
-    kind: 'instance',
-    input: instanceId,
-    id: instanceId,
-    ip: inst?.privateIp ?? null,
-    ...(eni ? { eni } : {}),
-    instanceId: instanceId as `i-${string}`,
-    ...(inst?.name ? { name: inst.name } : {}),
-  };
-  const privateEni = s.index.privateIpToEni.get(ip)?.[0];
-  const publicEni = s.index.publicIpToEni.get(ip);
-  const toEni = privateEni ?? publicEni;
-  const to: ResolvedEndpoint = {
-    kind: 'ip',
-    input: ip,
-    ip,
-    ...(toEni ? { eni: toEni } : {}),
-    ...(publicEni && !privateEni ? { viaPublicIp: true } : {}),
-  };
-  return { from, to };
-}
-
 /** The engine's diagnosis of `protocol/port` from `instanceId` to `ip` on the current state. */
 export function networkVerdict(
   state: SandboxState,
@@ -66,9 +34,8 @@ export function networkVerdict(
   port: number | null,
 ): { diagnosis: Diagnosis | null; snapshot: Snapshot | null; error?: string } {
   try {
-    const snapshot = snapshotApi.buildSnapshot(state.toFiles());
-    const resolve = (snapshotApi as unknown as { resolveEndpoints?: ResolveEndpoints }).resolveEndpoints;
-    const endpoints = resolve ? resolve(snapshot, instanceId, ip) : fallbackEndpoints(snapshot, instanceId, ip);
+    const snapshot = buildSnapshot(state.toFiles());
+    const endpoints = resolveEndpoints(snapshot, instanceId, ip);
     const diagnosis = diagnose(snapshot, { from: instanceId, to: ip, protocol, port }, endpoints);
     return { diagnosis, snapshot };
   } catch (e) {
