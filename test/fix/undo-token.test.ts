@@ -94,9 +94,9 @@ describe('undo tokens', () => {
 
 describe('audit text', () => {
   it('keeps only the characters EC2 allows in a rule description, at most 255', () => {
-    expect(sanitizeSgDescription('ok: a-z A-Z 0-9 ._-:/()#,@[]+=&;{}!$*')).toBe(
-      'ok: a-z A-Z 0-9 ._-:/()#,@[]+=&;{}!$*',
-    );
+    expect(sanitizeSgDescription('ok: a-z A-Z 0-9 ._-:/()#,@[]+=;{}!$*')).toBe('ok: a-z A-Z 0-9 ._-:/()#,@[]+=;{}!$*');
+    // `&` is allowed for CIDR rules only, not for rules naming a security group or a prefix list.
+    expect(sanitizeSgDescription('a&b')).toBe('a_b');
     expect(sanitizeSgDescription('José <x> "q" \'s\' %')).toBe('Jos_ _x_ _q_ _s_ _');
     expect(sanitizeSgDescription('y'.repeat(400))).toHaveLength(255);
   });
