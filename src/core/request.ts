@@ -41,7 +41,9 @@ export function tokenize(text: string): Token[] {
     throw bad('The request contains control or invisible characters; type it again as plain text.');
   }
   // Slack and phones turn quotes typographic; treat them as the plain ones.
-  const s = text.replace(/[\u201c\u201d\u201e\u201f]/gu, '"').replace(/[\u2018\u2019\u201a\u201b]/gu, "'");
+  const s = fromSlackMarkup(text)
+    .replace(/[\u201c\u201d\u201e\u201f]/gu, '"')
+    .replace(/[\u2018\u2019\u201a\u201b]/gu, "'");
   const tokens: Token[] = [];
   let cur = '';
   let inToken = false;
@@ -86,6 +88,21 @@ export function tokenize(text: string): Token[] {
   }
   push();
   return tokens;
+}
+
+/**
+ * Undoes what Slack does to message text: mentions (`<@U123>`, `<!here>`, `<#C123|general>`) are dropped, links
+ * (`<http://db-1.example.com|db-1.example.com>`, `<mailto:…|…>`) become their label, and `&lt; &gt; &amp;` their
+ * characters. Plain text from a shell or the CLI is left as it is.
+ */
+export function fromSlackMarkup(text: string): string {
+  return text
+    .replace(/<[@!#][^<>\s]*>/g, ' ')
+    .replace(/<(?:https?|mailto):[^<>|\s]*\|([^<>]*)>/g, '$1')
+    .replace(/<https?:\/\/([^<>|\s]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function findClosingQuote(s: string, from: number, q: string): number {

@@ -84,6 +84,14 @@ describe('parseRequest understands every form of the question', () => {
     ['ec2-instance-connect web-1', q('ec2-instance-connect', 'web-1', 'tcp', 22)],
     ['eic web-1 tcp 2222', q('eic', 'web-1', 'tcp', 2222)],
     ['web-1, db-1', q('web-1', 'db-1')],
+    // Slack message text
+    ["<@U0WHYPING> why can't web-1 ping db-1", q('web-1', 'db-1')],
+    ['<@U0WHYPING|whyping> web-1 db-1 tcp 443', q('web-1', 'db-1', 'tcp', 443)],
+    ['<!here> web-1 db-1', q('web-1', 'db-1')],
+    ['web-1 <http://db-1.example.com|db-1.example.com>:443', q('web-1', 'db-1.example.com', 'tcp', 443)],
+    ['web-1 <http://db-1.example.com>', q('web-1', 'db-1.example.com')],
+    ['"R&amp;D box" db-1', q('R&D box', 'db-1')],
+    ['\u201cInstance - NextWork VPC 1\u201d 10.2.4.95', q('Instance - NextWork VPC 1', '10.2.4.95')],
   ];
   it.each(cases)('reads %j', (text, expected) => {
     expect(parseRequest(text)).toEqual(expected);
