@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { diagnose } from '../../src/engine/index.js';
 import type { Diagnosis, Finding, Hop, Protocol, Snapshot } from '../../src/model/index.js';
 import { buildSnapshot, resolveEndpoints } from '../../src/snapshot/index.js';
-import type { SnapshotBuilder } from '../support/builder.js';
+import { SnapshotBuilder } from '../support/builder.js';
 
 /** Diagnoses `from` → `to` (names, ids, IPs, `internet`, `eic`) on a snapshot or a builder's world. */
 export function ask(
@@ -13,7 +13,7 @@ export function ask(
   protocol: Protocol = 'icmp',
   port: number | null = null,
 ): Diagnosis {
-  const s = 'vpcs' in world ? world : world.snapshot();
+  const s = world instanceof SnapshotBuilder ? world.snapshot() : world;
   return diagnose(s, { from, to, protocol, port }, resolveEndpoints(s, from, to));
 }
 
