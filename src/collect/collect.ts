@@ -27,6 +27,7 @@ import {
   GetManagedPrefixListEntriesCommand,
   GetTransitGatewayRouteTablePropagationsCommand,
   type ManagedPrefixList,
+  type NatGateway,
   type NetworkInterface,
   type PrefixListEntry,
   type RouteTable,
@@ -36,7 +37,7 @@ import {
   type TransitGatewayRoute,
   type TransitGatewayRouteTablePropagation,
 } from '@aws-sdk/client-ec2';
-import { WhypingError } from '../errors.js';
+import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Query, RawSnapshotFile } from '../model/index.js';
 import { cidrContains } from '../net/ip.js';
@@ -434,6 +435,23 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
     ),
   );
 
+  // Interfaces a packet can cross besides the endpoints': the appliances routes point to (by ENI or by instance) and
+  // the NAT gateways' interfaces (their addresses are the packet's new source).
+  const targetRoutes = c
+    .all<RouteTable>('RouteTables')
+    .filter((t) => scope.fullVpcs.has(t.VpcId ?? ''))
+    .flatMap((t) => t.Routes ?? []);
+  const targetInstances = new Set(targetRoutes.map((rt) => rt.InstanceId).filter((i): i is string => !!i));
+  for (const rt of targetRoutes) if (rt.NetworkInterfaceId) scope.enis.add(rt.NetworkInterfaceId);
+  for (const id of targetInstances) {
+    for (const ni of c.instances.get(id)?.instance.NetworkInterfaces ?? []) {
+      if (ni.NetworkInterfaceId) scope.enis.add(ni.NetworkInterfaceId);
+    }
+  }
+  for (const n of c.all<NatGateway>('NatGateways')) {
+    for (const a of n.NatGatewayAddresses ?? []) if (a.NetworkInterfaceId) scope.enis.add(a.NetworkInterfaceId);
+  }
+
   // The endpoints' ENIs (an instance's come embedded in describe-instances; the ENI records carry more).
   const newEnis = c.fresh('eni', scope.enis);
   if (newEnis.length > 0) {
@@ -448,7 +466,7 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
   // The instance behind an ENI given by id or address (for its state and Name).
   const newInstances = c.fresh(
     'instance',
-    enis.map((e) => e.Attachment?.InstanceId).filter((id) => id && !c.instances.has(id)),
+    [...enis.map((e) => e.Attachment?.InstanceId), ...targetInstances].filter((id) => id && !c.instances.has(id)),
   );
   if (newInstances.length > 0) {
     tasks.push(
@@ -723,16 +741,28 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
   );
   for (const pl of c.fresh('prefix-list-entries', [...scope.prefixLists, ...plIds])) {
     tasks.push(async () => {
-      const entries = await r.pages(
-        'GetManagedPrefixListEntries',
-        (NextToken) => ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: pl, NextToken })),
-        (o) => o.Entries,
-      );
-      c.prefixListEntries.set(pl, entries);
+      try {
+        const entries = await r.pages(
+          'GetManagedPrefixListEntries',
+          (NextToken) => ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: pl, NextToken })),
+          (o) => o.Entries,
+        );
+        c.prefixListEntries.set(pl, entries);
+      } catch (e) {
+        // A rule or route may name a list this account cannot read (shared, then unshared): the snapshot then warns
+        // of a dangling reference instead of the whole answer failing.
+        if (!isNotFound(e)) throw e;
+        r.logger.warn({ prefixList: pl }, 'a referenced prefix list cannot be read');
+      }
     });
   }
 
   return tasks;
+}
+
+/** An AWS "does not exist" answer (e.g. InvalidPrefixListID.NotFound). */
+function isNotFound(e: unknown): boolean {
+  return isWhypingError(e) && /NotFound$/.test(e.details.aws?.awsCode ?? '');
 }
 
 function safeContains(cidr: string, ip: string): boolean {

@@ -337,9 +337,12 @@ export function answer(
     return { slice, next };
   };
 
+  // AWS-managed lists (describe-prefix-lists output, `PrefixLists` with inline Cidrs) are managed prefix lists too.
+  const awsManaged = list('PrefixLists') as { PrefixListId?: string; PrefixListName?: string; Cidrs?: string[] }[];
   if (action === 'GetManagedPrefixListEntries') {
     const id = params.PrefixListId ?? '';
-    const entries = (account.PrefixListEntries as Record<string, unknown[]> | undefined)?.[id];
+    const inline = awsManaged.find((p) => p.PrefixListId === id)?.Cidrs?.map((Cidr) => ({ Cidr }));
+    const entries = (account.PrefixListEntries as Record<string, unknown[]> | undefined)?.[id] ?? inline;
     const known = list('ManagedPrefixLists').some((p) => (p as { PrefixListId?: string }).PrefixListId === id);
     if (!entries && !known)
       return [400, ec2ErrorXml('InvalidPrefixListID.NotFound', `The prefix list ID '${id}' does not exist`)] as const;
@@ -397,7 +400,19 @@ export function answer(
     return [200, toEc2Xml(action, { Reservations: slice, NextToken: next })] as const;
   }
 
-  const all = list(spec.key);
+  const all =
+    action === 'DescribeManagedPrefixLists'
+      ? [
+          ...list(spec.key),
+          ...awsManaged.map((p) => ({
+            PrefixListId: p.PrefixListId,
+            PrefixListName: p.PrefixListName,
+            AddressFamily: 'IPv4',
+            State: 'create-complete',
+            OwnerId: 'AWS',
+          })),
+        ]
+      : list(spec.key);
   const { items, missing } = byIds(all, spec.idField ?? '', idList);
   if (missing.length > 0) {
     return [
