@@ -277,11 +277,14 @@ async function securityGroupRule(x: Exec, egress: boolean, p: SgPlan): Promise<O
   }
   const Description = auditDescription(x.audit);
   const permission: IpPermission = {
-    IpProtocol: p.protocol,
+    // ICMP for an IPv6 peer is ICMPv6 (protocol 58) in a security group rule.
+    IpProtocol: p.protocol === 'icmp' && p.cidr?.includes(':') ? 'icmpv6' : p.protocol,
     FromPort: p.fromPort,
     ToPort: p.toPort,
     ...(p.cidr !== undefined
-      ? { IpRanges: [{ CidrIp: p.cidr, Description }] }
+      ? p.cidr.includes(':')
+        ? { Ipv6Ranges: [{ CidrIpv6: p.cidr, Description }] }
+        : { IpRanges: [{ CidrIp: p.cidr, Description }] }
       : { UserIdGroupPairs: [{ GroupId: p.peerGroupId, Description }] }),
   };
   const input = {
@@ -485,6 +488,11 @@ type NaclPlan = Extract<FixPlan, { action: 'CreateNetworkAclEntry' }>['params'];
 
 const PROTOCOL_NUMBER = { icmp: '1', tcp: '6', udp: '17' } as const;
 
+/** The NACL protocol number of the plan: ICMP for IPv6 is ICMPv6 (58). */
+function naclProtocol(p: NaclPlan): string {
+  return p.protocol === 'icmp' && p.cidrBlock.includes(':') ? '58' : PROTOCOL_NUMBER[p.protocol];
+}
+
 function rangeCovers(outer: [number, number], inner: [number, number]): boolean {
   return outer[0] <= inner[0] && inner[1] <= outer[1];
 }
@@ -496,10 +504,11 @@ const icmpOverlaps = (e: number, p: number) => e === -1 || p === -1 || e === p;
 
 /** How an existing entry relates to the traffic the plan allows: covers it all, touches part of it, or neither. */
 function relation(e: NetworkAclEntry, p: NaclPlan): 'covers' | 'overlaps' | 'none' {
-  if (!e.CidrBlock || !cidrsOverlap(e.CidrBlock, p.cidrBlock)) return 'none';
-  const cidrFull = cidrCovers(e.CidrBlock, p.cidrBlock);
+  const range = e.CidrBlock ?? e.Ipv6CidrBlock;
+  if (!range || range.includes(':') !== p.cidrBlock.includes(':') || !cidrsOverlap(range, p.cidrBlock)) return 'none';
+  const cidrFull = cidrCovers(range, p.cidrBlock);
   if (e.Protocol === '-1') return cidrFull ? 'covers' : 'overlaps';
-  if (e.Protocol !== PROTOCOL_NUMBER[p.protocol]) return 'none';
+  if (e.Protocol !== naclProtocol(p)) return 'none';
   if (p.protocol === 'icmp') {
     const want = p.icmpTypeCode ?? { type: -1, code: -1 };
     const have = { type: e.IcmpTypeCode?.Type ?? -1, code: e.IcmpTypeCode?.Code ?? -1 };
@@ -564,9 +573,9 @@ async function naclEntry(x: Exec, p: NaclPlan): Promise<Outcome> {
       NetworkAclId: p.networkAclId,
       RuleNumber: ruleNumber,
       Egress: p.egress,
-      Protocol: PROTOCOL_NUMBER[p.protocol],
+      Protocol: naclProtocol(p),
       RuleAction: 'allow' as const,
-      CidrBlock: p.cidrBlock,
+      ...(p.cidrBlock.includes(':') ? { Ipv6CidrBlock: p.cidrBlock } : { CidrBlock: p.cidrBlock }),
       ...(p.protocol === 'icmp'
         ? { IcmpTypeCode: { Type: p.icmpTypeCode?.type ?? -1, Code: p.icmpTypeCode?.code ?? -1 } }
         : { PortRange: { From: p.portRange?.from ?? 0, To: p.portRange?.to ?? 65535 } }),

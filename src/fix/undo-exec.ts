@@ -27,10 +27,14 @@ interface Call {
 
 function permissionOf(p: NonNullable<Extract<UndoStep, { groupId: string }>['permission']>): IpPermission {
   return {
-    IpProtocol: p.protocol,
+    IpProtocol: p.protocol === 'icmp' && p.cidr?.includes(':') ? 'icmpv6' : p.protocol,
     FromPort: p.fromPort,
     ToPort: p.toPort,
-    ...(p.cidr ? { IpRanges: [{ CidrIp: p.cidr }] } : { UserIdGroupPairs: [{ GroupId: p.peerGroupId }] }),
+    ...(p.cidr
+      ? p.cidr.includes(':')
+        ? { Ipv6Ranges: [{ CidrIpv6: p.cidr }] }
+        : { IpRanges: [{ CidrIp: p.cidr }] }
+      : { UserIdGroupPairs: [{ GroupId: p.peerGroupId }] }),
   };
 }
 

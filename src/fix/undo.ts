@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { WhypingError } from '../errors.js';
+import { isCidr } from '../net/ip.js';
 
 /** A route target as EC2 names it in CreateRoute / ReplaceRoute. */
 export type RouteTargetSpec =
@@ -49,7 +50,7 @@ export interface UndoPlan {
 }
 
 const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-zA-Z]{1,40}$`));
-const cidr4 = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/);
+const cidr = z.string().max(50).refine(isCidr, 'not a CIDR');
 const port = z.number().int().min(-1).max(65535);
 
 const targetSchema = z.union([
@@ -70,16 +71,16 @@ const stepSchema = z.discriminatedUnion('op', [
         protocol: z.enum(['icmp', 'tcp', 'udp']),
         fromPort: port,
         toPort: port,
-        cidr: cidr4.optional(),
+        cidr: cidr.optional(),
         peerGroupId: awsId('sg').optional(),
       })
       .optional(),
   }),
-  z.strictObject({ op: z.literal('DeleteRoute'), routeTableId: awsId('rtb'), destinationCidrBlock: cidr4 }),
+  z.strictObject({ op: z.literal('DeleteRoute'), routeTableId: awsId('rtb'), destinationCidrBlock: cidr }),
   z.strictObject({
     op: z.literal('ReplaceRoute'),
     routeTableId: awsId('rtb'),
-    destinationCidrBlock: cidr4,
+    destinationCidrBlock: cidr,
     target: targetSchema,
   }),
   z.strictObject({ op: z.literal('DisassociateAddress'), associationId: awsId('eipassoc') }),

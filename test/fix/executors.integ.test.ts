@@ -298,6 +298,35 @@ describe('security group rules', () => {
     });
   });
 
+  it('sends an IPv6 source as Ipv6Ranges with ICMPv6, and revokes it by content when AWS returns no rule id', async () => {
+    wire = new Ec2Wire();
+    wire.write('AuthorizeSecurityGroupIngress', '<return>true</return>');
+    const ec2 = testEc2();
+    const r = await executeFix(
+      ec2,
+      {
+        ...plan,
+        id: 'fix-sg-v6',
+        params: { groupId: SG, protocol: 'icmp', fromPort: 128, toPort: -1, cidr: '2001:db8::/56' },
+      },
+      apply,
+    );
+    expect(r.status).toBe('applied');
+    expect(first(wire.real('AuthorizeSecurityGroupIngress'))).toMatchObject({
+      'IpPermissions.1.IpProtocol': 'icmpv6',
+      'IpPermissions.1.Ipv6Ranges.1.CidrIpv6': '2001:db8::/56',
+    });
+    wire = new Ec2Wire();
+    wire.dryOk('RevokeSecurityGroupIngress');
+    wire.write('RevokeSecurityGroupIngress');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(first(wire.real('RevokeSecurityGroupIngress'))).toMatchObject({
+      'IpPermissions.1.IpProtocol': 'icmpv6',
+      'IpPermissions.1.Ipv6Ranges.1.CidrIpv6': '2001:db8::/56',
+    });
+  });
+
   it('only dry-runs when asked to', async () => {
     wire = new Ec2Wire();
     wire.dryOk('AuthorizeSecurityGroupIngress');
