@@ -179,10 +179,13 @@ describe('the seed lab in the sandbox', () => {
       true,
     );
     let t = Date.parse('2026-11-25T10:00:00Z');
+    const sleep = async (ms: number) => {
+      t += ms;
+    };
     const result = await runProbe(
       sb.clients.ssm,
       { instanceId: SEED.instance1, platform: 'linux', targetIp: '10.2.4.95', protocol: 'icmp', port: null },
-      { now: () => new Date(t), sleep: async (ms) => void (t += ms), logger: silentLogger },
+      { now: () => new Date(t), sleep, logger: silentLogger },
     );
     expect(result).toMatchObject({ ran: true, sent: 3, received: 3, lossPct: 0 });
   });
@@ -213,7 +216,9 @@ describe('the seed lab in the sandbox', () => {
       if (applied.undo) undos.push(applied.undo);
     }
     expect(verdict(sb, PING).reachable).toBe(true);
-    const again = await executeFix(sb.clients.ec2, plans.find((p) => p.action === 'CreateRoute') ?? plans[0]!, {
+    const routePlan = plans.find((p) => p.action === 'CreateRoute');
+    if (!routePlan) throw new Error('the engine proposed no CreateRoute');
+    const again = await executeFix(sb.clients.ec2, routePlan, {
       ...ctx,
       dryRun: false,
     });
