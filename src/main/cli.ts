@@ -10,6 +10,14 @@ import { shellFixer } from './shell-fix.js';
 
 const VERSION = '0.1.0';
 
+// A reader that goes away (`whyping … | head -1`) is not an error: stop quietly instead of printing a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
   try {

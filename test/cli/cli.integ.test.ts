@@ -186,6 +186,29 @@ describe('whyping diagnose --batch', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('stops quietly when the reader goes away (| head -1)', async () => {
+    const file = join(home, 'many.jsonl');
+    writeFileSync(file, `${JSON.stringify({ from: VM1, to: VM2 })}\n`.repeat(2000));
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(
+        process.execPath,
+        [join(root, 'bin/whyping.js'), 'diagnose', '--snapshot', BROKEN, '--batch', file, '--json'],
+        {
+          cwd: root,
+          env: noAwsEnv(home),
+        },
+      );
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d) => {
+        stderr += d;
+      });
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('close', (code) => done({ code, stderr }));
+    });
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.code).toBe(0);
+  });
+
   it('reads the batch from stdin with -', async () => {
     const r = await run(['diagnose', '--snapshot', FIXED, '--batch', '-', '--json'], {
       input: `${JSON.stringify({ from: VM1, to: VM2 })}\n`,
