@@ -26,6 +26,8 @@ export function isAwsCode(e: unknown, ...codes: string[]): e is AwsCallError {
 /** Per-fix call recorder: the request ids of every write call (and of every failed one). */
 export class CallLog {
   readonly requestIds: string[] = [];
+  /** Write calls that succeeded (a failed call's request id is recorded too, but it changed nothing). */
+  applied = 0;
   constructor(private readonly logger: Logger) {}
 
   /** A real (non-dry-run) call: records its request id, turns an SDK error into AwsCallError. */
@@ -34,6 +36,7 @@ export class CallLog {
       const out = await send();
       const id = out.$metadata?.requestId;
       if (id) this.requestIds.push(id);
+      this.applied += 1;
       this.logger.info({ action, requestId: id }, 'whyping fix: AWS call applied');
       return out;
     } catch (e) {

@@ -87,6 +87,13 @@ const refused = (message: string): Outcome => ({ status: 'refused', message, und
 
 /** The tagging permission AWS also requires when a create call carries TagSpecifications. */
 const TAG_ON_CREATE = 'ec2:CreateTags';
+/** Calls whyping sends with TagSpecifications. */
+const TAGS_ON_CREATE = new Set([
+  'ec2:AuthorizeSecurityGroupIngress',
+  'ec2:AuthorizeSecurityGroupEgress',
+  'ec2:AllocateAddress',
+  'ec2:CreateInternetGateway',
+]);
 
 /**
  * Applies one fix plan: every write is dry-run first (DryRunOperation = would succeed, UnauthorizedOperation = the IAM
@@ -109,7 +116,7 @@ export async function executeFix(
     const out = await dispatch(x, plan);
     return { ...out, requestIds: log.requestIds };
   } catch (e) {
-    return { ...fromCallError(e, log.requestIds.length > 0), requestIds: log.requestIds };
+    return { ...fromCallError(e, log.applied > 0), requestIds: log.requestIds };
   }
 }
 
@@ -120,10 +127,11 @@ export function fromCallError(e: unknown, somethingChanged: boolean): Outcome {
     ? 'Earlier calls of this fix did apply (see the request ids).'
     : 'Nothing was changed.';
   if (e.awsCode === 'UnauthorizedOperation' || e.awsCode === 'AccessDenied' || e.awsCode === 'AccessDeniedException') {
-    const tagging = e.action === TAG_ON_CREATE ? '' : ` (and ${TAG_ON_CREATE} when the call tags what it creates)`;
+    const tagging = TAGS_ON_CREATE.has(e.action) ? ` (and ${TAG_ON_CREATE}, which tagging on create needs)` : '';
+    const policy = /^ec2:(Describe|Get)/.test(e.action) ? 'iam/readonly.json' : 'iam/fix.json';
     return {
       status: 'refused',
-      message: `AWS denied ${e.action}${tagging}: grant it to the role whyping runs as (see iam/fix.json). ${changed}`,
+      message: `AWS denied ${e.action}${tagging}: grant it to the role whyping runs as (see ${policy}). ${changed}`,
       undo: null,
       missingPermission: e.action,
       awsCode: e.awsCode,

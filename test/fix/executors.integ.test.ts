@@ -176,6 +176,28 @@ describe('routes', () => {
     expect(r.status).toBe('already-in-place');
   });
 
+  it('reports a failed write as failed, with its request id, and says nothing changed', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', { inner: routeTable('') });
+    wire.dryOk('CreateRoute');
+    wire.on('CreateRoute', { error: 'InvalidVpcPeeringConnectionID.NotFound', message: 'gone' });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('failed');
+    expect(r.awsCode).toBe('InvalidVpcPeeringConnectionID.NotFound');
+    expect(r.message).toContain('Nothing was changed');
+    expect(r.requestIds).toHaveLength(1);
+  });
+
+  it('points a denied read at the read-only policy', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', { error: 'UnauthorizedOperation' });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('refused');
+    expect(r.missingPermission).toBe('ec2:DescribeRouteTables');
+    expect(r.message).toContain('iam/readonly.json');
+    expect(r.message).not.toContain('CreateTags');
+  });
+
   it('sends GatewayId for an internet route 0.0.0.0/0 → igw', async () => {
     wire = new Ec2Wire();
     wire.on('DescribeRouteTables', { inner: routeTable('') });
