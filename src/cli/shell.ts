@@ -47,6 +47,8 @@ Then:
   help       this text
   quit       leave`;
 
+const SANDBOX_HINT = 'In the shell, WHYPING_SANDBOX=1 uses the built-in sandbox instead of AWS.';
+
 /** Reads lines one at a time, so a confirmation can take the next line of a pipe. */
 class Lines {
   private readonly it: AsyncIterator<string>;
@@ -78,7 +80,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     );
   } catch (e) {
     const err = asWhypingError(e);
-    ctx.stderr.write(`whyping: ${errorText(err)}\n`);
+    ctx.stderr.write(`whyping: ${errorText(err)}\n${SANDBOX_HINT}\n`);
     return err.exitCode;
   }
   out('Ask "why can\'t web-1 ping db-1", or type help.');
@@ -173,6 +175,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
       if (!isWhypingError(e)) ctx.logger.debug({ err: e }, 'shell command failed');
       out(`Sorry: ${errorText(err)}`);
       if (err.code === 'BAD_INPUT') out(dim('Type help for the forms I understand.'));
+      if (err.exitCode === 3) out(dim(SANDBOX_HINT));
     }
   }
   out('Bye.');

@@ -1,0 +1,101 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { runShell } from '../../src/cli/shell.js';
+import type { Deps } from '../../src/core/deps.js';
+import { WhypingError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { shellFixer } from '../../src/main/shell-fix.js';
+import { createSandbox } from '../../src/sandbox/index.js';
+
+const ASK = 'why can\'t "Instance - NextWork VPC 1" ping "Instance - NextWork VPC 2"';
+
+function sandboxDeps(): Deps {
+  return {
+    clients: createSandbox({ region: 'us-east-1' }).clients,
+    region: 'us-east-1',
+    logger: silentLogger,
+    now: () => new Date('2026-11-25T10:00:00Z'),
+    sleep: async () => {},
+    probesEnabled: true,
+  };
+}
+
+async function session(
+  lines: string[],
+  opts: { tty?: boolean; credentials?: boolean; openDeps?: CliContext['openDeps']; sandboxRequested?: boolean } = {},
+) {
+  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+  stdin.isTTY = opts.tty ?? false;
+  stdin.end(lines.map((l) => `${l}\n`).join(''));
+  const out: string[] = [];
+  const err: string[] = [];
+  const deps = sandboxDeps();
+  const ctx: CliContext = {
+    stdout: { write: (s: string) => out.push(s), isTTY: opts.tty ?? false },
+    stderr: { write: (s: string) => err.push(s), isTTY: opts.tty ?? false },
+    stdin,
+    env: {},
+    logger: silentLogger,
+    loadSnapshot: () => {
+      throw new Error('not used');
+    },
+    openDeps: opts.openDeps ?? (async () => deps),
+    exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
+    hasAwsCredentials: async () => opts.credentials ?? false,
+  };
+  const code = await runShell(ctx, { sandboxRequested: opts.sandboxRequested ?? false, fixer: shellFixer });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+describe('the shell', () => {
+  it('says it uses live AWS, and the region, when credentials are configured', async () => {
+    const r = await session(['quit'], { credentials: true });
+    expect(r.out.split('\n')[0]).toBe(
+      'whyping shell — using live AWS (region us-east-1) with your default credentials.',
+    );
+  });
+
+  it('prompts and colours only on a terminal', async () => {
+    const tty = await session([ASK, 'quit'], { tty: true });
+    expect(tty.out).toContain('whyping> ');
+    expect(tty.out).toContain('\u001b[');
+    const pipe = await session([ASK, 'quit']);
+    expect(pipe.out).not.toContain('whyping> ');
+    expect(pipe.out).not.toContain('\u001b[');
+  });
+
+  it('explains fix numbers out of range, and having nothing to undo or recheck', async () => {
+    const r = await session(['recheck', 'undo', ASK, 'fix 9', 'fix two', 'quit']);
+    expect(r.out).toContain('Nothing to recheck yet');
+    expect(r.out).toContain('Nothing to undo in this session.');
+    expect(r.out).toContain('Say fix 1…fix 4, or fix all.');
+  });
+
+  it('treats the end of input at a confirmation as no', async () => {
+    const r = await session([ASK, 'fix 1']);
+    expect(r.out).toContain('Apply? [y/N]');
+    expect(r.out).toContain('Cancelled: nothing was changed.');
+    expect(r.code).toBe(0);
+  });
+
+  it('applies one fix, undoes it, and the recheck shows the blocker back', async () => {
+    const r = await session([ASK, 'fix 2', 'y', 'undo', 'recheck', 'quit']);
+    expect(r.out).toMatch(/✓ applied: Add route 10\.2\.0\.0\/16/);
+    expect(r.out).toMatch(/undid: Add route 10\.2\.0\.0\/16/);
+    const recheck = r.out.slice(r.out.lastIndexOf('… Resolving'));
+    expect(recheck).toMatch(/✗ Not reachable/);
+    expect(recheck).toContain('Add route 10.2.0.0/16');
+  });
+
+  it('says how to use the sandbox when AWS cannot be opened', async () => {
+    const r = await session(['quit'], {
+      credentials: true,
+      openDeps: async () => {
+        throw new WhypingError('AWS_REGION', 'No AWS region: pass --region or set AWS_REGION.');
+      },
+    });
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('WHYPING_SANDBOX=1');
+  });
+});
