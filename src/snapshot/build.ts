@@ -48,7 +48,7 @@ import {
   type RawNetworkInterface,
   type RawRoute,
 } from './schema.js';
-import { naclEntryText, normalizeProtocol, peerWord, routeText, sgRulePrefix, tgwRouteText } from './text.js';
+import { naclEntryText, normalizeProtocol, routeText, sgRulePrefix, tgwRouteText } from './text.js';
 
 type Item<K extends KnownKey> = Parsed<K> extends readonly (infer T)[] ? T : never;
 type Sourced<T> = { value: T; file: RawSnapshotFile };
@@ -87,11 +87,25 @@ function origin<T extends object>(obj: T, accountId: string | null | undefined, 
 
 /** Keeps one copy per id: the first, unless a later one comes from the owner's own account files. */
 class Dedup<T> {
-  readonly byId = new Map<string, { value: T; file: RawSnapshotFile; fromOwner: boolean }>();
-  add(id: string, value: T, file: RawSnapshotFile, ownerId: string | null | undefined): void {
-    const fromOwner = !!ownerId && file.accountId === ownerId;
+  readonly byId = new Map<string, Sourced<T>>();
+  /** Ids whose kept copy came from the owner's account (only tracked once a duplicate shows up). */
+  private readonly owned = new Set<string>();
+  add(id: string, item: Sourced<T>, ownerId: string | null | undefined): void {
     const prev = this.byId.get(id);
-    if (!prev || (fromOwner && !prev.fromOwner)) this.byId.set(id, { value, file, fromOwner });
+    if (!prev) {
+      this.byId.set(id, item);
+      return;
+    }
+    if (this.owned.has(id)) return;
+    // Both copies describe one object, so the newcomer's owner id is the kept copy's owner id too.
+    if (ownerId && prev.file.accountId === ownerId) {
+      this.owned.add(id);
+      return;
+    }
+    if (ownerId && item.file.accountId === ownerId) {
+      this.byId.set(id, item);
+      this.owned.add(id);
+    }
   }
 }
 
@@ -187,6 +201,21 @@ function portOrNull(v: number | null | undefined): number | null {
   return v === null || v === undefined ? null : v;
 }
 
+const cidrPeers = new Map<string, SgPeer>();
+/**
+ * CIDR peers are shared, frozen objects: a big account repeats a handful of CIDRs (0.0.0.0/0, 10.0.0.0/8) across
+ * hundreds of thousands of rules.
+ */
+function cidrPeer(cidr: string): SgPeer {
+  let peer = cidrPeers.get(cidr);
+  if (!peer) {
+    if (cidrPeers.size >= 100_000) cidrPeers.clear();
+    peer = Object.freeze({ kind: 'cidr', cidr }) as SgPeer;
+    cidrPeers.set(cidr, peer);
+  }
+  return peer;
+}
+
 function pushRule(
   out: SgRule[],
   base: Pick<SgRule, 'direction' | 'protocol' | 'fromPort' | 'toPort'>,
@@ -229,11 +258,9 @@ function expandPermission(
   const prefix = sgRulePrefix(direction, protocol, fromPort, toPort);
   const base = { direction, protocol, fromPort, toPort };
   if (perm.IpRanges)
-    for (const r of perm.IpRanges)
-      pushRule(out, base, { kind: 'cidr', cidr: r.CidrIp }, r.Description, prefix + r.CidrIp);
+    for (const r of perm.IpRanges) pushRule(out, base, cidrPeer(r.CidrIp), r.Description, prefix + r.CidrIp);
   if (perm.Ipv6Ranges)
-    for (const r of perm.Ipv6Ranges)
-      pushRule(out, base, { kind: 'cidr', cidr: r.CidrIpv6 }, r.Description, prefix + r.CidrIpv6);
+    for (const r of perm.Ipv6Ranges) pushRule(out, base, cidrPeer(r.CidrIpv6), r.Description, prefix + r.CidrIpv6);
   if (perm.PrefixListIds)
     for (const r of perm.PrefixListIds) {
       const peer: SgPeer = { kind: 'prefix-list', id: r.PrefixListId as `pl-${string}` };
@@ -366,7 +393,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- VPCs
   const vpcDedup = new Dedup<Item<'Vpcs'>>();
-  for (const { value, file } of inp.Vpcs) vpcDedup.add(value.VpcId, value, file, value.OwnerId);
+  for (const it of inp.Vpcs) vpcDedup.add(it.value.VpcId, it, it.value.OwnerId);
   const vpcs = new Map<`vpc-${string}`, Vpc>();
   for (const [id, { value: v, file }] of vpcDedup.byId) {
     const associated = (v.CidrBlockAssociationSet ?? [])
@@ -388,7 +415,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- subnets
   const subnetDedup = new Dedup<Item<'Subnets'>>();
-  for (const { value, file } of inp.Subnets) subnetDedup.add(value.SubnetId, value, file, value.OwnerId);
+  for (const it of inp.Subnets) subnetDedup.add(it.value.SubnetId, it, it.value.OwnerId);
   const subnets = new Map<`subnet-${string}`, Subnet>();
   for (const [id, { value: s, file }] of subnetDedup.byId) {
     const tags = tagsOf(s.Tags);
@@ -417,8 +444,8 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- peering connections (the same pcx appears in both accounts' files: keep the requester owner's copy)
   const pcxDedup = new Dedup<Item<'VpcPeeringConnections'>>();
-  for (const { value, file } of inp.VpcPeeringConnections)
-    pcxDedup.add(value.VpcPeeringConnectionId, value, file, value.RequesterVpcInfo?.OwnerId);
+  for (const it of inp.VpcPeeringConnections)
+    pcxDedup.add(it.value.VpcPeeringConnectionId, it, it.value.RequesterVpcInfo?.OwnerId);
   const peeringConnections = new Map<`pcx-${string}`, VpcPeeringConnection>();
   for (const [id, { value: p, file }] of pcxDedup.byId) {
     const tags = tagsOf(p.Tags);
@@ -438,7 +465,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- internet gateways
   const igwDedup = new Dedup<Item<'InternetGateways'>>();
-  for (const { value, file } of inp.InternetGateways) igwDedup.add(value.InternetGatewayId, value, file, value.OwnerId);
+  for (const it of inp.InternetGateways) igwDedup.add(it.value.InternetGatewayId, it, it.value.OwnerId);
   const internetGateways = new Map<`igw-${string}`, InternetGateway>();
   for (const [id, { value: g, file }] of igwDedup.byId) {
     const tags = tagsOf(g.Tags);
@@ -452,8 +479,8 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     internetGateways.set(igw.id, origin(withName(igw, tags), g.OwnerId ?? file.accountId, file.region));
   }
   const eigwDedup = new Dedup<Item<'EgressOnlyInternetGateways'>>();
-  for (const { value, file } of inp.EgressOnlyInternetGateways)
-    eigwDedup.add(value.EgressOnlyInternetGatewayId, value, file, value.OwnerId);
+  for (const it of inp.EgressOnlyInternetGateways)
+    eigwDedup.add(it.value.EgressOnlyInternetGatewayId, it, it.value.OwnerId);
   const egressOnlyInternetGateways = new Map<`eigw-${string}`, EgressOnlyInternetGateway>();
   for (const [id, { value: g, file }] of eigwDedup.byId) {
     const eigw: EgressOnlyInternetGateway = {
@@ -468,7 +495,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- NAT gateways
   const natDedup = new Dedup<Item<'NatGateways'>>();
-  for (const { value, file } of inp.NatGateways) natDedup.add(value.NatGatewayId, value, file, file.accountId);
+  for (const it of inp.NatGateways) natDedup.add(it.value.NatGatewayId, it, undefined); // NAT gateways carry no owner id: the first copy stays
   const natGateways = new Map<`nat-${string}`, NatGateway>();
   for (const [id, { value: n, file }] of natDedup.byId) {
     const tags = tagsOf(n.Tags);
@@ -496,7 +523,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- transit gateways
   const tgwDedup = new Dedup<Item<'TransitGateways'>>();
-  for (const { value, file } of inp.TransitGateways) tgwDedup.add(value.TransitGatewayId, value, file, value.OwnerId);
+  for (const it of inp.TransitGateways) tgwDedup.add(it.value.TransitGatewayId, it, it.value.OwnerId);
   const transitGateways = new Map<`tgw-${string}`, TransitGateway>();
   for (const [id, { value: t, file }] of tgwDedup.byId) {
     const tags = tagsOf(t.Tags);
@@ -706,7 +733,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- route tables
   const rtbDedup = new Dedup<Item<'RouteTables'>>();
-  for (const { value, file } of inp.RouteTables) rtbDedup.add(value.RouteTableId, value, file, value.OwnerId);
+  for (const it of inp.RouteTables) rtbDedup.add(it.value.RouteTableId, it, it.value.OwnerId);
   const routeTables = new Map<`rtb-${string}`, RouteTable>();
   const knownTarget = (t: RouteTarget): boolean => {
     switch (t.kind) {
@@ -798,7 +825,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- network ACLs
   const aclDedup = new Dedup<Item<'NetworkAcls'>>();
-  for (const { value, file } of inp.NetworkAcls) aclDedup.add(value.NetworkAclId, value, file, value.OwnerId);
+  for (const it of inp.NetworkAcls) aclDedup.add(it.value.NetworkAclId, it, it.value.OwnerId);
   const networkAcls = new Map<`acl-${string}`, NetworkAcl>();
   for (const [id, { value: a, file }] of aclDedup.byId) {
     const entries: NaclEntry[] = [];
@@ -842,7 +869,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- security groups (rule wording needs every group's name, so groups are collected first)
   const sgDedup = new Dedup<Item<'SecurityGroups'>>();
-  for (const { value, file } of inp.SecurityGroups) sgDedup.add(value.GroupId, value, file, value.OwnerId);
+  for (const it of inp.SecurityGroups) sgDedup.add(it.value.GroupId, it, it.value.OwnerId);
   const sgNames = new Map<string, string>();
   for (const [id, { value }] of sgDedup.byId) if (value.GroupName) sgNames.set(id, value.GroupName);
   const securityGroups = new Map<`sg-${string}`, SecurityGroup>();
@@ -851,35 +878,35 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
   const peerText = (peer: SgPeer): string => {
     if (peer.kind === 'prefix-list') {
       const name = prefixLists.get(peer.id)?.name;
-      return peerWord(peer, name ? { prefixList: name } : {});
+      return name ? `${peer.id} (${name})` : peer.id;
     }
     if (peer.kind === 'security-group') {
       const name = sgNames.get(peer.groupId);
-      // The console shows the account only for a group of another account.
-      const shown = peer.userId && peer.userId === currentOwner ? { ...peer, userId: undefined } : peer;
       if (!name)
         warn(
           'DANGLING_REFERENCE',
           `security group ${currentSg}: a rule references ${peer.userId ? `${peer.userId}/` : ''}${peer.groupId}, which is not in the snapshot (its members are unknown)`,
           [currentSg, peer.groupId],
         );
-      return peerWord(shown as SgPeer, name ? { group: name } : {});
+      // The console shows the account only for a group of another account.
+      const id = peer.userId && peer.userId !== currentOwner ? `${peer.userId}/${peer.groupId}` : peer.groupId;
+      return name ? `${id} (${name})` : id;
     }
-    return peerWord(peer, {});
+    return peer.cidr;
   };
-  const toRules = (sgId: string, direction: 'ingress' | 'egress', perms: RawIpPermission[] | null | undefined) => {
-    currentSg = sgId;
-    currentOwner = sgDedup.byId.get(sgId)?.value.OwnerId ?? sgDedup.byId.get(sgId)?.file.accountId;
+  const toRules = (direction: 'ingress' | 'egress', perms: RawIpPermission[] | null | undefined) => {
     const rules: SgRule[] = [];
     if (perms) for (const p of perms) expandPermission(direction, p, peerText, rules);
     return rules;
   };
   for (const [id, { value: g, file }] of sgDedup.byId) {
+    currentSg = id;
+    currentOwner = g.OwnerId ?? file.accountId;
     const sg: SecurityGroup = {
       id: id as `sg-${string}`,
       groupName: g.GroupName ?? '',
-      ingress: toRules(id, 'ingress', g.IpPermissions),
-      egress: toRules(id, 'egress', g.IpPermissionsEgress),
+      ingress: toRules('ingress', g.IpPermissions),
+      egress: toRules('egress', g.IpPermissionsEgress),
       tags: tagsOf(g.Tags),
     };
     if (g.VpcId) sg.vpcId = g.VpcId as `vpc-${string}`;
@@ -896,8 +923,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
 
   // --- network interfaces (from NetworkInterfaces; ENIs only listed under an instance are added from Reservations)
   const eniDedup = new Dedup<Item<'NetworkInterfaces'>>();
-  for (const { value, file } of inp.NetworkInterfaces)
-    eniDedup.add(value.NetworkInterfaceId, value, file, value.OwnerId);
+  for (const it of inp.NetworkInterfaces) eniDedup.add(it.value.NetworkInterfaceId, it, it.value.OwnerId);
   const networkInterfaces = new Map<`eni-${string}`, NetworkInterface>();
   for (const [id, { value, file }] of eniDedup.byId) {
     const eni = eniFromRaw(value, file, {});
@@ -908,7 +934,8 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
   // --- instances
   const instDedup = new Dedup<{ raw: RawInstance; owner: string | null | undefined }>();
   for (const { value: r, file } of inp.Reservations)
-    for (const i of r.Instances ?? []) instDedup.add(i.InstanceId, { raw: i, owner: r.OwnerId }, file, r.OwnerId);
+    for (const i of r.Instances ?? [])
+      instDedup.add(i.InstanceId, { value: { raw: i, owner: r.OwnerId }, file }, r.OwnerId);
   const instances = new Map<`i-${string}`, Instance>();
   for (const [id, { value, file }] of instDedup.byId) {
     const { raw: i, owner } = value;
