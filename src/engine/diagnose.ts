@@ -171,6 +171,14 @@ function engineIndex(s: Snapshot): EngineIndex {
   return ix;
 }
 
+function sameChange(plan: FixAction, action: FixAction | undefined): boolean {
+  return (
+    action !== undefined &&
+    plan.action === action.action &&
+    JSON.stringify(plan.params) === JSON.stringify(action.params)
+  );
+}
+
 /** Statuses in which a peering connection still links two VPCs (routes to it can be created). */
 const LIVE_PEERING = new Set(['active', 'pending-acceptance', 'provisioning', 'initiating-request']);
 
@@ -210,7 +218,10 @@ class Tracer {
     awsCode: AwsExplanationCode | null = AWS_CODE[code],
   ): void {
     const direction = typeof flow === 'string' ? flow : flow.side;
-    const plan = fix ? makeFix(code, resource, fix.action, fix.summary) : null;
+    let plan = fix ? makeFix(code, resource, fix.action, fix.summary) : null;
+    // Two findings that need the very same change share one plan (one id), so "apply all" makes it once.
+    const same = plan ? this.findings.find((f) => f.fix && sameChange(f.fix, fix?.action)) : undefined;
+    if (same?.fix) plan = same.fix;
     const dup = this.findings.some(
       (f) => f.code === code && f.resource === resource && (plan === null || f.fix?.id === plan.id),
     );
@@ -563,12 +574,15 @@ class Tracer {
     }
     const blackhole = r.state === 'blackhole';
     this.hop(flow, { component: 'route-table', id: rt.id, allowed: !blackhole, rule: r.text });
-    if (blackhole) this.blackhole(flow, rt, r);
-    this.follow(flow, rt, r, m.cidr, subnetId, originSubnet);
+    // At a blackhole, go on the way the packet would go once fixed (through the replacement target, if any).
+    const next = blackhole ? (this.blackhole(flow, rt, r) ?? r) : r;
+    this.follow(flow, rt, next, m.cidr, subnetId, originSubnet);
   }
 
-  blackhole(flow: Flow, rt: RouteTable, r: Route): void {
+  /** Reports a blackhole route; returns the route its fix would create, when there is one. */
+  blackhole(flow: Flow, rt: RouteTable, r: Route): Route | null {
     let fix: { action: FixAction; summary: string } | null = null;
+    let replacement: Route | null = null;
     let why = 'its target is gone or not usable';
     const dest = r.destination.kind === 'cidr' ? r.destination.cidr : r.destination.id;
     if (r.target.kind === 'peering-connection') {
@@ -592,6 +606,12 @@ class Tracer {
             },
             summary: `Point ${r.destination.cidr} in ${rt.id} at ${live.id} instead of ${r.target.id}`,
           };
+          replacement = {
+            destination: r.destination,
+            target: { kind: 'peering-connection', id: live.id },
+            state: 'active',
+            text: `${r.destination.cidr} → ${live.id} (replacing ${r.target.id})`,
+          };
         }
       }
     }
@@ -603,9 +623,9 @@ class Tracer {
       r.text,
       fix,
     );
+    return replacement;
   }
 
-  /** No route covers the destination: report it, then go on the way the fix would send the packet. */
   /** The VPC holding a private address, when a peering or a shared transit gateway links it to `vpcId`. */
   linkedVpc(vpcId: VpcId, ip: string): VpcId | null {
     const other = this.vpcHolding(ip);
@@ -622,6 +642,7 @@ class Tracer {
     return shared ? other : null;
   }
 
+  /** No route covers the destination: report it, then go on the way the fix would send the packet. */
   noRoute(flow: Flow, rt: RouteTable, subnetId: SubnetId, originSubnet: SubnetId, only?: Route): void {
     const dstIp = hostOf(flow.dst);
     const onlyText = only ? ` (only ${only.text} matches it)` : '';
@@ -744,7 +765,7 @@ class Tracer {
         this.deliverInVpc(flow, rt.vpcId, subnetId);
         return;
       case 'peering-connection':
-        this.peering(flow, t.id, rt.vpcId, subnetId, matched);
+        this.peering(flow, t.id, rt.vpcId, subnetId, matched, r.state === 'blackhole');
         return;
       case 'internet-gateway':
         this.igwEgress(flow, t.id, rt.vpcId, subnetId, false);
@@ -883,7 +904,14 @@ class Tracer {
     return null;
   }
 
-  peering(flow: Flow, pcxId: VpcPeeringConnectionId, fromVpc: VpcId, fromSubnet: SubnetId, matched: string): void {
+  peering(
+    flow: Flow,
+    pcxId: VpcPeeringConnectionId,
+    fromVpc: VpcId,
+    fromSubnet: SubnetId,
+    matched: string,
+    routeBlackhole = false,
+  ): void {
     const p = this.s.peeringConnections.get(pcxId);
     if (!p) {
       this.stop('peering-connection', pcxId, `${pcxId} is not in the snapshot`);
@@ -897,7 +925,9 @@ class Tracer {
       allowed: active,
       rule: `${p.requester.vpcId} ↔ ${p.accepter.vpcId} (${p.status})`,
     });
-    if (!active) {
+    // A dead peering (deleted, rejected, expired, failed) behind a blackhole route is the route's problem, already
+    // reported: there is nothing to accept.
+    if (!active && !(routeBlackhole && !LIVE_PEERING.has(p.status))) {
       this.find(
         flow,
         'PEERING_NOT_ACTIVE',
@@ -911,8 +941,8 @@ class Tracer {
             }
           : null,
       );
-      if (!LIVE_PEERING.has(p.status)) return;
     }
+    if (!active && !LIVE_PEERING.has(p.status)) return;
     const peerCidrs = this.peerCidrs(p, peerVpc);
     const localCidrs = this.peerCidrs(p, fromVpc);
     const dstInPeer = peerCidrs.some((c) => cidrCovers(c, flow.dst));

@@ -193,7 +193,7 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
       protocol: 'all',
       action: 'deny',
       cidr: family === 4 ? '0.0.0.0/0' : '::/0',
-      text: `* ALL ${family === 4 ? '0.0.0.0/0' : '::/0'} DENY`,
+      text: `* ALL ALL ${family === 4 ? '0.0.0.0/0' : '::/0'} DENY`,
     };
   }
   if (denied.length > 0) {

@@ -1,0 +1,522 @@
+/**
+ * One small narrated world per finding code: each tells how the network got that way, asks the question a user
+ * would, and checks the finding, its evidence and its fix. Worlds start from the builder's default network:
+ * VPC "main" (10.0.0.0/16) with an internet gateway and a public subnet "public" (10.0.1.0/24, 0.0.0.0/0 → igw).
+ */
+import { describe, expect, it } from 'vitest';
+import { SnapshotBuilder } from '../support/builder.js';
+import { ask, codes, finding, path } from './helpers.js';
+
+/** web (10.0.1.10) in the public subnet and db (10.0.2.20) in a private subnet "app" of the same VPC. */
+function twoTier(): SnapshotBuilder {
+  return new SnapshotBuilder()
+    .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('db', { subnet: 'app', ip: '10.0.2.20' })
+    .allowIcmp('db', '10.0.0.0/16')
+    .allowTcp('db', 5432, '10.0.1.0/24');
+}
+
+describe('INSTANCE_NOT_RUNNING', () => {
+  // The database was stopped for the weekend; on Monday the web tier cannot reach it.
+  const w = new SnapshotBuilder()
+    .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('db', { subnet: 'app', ip: '10.0.2.20', state: 'stopped' })
+    .allowIcmp('db', '10.0.0.0/16');
+
+  it('reports the stopped destination and proposes to start it', () => {
+    const d = ask(w, 'web', 'db');
+    expect(d.reachable).toBe(false);
+    expect(codes(d)).toEqual(['INSTANCE_NOT_RUNNING forward']);
+    const f = finding(d, 'INSTANCE_NOT_RUNNING');
+    expect(f).toMatchObject({ resource: w.id('db'), awsCode: 'BAD_STATE', evidence: 'state stopped' });
+    expect(f.fix).toMatchObject({ action: 'StartInstances', params: { instanceId: w.id('db') }, order: 1 });
+    expect(d.forward.at(-1)).toMatchObject({ component: 'instance', allowed: false, rule: 'state stopped' });
+  });
+
+  it('reports a stopped source too: it sends nothing', () => {
+    const d = ask(w, 'db', 'web', 'tcp', 22);
+    expect(codes(d)).toEqual(['INSTANCE_NOT_RUNNING forward']);
+    expect(d.forward[0]).toMatchObject({ component: 'instance', allowed: false });
+  });
+});
+
+describe('SG_EGRESS_DENIED', () => {
+  // A hardened batch host had its security group's default "all outbound" rule deleted.
+  const w = twoTier().denyAllOut('web');
+
+  it('blocks at the source and proposes an outbound rule to the destination group (same VPC)', () => {
+    const d = ask(w, 'web', 'db', 'tcp', 5432);
+    expect(codes(d)).toEqual(['SG_EGRESS_DENIED forward']);
+    expect(d.forward[1]).toMatchObject({ component: 'security-group', direction: 'egress', allowed: false });
+    expect(finding(d, 'SG_EGRESS_DENIED').fix).toMatchObject({
+      action: 'AuthorizeSecurityGroupEgress',
+      params: { groupId: w.id('web-sg'), protocol: 'tcp', fromPort: 5432, toPort: 5432, peerGroupId: w.id('db-sg') },
+    });
+  });
+});
+
+describe('SG_INGRESS_DENIED', () => {
+  // The database group only admits PostgreSQL from the web subnet; someone tries MySQL.
+  const w = twoTier();
+
+  it('names the group, says what nothing allows, and proposes the narrowest rule', () => {
+    const d = ask(w, 'web', 'db', 'tcp', 3306);
+    expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
+    const f = finding(d, 'SG_INGRESS_DENIED');
+    expect(f.resource).toBe(w.id('db-sg'));
+    expect(f.awsCode).toBe('ENI_SG_RULES_MISMATCH');
+    expect(f.message).toContain('TCP 3306 from 10.0.1.10/32');
+    expect(f.fix).toMatchObject({
+      action: 'AuthorizeSecurityGroupIngress',
+      params: { groupId: w.id('db-sg'), protocol: 'tcp', fromPort: 3306, toPort: 3306, peerGroupId: w.id('web-sg') },
+    });
+  });
+
+  it('uses the source /32 when group references cannot work (a peering across regions)', () => {
+    const x = new SnapshotBuilder()
+      .addVpc('west', { cidr: '10.9.0.0/16', region: 'us-west-2' })
+      .addSubnet('w1', { vpc: 'west', cidr: '10.9.1.0/24' })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('far', { subnet: 'w1', ip: '10.9.1.5' })
+      .peer('east-west', 'main', 'west', { routes: true });
+    const f = finding(ask(x, 'web', 'far'), 'SG_INGRESS_DENIED');
+    expect(f.fix?.params).toMatchObject({ cidr: '10.0.1.10/32' });
+    expect(f.fix?.params).not.toHaveProperty('peerGroupId');
+  });
+});
+
+describe('NACL_INGRESS_DENIED', () => {
+  // The app subnet got a custom ACL whose first rule denies ICMP from the public subnet.
+  const w = twoTier()
+    .addNacl('app-acl', { vpc: 'main', subnets: ['app'] })
+    .addNaclEntry('app-acl', {
+      rule: 100,
+      egress: false,
+      protocol: 'icmp',
+      cidr: '10.0.1.0/24',
+      action: 'deny',
+      icmp: [-1, -1],
+    })
+    .addNaclEntry('app-acl', { rule: 200, egress: false, protocol: '-1', cidr: '0.0.0.0/0', action: 'allow' })
+    .addNaclEntry('app-acl', { rule: 100, egress: true, protocol: '-1', cidr: '0.0.0.0/0', action: 'allow' });
+
+  it('cites the deny entry in console words and proposes an allow entry below it', () => {
+    const d = ask(w, 'web', 'db');
+    expect(codes(d)).toEqual(['NACL_INGRESS_DENIED forward']);
+    const f = finding(d, 'NACL_INGRESS_DENIED');
+    expect(f).toMatchObject({ resource: w.id('app-acl'), awsCode: 'SUBNET_ACL_RESTRICTION' });
+    expect(f.evidence).toMatch(/^100 ICMP .*10\.0\.1\.0\/24 DENY$/);
+    expect(f.fix).toMatchObject({
+      action: 'CreateNetworkAclEntry',
+      params: {
+        networkAclId: w.id('app-acl'),
+        ruleNumber: 90,
+        egress: false,
+        protocol: 'icmp',
+        cidrBlock: '10.0.1.10/32',
+        icmpTypeCode: { type: 8, code: -1 },
+      },
+    });
+  });
+});
+
+describe('NACL_EGRESS_DENIED', () => {
+  // The app subnet's ACL was written for inbound PostgreSQL only: its outbound rules forgot the replies,
+  // which go back to the client's ephemeral ports (network ACLs are stateless).
+  const w = twoTier()
+    .addNacl('app-acl', { vpc: 'main', subnets: ['app'] })
+    .addNaclEntry('app-acl', {
+      rule: 100,
+      egress: false,
+      protocol: 'tcp',
+      cidr: '10.0.1.0/24',
+      action: 'allow',
+      ports: [5432, 5432],
+    })
+    .addNaclEntry('app-acl', {
+      rule: 100,
+      egress: true,
+      protocol: 'tcp',
+      cidr: '0.0.0.0/0',
+      action: 'allow',
+      ports: [443, 443],
+    });
+
+  it('lets the request in but blocks the reply, and opens the ephemeral range back to the client', () => {
+    const d = ask(w, 'web', 'db', 'tcp', 5432);
+    expect(codes(d)).toEqual(['NACL_EGRESS_DENIED return']);
+    expect(d.forward.every((h) => h.allowed)).toBe(true);
+    const f = finding(d, 'NACL_EGRESS_DENIED');
+    expect(f.evidence).toContain('* ALL ALL 0.0.0.0/0 DENY');
+    expect(f.message).toContain('the reply');
+    expect(f.fix).toMatchObject({
+      action: 'CreateNetworkAclEntry',
+      params: {
+        egress: true,
+        protocol: 'tcp',
+        cidrBlock: '10.0.1.10/32',
+        portRange: { from: 1024, to: 65535 },
+        ruleNumber: 110,
+      },
+    });
+  });
+});
+
+describe('NO_ROUTE', () => {
+  // Two VPCs share a transit gateway, but nobody added the VPC routes that send traffic to it.
+  const w = new SnapshotBuilder()
+    .addVpc('data', { cidr: '10.5.0.0/16' })
+    .addSubnet('d1', { vpc: 'data', cidr: '10.5.1.0/24' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('lake', { subnet: 'd1', ip: '10.5.1.9' })
+    .allowIcmp('lake', '10.0.0.0/16')
+    .addTransitGateway('hub')
+    .attach('main-att', { tgw: 'hub', vpc: 'main', subnets: ['public'] })
+    .attach('data-att', { tgw: 'hub', vpc: 'data', subnets: ['d1'] });
+
+  it('proposes the route to the transit gateway and goes on through it', () => {
+    const d = ask(w, 'web', 'lake');
+    expect(codes(d)).toEqual(['NO_ROUTE forward', 'NO_ROUTE return']);
+    expect(finding(d, 'NO_ROUTE', 'forward').fix).toMatchObject({
+      action: 'CreateRoute',
+      params: {
+        routeTableId: w.id('public-rt', 'rtb'),
+        destinationCidrBlock: '10.5.0.0/16',
+        target: { transitGatewayId: w.id('hub') },
+      },
+    });
+    expect(path(d.forward)).toContain('transit-gateway:ok');
+  });
+
+  it('has no fix when nothing links the two networks', () => {
+    const x = new SnapshotBuilder()
+      .addSubnet('private', { vpc: 'main', cidr: '10.0.3.0/24' })
+      .addInstance('worker', { subnet: 'private', ip: '10.0.3.3' });
+    const d = ask(x, 'worker', '172.16.0.1');
+    expect(codes(d)).toEqual(['NO_ROUTE forward']);
+    expect(d.findings[0]?.fix).toBeNull();
+  });
+});
+
+describe('ROUTE_BLACKHOLE', () => {
+  // The old peering was deleted and recreated; the route still points at the deleted one.
+  const w = new SnapshotBuilder()
+    .addVpc('b', { cidr: '10.1.0.0/16' })
+    .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('peer-host', { subnet: 'b1', ip: '10.1.1.10' })
+    .allowIcmp('peer-host', '10.0.0.0/16')
+    .peer('old', 'main', 'b', { status: 'deleted' })
+    .peer('new', 'main', 'b')
+    .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole')
+    .addRoute('b1', '10.0.0.0/16', 'pcx:new');
+
+  it('reports the blackhole and proposes pointing the route at the live peering', () => {
+    const d = ask(w, 'web', 'peer-host');
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward']);
+    const f = finding(d, 'ROUTE_BLACKHOLE');
+    expect(f.awsCode).toBe('BAD_STATE_ROUTE');
+    expect(f.fix).toMatchObject({
+      action: 'ReplaceRoute',
+      params: {
+        destinationCidrBlock: '10.1.0.0/16',
+        target: { vpcPeeringConnectionId: w.id('new') },
+        previousTarget: w.id('old'),
+      },
+    });
+  });
+
+  it('adds PEERING_NOT_ACTIVE when the blackhole is a peering still pending acceptance', () => {
+    const x = new SnapshotBuilder()
+      .addVpc('b', { cidr: '10.1.0.0/16' })
+      .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('peer-host', { subnet: 'b1', ip: '10.1.1.10' })
+      .allowIcmp('peer-host', '10.0.0.0/16')
+      .peer('p', 'main', 'b', { status: 'pending-acceptance' })
+      .addRoute('public', '10.1.0.0/16', 'pcx:p', 'blackhole')
+      .addRoute('b1', '10.0.0.0/16', 'pcx:p', 'blackhole');
+    const d = ask(x, 'web', 'peer-host');
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'PEERING_NOT_ACTIVE forward', 'ROUTE_BLACKHOLE return']);
+    expect(finding(d, 'ROUTE_BLACKHOLE', 'forward').message).toContain('becomes active once the peering is accepted');
+  });
+});
+
+describe('PEERING_NOT_ACTIVE', () => {
+  // Routes were added on both sides, but the peering request was never accepted.
+  const w = new SnapshotBuilder()
+    .addVpc('b', { cidr: '10.1.0.0/16' })
+    .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('peer-host', { subnet: 'b1', ip: '10.1.1.10' })
+    .allowIcmp('peer-host', '10.0.0.0/16')
+    .peer('p', 'main', 'b', { status: 'pending-acceptance', routes: true });
+
+  it('proposes accepting the peering, marked irreversible and first in order', () => {
+    const d = ask(w, 'web', 'peer-host');
+    expect(codes(d)).toEqual(['PEERING_NOT_ACTIVE forward']);
+    expect(finding(d, 'PEERING_NOT_ACTIVE').fix).toMatchObject({
+      action: 'AcceptVpcPeeringConnection',
+      order: 1,
+      reversible: false,
+    });
+  });
+});
+
+describe('PEERING_NOT_TRANSITIVE', () => {
+  // A peers with B, B peers with C; A's table sends C's CIDR to the A–B peering, hoping B will pass it on.
+  const w = new SnapshotBuilder()
+    .addVpc('b', { cidr: '10.1.0.0/16' })
+    .addVpc('c', { cidr: '10.2.0.0/16' })
+    .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+    .addSubnet('c1', { vpc: 'c', cidr: '10.2.1.0/24' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('c-host', { subnet: 'c1', ip: '10.2.1.10' })
+    .peer('ab', 'main', 'b', { routes: true })
+    .peer('bc', 'b', 'c', { routes: true })
+    .addRoute('public', '10.2.0.0/16', 'pcx:ab');
+
+  it('stops at the peering: it delivers only to the peer VPC', () => {
+    const d = ask(w, 'web', 'c-host');
+    expect(codes(d)).toEqual(['PEERING_NOT_TRANSITIVE forward']);
+    expect(finding(d, 'PEERING_NOT_TRANSITIVE')).toMatchObject({
+      resource: w.id('ab'),
+      awsCode: 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR',
+      fix: null,
+    });
+  });
+});
+
+describe('NO_PUBLIC_IP', () => {
+  // An instance in a public subnet, launched without a public IP, tries to reach the internet.
+  const w = new SnapshotBuilder().addInstance('web', { subnet: 'public', ip: '10.0.1.10' });
+
+  it('blocks egress through the internet gateway and proposes an Elastic IP', () => {
+    const d = ask(w, 'web', '8.8.8.8');
+    expect(codes(d)).toEqual(['NO_PUBLIC_IP forward']);
+    const f = finding(d, 'NO_PUBLIC_IP');
+    expect(f).toMatchObject({ resource: w.id('web'), awsCode: 'IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS' });
+    expect(f.fix).toMatchObject({
+      action: 'AllocateAndAssociateAddress',
+      params: { networkInterfaceId: w.id('web', 'eni'), privateIp: '10.0.1.10' },
+    });
+    // The reply comes back as if the Elastic IP were there: one finding, one fix.
+    expect(d.return.length).toBeGreaterThan(0);
+  });
+});
+
+describe('NO_INTERNET_GATEWAY_ROUTE', () => {
+  // An instance with an Elastic IP sits in a subnet whose table has only the local route.
+  const w = new SnapshotBuilder()
+    .addSubnet('private', { vpc: 'main', cidr: '10.0.3.0/24' })
+    .addInstance('box', { subnet: 'private', ip: '10.0.3.3', publicIp: '3.3.3.3' });
+
+  it('proposes 0.0.0.0/0 → the attached internet gateway, in the table in force (the main one)', () => {
+    const d = ask(w, 'box', '8.8.8.8');
+    expect(codes(d)).toEqual(['NO_INTERNET_GATEWAY_ROUTE forward']);
+    expect(finding(d, 'NO_INTERNET_GATEWAY_ROUTE').fix).toMatchObject({
+      action: 'CreateRoute',
+      params: {
+        routeTableId: w.id('main-main', 'rtb'),
+        destinationCidrBlock: '0.0.0.0/0',
+        target: { gatewayId: w.id('main', 'igw') },
+      },
+    });
+  });
+
+  it('catches replies that leave through a NAT gateway after coming in through the internet gateway', () => {
+    // In through the IGW to the instance's Elastic IP, but its subnet sends 0.0.0.0/0 to a NAT gateway.
+    const x = new SnapshotBuilder()
+      .addSubnet('private', { vpc: 'main', cidr: '10.0.3.0/24' })
+      .addNatGateway('ngw', { subnet: 'public', ip: '10.0.1.5', publicIp: '3.0.0.5' })
+      .addRoute('private', '0.0.0.0/0', 'nat:ngw')
+      .addInstance('box', { subnet: 'private', ip: '10.0.3.3', publicIp: '3.3.3.3' })
+      .allowIcmp('box', '0.0.0.0/0');
+    const d = ask(x, '8.8.4.4', '3.3.3.3');
+    expect(codes(d)).toEqual(['NO_INTERNET_GATEWAY_ROUTE return']);
+    expect(d.forward.every((h) => h.allowed)).toBe(true);
+    expect(finding(d, 'NO_INTERNET_GATEWAY_ROUTE').fix?.params).toMatchObject({ destinationCidrBlock: '8.8.4.4/32' });
+  });
+});
+
+describe('INTERNET_GATEWAY_NOT_ATTACHED', () => {
+  // A VPC built without an internet gateway; an instance there got an Elastic IP anyway.
+  const w = new SnapshotBuilder({ empty: true })
+    .addVpc('iso', { cidr: '10.8.0.0/16', igw: false })
+    .addSubnet('s', { vpc: 'iso', cidr: '10.8.1.0/24' })
+    .addInstance('box', { subnet: 's', ip: '10.8.1.8', publicIp: '3.8.8.8' })
+    .allowIcmp('box', '0.0.0.0/0');
+
+  it('proposes creating and attaching one, once for both paths', () => {
+    const d = ask(w, 'internet', 'box');
+    expect(codes(d)).toEqual(['INTERNET_GATEWAY_NOT_ATTACHED forward', 'NO_INTERNET_GATEWAY_ROUTE return']);
+    const a = finding(d, 'INTERNET_GATEWAY_NOT_ATTACHED').fix;
+    expect(a).toMatchObject({ action: 'CreateAndAttachInternetGateway', params: { vpcId: w.id('iso') } });
+    expect(finding(d, 'NO_INTERNET_GATEWAY_ROUTE').fix?.id).toBe(a?.id);
+  });
+});
+
+describe('NAT_GATEWAY_NOT_AVAILABLE', () => {
+  // The private subnet routes to a NAT gateway that is still being created.
+  const w = new SnapshotBuilder()
+    .addSubnet('private', { vpc: 'main', cidr: '10.0.3.0/24' })
+    .addNatGateway('ngw', { subnet: 'public', ip: '10.0.1.5', publicIp: '3.0.0.5', state: 'pending' })
+    .addRoute('private', '0.0.0.0/0', 'nat:ngw')
+    .addInstance('worker', { subnet: 'private', ip: '10.0.3.3' });
+
+  it('says the NAT gateway is not available', () => {
+    const d = ask(w, 'worker', '8.8.8.8');
+    expect(codes(d)).toEqual(['NAT_GATEWAY_NOT_AVAILABLE forward']);
+    expect(finding(d, 'NAT_GATEWAY_NOT_AVAILABLE').evidence).toBe('state pending');
+  });
+});
+
+describe('NAT_REQUIRES_SOURCE_IN_VPC', () => {
+  // VPC "b" sends its internet traffic over the peering, hoping to use main's NAT gateway (edge-to-edge).
+  // AWS refuses at the peering: the destination is not in the peer VPC. The engine reports it there, as
+  // PEERING_NOT_TRANSITIVE; NAT_REQUIRES_SOURCE_IN_VPC is kept for traffic entering over VPN or Direct Connect,
+  // which the model does not trace (docs/engine.md).
+  const w = new SnapshotBuilder()
+    .addVpc('b', { cidr: '10.1.0.0/16', igw: false })
+    .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+    .addNatGateway('ngw', { subnet: 'public', ip: '10.0.1.5', publicIp: '3.0.0.5' })
+    .addInstance('b-host', { subnet: 'b1', ip: '10.1.1.10' })
+    .peer('p', 'main', 'b', { routes: true })
+    .addRoute('b1', '0.0.0.0/0', 'pcx:p');
+
+  it('blocks edge-to-edge use of a peer VPC NAT gateway at the peering', () => {
+    const d = ask(w, 'b-host', '8.8.8.8');
+    expect(codes(d)).toEqual(['PEERING_NOT_TRANSITIVE forward']);
+  });
+});
+
+describe('SOURCE_DEST_CHECK', () => {
+  // Traffic to an on-premises range is routed through a self-managed firewall instance whose source/destination
+  // check was never turned off.
+  const w = new SnapshotBuilder()
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('fw', { subnet: 'public', ip: '10.0.1.254' })
+    .addRoute('public', '192.168.0.0/16', 'eni:fw');
+
+  it('reports the check and proposes turning it off', () => {
+    const d = ask(w, 'web', '192.168.10.10');
+    expect(d.reachable).toBe(false);
+    expect(codes(d)).toEqual(['SOURCE_DEST_CHECK forward']);
+    expect(finding(d, 'SOURCE_DEST_CHECK')).toMatchObject({
+      resource: w.id('fw', 'eni'),
+      awsCode: 'ENI_SOURCE_DEST_CHECK_RESTRICTION',
+      fix: { action: 'DisableSourceDestCheck', params: { networkInterfaceId: w.id('fw', 'eni') } },
+    });
+  });
+
+  it('with the check off, says what the appliance forwards is outside the model', () => {
+    const x = new SnapshotBuilder()
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('fw', { subnet: 'public', ip: '10.0.1.254', sourceDestCheck: false })
+      .addRoute('public', '192.168.0.0/16', 'eni:fw');
+    const d = ask(x, 'web', '192.168.10.10');
+    expect(d.reachable).toBeNull();
+    expect(d.notAnalyzed).toMatchObject({ component: 'network-interface', id: x.id('fw', 'eni') });
+  });
+});
+
+/** main and "data" (10.5.0.0/16) attached to transit gateway "hub", with VPC routes to it on both sides. */
+function hub(o: { associated?: boolean; propagate?: boolean; az?: string } = {}): SnapshotBuilder {
+  return new SnapshotBuilder()
+    .addVpc('data', { cidr: '10.5.0.0/16' })
+    .addSubnet('d1', { vpc: 'data', cidr: '10.5.1.0/24' })
+    .addSubnet('tgw-a', { vpc: 'main', cidr: '10.0.200.0/28', routeTable: 'public-rt' })
+    .addSubnet('edge', { vpc: 'main', cidr: '10.0.5.0/24', az: o.az ?? 'us-east-1a', routeTable: 'public-rt' })
+    .addInstance('web', { subnet: 'edge', ip: '10.0.5.10' })
+    .addInstance('lake', { subnet: 'd1', ip: '10.5.1.9' })
+    .allowIcmp('lake', '10.0.0.0/16')
+    .addTransitGateway('hub')
+    .attach('main-att', { tgw: 'hub', vpc: 'main', subnets: ['tgw-a'], associated: o.associated ?? true })
+    .attach('data-att', { tgw: 'hub', vpc: 'data', subnets: ['d1'], propagate: o.propagate ?? true })
+    .addRoute('public-rt', '10.5.0.0/16', 'tgw:hub')
+    .addRoute('d1', '10.0.0.0/16', 'tgw:hub');
+}
+
+describe('transit gateway findings', () => {
+  it('works end to end when everything is in place', () => {
+    const d = ask(hub(), 'web', 'lake');
+    expect(d.findings).toEqual([]);
+    expect(d.reachable).toBe(true);
+    expect(path(d.forward)).toEqual([
+      'instance:ok',
+      'security-group/egress:ok',
+      'route-table:ok',
+      'network-acl/egress:ok',
+      'network-acl/ingress:ok',
+      'transit-gateway:ok',
+      'transit-gateway-route-table:ok',
+      'transit-gateway-attachment:ok',
+      'route-table:ok',
+      'network-acl:ok',
+      'security-group/ingress:ok',
+      'instance:ok',
+    ]);
+  });
+
+  it('TGW_ATTACHMENT_NOT_ASSOCIATED: an attachment with no route table association', () => {
+    // The attachment was created with default association disabled and never associated.
+    const d = ask(hub({ associated: false }), 'web', 'lake');
+    expect(codes(d)).toEqual(['TGW_ATTACHMENT_NOT_ASSOCIATED forward']);
+    expect(finding(d, 'TGW_ATTACHMENT_NOT_ASSOCIATED').awsCode).toBe('TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION');
+  });
+
+  it('TGW_NO_ROUTE: the data VPC attachment does not propagate its CIDR', () => {
+    const d = ask(hub({ propagate: false }), 'web', 'lake');
+    expect(codes(d)).toEqual(['TGW_NO_ROUTE forward']);
+  });
+
+  it('TGW_ROUTE_BLACKHOLE: a static blackhole more specific than the propagated route', () => {
+    const d = ask(hub().addTgwRoute('hub', '10.5.1.0/24', null), 'web', 'lake');
+    expect(codes(d)).toEqual(['TGW_ROUTE_BLACKHOLE forward']);
+    expect(finding(d, 'TGW_ROUTE_BLACKHOLE').awsCode).toBe('TGW_RTB_BAD_STATE_ROUTE');
+  });
+
+  it('TGW_NO_ATTACHMENT_IN_AZ: the source sits in an AZ where the attachment has no subnet', () => {
+    const d = ask(hub({ az: 'us-east-1b' }), 'web', 'lake');
+    expect(codes(d)).toEqual(['TGW_NO_ATTACHMENT_IN_AZ forward']);
+    expect(finding(d, 'TGW_NO_ATTACHMENT_IN_AZ').awsCode).toBe('TGW_ROUTE_AZ_RESTRICTION');
+  });
+});
+
+describe('PRIVATE_DESTINATION_VIA_INTERNET', () => {
+  // Someone pings an on-premises address from a VPC with no VPN: only 0.0.0.0/0 → igw matches it.
+  const w = new SnapshotBuilder().addInstance('web', { subnet: 'public', ip: '10.0.1.10', publicIp: '3.1.1.1' });
+
+  it('says an internet gateway never forwards private destinations', () => {
+    const d = ask(w, 'web', '192.168.50.10');
+    expect(codes(d)).toEqual(['PRIVATE_DESTINATION_VIA_INTERNET forward']);
+    expect(finding(d, 'PRIVATE_DESTINATION_VIA_INTERNET').awsCode).toBe(
+      'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS',
+    );
+  });
+});
+
+describe('NAT_GATEWAY_NOT_A_DESTINATION', () => {
+  // Someone pings the NAT gateway itself to "check it is up".
+  const w = new SnapshotBuilder()
+    .addNatGateway('ngw', { subnet: 'public', ip: '10.0.1.5', publicIp: '3.0.0.5' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10', publicIp: '3.1.1.1' });
+
+  it('says a NAT gateway answers nothing addressed to it, by private or public address', () => {
+    expect(codes(ask(w, 'web', '10.0.1.5'))).toEqual(['NAT_GATEWAY_NOT_A_DESTINATION forward']);
+    expect(codes(ask(w, 'web', '3.0.0.5'))).toEqual(['NAT_GATEWAY_NOT_A_DESTINATION forward']);
+  });
+});
+
+describe('NO_INTERFACE_AT_DESTINATION', () => {
+  // A stale monitoring target: the instance that held 10.0.1.99 was terminated long ago.
+  const w = new SnapshotBuilder().addInstance('web', { subnet: 'public', ip: '10.0.1.10' });
+
+  it('says nothing in the VPC holds the address', () => {
+    const d = ask(w, 'web', '10.0.1.99');
+    expect(codes(d)).toEqual(['NO_INTERFACE_AT_DESTINATION forward']);
+    expect(finding(d, 'NO_INTERFACE_AT_DESTINATION').resource).toBe(w.id('main'));
+  });
+});
