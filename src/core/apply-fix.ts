@@ -231,22 +231,28 @@ export async function applyFix(
     : `Applied ${applied} change(s); ${gone} blocker(s) gone; ${verdict}.`;
   return {
     ...base,
-    status: stopped?.status === 'failed' || stopped?.status === 'refused' ? 'failed' : 'applied',
+    // Some changes were made and a later one was refused or failed: a partial run is a failure (exit 3).
+    status: stopped ? 'failed' : 'applied',
     message,
     plans: reports,
     after,
     reachableAfter: after.reachable,
+    ...(stopped?.missingPermission ? { missingPermission: stopped.missingPermission } : {}),
   };
 }
 
 function report(plan: FixPlan, r: ApplyResult): PlanReport {
-  const out: PlanReport = {
-    plan,
-    status: r.status,
-    requestIds: r.requestIds,
-    message: r.message,
-    undoToken: r.status === 'applied' && r.undo ? encodeUndoToken(r.undo) : null,
-  };
+  let undoToken: string | null = null;
+  let message = r.message;
+  if (r.status === 'applied' && r.undo) {
+    try {
+      undoToken = encodeUndoToken(r.undo);
+    } catch {
+      // The change is made: never lose the report over its token; say how to undo it by hand instead.
+      message += ` No undo token could be made; to undo: ${r.undo.summary}.`;
+    }
+  }
+  const out: PlanReport = { plan, status: r.status, requestIds: r.requestIds, message, undoToken };
   if (r.missingPermission) out.missingPermission = r.missingPermission;
   if (r.awsCode) out.awsCode = r.awsCode;
   if (r.leftBehind) out.leftBehind = r.leftBehind;

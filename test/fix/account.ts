@@ -73,10 +73,13 @@ const hex = () => {
   return `0f${String(seq).padStart(15, '0')}`;
 };
 
-/** Starts the account (nock interceptor on the EC2 endpoint). `deny` lists actions answered UnauthorizedOperation. */
+/**
+ * Starts the account (nock interceptor on the EC2 endpoint). `deny` lists actions answered UnauthorizedOperation;
+ * `failReal` makes the real (non-dry-run) call of an action fail with the given AWS code.
+ */
 export function writableAccount(
   docs: (Record<string, unknown> | RawSnapshotFile)[],
-  opts: { deny?: string[]; region?: string } = {},
+  opts: { deny?: string[]; region?: string; failReal?: Record<string, string> } = {},
 ): WritableAccount {
   const account = structuredClone(mergeAccount(docs));
   const calls: AccountCall[] = [];
@@ -306,6 +309,8 @@ export function writableAccount(
         headers,
       ];
     }
+    const failure = opts.failReal?.[req.action];
+    if (failure && !dry) return [400, ec2ErrorXml(failure, `${failure} (injected)`, requestId), headers];
     if (!WRITES.has(req.action)) {
       const [status, xml] = answer(account, req, {});
       return [status, xml, headers];

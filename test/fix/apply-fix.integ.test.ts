@@ -189,6 +189,22 @@ describe('the protocol', () => {
     expect(r.plans.filter((p) => p.status === 'skipped').length).toBe(r.plans.length - 1);
   });
 
+  it('stops at the first failure, keeps the undo tokens of what was applied, and reports a partial run', async () => {
+    acct = writableAccount([SEED], {
+      failReal: { AuthorizeSecurityGroupIngress: 'RulesPerSecurityGroupLimitExceeded' },
+    });
+    const r = await applyFix(deps(), PING, 'all', opts);
+    expect(r.status).toBe('failed');
+    expect(r.message).toMatch(/^Stopped at fix-/);
+    expect(r.reachableAfter).toBe(false);
+    const sg = r.plans.find((p) => p.plan.action === 'AuthorizeSecurityGroupIngress');
+    expect(sg?.status).toBe('failed');
+    expect(sg?.awsCode).toBe('RulesPerSecurityGroupLimitExceeded');
+    const routes = r.plans.filter((p) => p.plan.action === 'CreateRoute');
+    expect(routes.map((p) => p.status)).toEqual(['applied', 'applied']);
+    expect(routes.every((p) => p.undoToken?.startsWith('wpu1.'))).toBe(true);
+  });
+
   it('changes nothing when the confirmation is declined', async () => {
     acct = writableAccount([SEED]);
     const r = await applyFix(deps(), PING, 'all', { actor: 'cli:tester', confirm: async () => false });
