@@ -493,6 +493,10 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
       for (const p of ni.PrivateIpAddresses ?? []) if (p.Association?.PublicIp) publicIps.add(p.Association.PublicIp);
     }
   }
+  // A NAT gateway's record already names its addresses: read their EIP records with its interface, not after it.
+  for (const n of c.all<NatGateway>('NatGateways')) {
+    for (const a of n.NatGatewayAddresses ?? []) if (a.PublicIp) publicIps.add(a.PublicIp);
+  }
   const newPublic = c.fresh('public-ip', publicIps);
   if (newPublic.length > 0) {
     tasks.push(

@@ -13,8 +13,12 @@ export interface CollectStats {
 /** Most EC2 filters accept up to 200 values; more are sent as several calls. */
 export const MAX_FILTER_VALUES = 200;
 
-/** Parallel calls in flight at once (EC2 throttles per account and per action; a handful is plenty). */
-export const DEFAULT_CONCURRENCY = 8;
+/**
+ * Parallel calls in flight at once. EC2 rate-limits requests per account, region and action with token buckets (for
+ * Describe actions typically a burst of 100, refilled by 20 a second): a round of a dozen calls, mostly of different
+ * actions, stays far inside them, and the seed lab's widest round (nine calls) goes out in one wave.
+ */
+export const DEFAULT_CONCURRENCY = 12;
 
 /** Splits values into chunks of at most `size`. */
 export function chunks<T>(values: readonly T[], size = MAX_FILTER_VALUES): T[][] {
