@@ -36,6 +36,7 @@ import type {
   VpcEndpoint,
   VpcPeeringConnection,
 } from '../model/index.js';
+import { parseIp } from '../net/ip.js';
 import {
   FAST_CHECKS,
   IGNORED_SENSITIVE_KEYS,
@@ -1209,7 +1210,8 @@ function buildIndex(
       pushTo(index.privateIpToEni, p.address, eni.id);
       if (p.publicIp && !index.publicIpToEni.has(p.publicIp)) index.publicIpToEni.set(p.publicIp, eni.id);
     }
-    for (const a of eni.ipv6Addresses) pushTo(index.privateIpToEni, a, eni.id);
+    // IPv6 keys in canonical form (lower case, zeros compressed), as the resolver parses what the user typed.
+    for (const a of eni.ipv6Addresses) pushTo(index.privateIpToEni, parseIp(a)?.text ?? a, eni.id);
   }
 
   for (const inst of s.instances.values()) {

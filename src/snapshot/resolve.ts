@@ -82,17 +82,22 @@ function fromEni(s: Snapshot, eni: NetworkInterface, input: string): ResolvedEnd
   return withEniOwner(s, { kind: 'network-interface', input, id: eni.id, ip: primaryIp(eni) }, eni);
 }
 
-/** Levenshtein distance, capped: names longer than 64 characters are compared on their first 64. */
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance of the first 64 characters, or `limit + 1` as soon as it is known to exceed `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
   const x = a.slice(0, 64);
   const y = b.slice(0, 64);
+  if (Math.abs(x.length - y.length) > limit) return limit + 1;
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
     const cur = [i];
+    let rowMin = i;
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
+    if (rowMin > limit) return limit + 1;
     prev = cur;
   }
   return prev[y.length] ?? 0;
@@ -108,8 +113,9 @@ export function closeMatches(s: Snapshot, text: string): string[] {
     if (k.startsWith(q) || q.startsWith(k)) score = Math.abs(k.length - q.length) / 100;
     else if (k.includes(q) && q.length >= 3) score = 0.5;
     else {
-      const d = editDistance(q, k);
-      if (d > Math.max(2, Math.floor(q.length / 3))) return;
+      const limit = Math.max(2, Math.floor(q.length / 3));
+      const d = editDistance(q, k, limit);
+      if (d > limit) return;
       score = d;
     }
     scored.push({ label, score });

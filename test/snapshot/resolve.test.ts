@@ -76,6 +76,16 @@ describe('resolveEndpoint', () => {
     expect(resolveEndpoint(s, '10.1.0.11')).toMatchObject({ eni: 'eni-web0', instanceId: 'i-web' });
   });
 
+  it('resolves an IPv6 address however it is written', () => {
+    const v6 = buildSnapshot(
+      worldFiles((w) => {
+        const eni = nth(w.NetworkInterfaces as Record<string, unknown>[], 2);
+        eni.Ipv6Addresses = [{ Ipv6Address: '2600:1f18:0:0::a1' }];
+      }),
+    );
+    expect(resolveEndpoint(v6, '2600:1F18::A1')).toMatchObject({ kind: 'ip', ip: '2600:1f18::a1', eni: 'eni-db0' });
+  });
+
   it('resolves a public IP and an Elastic IP on a secondary ENI with viaPublicIp', () => {
     expect(resolveEndpoint(s, '54.0.0.10')).toMatchObject({
       kind: 'ip',
