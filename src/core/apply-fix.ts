@@ -165,7 +165,7 @@ export async function applyFix(
   if (blocking >= 0) {
     const b = dry[blocking] as ApplyResult;
     const reports = plans.map((plan, i) =>
-      i === blocking
+      i === blocking || dry[i]?.status === 'already-in-place'
         ? report(plan, dry[i] as ApplyResult)
         : skipped(plan, `Not applied: ${plans[blocking]?.id} cannot be applied, so nothing was changed.`),
     );
