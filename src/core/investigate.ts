@@ -2,11 +2,9 @@
  * The diagnose use case: from a query to a Diagnosis, offline (a loaded snapshot) or live (AWS SDK clients, real or
  * sandboxed), with the optional SSM probe. Front ends call this and hand the result to a renderer.
  */
-import { collectForQuery } from '../collect/index.js';
 import { diagnose } from '../engine/index.js';
 import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, ProbeResult, Query, RawSnapshotFile, ResolvedEndpoint, Snapshot } from '../model/index.js';
-import { addInstanceConnectHint, planProbes, reconcile, runProbes } from '../probe/index.js';
 import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
 import type { Deps } from './deps.js';
 import { parseRequestArgs } from './request.js';
@@ -29,22 +27,26 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   if (source.kind === 'snapshot') {
     const endpoints = resolveEndpoints(source.snapshot, query.from, query.to);
     stage('Tracing the request path…');
-    const diagnosis = addInstanceConnectHint(diagnose(source.snapshot, query, endpoints));
+    const diagnosis = await withHints(diagnose(source.snapshot, query, endpoints));
     if (!opts.probe) return diagnosis;
     return withProbe(diagnosis, skippedProbe(query, endpoints, 'a snapshot has no live instances to probe'));
   }
 
   const { deps } = source;
+  // The AWS SDK is loaded on the first live question only: it costs about a second of startup that offline answers
+  // (--snapshot, batches in CI) do not need.
+  const { collectForQuery } = await import('../collect/index.js');
   const { files, stats } = await collectForQuery(deps.clients.ec2, query, { region: deps.region, logger: deps.logger });
   deps.logger.debug({ calls: stats.calls, rounds: stats.rounds, operations: stats.operations }, 'collected');
   stage(`Reading ${describeCollected(files)}…`);
   const snapshot = buildSnapshot(files);
   const endpoints = resolveEndpoints(snapshot, query.from, query.to);
   stage('Tracing the request path…');
-  const diagnosis = addInstanceConnectHint(diagnose(snapshot, query, endpoints));
+  const diagnosis = await withHints(diagnose(snapshot, query, endpoints));
   if (!opts.probe) return diagnosis;
   stage('Probing…');
   try {
+    const { planProbes, reconcile, runProbes } = await import('../probe/index.js');
     // planProbes skips (with the reason) a source that is not an instance; runProbes sends nothing when probes are off.
     const probe = await runProbes(deps, planProbes(diagnosis, snapshot), { snapshot });
     return reconcile(diagnosis, probe);
@@ -54,6 +56,13 @@ export async function investigate(query: Query, source: Source, opts: Investigat
     deps.logger.warn({ err: { code: err.code, message: err.message } }, 'probe failed');
     return withProbe(diagnosis, skippedProbe(query, endpoints, `the probe could not run: ${err.message}`));
   }
+}
+
+/** Advice that is not a blocker: the EC2 Instance Connect Endpoint hint when EC2 Instance Connect lacks a public IP. */
+async function withHints(d: Diagnosis): Promise<Diagnosis> {
+  if (!d.findings.some((f) => f.code === 'NO_PUBLIC_IP')) return d;
+  const { addInstanceConnectHint } = await import('../probe/instance-connect.js');
+  return addInstanceConnectHint(d);
 }
 
 function withProbe(d: Diagnosis, probe: ProbeResult): Diagnosis {

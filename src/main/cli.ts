@@ -1,14 +1,21 @@
 /** The bin entry (bin/whyping.js imports this): reads the environment once, wires the CLI, sets the exit code. */
-import { registerFixCommands } from '../cli/fix-command.js';
 import { runCli } from '../cli/program.js';
 import { runShell } from '../cli/shell.js';
 import { loadConfig } from '../config.js';
 import { isWhypingError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createCliContext } from './context.js';
-import { shellFixer } from './shell-fix.js';
 
 const VERSION = '0.1.0';
+
+/** Commands that never need `fix`/`undo` registered: skipping them keeps the AWS SDK out of offline startup. */
+const WITHOUT_FIX = new Set(['diagnose', 'snapshot', 'start']);
+
+/** True unless the command is one that does not involve fix/undo (help and typos get the full command list). */
+function needsFixCommands(argv: string[]): boolean {
+  const command = argv.find((a) => !a.startsWith('-'));
+  return command === undefined || !WITHOUT_FIX.has(command);
+}
 
 // A reader that goes away (`whyping … | head -1`) is not an error: stop quietly instead of printing a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -35,10 +42,17 @@ async function main(): Promise<number> {
     stdin: process.stdin,
     env: process.env,
   });
-  return runCli(process.argv.slice(2), ctx, {
+  const argv = process.argv.slice(2);
+  const registerFixCommands = needsFixCommands(argv)
+    ? (await import('../cli/fix-command.js')).registerFixCommands
+    : undefined;
+  return runCli(argv, ctx, {
     version: VERSION,
-    registerFixCommands,
-    startShell: () => runShell(ctx, { sandboxRequested: config.sandbox, fixer: shellFixer }),
+    ...(registerFixCommands ? { registerFixCommands } : {}),
+    startShell: async () => {
+      const { shellFixer } = await import('./shell-fix.js');
+      return runShell(ctx, { sandboxRequested: config.sandbox, fixer: shellFixer });
+    },
   });
 }
 

@@ -3,13 +3,10 @@
  * sandboxed, snapshot export) from the validated configuration. The only place that knows both live AWS and the sandbox.
  */
 import type { CliContext, TextOut } from '../cli/context.js';
-import { collectSnapshot, writeSnapshot } from '../collect/index.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../core/deps.js';
 import type { Logger } from '../log.js';
-import { createSandbox } from '../sandbox/index.js';
 import { buildSnapshot, readSnapshotFiles } from '../snapshot/index.js';
-import { createAwsClients, hasAwsCredentials } from './aws.js';
 
 /** The sandbox's region when none is given: the seed lab lives in us-east-1. */
 export const SANDBOX_DEFAULT_REGION = 'us-east-1';
@@ -38,7 +35,9 @@ export function createCliContext(opts: {
     logger,
     loadSnapshot: (path) => buildSnapshot(readSnapshotFiles(path)),
     async openDeps(target): Promise<Deps> {
+      // The AWS SDK (live clients, sandbox, collectors) is imported on first use: offline commands start faster.
       if (target.sandbox !== undefined) {
+        const { createSandbox } = await import('../sandbox/index.js');
         // --sandbox: the same SDK clients and code path as live AWS, answered by the in-memory account.
         const region = target.region ?? SANDBOX_DEFAULT_REGION;
         const sandbox =
@@ -47,6 +46,7 @@ export function createCliContext(opts: {
             : createSandbox({ files: readSnapshotFiles(target.sandbox), region });
         return { ...common, clients: sandbox.clients, region };
       }
+      const { createAwsClients } = await import('./aws.js');
       const { clients, region } = await createAwsClients({
         ...(target.region !== undefined ? { region: target.region } : config.region ? { region: config.region } : {}),
         ...(target.roleArn !== undefined ? { roleArn: target.roleArn } : {}),
@@ -55,13 +55,14 @@ export function createCliContext(opts: {
       return { ...common, clients, region };
     },
     async exportSnapshot(deps, scope, outDir) {
-      const { files, stats } = await collectSnapshot(deps.clients.ec2, scope as Parameters<typeof collectSnapshot>[1], {
+      const { collectSnapshot, writeSnapshot } = await import('../collect/index.js');
+      const { files, stats } = await collectSnapshot(deps.clients.ec2, scope, {
         region: deps.region,
         logger: deps.logger,
       });
       const paths = await writeSnapshot(files, outDir);
       return { paths, calls: stats.calls, rounds: stats.rounds };
     },
-    hasAwsCredentials: () => hasAwsCredentials(),
+    hasAwsCredentials: async () => (await import('./aws.js')).hasAwsCredentials(),
   };
 }

@@ -279,6 +279,12 @@ describe('whyping --help and start', () => {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
   });
 
+  it('shows the help of fix (registered by the fix module)', async () => {
+    const r = await run(['fix', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--apply');
+  });
+
   it('refuses the Slack app (not in this build) with exit 2 when SLACK_BOT_TOKEN is set', async () => {
     const r = await run(['start'], { env: { SLACK_BOT_TOKEN: 'xoxb-test' } });
     expect(r.code).toBe(2);
