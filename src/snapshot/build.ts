@@ -198,6 +198,16 @@ function routeTarget(r: RawRoute): RouteTarget {
   return { kind: 'other', id: '', field: 'none' };
 }
 
+/** The describe-* key that lists each kind of route target. */
+const TARGET_KEYS: Partial<Record<RouteTarget['kind'], string>> = {
+  'peering-connection': 'VpcPeeringConnections',
+  'nat-gateway': 'NatGateways',
+  'internet-gateway': 'InternetGateways',
+  'egress-only-internet-gateway': 'EgressOnlyInternetGateways',
+  'transit-gateway': 'TransitGateways',
+  'vpc-endpoint': 'VpcEndpoints',
+};
+
 function portOrNull(v: number | null | undefined): number | null {
   return v === null || v === undefined ? null : v;
 }
@@ -784,9 +794,11 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
       if (r.Origin) route.origin = r.Origin;
       routes.push(route);
       if (!knownTarget(target) && 'id' in target) {
+        const key = TARGET_KEYS[target.kind];
+        const why = key && !b.presentKeys.has(key) ? ` (the snapshot has no ${key})` : '';
         warn(
           'DANGLING_REFERENCE',
-          `route table ${id}: route ${route.text} targets ${target.id}, which is not in the snapshot`,
+          `route table ${id}: route ${route.text} targets ${target.id}, which is not in the snapshot${why}`,
           [id, target.id],
         );
       } else if (target.kind === 'network-interface' || target.kind === 'instance')

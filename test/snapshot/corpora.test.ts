@@ -79,6 +79,17 @@ describe('layouts', () => {
   });
 });
 
+describe('missing files', () => {
+  it('says which key is missing when a route targets an object of a kind the snapshot does not list', () => {
+    const s = load('batfish/representation/aws/test-vpc-peering-multi-account/aws_configs');
+    expect(s.presentKeys.has('InternetGateways')).toBe(false);
+    expect(s.warnings.map((w) => w.message)).toContainEqual(
+      expect.stringMatching(/igw-.*\(the snapshot has no InternetGateways\)/),
+    );
+    expect(s.warnings.map((w) => w.code)).toContain('ASSUMED_DEFAULT');
+  });
+});
+
 describe('objects seen from several accounts are one object', () => {
   it('merges a peering connection listed in both accounts’ files', () => {
     const s = load('lab-validation/snapshots/aws_multi_account_vpc_peering/aws_configs');
