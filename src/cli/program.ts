@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
-import { parseRequestArgs } from '../core/request.js';
+import { parseRequest, parseRequestArgs } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
@@ -204,13 +204,14 @@ async function diagnoseCommand(
   opts: DiagnoseOptions,
 ): Promise<number> {
   if (opts.batch !== undefined) return batchCommand(ctx, from, opts);
-  if (from === undefined || to === undefined) {
-    throw usage('diagnose needs two ends: whyping diagnose <from> <to> (e.g. whyping diagnose web-1 db-1 --port 443).');
-  }
+  const twoEnds = usage(
+    'diagnose needs two ends: whyping diagnose <from> <to> (e.g. whyping diagnose web-1 db-1 --port 443).',
+  );
+  if (from === undefined) throw twoEnds;
   const flags: { protocol?: string; port?: string } = {};
   if (opts.protocol !== undefined) flags.protocol = opts.protocol;
   if (opts.port !== undefined) flags.port = opts.port;
-  const query = parseRequestArgs(from, to, flags);
+  const query = to === undefined ? wholeRequest(from, flags, twoEnds) : parseRequestArgs(from, to, flags);
 
   let source: Source;
   if (opts.snapshot !== undefined) {
@@ -226,6 +227,16 @@ async function diagnoseCommand(
   });
   ctx.stdout.write(opts.json ? `${renderJson(diagnosis)}\n` : renderText(diagnosis, { color: useColor(ctx) }));
   return verdictExitCode(diagnosis);
+}
+
+/** One argument holding the whole question (`whyping diagnose "why can't web-1 ping db-1"`), read as the shell does. */
+function wholeRequest(text: string, flags: { protocol?: string; port?: string }, twoEnds: WhypingError) {
+  if (flags.protocol !== undefined || flags.port !== undefined) throw twoEnds;
+  try {
+    return parseRequest(text);
+  } catch {
+    throw twoEnds;
+  }
 }
 
 /** 0 when reachable; 1 when not, or when the path could not be analyzed (reachable: null). */

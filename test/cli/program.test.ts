@@ -65,6 +65,13 @@ describe('runCli maps every failure to a message and an exit code', () => {
     expect(f.err()).toContain('diagnose needs two ends');
   });
 
+  it('reads one argument holding the whole question', async () => {
+    const f = fakeContext();
+    // The question parses (it reaches the snapshot loader, which fails in this fake).
+    expect(await runCli(['diagnose', "why can't web-1 ping db-1", '--snapshot', '/nope'], f.ctx)).toBe(2);
+    expect(f.err()).toContain('Cannot read snapshot /nope');
+  });
+
   it('exits 2 when --snapshot and --sandbox are both given', async () => {
     const f = fakeContext();
     expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/x', '--sandbox'], f.ctx)).toBe(2);
