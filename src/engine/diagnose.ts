@@ -555,6 +555,7 @@ class Tracer {
     const r = m.route;
     const dstIp = hostOf(flow.dst);
     if (
+      r.state === 'active' &&
       (r.target.kind === 'internet-gateway' || r.target.kind === 'nat-gateway') &&
       isHost(flow.dst) &&
       (isRfc1918(dstIp) || isRfc6598(dstIp)) &&
