@@ -10,6 +10,22 @@ export function responseMetadata(requestId: string, httpStatusCode = 200) {
   return { httpStatusCode, requestId, extendedRequestId: undefined, cfId: undefined, attempts: 1, totalRetryDelay: 0 };
 }
 
+/**
+ * Gives an exception the own properties the SDK's deserializer leaves on it: an enumerable `message`, the extra
+ * fields of the error body, and a non-enumerable `$response`.
+ */
+function asDeserialized<E extends Error>(e: E, requestId: string, status: number, extra: Record<string, unknown>): E {
+  Object.defineProperty(e, 'message', { value: e.message, writable: true, enumerable: true, configurable: true });
+  Object.assign(e, extra);
+  Object.defineProperty(e, '$response', {
+    value: { statusCode: status, headers: { 'x-amzn-requestid': requestId }, body: undefined },
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+  return e;
+}
+
 /** HTTP status EC2 uses for codes that are not 400. */
 const ec2Status: Record<string, number> = {
   DryRunOperation: 412,
@@ -33,8 +49,7 @@ export function ec2Error(code: string, message: string, requestId: string): EC2S
     $metadata: responseMetadata(requestId, status),
     message,
   });
-  Object.assign(e, { Code: code, Error: { Code: code, Message: message } });
-  return e;
+  return asDeserialized(e, requestId, status, { Code: code, Error: { Code: code, Message: message, Type: undefined } });
 }
 
 type ExceptionCtor = new (opts: {
@@ -46,22 +61,25 @@ type ExceptionCtor = new (opts: {
 /** An SSM error: the modeled exception class when SSM models the code (`InvocationDoesNotExist`, …), else the base class. */
 export function ssmError(code: string, message: string | undefined, requestId: string): SSMServiceException {
   const ctor = (ssmModels as unknown as Record<string, unknown>)[code];
-  const $metadata = responseMetadata(requestId, code === 'InternalServerError' ? 500 : 400);
+  const status = code === 'InternalServerError' ? 500 : 400;
+  const $metadata = responseMetadata(requestId, status);
   // The real InvocationDoesNotExist body carries no message; the SDK then sets message 'UnknownError'.
   const msg = message ?? 'UnknownError';
-  if (typeof ctor === 'function' && ctor.prototype instanceof SSMServiceException) {
-    const e = new (ctor as ExceptionCtor)({ $metadata, message: msg, ...(message ? { Message: message } : {}) });
-    return e as SSMServiceException;
-  }
-  return new SSMServiceException({ name: code, $fault: 'client', $metadata, message: msg });
+  const e =
+    typeof ctor === 'function' && ctor.prototype instanceof SSMServiceException
+      ? (new (ctor as ExceptionCtor)({ $metadata, message: msg }) as SSMServiceException)
+      : new SSMServiceException({ name: code, $fault: 'client', $metadata, message: msg });
+  return asDeserialized(e, requestId, status, { __type: code });
 }
 
 /** An EC2 Instance Connect error (modeled classes such as `EC2InstanceNotFoundException`). */
 export function eicError(code: string, message: string, requestId: string): EC2InstanceConnectServiceException {
   const ctor = (eicModels as unknown as Record<string, unknown>)[code];
-  const $metadata = responseMetadata(requestId, code === 'ServiceException' ? 500 : 400);
-  if (typeof ctor === 'function' && ctor.prototype instanceof EC2InstanceConnectServiceException) {
-    return new (ctor as ExceptionCtor)({ $metadata, message, Message: message }) as EC2InstanceConnectServiceException;
-  }
-  return new EC2InstanceConnectServiceException({ name: code, $fault: 'client', $metadata, message });
+  const status = code === 'ServiceException' ? 500 : 400;
+  const $metadata = responseMetadata(requestId, status);
+  const e =
+    typeof ctor === 'function' && ctor.prototype instanceof EC2InstanceConnectServiceException
+      ? (new (ctor as ExceptionCtor)({ $metadata, message, Message: message }) as EC2InstanceConnectServiceException)
+      : new EC2InstanceConnectServiceException({ name: code, $fault: 'client', $metadata, message });
+  return asDeserialized(e, requestId, status, { __type: code });
 }
