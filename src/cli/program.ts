@@ -186,6 +186,9 @@ WHYPING_PROBES=off, WHYPING_LOG_LEVEL (default warn; logs go to stderr), NO_COLO
 }
 
 function target(opts: { region?: string; roleArn?: string; sandbox?: string | true }): AwsTarget {
+  if (opts.sandbox !== undefined && opts.roleArn !== undefined) {
+    throw usage('--role-arn reads live AWS; it has no meaning with --sandbox.');
+  }
   const t: AwsTarget = {};
   if (opts.region !== undefined) t.region = opts.region;
   if (opts.roleArn !== undefined) t.roleArn = opts.roleArn;

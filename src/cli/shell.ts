@@ -4,14 +4,14 @@
  * Uses the sandbox when WHYPING_SANDBOX=1 or when no AWS credentials are configured, and says which on its first line.
  */
 import { userInfo } from 'node:os';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import type { Deps } from '../core/deps.js';
 import { investigate } from '../core/investigate.js';
 import { parseRequest } from '../core/request.js';
 import { asWhypingError, isWhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan, Query } from '../model/index.js';
 import { numberedFixes, renderText } from '../render/text.js';
-import type { CliContext } from './context.js';
+import type { CliContext, TextOut } from './context.js';
 import { errorText, useColor } from './program.js';
 
 /** The fix and undo protocol as the shell uses it (wired in src/main from core/apply-fix and the undo executor). */
@@ -49,16 +49,46 @@ Then:
 
 const SANDBOX_HINT = 'In the shell, WHYPING_SANDBOX=1 uses the built-in sandbox instead of AWS.';
 
-/** Reads lines one at a time, so a confirmation can take the next line of a pipe. */
+/**
+ * Reads lines one at a time, so a confirmation can take the next line of a pipe. On a terminal (a real output
+ * stream) readline owns the prompt, with line editing and history; otherwise the prompt is written as text.
+ */
 class Lines {
+  private readonly rl: Interface;
   private readonly it: AsyncIterator<string>;
-  constructor(input: NodeJS.ReadableStream) {
-    this.it = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false })[Symbol.asyncIterator]();
+  constructor(
+    input: NodeJS.ReadableStream,
+    private readonly out: TextOut,
+    private readonly interactive: boolean,
+  ) {
+    const terminal = interactive && isStream(out);
+    this.rl = createInterface({
+      input,
+      ...(terminal ? { output: out as NodeJS.WritableStream, terminal: true } : { terminal: false }),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    this.it = this.rl[Symbol.asyncIterator]();
+    this.terminal = terminal;
   }
-  async next(): Promise<string | null> {
+  private readonly terminal: boolean;
+  /** The next line, or null at the end of input; `prompt` is shown only to a person at a terminal. */
+  async next(prompt: string): Promise<string | null> {
+    if (this.terminal) {
+      this.rl.setPrompt(prompt);
+      this.rl.prompt();
+    } else if (this.interactive) {
+      this.out.write(prompt);
+    }
     const r = await this.it.next();
     return r.done ? null : r.value;
   }
+  close(): void {
+    this.rl.close();
+  }
+}
+
+function isStream(out: TextOut): boolean {
+  return typeof (out as { on?: unknown }).on === 'function';
 }
 
 /** Runs the shell until `quit` or the end of input; returns the exit code (0). */
@@ -85,7 +115,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
   }
   out('Ask "why can\'t web-1 ping db-1", or type help.');
   const fixer = opts.fixer;
-  const lines = new Lines(ctx.stdin);
+  const lines = new Lines(ctx.stdin, ctx.stdout, interactive);
   const actor = `shell:${safeUser()}`;
   let last: { query: Query; diagnosis: Diagnosis } | null = null;
   const undos: { label: string; token: string }[] = [];
@@ -102,15 +132,13 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     for (const p of plans) {
       out(`  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`);
     }
-    if (interactive) ctx.stdout.write('Apply? [y/N] ');
-    else out('Apply? [y/N]');
-    const answer = (await lines.next())?.trim().toLowerCase() ?? '';
+    if (!interactive) out('Apply? [y/N]');
+    const answer = (await lines.next('Apply? [y/N] '))?.trim().toLowerCase() ?? '';
     return answer === 'y' || answer === 'yes';
   };
 
   for (;;) {
-    if (interactive) ctx.stdout.write('whyping> ');
-    const raw = await lines.next();
+    const raw = await lines.next('whyping> ');
     if (raw === null) break;
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
@@ -178,6 +206,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
       if (err.exitCode === 3) out(dim(SANDBOX_HINT));
     }
   }
+  lines.close();
   out('Bye.');
   return 0;
 }

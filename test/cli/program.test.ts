@@ -78,6 +78,17 @@ describe('runCli maps every failure to a message and an exit code', () => {
     expect(f.err()).toMatch(/cannot be used with/);
   });
 
+  it('exits 2 when --role-arn is given with --sandbox or --snapshot', async () => {
+    for (const argv of [
+      ['diagnose', 'a', 'b', '--sandbox', '--role-arn', 'arn:aws:iam::123456789012:role/x'],
+      ['diagnose', 'a', 'b', '--snapshot', '/x', '--role-arn', 'arn:aws:iam::123456789012:role/x'],
+    ]) {
+      const f = fakeContext();
+      expect(await runCli(argv, f.ctx)).toBe(2);
+      expect(f.err()).toContain('--role-arn reads live AWS');
+    }
+  });
+
   it('exits 2 on an unreadable snapshot', async () => {
     const f = fakeContext();
     expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/nope'], f.ctx)).toBe(2);
