@@ -42,7 +42,14 @@ import type { Logger } from '../log.js';
 import type { Query, RawSnapshotFile } from '../model/index.js';
 import { cidrContains } from '../net/ip.js';
 import { type CollectStats, chunks, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
-import { describeEnis, describeInstances, type FoundInstance, type LiveEndpoint, resolveLive } from './resolve.js';
+import {
+  describeEnis,
+  describeInstances,
+  eicPrefixListName,
+  type FoundInstance,
+  type LiveEndpoint,
+  resolveLive,
+} from './resolve.js';
 
 /** The collected describe-* documents and what collecting them cost. */
 export interface CollectResult {
@@ -182,6 +189,26 @@ export async function collectSnapshot(
       );
     });
   }
+  // The region's EC2 Instance Connect range, so `eic` can be asked of the exported snapshot too.
+  tasks.push(async () => {
+    const lists = await r.pages(
+      'DescribeManagedPrefixLists',
+      (NextToken) =>
+        r.ec2.send(
+          new DescribeManagedPrefixListsCommand({
+            Filters: [{ Name: 'prefix-list-name', Values: [eicPrefixListName(opts.region)] }],
+            NextToken,
+          }),
+        ),
+      (o) => o.PrefixLists,
+    );
+    c.add('ManagedPrefixLists', lists, (p) => p.PrefixListId);
+    c.fresh(
+      'prefix-list',
+      lists.map((p) => p.PrefixListId),
+    );
+    for (const p of lists) if (p.PrefixListId) scope.prefixLists.add(p.PrefixListId);
+  });
   if (instanceIds.length > 0) {
     tasks.push(async () => {
       for (const f of await describeInstances(r, [{ Name: 'instance-id', Values: instanceIds }])) {

@@ -14,7 +14,7 @@ import {
   type Reservation,
 } from '@aws-sdk/client-ec2';
 import { WhypingError } from '../errors.js';
-import { isIp, isPublicIp } from '../net/ip.js';
+import { isIp, isPublicIp, parseIp } from '../net/ip.js';
 import { chunks, type Ec2Reader } from './reader.js';
 
 /** How an endpoint's text is looked up (the same grammar as offline resolution). */
@@ -32,7 +32,8 @@ export function classifyEndpoint(text: string): EndpointSpec {
   const lower = t.toLowerCase();
   if (/^i-[0-9a-z]+$/i.test(t)) return { kind: 'instance-id', text, id: lower };
   if (/^eni-[0-9a-z]+$/i.test(t)) return { kind: 'eni-id', text, id: lower };
-  if (isIp(t)) return { kind: 'ip', text, ip: t };
+  // EC2 filters compare text: send the canonical spelling (an IPv6 address has many).
+  if (isIp(t)) return { kind: 'ip', text, ip: parseIp(t)?.text ?? t };
   if (lower === 'internet') return { kind: 'internet', text };
   if (lower === 'eic' || lower === 'ec2-instance-connect') return { kind: 'eic', text };
   return { kind: 'name', text, name: t };
@@ -106,7 +107,12 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
   const ids = pick('instance-id').map((s) => s.id);
   const names = pick('name').map((s) => s.name);
   const eniIds = pick('eni-id').map((s) => s.id);
-  const ips = pick('ip').map((s) => s.ip);
+  const ips = pick('ip')
+    .map((s) => s.ip)
+    .filter((ip) => !ip.includes(':'));
+  const ipv6s = pick('ip')
+    .map((s) => s.ip)
+    .filter((ip) => ip.includes(':'));
   const publicIps = ips.filter((ip) => isPublicIp(ip));
 
   let byId: FoundInstance[] = [];
@@ -121,6 +127,7 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
   }
   if (eniIds.length) tasks.push(async () => enis.push(...(await describeEnis(r, 'network-interface-id', eniIds))));
   if (ips.length) tasks.push(async () => enis.push(...(await describeEnis(r, 'addresses.private-ip-address', ips))));
+  if (ipv6s.length) tasks.push(async () => enis.push(...(await describeEnis(r, 'ipv6-addresses.ipv6-address', ipv6s))));
   if (publicIps.length) {
     // An auto-assigned public IP or an EIP on the primary address, and EIPs on secondary private addresses.
     tasks.push(async () => enis.push(...(await describeEnis(r, 'association.public-ip', publicIps))));
@@ -212,7 +219,8 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
         const found = enis.filter(
           (e) =>
             e.PrivateIpAddresses?.some((p) => p.PrivateIpAddress === spec.ip || p.Association?.PublicIp === spec.ip) ||
-            e.Association?.PublicIp === spec.ip,
+            e.Association?.PublicIp === spec.ip ||
+            e.Ipv6Addresses?.some((a) => sameIp(a.Ipv6Address, spec.ip)),
         );
         out.push({ spec, instances: [], enis: found });
         break;
@@ -237,6 +245,13 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
     }
   }
   return out;
+}
+
+/** Compares two IP texts by value (IPv6 has many spellings of one address). */
+function sameIp(a: string | undefined, b: string): boolean {
+  const x = a ? parseIp(a) : null;
+  const y = parseIp(b);
+  return !!x && !!y && x.family === y.family && x.value === y.value;
 }
 
 /** Instances whose Name equals `name` ignoring case; terminated ones only when no other matches. */

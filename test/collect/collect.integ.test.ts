@@ -184,6 +184,16 @@ describe('endpoints that do not resolve', () => {
     expect(to.eni).toBe('eni-0e1f2a3b4c5d6e722');
   });
 
+  it("an IPv6 address is looked up among the ENIs' IPv6 addresses, in any spelling", async () => {
+    const lab = structuredClone(seed[0]) as { NetworkInterfaces: { Ipv6Addresses?: unknown[] }[] };
+    (lab.NetworkInterfaces[1] as { Ipv6Addresses?: unknown[] }).Ipv6Addresses = [{ Ipv6Address: '2600:1f18:0:2::5' }];
+    const fake = fakeEc2([lab]);
+    const { files } = await collectForQuery(testEc2(), ping(VPC1, '2600:1f18:0:2:0:0:0:5'), opts);
+    expect(ids(byKey(files).NetworkInterfaces, 'NetworkInterfaceId')).toContain('eni-0e1f2a3b4c5d6e722');
+    const sent = fake.calls.flatMap((c) => c.filters).find((f) => f.name === 'ipv6-addresses.ipv6-address');
+    expect(sent?.values).toEqual(['2600:1f18:0:2::5']);
+  });
+
   it('an address no ENI holds is still an endpoint (a host the packet is routed to)', async () => {
     fakeEc2(seed);
     const { files } = await collectForQuery(testEc2(), ping(VPC1, '10.2.9.9'), opts);
@@ -258,6 +268,9 @@ describe('whyping snapshot', () => {
       const vpcs = JSON.parse(readFileSync(join(dir, 'Vpcs.json'), 'utf8')).Vpcs;
       // the VPC asked for, and the peer its pending peering connects to
       expect(ids(vpcs, 'VpcId')).toEqual(['vpc-07c3d8e21b6f92b02', 'vpc-0e5b1c9d2f4a71a01']);
+      // the region's Instance Connect range travels with every export, so `eic` works offline too
+      const pl = JSON.parse(readFileSync(join(dir, 'PrefixListEntries.json'), 'utf8')).PrefixListEntries;
+      expect(pl).toEqual({ 'pl-0e7a1b2c3d4e5f601': [{ Cidr: '18.206.107.24/29' }] });
       const sgs = JSON.parse(readFileSync(join(dir, 'SecurityGroups.json'), 'utf8')).SecurityGroups;
       expect(ids(sgs, 'GroupId')).toEqual(['sg-0a1a2a3a4a5a6a701', 'sg-0c4f1e2d3a5b6c711']);
     } finally {

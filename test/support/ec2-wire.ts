@@ -147,6 +147,7 @@ const FILTER_PATHS: Record<string, string> = {
   'network-interface-id': 'NetworkInterfaceId',
   'addresses.private-ip-address': 'PrivateIpAddresses[].PrivateIpAddress',
   'private-ip-address': 'PrivateIpAddress',
+  'ipv6-addresses.ipv6-address': 'Ipv6Addresses[].Ipv6Address',
   'association.public-ip': 'Association.PublicIp',
   'addresses.association.public-ip': 'PrivateIpAddresses[].Association.PublicIp',
   'attachment.instance-id': 'Attachment.InstanceId',
