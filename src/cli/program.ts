@@ -125,8 +125,9 @@ internet, or eic (the region's EC2 Instance Connect range). "db-1:443" is short 
 Exit codes: 0 reachable, 1 not reachable (or not analyzed), 2 bad usage or input, 3 AWS could not be read,
 70 unexpected error.
 
-Environment: AWS_REGION / AWS_PROFILE / AWS_* (the SDK's default credential chain and endpoints), WHYPING_SANDBOX=1,
-WHYPING_PROBES=off, WHYPING_LOG_LEVEL (default warn; logs go to stderr), NO_COLOR, SLACK_BOT_TOKEN.`,
+Environment: AWS_REGION, AWS_PROFILE and the other AWS_* variables of the SDK (credentials, endpoints),
+WHYPING_ROLE_ARN, WHYPING_SANDBOX=1 (shell), WHYPING_PROBES=off, WHYPING_LOG_LEVEL (default warn; logs go to stderr),
+NO_COLOR, SLACK_BOT_TOKEN.`,
     );
   if (extra.version) program.version(extra.version, '-V, --version');
 
@@ -144,11 +145,21 @@ WHYPING_PROBES=off, WHYPING_LOG_LEVEL (default warn; logs go to stderr), NO_COLO
         'use the in-memory sandbox account: the seed lab, or the snapshot at PATH loaded into it',
       ).conflicts('snapshot'),
     )
-    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
-    .option('--role-arn <arn>', 'assume this IAM role to read AWS')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')
+    .option('--role-arn <arn>', 'assume this IAM role to read AWS (default: WHYPING_ROLE_ARN)')
     .option('--probe', 'also send a real ping/connect from the source instance (SSM Run Command)')
     .option('--json', 'print one JSON object (the documented contract) instead of text')
     .option('--batch <file>', 'with --snapshot and --json: one JSON query a line in, one result a line out (- = stdin)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  whyping diagnose "Instance - NextWork VPC 1" 10.2.4.95 --sandbox
+  whyping diagnose web-1 db-1:5432 --snapshot ./snap --json
+  whyping diagnose eic web-1                     (EC2 Instance Connect to web-1: tcp 22)
+  whyping diagnose "why can't web-1 ping db-1" --region eu-west-1 --probe
+  whyping diagnose --snapshot ./snap --batch flows.jsonl --json`,
+    )
     .action(async (from: string | undefined, to: string | undefined, opts: DiagnoseOptions) => {
       setExitCode(await diagnoseCommand(ctx, from, to, opts));
     });
@@ -158,9 +169,10 @@ WHYPING_PROBES=off, WHYPING_LOG_LEVEL (default warn; logs go to stderr), NO_COLO
     .description('Save the live network state (describe-* JSON, one file per key) for offline use with --snapshot')
     .option('--vpc <vpc-id>', 'a VPC to export (repeat for more)', collect, [])
     .option('--instance <instance-id>', 'an instance to export, with its network (repeat for more)', collect, [])
-    .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
-    .option('--role-arn <arn>', 'assume this IAM role to read AWS')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')
+    .option('--role-arn <arn>', 'assume this IAM role to read AWS (default: WHYPING_ROLE_ARN)')
     .option('--sandbox [path]', 'export from the in-memory sandbox account instead of AWS')
+    .addHelpText('after', '\nWith no --vpc and no --instance, every VPC of the region is exported.')
     .requiredOption('--out <dir>', 'folder to write the JSON files into')
     .action(async (opts: SnapshotOptions) => {
       setExitCode(await snapshotCommand(ctx, opts));
