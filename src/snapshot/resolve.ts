@@ -11,7 +11,7 @@ import type {
   Snapshot,
   VpcId,
 } from '../model/index.js';
-import { parseIp } from '../net/ip.js';
+import { isCidr, parseIp } from '../net/ip.js';
 
 /** Words that stand for "a host on the internet". */
 const INTERNET_WORDS = new Set(['internet', 'the-internet', '0.0.0.0/0']);
@@ -309,6 +309,13 @@ function resolveWith(s: Snapshot, input: string, ctx: Context): ResolvedEndpoint
   }
   const named = resolveName(s, text, ctx);
   if (named) return named;
+  if (isCidr(text)) {
+    throw new WhypingError(
+      'BAD_INPUT',
+      `"${text}" is a CIDR block, not an endpoint: give one address in it (or \`internet\`).`,
+      { input: text },
+    );
+  }
   throw unknown(s, text, 'instance, network interface or Name tag');
 }
 

@@ -111,6 +111,10 @@ describe('resolveEndpoint', () => {
       expect(fails('BAD_INPUT', () => resolveEndpoint(s, text)).message, text).toContain(text);
   });
 
+  it('rejects a CIDR block as an endpoint', () => {
+    expect(fails('BAD_INPUT', () => resolveEndpoint(s, '10.2.0.0/16')).message).toContain('CIDR block');
+  });
+
   it('resolves internet', () => {
     expect(resolveEndpoint(s, 'internet')).toEqual({ kind: 'internet', input: 'internet', ip: null });
     expect(resolveEndpoint(s, ' Internet ')).toMatchObject({ kind: 'internet' });
