@@ -143,7 +143,9 @@ export function fromAwsError(e: unknown, action: string): WhypingError {
   if (typeof err.$metadata?.requestId === 'string') aws.requestId = err.$metadata.requestId;
   if (typeof err.$metadata?.httpStatusCode === 'number') aws.httpStatusCode = err.$metadata.httpStatusCode;
   const attempts = typeof err.$metadata?.attempts === 'number' ? err.$metadata.attempts : undefined;
-  const ref = aws.requestId ? ` (AWS ${awsCode}, request id ${aws.requestId})` : ` (AWS ${awsCode})`;
+  // Network failures (ECONNREFUSED…) never reached AWS: no AWS code to cite.
+  const fromAws = err.$metadata !== undefined || name !== 'Error';
+  const ref = aws.requestId ? ` (AWS ${awsCode}, request id ${aws.requestId})` : fromAws ? ` (AWS ${awsCode})` : '';
   const make = (code: ErrorCode, message: string) => new WhypingError(code, message, { aws }, { cause: e });
 
   if (ACCESS_DENIED.has(name)) {
