@@ -22,7 +22,8 @@ export interface ShellFixer {
     fixId: string | 'all',
     opts: { actor: string; confirm: (plans: FixPlan[]) => Promise<boolean> },
   ): Promise<{ lines: string[]; undos: { label: string; token: string }[]; diagnosis: Diagnosis | null }>;
-  undo(deps: Deps, token: string, opts: { actor: string }): Promise<{ lines: string[] }>;
+  /** `ok` is false when nothing was undone (refused, or undone already). */
+  undo(deps: Deps, token: string, opts: { actor: string }): Promise<{ lines: string[]; ok: boolean }>;
 }
 
 /** Options of the shell. */
@@ -117,12 +118,12 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
   const fixer = opts.fixer;
   const lines = new Lines(ctx.stdin, ctx.stdout, interactive);
   const actor = `shell:${safeUser()}`;
-  let last: { query: Query; diagnosis: Diagnosis } | null = null;
+  const state: { last: { query: Query; diagnosis: Diagnosis } | null } = { last: null };
   const undos: { label: string; token: string }[] = [];
 
   const ask = async (query: Query, probe = false) => {
     const diagnosis = await investigate(query, { kind: 'live', deps }, { probe, onStage: (s) => out(dim(`… ${s}`)) });
-    last = { query, diagnosis };
+    state.last = { query, diagnosis };
     ctx.stdout.write(renderText(diagnosis, { color }));
     if (numberedFixes(diagnosis).length > 0) out(dim('Type fix N or fix all to apply, then recheck.'));
   };
@@ -148,10 +149,10 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
       if (word === 'help' || word === '?') {
         out(HELP);
       } else if (word === 'recheck' || word === 'again' || word === 'probe') {
-        if (!last) out('Nothing to recheck yet: ask a question first.');
-        else await ask((last as { query: Query }).query, word === 'probe');
+        if (!state.last) out('Nothing to recheck yet: ask a question first.');
+        else await ask(state.last.query, word === 'probe');
       } else if (/^fix(\s|$)/.test(word)) {
-        const current = last as { query: Query; diagnosis: Diagnosis } | null;
+        const current = state.last;
         if (!current) {
           out('Nothing to fix yet: ask a question first.');
           continue;
@@ -182,7 +183,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
         for (const l of result.lines) out(l);
         for (const u of result.undos) undos.push(u);
         if (result.diagnosis) {
-          last = { query: current.query, diagnosis: result.diagnosis };
+          state.last = { query: current.query, diagnosis: result.diagnosis };
           out('Rechecked after the change:');
           ctx.stdout.write(renderText(result.diagnosis, { color }));
         }
@@ -194,7 +195,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
         }
         const result = await fixer.undo(deps, u.token, { actor });
         for (const l of result.lines) out(l);
-        out(dim(`(undid: ${u.label}) Type recheck to see the effect.`));
+        if (result.ok) out(dim(`(undid: ${u.label}) Type recheck to see the effect.`));
       } else {
         await ask(parseRequest(line));
       }
@@ -204,6 +205,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
       out(`Sorry: ${errorText(err)}`);
       if (err.code === 'BAD_INPUT') out(dim('Type help for the forms I understand.'));
       if (err.exitCode === 3) out(dim(SANDBOX_HINT));
+      if (err.code === 'INTERNAL') out(dim('Rerun with WHYPING_LOG_LEVEL=debug to see the details.'));
     }
   }
   lines.close();

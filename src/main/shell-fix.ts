@@ -42,6 +42,6 @@ export const shellFixer: ShellFixer = {
       logger: deps.logger,
     });
     const ids = r.requestIds.length > 0 ? ` [request ${r.requestIds.join(', ')}]` : '';
-    return { lines: [`  ${MARK[r.status] ?? r.status}: ${r.message}${ids}`] };
+    return { lines: [`  ${MARK[r.status] ?? r.status}: ${r.message}${ids}`], ok: r.status === 'applied' };
   },
 };
