@@ -376,6 +376,11 @@ export interface SnapshotIndex {
   vpcTransitGatewayAttachments: Map<VpcId, TransitGatewayAttachmentId[]>;
   /** Prefix list → CIDRs (from PrefixLists, PrefixListEntries or ManagedPrefixLists). */
   prefixListCidrs: Map<PrefixListId, string[]>;
+  /**
+   * Resource id → the warnings naming it (`buildSnapshot` fills it), so a diagnosis can pick the warnings on its path
+   * without scanning them all. Optional: hand-built snapshots may leave it out.
+   */
+  warningsByResource?: Map<string, SnapshotWarning[]>;
 }
 
 /** The whole normalized snapshot. */

@@ -1073,6 +1073,10 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     warn,
   );
 
+  const warningsByResource = new Map<string, SnapshotWarning[]>();
+  for (const w of b.warnings) for (const id of new Set(w.resourceIds)) pushTo(warningsByResource, id, w);
+  index.warningsByResource = warningsByResource;
+
   return {
     vpcs,
     subnets,

@@ -253,6 +253,8 @@ describe('buildSnapshot: errors and warnings', () => {
     expect(codes).toContainEqual(['DANGLING_REFERENCE', ['eni-db0', 'subnet-gone']]);
     expect(codes).toContainEqual(['DANGLING_REFERENCE', ['sg-db', 'sg-unknown']]);
     expect(s.warnings.find((w) => w.resourceIds.includes('sg-unknown'))?.message).toContain('222222222222/sg-unknown');
+    expect(s.index.warningsByResource?.get('pcx-1')?.map((w) => w.code)).toEqual(['DANGLING_REFERENCE']);
+    expect(s.index.warningsByResource?.get('sg-db')?.length).toBe(1);
   });
 
   it('warns about a subnet with no route table at all', () => {
