@@ -2,14 +2,30 @@
  * The CLI's composition root: builds the services the CLI and the shell use (snapshot loading, AWS clients live or
  * sandboxed, snapshot export) from the validated configuration. The only place that knows both live AWS and the sandbox.
  */
+import { existsSync } from 'node:fs';
 import type { CliContext, TextOut } from '../cli/context.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../core/deps.js';
+import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildSnapshot, readSnapshotFiles } from '../snapshot/index.js';
 
-/** The sandbox's region when none is given: the seed lab lives in us-east-1. */
-export const SANDBOX_DEFAULT_REGION = 'us-east-1';
+/** Reads a snapshot for the sandbox; when the path does not exist, the error also names the built-in scenarios. */
+function readSandboxFiles(path: string, scenarios: string[]) {
+  try {
+    return readSnapshotFiles(path);
+  } catch (e) {
+    if (isWhypingError(e, 'SNAPSHOT_UNREADABLE') && !existsSync(path)) {
+      throw new WhypingError(
+        'SNAPSHOT_UNREADABLE',
+        `${e.message} --sandbox takes a snapshot file or folder, or a built-in scenario: ${scenarios.join(', ')}.`,
+        e.details,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}
 
 /** Builds the CLI context for this process. */
 export function createCliContext(opts: {
@@ -37,14 +53,16 @@ export function createCliContext(opts: {
     async openDeps(target): Promise<Deps> {
       // The AWS SDK (live clients, sandbox, collectors) is imported on first use: offline commands start faster.
       if (target.sandbox !== undefined) {
-        const { createSandbox } = await import('../sandbox/index.js');
-        // --sandbox: the same SDK clients and code path as live AWS, answered by the in-memory account.
-        const region = target.region ?? SANDBOX_DEFAULT_REGION;
-        const sandbox =
-          target.sandbox === true
-            ? createSandbox({ region })
-            : createSandbox({ files: readSnapshotFiles(target.sandbox), region });
-        return { ...common, clients: sandbox.clients, region };
+        // --sandbox [PATH|SCENARIO]: the same SDK clients and code path as live AWS, answered by the in-memory account.
+        const { createSandbox, listScenarios } = await import('../sandbox/index.js');
+        const region = target.region !== undefined ? { region: target.region } : {};
+        const spec = target.sandbox;
+        let sandbox: ReturnType<typeof createSandbox>;
+        if (spec === true) sandbox = createSandbox(region);
+        else if (!existsSync(spec) && listScenarios().includes(spec))
+          sandbox = createSandbox({ scenario: spec, ...region });
+        else sandbox = createSandbox({ files: readSandboxFiles(spec, listScenarios()), ...region });
+        return { ...common, clients: sandbox.clients, region: sandbox.region };
       }
       const { createAwsClients } = await import('./aws.js');
       const { clients, region } = await createAwsClients({

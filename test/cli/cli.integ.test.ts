@@ -271,6 +271,23 @@ describe('whyping diagnose --probe', () => {
   });
 });
 
+describe('built-in sandbox scenarios', () => {
+  it('shows a probe that disagrees with the verdict (host firewall) without changing the exit code', async () => {
+    const r = await run(['diagnose', 'bastion', 'app-1', '--sandbox', 'host-firewall', '--probe', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.reachable).toBe(true);
+    expect(j.probe).toMatchObject({ ran: true, agreesWithVerdict: false });
+    expect(j.probe.findings.map((f: { code: string }) => f.code)).toContain('HOST_FIREWALL_SUSPECTED');
+  });
+
+  it('names the built-in scenarios when --sandbox gets something that is neither a path nor a scenario', async () => {
+    const r = await run(['diagnose', 'a', 'b', '--sandbox', 'no-such-scenario']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/built-in scenario: .*seed-lab/);
+  });
+});
+
 describe('whyping --help and start', () => {
   it('lists every command', async () => {
     const r = await run(['--help']);
