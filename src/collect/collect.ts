@@ -280,21 +280,139 @@ async function expand(r: Ec2Reader, c: Collected, scope: Scope): Promise<void> {
   r.logger.warn({ rounds: r.stats.rounds }, 'collection stopped after the maximum number of rounds');
 }
 
-/** One DescribeX call per filter chunk, every page, into the collection under `key`. */
-function describe<O extends { NextToken?: string | undefined }, T>(
+/** A describe-* call that takes Filters: its operation, the id field of its items, and how to send one page. */
+interface Describer {
+  op: string;
+  id: string;
+  page: (
+    ec2: EC2Client,
+    filters: Filter[],
+    nextToken: string | undefined,
+  ) => Promise<{ items?: unknown[]; NextToken?: string }>;
+}
+
+/** The filtered describe calls, by the output key their items are kept under (DESIGN §2). */
+const DESCRIBERS: Record<string, Describer> = {
+  Vpcs: {
+    op: 'DescribeVpcs',
+    id: 'VpcId',
+    page: (ec2, Filters, NextToken) =>
+      ec2.send(new DescribeVpcsCommand({ Filters, NextToken })).then((o) => ({ ...o, items: o.Vpcs })),
+  },
+  Subnets: {
+    op: 'DescribeSubnets',
+    id: 'SubnetId',
+    page: (ec2, Filters, NextToken) =>
+      ec2.send(new DescribeSubnetsCommand({ Filters, NextToken })).then((o) => ({ ...o, items: o.Subnets })),
+  },
+  RouteTables: {
+    op: 'DescribeRouteTables',
+    id: 'RouteTableId',
+    page: (ec2, Filters, NextToken) =>
+      ec2.send(new DescribeRouteTablesCommand({ Filters, NextToken })).then((o) => ({ ...o, items: o.RouteTables })),
+  },
+  NetworkAcls: {
+    op: 'DescribeNetworkAcls',
+    id: 'NetworkAclId',
+    page: (ec2, Filters, NextToken) =>
+      ec2.send(new DescribeNetworkAclsCommand({ Filters, NextToken })).then((o) => ({ ...o, items: o.NetworkAcls })),
+  },
+  SecurityGroups: {
+    op: 'DescribeSecurityGroups',
+    id: 'GroupId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeSecurityGroupsCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.SecurityGroups })),
+  },
+  InternetGateways: {
+    op: 'DescribeInternetGateways',
+    id: 'InternetGatewayId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeInternetGatewaysCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.InternetGateways })),
+  },
+  NatGateways: {
+    op: 'DescribeNatGateways',
+    id: 'NatGatewayId',
+    // DescribeNatGateways names its filter list `Filter`, not `Filters`.
+    page: (ec2, Filter, NextToken) =>
+      ec2.send(new DescribeNatGatewaysCommand({ Filter, NextToken })).then((o) => ({ ...o, items: o.NatGateways })),
+  },
+  VpcPeeringConnections: {
+    op: 'DescribeVpcPeeringConnections',
+    id: 'VpcPeeringConnectionId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeVpcPeeringConnectionsCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.VpcPeeringConnections })),
+  },
+  VpcEndpoints: {
+    op: 'DescribeVpcEndpoints',
+    id: 'VpcEndpointId',
+    page: (ec2, Filters, NextToken) =>
+      ec2.send(new DescribeVpcEndpointsCommand({ Filters, NextToken })).then((o) => ({ ...o, items: o.VpcEndpoints })),
+  },
+  TransitGateways: {
+    op: 'DescribeTransitGateways',
+    id: 'TransitGatewayId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeTransitGatewaysCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.TransitGateways })),
+  },
+  TransitGatewayAttachments: {
+    op: 'DescribeTransitGatewayAttachments',
+    id: 'TransitGatewayAttachmentId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeTransitGatewayAttachmentsCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.TransitGatewayAttachments })),
+  },
+  TransitGatewayVpcAttachments: {
+    op: 'DescribeTransitGatewayVpcAttachments',
+    id: 'TransitGatewayAttachmentId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeTransitGatewayVpcAttachmentsCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.TransitGatewayVpcAttachments })),
+  },
+  TransitGatewayRouteTables: {
+    op: 'DescribeTransitGatewayRouteTables',
+    id: 'TransitGatewayRouteTableId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeTransitGatewayRouteTablesCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.TransitGatewayRouteTables })),
+  },
+  ManagedPrefixLists: {
+    op: 'DescribeManagedPrefixLists',
+    id: 'PrefixListId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeManagedPrefixListsCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.PrefixLists })),
+  },
+};
+
+/** Tasks reading every `key` item whose `filter` matches one of `values` (chunked, every page), into the collection. */
+function byFilter(
   r: Ec2Reader,
   c: Collected,
-  op: string,
   key: string,
-  filterName: string,
+  filter: string,
   values: string[],
-  send: (filters: Filter[], nextToken: string | undefined) => Promise<O>,
-  items: (o: O) => T[] | undefined,
-  id: (t: T) => string | undefined,
 ): (() => Promise<unknown>)[] {
+  const d = DESCRIBERS[key];
+  if (!d) throw new Error(`no describer for ${key}`);
   return chunks(values).map((part) => async () => {
-    const got = await r.pages(op, (token) => send([{ Name: filterName, Values: part }], token), items);
-    c.add(key, got, id);
+    const got = await r.pages(
+      d.op,
+      (token) => d.page(r.ec2, [{ Name: filter, Values: part }], token),
+      (o) => o.items,
+    );
+    c.add(key, got, (t) => (t as Item)[d.id] as string | undefined);
   });
 }
 
@@ -317,73 +435,13 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
   const newVpcs = c.fresh('vpc-detail', scope.fullVpcs);
   if (newVpcs.length > 0) {
     tasks.push(
-      ...describe(
-        r,
-        c,
-        'DescribeSubnets',
-        'Subnets',
-        'vpc-id',
-        newVpcs,
-        (Filters, NextToken) => ec2.send(new DescribeSubnetsCommand({ Filters, NextToken })),
-        (o) => o.Subnets,
-        (s) => s.SubnetId,
-      ),
-      ...describe(
-        r,
-        c,
-        'DescribeRouteTables',
-        'RouteTables',
-        'vpc-id',
-        newVpcs,
-        (Filters, NextToken) => ec2.send(new DescribeRouteTablesCommand({ Filters, NextToken })),
-        (o) => o.RouteTables,
-        (t) => t.RouteTableId,
-      ),
-      ...describe(
-        r,
-        c,
-        'DescribeNetworkAcls',
-        'NetworkAcls',
-        'vpc-id',
-        newVpcs,
-        (Filters, NextToken) => ec2.send(new DescribeNetworkAclsCommand({ Filters, NextToken })),
-        (o) => o.NetworkAcls,
-        (a) => a.NetworkAclId,
-      ),
-      ...describe(
-        r,
-        c,
-        'DescribeInternetGateways',
-        'InternetGateways',
-        'attachment.vpc-id',
-        newVpcs,
-        (Filters, NextToken) => ec2.send(new DescribeInternetGatewaysCommand({ Filters, NextToken })),
-        (o) => o.InternetGateways,
-        (g) => g.InternetGatewayId,
-      ),
+      ...byFilter(r, c, 'Subnets', 'vpc-id', newVpcs),
+      ...byFilter(r, c, 'RouteTables', 'vpc-id', newVpcs),
+      ...byFilter(r, c, 'NetworkAcls', 'vpc-id', newVpcs),
+      ...byFilter(r, c, 'InternetGateways', 'attachment.vpc-id', newVpcs),
       // A peering joins the VPC as requester or as accepter; filters of different names are ANDed, so ask twice.
-      ...describe(
-        r,
-        c,
-        'DescribeVpcPeeringConnections',
-        'VpcPeeringConnections',
-        'requester-vpc-info.vpc-id',
-        newVpcs,
-        (Filters, NextToken) => ec2.send(new DescribeVpcPeeringConnectionsCommand({ Filters, NextToken })),
-        (o) => o.VpcPeeringConnections,
-        (p) => p.VpcPeeringConnectionId,
-      ),
-      ...describe(
-        r,
-        c,
-        'DescribeVpcPeeringConnections',
-        'VpcPeeringConnections',
-        'accepter-vpc-info.vpc-id',
-        newVpcs,
-        (Filters, NextToken) => ec2.send(new DescribeVpcPeeringConnectionsCommand({ Filters, NextToken })),
-        (o) => o.VpcPeeringConnections,
-        (p) => p.VpcPeeringConnectionId,
-      ),
+      ...byFilter(r, c, 'VpcPeeringConnections', 'requester-vpc-info.vpc-id', newVpcs),
+      ...byFilter(r, c, 'VpcPeeringConnections', 'accepter-vpc-info.vpc-id', newVpcs),
     );
     if (scope.wholeVpcs) {
       tasks.push(
@@ -401,40 +459,9 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
           );
           for (const e of enis) if (e.NetworkInterfaceId) scope.enis.add(e.NetworkInterfaceId);
         }),
-        ...describe(
-          r,
-          c,
-          'DescribeSecurityGroups',
-          'SecurityGroups',
-          'vpc-id',
-          newVpcs,
-          (Filters, NextToken) => ec2.send(new DescribeSecurityGroupsCommand({ Filters, NextToken })),
-          (o) => o.SecurityGroups,
-          (g) => g.GroupId,
-        ),
-        ...describe(
-          r,
-          c,
-          'DescribeNatGateways',
-          'NatGateways',
-          'vpc-id',
-          newVpcs,
-          // DescribeNatGateways names its filter list `Filter`, not `Filters`.
-          (Filter, NextToken) => ec2.send(new DescribeNatGatewaysCommand({ Filter, NextToken })),
-          (o) => o.NatGateways,
-          (n) => n.NatGatewayId,
-        ),
-        ...describe(
-          r,
-          c,
-          'DescribeVpcEndpoints',
-          'VpcEndpoints',
-          'vpc-id',
-          newVpcs,
-          (Filters, NextToken) => ec2.send(new DescribeVpcEndpointsCommand({ Filters, NextToken })),
-          (o) => o.VpcEndpoints,
-          (e) => e.VpcEndpointId,
-        ),
+        ...byFilter(r, c, 'SecurityGroups', 'vpc-id', newVpcs),
+        ...byFilter(r, c, 'NatGateways', 'vpc-id', newVpcs),
+        ...byFilter(r, c, 'VpcEndpoints', 'vpc-id', newVpcs),
       );
     }
   }
@@ -448,19 +475,7 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
     .filter((a) => a.ResourceType === 'vpc')
     .map((a) => a.ResourceId);
   const newInfo = c.fresh('vpc-info', [...scope.fullVpcs, ...peerVpcs, ...tgwVpcs]);
-  tasks.push(
-    ...describe(
-      r,
-      c,
-      'DescribeVpcs',
-      'Vpcs',
-      'vpc-id',
-      newInfo,
-      (Filters, NextToken) => ec2.send(new DescribeVpcsCommand({ Filters, NextToken })),
-      (o) => o.Vpcs,
-      (v) => v.VpcId,
-    ),
-  );
+  tasks.push(...byFilter(r, c, 'Vpcs', 'vpc-id', newInfo));
 
   // Interfaces a packet can cross besides the endpoints': the appliances routes point to (by ENI or by instance) and
   // the NAT gateways' interfaces (their addresses are the packet's new source).
@@ -551,19 +566,7 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
     'sg',
     [...scope.groups, ...referenced].filter((g) => g && !c.has('SecurityGroups', g)),
   );
-  tasks.push(
-    ...describe(
-      r,
-      c,
-      'DescribeSecurityGroups',
-      'SecurityGroups',
-      'group-id',
-      newGroups,
-      (Filters, NextToken) => ec2.send(new DescribeSecurityGroupsCommand({ Filters, NextToken })),
-      (o) => o.SecurityGroups,
-      (g) => g.GroupId,
-    ),
-  );
+  tasks.push(...byFilter(r, c, 'SecurityGroups', 'group-id', newGroups));
 
   // What the full VPCs' routes point to.
   const tables = c.all<RouteTable>('RouteTables').filter((t) => scope.fullVpcs.has(t.VpcId ?? ''));
@@ -573,70 +576,22 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
     'nat',
     routes.map((rt) => rt.NatGatewayId).filter((n) => n && !c.has('NatGateways', n)),
   );
-  tasks.push(
-    ...describe(
-      r,
-      c,
-      'DescribeNatGateways',
-      'NatGateways',
-      'nat-gateway-id',
-      nats,
-      (Filter, NextToken) => ec2.send(new DescribeNatGatewaysCommand({ Filter, NextToken })),
-      (o) => o.NatGateways,
-      (n) => n.NatGatewayId,
-    ),
-  );
+  tasks.push(...byFilter(r, c, 'NatGateways', 'nat-gateway-id', nats));
   const igws = c.fresh(
     'igw',
     gatewayIds.filter((g) => g.startsWith('igw-') && !c.has('InternetGateways', g)),
   );
-  tasks.push(
-    ...describe(
-      r,
-      c,
-      'DescribeInternetGateways',
-      'InternetGateways',
-      'internet-gateway-id',
-      igws,
-      (Filters, NextToken) => ec2.send(new DescribeInternetGatewaysCommand({ Filters, NextToken })),
-      (o) => o.InternetGateways,
-      (g) => g.InternetGatewayId,
-    ),
-  );
+  tasks.push(...byFilter(r, c, 'InternetGateways', 'internet-gateway-id', igws));
   const vpces = c.fresh(
     'vpce',
     gatewayIds.filter((g) => g.startsWith('vpce-') && !c.has('VpcEndpoints', g)),
   );
-  tasks.push(
-    ...describe(
-      r,
-      c,
-      'DescribeVpcEndpoints',
-      'VpcEndpoints',
-      'vpc-endpoint-id',
-      vpces,
-      (Filters, NextToken) => ec2.send(new DescribeVpcEndpointsCommand({ Filters, NextToken })),
-      (o) => o.VpcEndpoints,
-      (e) => e.VpcEndpointId,
-    ),
-  );
+  tasks.push(...byFilter(r, c, 'VpcEndpoints', 'vpc-endpoint-id', vpces));
   const pcxs = c.fresh(
     'pcx',
     routes.map((rt) => rt.VpcPeeringConnectionId).filter((p) => p && !c.has('VpcPeeringConnections', p)),
   );
-  tasks.push(
-    ...describe(
-      r,
-      c,
-      'DescribeVpcPeeringConnections',
-      'VpcPeeringConnections',
-      'vpc-peering-connection-id',
-      pcxs,
-      (Filters, NextToken) => ec2.send(new DescribeVpcPeeringConnectionsCommand({ Filters, NextToken })),
-      (o) => o.VpcPeeringConnections,
-      (p) => p.VpcPeeringConnectionId,
-    ),
-  );
+  tasks.push(...byFilter(r, c, 'VpcPeeringConnections', 'vpc-peering-connection-id', pcxs));
   const eigws = c.fresh(
     'eigw',
     routes.map((rt) => rt.EgressOnlyInternetGatewayId).filter((g) => g && !c.has('EgressOnlyInternetGateways', g)),
@@ -663,50 +618,10 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
   );
   if (tgws.length > 0) {
     tasks.push(
-      ...describe(
-        r,
-        c,
-        'DescribeTransitGateways',
-        'TransitGateways',
-        'transit-gateway-id',
-        tgws,
-        (Filters, NextToken) => ec2.send(new DescribeTransitGatewaysCommand({ Filters, NextToken })),
-        (o) => o.TransitGateways,
-        (t) => t.TransitGatewayId,
-      ),
-      ...describe(
-        r,
-        c,
-        'DescribeTransitGatewayAttachments',
-        'TransitGatewayAttachments',
-        'transit-gateway-id',
-        tgws,
-        (Filters, NextToken) => ec2.send(new DescribeTransitGatewayAttachmentsCommand({ Filters, NextToken })),
-        (o) => o.TransitGatewayAttachments,
-        (a) => a.TransitGatewayAttachmentId,
-      ),
-      ...describe(
-        r,
-        c,
-        'DescribeTransitGatewayVpcAttachments',
-        'TransitGatewayVpcAttachments',
-        'transit-gateway-id',
-        tgws,
-        (Filters, NextToken) => ec2.send(new DescribeTransitGatewayVpcAttachmentsCommand({ Filters, NextToken })),
-        (o) => o.TransitGatewayVpcAttachments,
-        (a) => a.TransitGatewayAttachmentId,
-      ),
-      ...describe(
-        r,
-        c,
-        'DescribeTransitGatewayRouteTables',
-        'TransitGatewayRouteTables',
-        'transit-gateway-id',
-        tgws,
-        (Filters, NextToken) => ec2.send(new DescribeTransitGatewayRouteTablesCommand({ Filters, NextToken })),
-        (o) => o.TransitGatewayRouteTables,
-        (t) => t.TransitGatewayRouteTableId,
-      ),
+      ...byFilter(r, c, 'TransitGateways', 'transit-gateway-id', tgws),
+      ...byFilter(r, c, 'TransitGatewayAttachments', 'transit-gateway-id', tgws),
+      ...byFilter(r, c, 'TransitGatewayVpcAttachments', 'transit-gateway-id', tgws),
+      ...byFilter(r, c, 'TransitGatewayRouteTables', 'transit-gateway-id', tgws),
     );
   }
   // A TGW route table decides for the attachments associated with it: read the tables of the full VPCs' attachments
@@ -757,19 +672,7 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
     ...routes.map((rt) => rt.DestinationPrefixListId),
   ];
   const newPl = c.fresh('prefix-list', plIds);
-  tasks.push(
-    ...describe(
-      r,
-      c,
-      'DescribeManagedPrefixLists',
-      'ManagedPrefixLists',
-      'prefix-list-id',
-      newPl,
-      (Filters, NextToken) => ec2.send(new DescribeManagedPrefixListsCommand({ Filters, NextToken })),
-      (o) => o.PrefixLists,
-      (p: ManagedPrefixList) => p.PrefixListId,
-    ),
-  );
+  tasks.push(...byFilter(r, c, 'ManagedPrefixLists', 'prefix-list-id', newPl));
   for (const pl of c.fresh('prefix-list-entries', [...scope.prefixLists, ...plIds])) {
     tasks.push(async () => {
       try {
@@ -804,25 +707,11 @@ function safeContains(cidr: string, ip: string): boolean {
   }
 }
 
-/** Output keys in the order they are written (DESIGN §2). */
-const LIST_KEYS: [key: string, operation: string][] = [
-  ['Vpcs', 'DescribeVpcs'],
-  ['Subnets', 'DescribeSubnets'],
-  ['RouteTables', 'DescribeRouteTables'],
-  ['NetworkAcls', 'DescribeNetworkAcls'],
-  ['SecurityGroups', 'DescribeSecurityGroups'],
+/** Output keys written besides the describers' (DESIGN §2): these come from calls by id, not by filter. */
+const OTHER_KEYS: [key: string, operation: string][] = [
   ['NetworkInterfaces', 'DescribeNetworkInterfaces'],
-  ['InternetGateways', 'DescribeInternetGateways'],
   ['EgressOnlyInternetGateways', 'DescribeEgressOnlyInternetGateways'],
-  ['NatGateways', 'DescribeNatGateways'],
-  ['VpcPeeringConnections', 'DescribeVpcPeeringConnections'],
   ['Addresses', 'DescribeAddresses'],
-  ['VpcEndpoints', 'DescribeVpcEndpoints'],
-  ['TransitGateways', 'DescribeTransitGateways'],
-  ['TransitGatewayAttachments', 'DescribeTransitGatewayAttachments'],
-  ['TransitGatewayVpcAttachments', 'DescribeTransitGatewayVpcAttachments'],
-  ['TransitGatewayRouteTables', 'DescribeTransitGatewayRouteTables'],
-  ['ManagedPrefixLists', 'DescribeManagedPrefixLists'],
 ];
 
 /** Plain JSON (Dates as ISO strings, no undefined), exactly what `writeSnapshot` puts on disk. */
@@ -852,7 +741,8 @@ function toFiles(c: Collected, region: string): RawSnapshotFile[] {
   }
   return [
     file('DescribeInstances', { Reservations: [...reservations.values()] }),
-    ...LIST_KEYS.map(([key, op]) => file(op, { [key]: c.all(key) })),
+    ...Object.entries(DESCRIBERS).map(([key, d]) => file(d.op, { [key]: c.all(key) })),
+    ...OTHER_KEYS.map(([key, op]) => file(op, { [key]: c.all(key) })),
     file('GetManagedPrefixListEntries', { PrefixListEntries: Object.fromEntries(c.prefixListEntries) }),
     file('SearchTransitGatewayRoutes', {
       TransitGatewayStaticRoutes: [...c.tgwStaticRoutes].map(([TransitGatewayRouteTableId, Routes]) => ({
