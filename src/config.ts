@@ -13,7 +13,7 @@ const flag = z
 
 const schema = z.object({
   WHYPING_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-  WHYPING_SANDBOX: flag.optional(),
+  WHYPING_SANDBOX: z.string().trim().optional(),
   WHYPING_PROBES: z
     .string()
     .trim()
@@ -33,6 +33,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** WHYPING_SANDBOX=1: the shell (and the Slack app) use the in-memory sandbox account. */
   sandbox: boolean;
+  /** WHYPING_SANDBOX=<scenario>: a built-in scenario other than the seed lab (implies `sandbox`). */
+  sandboxScenario?: string;
   /** WHYPING_PROBES=off: no SSM command is ever sent. */
   probesEnabled: boolean;
   /** AWS_REGION, else AWS_DEFAULT_REGION; undefined lets the SDK read the profile. */
@@ -52,6 +54,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
   }
   const e = parsed.data;
+  const sandboxValue = e.WHYPING_SANDBOX ?? '';
+  const sandboxFlag = flag.safeParse(sandboxValue);
+  const scenario = sandboxFlag.success ? undefined : sandboxValue;
+  if (scenario !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(scenario)) {
+    throw new WhypingError(
+      'BAD_INPUT',
+      'WHYPING_SANDBOX has an invalid value (use 1, 0, or a built-in scenario name).',
+      {
+        variable: 'WHYPING_SANDBOX',
+      },
+    );
+  }
   const probes = e.WHYPING_PROBES ?? 'on';
   const slack: Config['slack'] = {};
   if (e.SLACK_BOT_TOKEN) slack.botToken = e.SLACK_BOT_TOKEN;
@@ -59,7 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SLACK_APP_TOKEN) slack.appToken = e.SLACK_APP_TOKEN;
   return {
     logLevel: e.WHYPING_LOG_LEVEL ?? 'warn',
-    sandbox: e.WHYPING_SANDBOX ?? false,
+    sandbox: scenario !== undefined || (sandboxFlag.success && sandboxFlag.data),
+    ...(scenario !== undefined ? { sandboxScenario: scenario } : {}),
     probesEnabled: !['off', '0', 'false'].includes(probes),
     region: e.AWS_REGION || e.AWS_DEFAULT_REGION || undefined,
     slack,

@@ -28,8 +28,10 @@ export interface ShellFixer {
 
 /** Options of the shell. */
 export interface ShellOptions {
-  /** WHYPING_SANDBOX=1. */
+  /** WHYPING_SANDBOX=1 (or a scenario name). */
   sandboxRequested: boolean;
+  /** WHYPING_SANDBOX=<scenario>: a built-in scenario instead of the seed lab. */
+  scenario?: string;
   fixer: ShellFixer;
 }
 
@@ -102,11 +104,13 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
   let deps: Deps;
   try {
     const useSandbox = opts.sandboxRequested || !(await ctx.hasAwsCredentials());
-    const why = opts.sandboxRequested ? 'WHYPING_SANDBOX=1' : 'no AWS credentials were found';
-    deps = await ctx.openDeps(useSandbox ? { sandbox: true } : {});
+    const why = opts.sandboxRequested ? `WHYPING_SANDBOX=${opts.scenario ?? '1'}` : 'no AWS credentials were found';
+    const scenario = opts.sandboxRequested ? opts.scenario : undefined;
+    deps = await ctx.openDeps(useSandbox ? { sandbox: scenario ?? true } : {});
+    const label = scenario ? `scenario ${scenario}` : 'the seed lab';
     out(
       useSandbox
-        ? `whyping shell — using the built-in sandbox (the seed lab, ${deps.region}; no real AWS account is touched) because ${why}.`
+        ? `whyping shell — using the built-in sandbox (${label}, ${deps.region}; no real AWS account is touched) because ${why}.`
         : `whyping shell — using live AWS (region ${deps.region}) with your default credentials.`,
     );
   } catch (e) {

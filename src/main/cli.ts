@@ -51,7 +51,11 @@ async function main(): Promise<number> {
     ...(registerFixCommands ? { registerFixCommands } : {}),
     startShell: async () => {
       const { shellFixer } = await import('./shell-fix.js');
-      return runShell(ctx, { sandboxRequested: config.sandbox, fixer: shellFixer });
+      return runShell(ctx, {
+        sandboxRequested: config.sandbox,
+        ...(config.sandboxScenario ? { scenario: config.sandboxScenario } : {}),
+        fixer: shellFixer,
+      });
     },
   });
 }

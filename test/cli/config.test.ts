@@ -25,8 +25,17 @@ describe('loadConfig', () => {
     expect(c.slack.botToken).toBe('xoxb-1');
     expect(loadConfig({ AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'eu-west-1' }).region).toBe('us-west-2');
   });
+  it('reads WHYPING_SANDBOX as a flag or a built-in scenario name', () => {
+    expect(loadConfig({ WHYPING_SANDBOX: '0' })).toMatchObject({ sandbox: false });
+    expect(loadConfig({ WHYPING_SANDBOX: 'true' })).toMatchObject({ sandbox: true });
+    expect(loadConfig({ WHYPING_SANDBOX: 'host-firewall' })).toMatchObject({
+      sandbox: true,
+      sandboxScenario: 'host-firewall',
+    });
+  });
+
   it('refuses an invalid value naming the variable', () => {
-    expect(() => loadConfig({ WHYPING_SANDBOX: 'maybe' })).toThrow(WhypingError);
+    expect(() => loadConfig({ WHYPING_SANDBOX: 'Maybe Not' })).toThrow(WhypingError);
     expect(() => loadConfig({ WHYPING_LOG_LEVEL: 'loud' })).toThrow(/WHYPING_LOG_LEVEL/);
     expect(() => loadConfig({ WHYPING_PROBES: 'sometimes' })).toThrow(/WHYPING_PROBES/);
   });
