@@ -97,13 +97,18 @@ function describe<T>(spec: DescribeSpec<T>): Handler {
       items = all.filter((t) => wanted.has(idSpec.of(t) ?? ''));
     }
     const filters = input[spec.filterParam ?? 'Filters'];
+    if (!filters || filters.length === 0) return page(items);
     items = items.filter((t) =>
       filterOrFail(ctx, spec.fields(t, ctx.state), spec.tags ? spec.tags(t) : (t as { Tags?: Tag[] }).Tags, filters),
     );
-    const render = (t: T) => reviveDates(spec.render ? spec.render(t, ctx.state) : t);
-    if (!spec.limits) return { [spec.outputKey]: items.map(render) };
-    const { page, nextToken } = paginate(items, input, spec.limits, spec.op, ctx);
-    return { [spec.outputKey]: page.map(render), ...(nextToken ? { NextToken: nextToken } : {}) };
+    return page(items);
+
+    function page(selected: T[]) {
+      const render = (t: T) => reviveDates(spec.render ? spec.render(t, ctx.state) : t);
+      if (!spec.limits) return { [spec.outputKey]: selected.map(render) };
+      const { page: one, nextToken } = paginate(selected, input, spec.limits, spec.op, ctx);
+      return { [spec.outputKey]: one.map(render), ...(nextToken ? { NextToken: nextToken } : {}) };
+    }
   };
 }
 
@@ -112,15 +117,16 @@ const byId = (noun: string, code: string) => (missing: string[]) =>
 
 /** Fields shared by the SG/rule permission filters (`ip-permission.*`, `egress.ip-permission.*`). */
 function permissionFields(rules: SecurityGroupRule[], prefix: string): FieldValues {
+  // Thunks: computed only when a filter asks for them.
   return {
-    [`${prefix}.cidr`]: rules.map((r) => r.CidrIpv4),
-    [`${prefix}.ipv6-cidr`]: rules.map((r) => r.CidrIpv6),
-    [`${prefix}.from-port`]: rules.map((r) => r.FromPort),
-    [`${prefix}.to-port`]: rules.map((r) => r.ToPort),
-    [`${prefix}.protocol`]: rules.map((r) => r.IpProtocol),
-    [`${prefix}.group-id`]: rules.map((r) => r.ReferencedGroupInfo?.GroupId),
-    [`${prefix}.user-id`]: rules.map((r) => r.ReferencedGroupInfo?.UserId),
-    [`${prefix}.prefix-list-id`]: rules.map((r) => r.PrefixListId),
+    [`${prefix}.cidr`]: () => rules.map((r) => r.CidrIpv4),
+    [`${prefix}.ipv6-cidr`]: () => rules.map((r) => r.CidrIpv6),
+    [`${prefix}.from-port`]: () => rules.map((r) => r.FromPort),
+    [`${prefix}.to-port`]: () => rules.map((r) => r.ToPort),
+    [`${prefix}.protocol`]: () => rules.map((r) => r.IpProtocol),
+    [`${prefix}.group-id`]: () => rules.map((r) => r.ReferencedGroupInfo?.GroupId),
+    [`${prefix}.user-id`]: () => rules.map((r) => r.ReferencedGroupInfo?.UserId),
+    [`${prefix}.prefix-list-id`]: () => rules.map((r) => r.PrefixListId),
   };
 }
 
@@ -230,7 +236,7 @@ const securityGroups = describe<SecurityGroupShell>({
     notFound: (m) => ['InvalidGroup.NotFound', `The security group '${m.join("', '")}' does not exist`],
   },
   fields: (g, s) => {
-    const rules = s.securityGroupRules.filter((r) => r.GroupId === g.GroupId);
+    const rules = s.rulesOf(g.GroupId);
     return {
       'group-id': g.GroupId,
       'group-name': g.GroupName,

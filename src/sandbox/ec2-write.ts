@@ -360,7 +360,7 @@ function authorize(egress: boolean): Handler {
         added.push({ ...rule, Tags: structuredClone(tags) });
       }
     }
-    ctx.state.securityGroupRules.push(...added);
+    ctx.state.securityGroupRules = [...ctx.state.securityGroupRules, ...added];
     return { Return: true, SecurityGroupRules: structuredClone(added) };
   };
 }
@@ -866,9 +866,6 @@ const STATE_CODES: Record<string, number> = {
 };
 const stateOf = (name: string) => ({ Code: STATE_CODES[name] ?? 0, Name: name as InstanceStateName });
 
-/** Instances whose auto-assigned public IP was released at stop (they get a new one at start). */
-const hadAutoPublicIp = new WeakSet<Instance>();
-
 function startStop(start: boolean): Handler {
   return (input: Input, ctx: OpContext) => {
     const s = ctx.state;
@@ -888,8 +885,8 @@ function startStop(start: boolean): Handler {
         // AWS reports `pending` and reaches `running` shortly after; the sandbox is there by the next call.
         changes.push({ InstanceId: i.InstanceId, PreviousState: stateOf(before), CurrentState: stateOf('pending') });
         i.State = stateOf('running');
-        if (hadAutoPublicIp.has(i)) {
-          hadAutoPublicIp.delete(i);
+        if (s.releasedPublicIp.has(i.InstanceId ?? '')) {
+          s.releasedPublicIp.delete(i.InstanceId ?? '');
           const primary = i.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
           if (primary?.NetworkInterfaceId && i.PrivateIpAddress && !primary.Association?.PublicIp) {
             const taken = new Set(s.docs.Addresses.map((a) => a.PublicIp ?? ''));
@@ -907,7 +904,7 @@ function startStop(start: boolean): Handler {
           for (const a of n.PrivateIpAddresses ?? []) {
             const isEip = s.docs.Addresses.some((x) => x.PublicIp === a.Association?.PublicIp);
             if (a.Association?.PublicIp && !isEip && n.NetworkInterfaceId && a.PrivateIpAddress) {
-              hadAutoPublicIp.add(i);
+              s.releasedPublicIp.add(i.InstanceId ?? '');
               setEniPublicIp(s, n.NetworkInterfaceId, a.PrivateIpAddress, undefined);
             }
           }

@@ -1,7 +1,7 @@
 /** EC2 `Filters` as AWS applies them: values OR'ed, filters AND'ed, `*` and `?` wildcards, tag filters. */
 import type { Filter, Tag } from '@aws-sdk/client-ec2';
 
-/** Values a resource has for each filter name (arrays: any element may match). */
+/** Values a resource has for each filter name (arrays: any element may match; a function is called when needed). */
 export type FieldValues = Record<string, unknown>;
 
 /** Thrown for a filter name the operation does not know (AWS answers InvalidParameterValue). */
@@ -36,11 +36,23 @@ function asStrings(v: unknown): string[] {
   return [String(v)];
 }
 
+/** Compiled patterns per filter object: one request's filters are compiled once, not once per item. */
+const compiled = new WeakMap<Filter, RegExp[]>();
+
+function patterns(f: Filter): RegExp[] {
+  let res = compiled.get(f);
+  if (!res) {
+    res = (f.Values ?? []).map(wildcardRegExp);
+    compiled.set(f, res);
+  }
+  return res;
+}
+
 /** True when `item` passes every filter. `fields` gives its values by filter name; tags come from `tags`. */
 export function matchesFilters(fields: FieldValues, tags: Tag[] | undefined, filters: Filter[] | undefined): boolean {
   for (const f of filters ?? []) {
     const name = f.Name ?? '';
-    const wanted = (f.Values ?? []).map(wildcardRegExp);
+    const wanted = patterns(f);
     let have: string[];
     if (name.startsWith('tag:')) {
       const key = name.slice(4);
@@ -50,7 +62,8 @@ export function matchesFilters(fields: FieldValues, tags: Tag[] | undefined, fil
     } else if (name === 'tag-value') {
       have = (tags ?? []).map((t) => t.Value ?? '');
     } else if (Object.hasOwn(fields, name)) {
-      have = asStrings(fields[name]);
+      const raw = fields[name];
+      have = asStrings(typeof raw === 'function' ? raw() : raw);
     } else {
       throw new UnknownFilterError(name);
     }

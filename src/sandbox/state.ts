@@ -194,8 +194,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** The mutable in-memory account. */
 export class SandboxState {
   readonly docs: Ec2Documents = emptyDocuments();
-  /** Security group rules, one per peer, in the order AWS lists them. */
-  securityGroupRules: SecurityGroupRule[] = [];
+  private rules: SecurityGroupRule[] = [];
+  private rulesByGroup: Map<string, SecurityGroupRule[]> | null = null;
+  /** Instances whose auto-assigned public IPv4 was released at stop (they get a new one at start). */
+  readonly releasedPublicIp = new Set<string>();
   hostFacts: HostFacts;
   readonly region: string;
   readonly accountId: string;
@@ -216,6 +218,29 @@ export class SandboxState {
     this.now = opts.now ?? (() => new Date());
   }
 
+  /** Security group rules, one per peer, in the order AWS lists them. Replace the array to change it. */
+  get securityGroupRules(): SecurityGroupRule[] {
+    return this.rules;
+  }
+
+  set securityGroupRules(rules: SecurityGroupRule[]) {
+    this.rules = rules;
+    this.rulesByGroup = null;
+  }
+
+  /** The rules of one group (indexed once per change, so large accounts stay fast). */
+  rulesOf(groupId: string | undefined): SecurityGroupRule[] {
+    if (!this.rulesByGroup) {
+      this.rulesByGroup = new Map();
+      for (const r of this.rules) {
+        const list = this.rulesByGroup.get(r.GroupId ?? '');
+        if (list) list.push(r);
+        else this.rulesByGroup.set(r.GroupId ?? '', [r]);
+      }
+    }
+    return this.rulesByGroup.get(groupId ?? '') ?? [];
+  }
+
   /** Merges describe-* documents into the state (objects with the same id: the later one wins). */
   load(files: RawSnapshotFile[]): void {
     for (const file of files) {
@@ -225,18 +250,23 @@ export class SandboxState {
         const value = data[key];
         if (!Array.isArray(value)) continue;
         if (key === 'SecurityGroups') {
-          for (const sg of value) if (isRecord(sg)) this.loadSecurityGroup(sg as SecurityGroup);
+          const positions = new Map(this.docs.SecurityGroups.map((g, i) => [g.GroupId, i]));
+          for (const sg of value) if (isRecord(sg)) this.loadSecurityGroup(sg as SecurityGroup, positions);
           continue;
         }
         const list = this.docs[key] as unknown as Record<string, unknown>[];
-        const idField = ID_FIELD[key];
+        const idField = ID_FIELD[key] ?? '';
+        const positions = new Map(list.map((x, i) => [x[idField], i]));
         for (const item of value) {
           if (!isRecord(item)) continue;
           const copy = structuredClone(item);
-          const id = idField ? copy[idField] : undefined;
-          const at = id === undefined ? -1 : list.findIndex((x) => x[idField as string] === id);
-          if (at >= 0) list[at] = copy;
-          else list.push(copy);
+          const id = copy[idField];
+          const at = id === undefined ? undefined : positions.get(id);
+          if (at !== undefined) list[at] = copy;
+          else {
+            if (id !== undefined) positions.set(id, list.length);
+            list.push(copy);
+          }
         }
       }
       const entries = data.PrefixListEntries;
@@ -268,19 +298,20 @@ export class SandboxState {
     }
   }
 
-  private loadSecurityGroup(sg: SecurityGroup): void {
+  private loadSecurityGroup(sg: SecurityGroup, positions: Map<string | undefined, number>): void {
     const { IpPermissions, IpPermissionsEgress, ...shell } = structuredClone(sg);
     const id = shell.GroupId;
-    const at = this.docs.SecurityGroups.findIndex((g) => g.GroupId === id);
-    if (at >= 0) {
+    const at = positions.get(id);
+    if (at !== undefined) {
       this.docs.SecurityGroups[at] = shell;
-      this.securityGroupRules = this.securityGroupRules.filter((r) => r.GroupId !== id);
+      this.rules = this.rules.filter((r) => r.GroupId !== id);
     } else {
+      positions.set(id, this.docs.SecurityGroups.length);
       this.docs.SecurityGroups.push(shell);
     }
-    for (const p of IpPermissions ?? []) this.securityGroupRules.push(...this.rulesFromPermission(shell, p, false));
-    for (const p of IpPermissionsEgress ?? [])
-      this.securityGroupRules.push(...this.rulesFromPermission(shell, p, true));
+    for (const p of IpPermissions ?? []) this.rules.push(...this.rulesFromPermission(shell, p, false));
+    for (const p of IpPermissionsEgress ?? []) this.rules.push(...this.rulesFromPermission(shell, p, true));
+    this.rulesByGroup = null;
   }
 
   /** Splits one IpPermission into rules (one per CIDR, prefix list or group), with fresh `sgr-` ids. */
@@ -321,7 +352,7 @@ export class SandboxState {
 
   /** A security group as DescribeSecurityGroups returns it: rules folded into IpPermissions by protocol and ports. */
   securityGroup(shell: SecurityGroupShell): SecurityGroup {
-    const rules = this.securityGroupRules.filter((r) => r.GroupId === shell.GroupId);
+    const rules = this.rulesOf(shell.GroupId);
     return {
       ...structuredClone(shell),
       IpPermissions: foldRules(rules.filter((r) => !r.IsEgress)),
