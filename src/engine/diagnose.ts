@@ -1657,15 +1657,48 @@ export function diagnose(
     if (destination.kind === 'address') {
       const target = isHost(destination.cidr) ? snapshot.index.publicIpToEni.get(hostOf(destination.cidr)) : undefined;
       const e = target ? snapshot.networkInterfaces.get(target) : undefined;
-      if (e) t.igwIngress(fwd, e, hostOf(destination.cidr));
-      else
+      const ip = hostOf(destination.cidr);
+      if (e) t.igwIngress(fwd, e, ip);
+      else if (isHost(destination.cidr) && !isPublicIp(ip)) {
+        t.hop(fwd, { component: 'internet', id: 'internet', allowed: false, rule: `${ip} is a private address` });
+        t.find(
+          fwd,
+          'PRIVATE_DESTINATION_VIA_INTERNET',
+          ip,
+          `${ip} is a private address: from ${source.label} nothing can address it.`,
+          undefined,
+          null,
+          'IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS',
+        );
+      } else
         t.stop(
           'internet',
           destination.cidr,
           'both ends are outside the snapshot: nothing of this account is on the path',
         );
     } else {
-      const publicIp = destination.publicIp ?? t.publicIpOf(destination.eni, destination.ip);
+      const knownPublic = t.publicIpOf(destination.eni, destination.ip);
+      if (endpoints.to.kind === 'ip' && !destination.publicIp && !isPublicIp(destination.ip)) {
+        // The user gave the private address itself: no internet host can address it (DESIGN §3: an IP is routed
+        // as a packet to that address would be).
+        t.hop(fwd, {
+          component: 'internet',
+          id: 'internet',
+          allowed: false,
+          rule: `${destination.ip} is a private address`,
+        });
+        t.find(
+          fwd,
+          'PRIVATE_DESTINATION_VIA_INTERNET',
+          destination.eni.id,
+          `${destination.ip} is a private address: from ${source.label} nothing can address it${knownPublic ? `; ${t.label(destination.eni)} is reachable from the internet at ${knownPublic}` : ''}.`,
+          undefined,
+          null,
+          'IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS',
+        );
+        return result(fwd.hops, []);
+      }
+      const publicIp = destination.publicIp ?? knownPublic;
       if (publicIp) {
         fwd.dst = hostCidr(publicIp);
         t.igwIngress(fwd, destination.eni, publicIp);

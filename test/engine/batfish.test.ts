@@ -1,0 +1,115 @@
+/**
+ * Networks from Batfish's own AWS end-to-end tests (test/fixtures/corpora/batfish, Apache-2.0; SOURCE.md there).
+ * Real describe-* pulls of small deployments; the expectations mirror the dispositions and hop lists that
+ * batfish/batfish `AwsConfiguration*Test.java` assert on them (ids below are theirs).
+ */
+import { describe, expect, it } from 'vitest';
+import { buildSnapshot, readSnapshotFiles } from '../../src/snapshot/index.js';
+import { ask, codes, finding } from './helpers.js';
+
+const load = (name: string) =>
+  buildSnapshot(readSnapshotFiles(`test/fixtures/corpora/batfish/representation/aws/${name}/aws_configs`));
+
+describe('test-nat-gateway: a private subnet whose default route points to a NAT gateway', () => {
+  // Two subnets in one VPC: a public one with the NAT gateway (nat-07ab4846da51f4612) and a jump host, and a
+  // private one (subnet-06f469bcee42e408e) whose instance i-0a128d26e59be60f3 goes out through the NAT.
+  const s = load('test-nat-gateway');
+
+  it('takes the private instance to the internet through the NAT and back (AwsConfigurationNatGatewayTest)', () => {
+    const d = ask(s, 'i-0a128d26e59be60f3', '8.8.8.8', 'tcp', 80);
+    expect(d.reachable).toBe(true);
+    const ids = d.forward.map((h) => h.id);
+    expect(ids.indexOf('nat-07ab4846da51f4612')).toBeGreaterThan(-1);
+    expect(ids.indexOf('igw-071753b9c23d8a9b2')).toBeGreaterThan(ids.indexOf('nat-07ab4846da51f4612'));
+    const back = d.return.map((h) => h.id);
+    expect(back.indexOf('nat-07ab4846da51f4612')).toBeGreaterThan(back.indexOf('igw-071753b9c23d8a9b2'));
+  });
+
+  it('drops a packet from the internet addressed to the NAT gateway (no session)', () => {
+    const d = ask(s, '8.8.8.8', '3.135.127.225', 'tcp', 80);
+    expect(codes(d)).toEqual(['NAT_GATEWAY_NOT_A_DESTINATION forward']);
+  });
+
+  it('drops a packet from the NAT subnet addressed to the NAT gateway', () => {
+    const d = ask(s, 'i-0b31b509174d7f5de', '10.1.250.210', 'tcp', 80);
+    expect(codes(d)).toEqual(['NAT_GATEWAY_NOT_A_DESTINATION forward']);
+  });
+});
+
+describe('test-public-private-subnet: the VPC wizard scenario with a public and a VPN-only subnet', () => {
+  // VPC_Scenario3: the public instance (10.0.0.47, 13.58.55.60) routes to the IGW; the private subnet's main table
+  // sends 0.0.0.0/0 to a virtual private gateway. Default security groups admit nothing from outside the group.
+  const s = load('test-public-private-subnet');
+
+  it('denies private → public instance at the destination security group', () => {
+    expect(codes(ask(s, 'i-099cf38911942421c', '10.0.0.47'))).toEqual(['SG_INGRESS_DENIED forward']);
+    expect(codes(ask(s, 'i-094a9e5b545a4fde4', '10.0.1.204'))).toEqual(['SG_INGRESS_DENIED forward']);
+  });
+
+  it('denies the internet at the public instance security group, after the internet gateway', () => {
+    const d = ask(s, 'internet', '13.58.55.60');
+    expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
+    expect(d.forward.map((h) => h.id)).toContain('igw-0eac198308206c358');
+  });
+
+  it('never delivers internet traffic to a private address', () => {
+    expect(codes(ask(s, 'internet', '10.0.0.47'))).toEqual(['PRIVATE_DESTINATION_VIA_INTERNET forward']);
+  });
+
+  it('lets the public instance out to the internet', () => {
+    expect(ask(s, 'i-094a9e5b545a4fde4', '8.8.8.8', 'tcp', 443).reachable).toBe(true);
+  });
+
+  it('leaves the VPN path of the private subnet not analyzed (the VGW and beyond are outside the model)', () => {
+    const d = ask(s, 'i-099cf38911942421c', '8.8.8.8', 'tcp', 443);
+    expect(d.reachable).toBeNull();
+    expect(d.notAnalyzed).toMatchObject({ component: 'virtual-private-gateway', id: 'vgw-070087240d6fa2989' });
+  });
+});
+
+describe('test-transit-gateway-multi-table: two VPCs, one transit gateway, two route tables', () => {
+  // VPC A is associated with table A and propagates to table B; VPC B the other way round.
+  const s = load('test-transit-gateway-multi-table');
+
+  it('carries A → B through the transit gateway, to B security group (AwsConfigurationTransitGatewayMultiTableTest)', () => {
+    const d = ask(s, 'i-06ba034d88c84ef07', '192.168.1.106');
+    expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
+    expect(d.forward.map((h) => h.id)).toContain('tgw-044be4464fcc69aff');
+  });
+
+  it('carries B → A the same way; A admits ping from anywhere, so this ping passes, out and back', () => {
+    const d = ask(s, 'i-0b14080af811fda3d', '10.10.10.157');
+    expect(d.reachable).toBe(true);
+    expect(d.forward.map((h) => h.id)).toContain('tgw-044be4464fcc69aff');
+    // Each direction uses the route table its entry attachment is associated with.
+    expect(d.forward.find((h) => h.component === 'transit-gateway-route-table')?.id).toBe('tgw-rtb-096a7119299ab1c42');
+    expect(d.return.find((h) => h.component === 'transit-gateway-route-table')?.id).toBe('tgw-rtb-0fa40c8df355dce6e');
+    expect(codes(ask(s, 'i-0b14080af811fda3d', '10.10.10.157', 'tcp', 8080))).toEqual(['SG_INGRESS_DENIED forward']);
+  });
+});
+
+describe('test-transit-gateway-asymmetric-paths: bat → fish over one transit gateway, back over another', () => {
+  // vpc-bat is associated with a table of tgw-bat and propagates only to tgw-fish; vpc-fish the other way round.
+  const s = load('test-transit-gateway-asymmetric-paths');
+  const tgwBat = 'tgw-01e19888e3ba041ac';
+  const tgwFish = 'tgw-0a33c739a4f8978a8';
+
+  it('pings bat → fish out through tgw-bat and back through tgw-fish', () => {
+    const d = ask(s, 'bat-web01', 'fish-web01');
+    expect(d.reachable).toBe(true);
+    expect(d.forward.filter((h) => h.component === 'transit-gateway').map((h) => h.id)).toEqual([tgwBat]);
+    expect(d.return.filter((h) => h.component === 'transit-gateway').map((h) => h.id)).toEqual([tgwFish]);
+  });
+
+  it('goes fish → bat through tgw-fish', () => {
+    const d = ask(s, 'fish-web01', 'bat-web01');
+    expect(d.forward.filter((h) => h.component === 'transit-gateway').map((h) => h.id)).toEqual([tgwFish]);
+    expect(d.return.filter((h) => h.component === 'transit-gateway').map((h) => h.id)).toEqual([tgwBat]);
+  });
+
+  it('denies what the destination group does not admit (AwsConfigurationTransitGatewayAsymmetricPathsTest: DENIED_IN)', () => {
+    const d = ask(s, 'bat-web01', 'fish-web01', 'tcp', 8080);
+    expect(finding(d, 'SG_INGRESS_DENIED').direction).toBe('forward');
+    expect(d.forward.filter((h) => h.component === 'transit-gateway').map((h) => h.id)).toEqual([tgwBat]);
+  });
+});
