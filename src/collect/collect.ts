@@ -597,18 +597,24 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
     routes.map((rt) => rt.EgressOnlyInternetGatewayId).filter((g) => g && !c.has('EgressOnlyInternetGateways', g)),
   );
   if (eigws.length > 0) {
-    // DescribeEgressOnlyInternetGateways filters only on tags: ask by id.
-    tasks.push(
-      ...chunks(eigws).map((part) => async () => {
+    // DescribeEgressOnlyInternetGateways filters only on tags: ask by id. EC2 refuses the whole list when one id is
+    // unknown (a route to a deleted gateway is a blackhole route), so on that refusal ask for each id alone.
+    const byIds = async (ids: string[]): Promise<void> => {
+      try {
         const got = await r.pages(
           'DescribeEgressOnlyInternetGateways',
           (NextToken) =>
-            ec2.send(new DescribeEgressOnlyInternetGatewaysCommand({ EgressOnlyInternetGatewayIds: part, NextToken })),
+            ec2.send(new DescribeEgressOnlyInternetGatewaysCommand({ EgressOnlyInternetGatewayIds: ids, NextToken })),
           (o) => o.EgressOnlyInternetGateways,
         );
         c.add('EgressOnlyInternetGateways', got, (g) => g.EgressOnlyInternetGatewayId);
-      }),
-    );
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        if (ids.length > 1) await Promise.all(ids.map((id) => byIds([id])));
+        else r.logger.warn({ egressOnlyInternetGateway: ids[0] }, 'a gateway a route names does not exist');
+      }
+    };
+    tasks.push(...chunks(eigws).map((part) => () => byIds(part)));
   }
 
   // Transit gateways the routes point to: the gateway, its attachments and route tables.

@@ -139,6 +139,29 @@ describe('collecting the seed lab for "why can\'t instance 1 ping instance 2"', 
   });
 });
 
+describe('what routes point to', () => {
+  it('reads the egress-only gateways routes name, and a route to a deleted one does not fail the collection', async () => {
+    const lab = structuredClone(seed[0]) as { RouteTables: { Routes: unknown[] }[]; [k: string]: unknown };
+    lab.RouteTables[1]?.Routes.push(
+      { DestinationIpv6CidrBlock: '::/0', EgressOnlyInternetGatewayId: 'eigw-0aaaaaaaaaaaaaaa1', State: 'active' },
+      { DestinationIpv6CidrBlock: '2600::/16', EgressOnlyInternetGatewayId: 'eigw-0dead', State: 'blackhole' },
+    );
+    lab.EgressOnlyInternetGateways = [
+      {
+        EgressOnlyInternetGatewayId: 'eigw-0aaaaaaaaaaaaaaa1',
+        Attachments: [{ State: 'attached', VpcId: 'vpc-0e5b1c9d2f4a71a01' }],
+      },
+    ];
+    const fake = fakeEc2([lab]);
+    const { files } = await collectForQuery(testEc2(), ping(VPC1, VPC2), opts);
+    expect(fake.calls.some((c) => c.action === 'DescribeEgressOnlyInternetGateways')).toBe(true);
+    // EC2 refuses the whole id list when one id is unknown: each id is then asked alone
+    expect(ids(byKey(files).EgressOnlyInternetGateways, 'EgressOnlyInternetGatewayId')).toEqual([
+      'eigw-0aaaaaaaaaaaaaaa1',
+    ]);
+  });
+});
+
 describe('endpoints that do not resolve', () => {
   it('an unknown Name is bad input (exit 2) with the close matches', async () => {
     fakeEc2(seed);

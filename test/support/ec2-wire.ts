@@ -122,7 +122,11 @@ const ACTIONS: Record<string, { key: string; outKey?: string; idField?: string; 
     notFound: 'InvalidNetworkInterfaceID.NotFound',
   },
   DescribeInternetGateways: { key: 'InternetGateways', idField: 'InternetGatewayId' },
-  DescribeEgressOnlyInternetGateways: { key: 'EgressOnlyInternetGateways', idField: 'EgressOnlyInternetGatewayId' },
+  DescribeEgressOnlyInternetGateways: {
+    key: 'EgressOnlyInternetGateways',
+    idField: 'EgressOnlyInternetGatewayId',
+    notFound: 'InvalidEgressOnlyInternetGatewayId.NotFound',
+  },
   DescribeNatGateways: { key: 'NatGateways', idField: 'NatGatewayId' },
   DescribeVpcPeeringConnections: { key: 'VpcPeeringConnections', idField: 'VpcPeeringConnectionId' },
   DescribeAddresses: { key: 'Addresses', idField: 'AllocationId' },
