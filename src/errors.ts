@@ -85,6 +85,8 @@ const ACCESS_DENIED = new Set([
 ]);
 const BAD_CREDENTIALS = new Set([
   'CredentialsProviderError',
+  'TokenProviderError', // an SSO session that expired
+  'InvalidGrantException',
   'ExpiredToken',
   'ExpiredTokenException',
   'RequestExpired',
