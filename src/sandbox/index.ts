@@ -27,7 +27,7 @@ export interface SandboxOptions {
   scenario?: string;
   /** Any snapshot (describe-* documents), e.g. from `readSnapshotFiles(path)` for `--sandbox PATH`. */
   files?: RawSnapshotFile[];
-  /** Host facts (OS firewall, listening ports, SSM agent); default: the scenario's, or none. */
+  /** Host facts (OS firewall, listening ports, SSM agent); default: the scenario's, or a `HostFacts` key in `files`. */
   hostFacts?: HostFacts;
   /** Region of the account and its clients (default: the snapshot's, else us-east-1). */
   region?: string;
@@ -74,7 +74,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const state = new SandboxState({
     region,
     ...(accountId ? { accountId } : {}),
-    hostFacts: opts.hostFacts ?? scenario?.hostFacts ?? {},
+    hostFacts: opts.hostFacts ?? scenario?.hostFacts ?? hostFactsIn(files) ?? {},
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });
@@ -97,6 +97,18 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     scenario: scenario?.name ?? 'files',
     snapshotFiles: () => state.toFiles(),
   };
+}
+
+/**
+ * Host facts shipped inside a snapshot: a JSON file with a top-level `HostFacts` key (buildSnapshot ignores unknown
+ * keys), so `--sandbox PATH` can carry its own OS firewall and listening-port facts.
+ */
+function hostFactsIn(files: RawSnapshotFile[]): HostFacts | undefined {
+  for (const f of files) {
+    const facts = (f.data as { HostFacts?: HostFacts } | null)?.HostFacts;
+    if (facts && typeof facts === 'object') return facts;
+  }
+  return undefined;
 }
 
 /** The account id the documents carry (a VPC's OwnerId), when the layout does not say. */

@@ -79,7 +79,11 @@ export function attachSandbox(client: AnyClient, opts: AttachOptions): void {
         }
         const handler = handlers[operation];
         if (!handler) {
-          if (service === 'ec2') fail('InvalidAction', `The action ${operation} is not valid for this web service.`);
+          if (service === 'ec2')
+            fail(
+              'InvalidAction',
+              `The action ${operation} is not valid for this web service (the whyping sandbox does not answer it).`,
+            );
           fail('UnknownOperationException', `The sandbox does not answer ${operation}`);
         }
         const ctx: OpContext = { state, requestId, fail };

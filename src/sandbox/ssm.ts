@@ -149,13 +149,24 @@ const sendCommand: Handler = (input: Input, ctx: OpContext) => {
         commands,
         (ip, protocol, port) => groundTruth(s, instanceId, ip, protocol, port).outcome,
       );
-      result = {
-        responseCode: run.exitCode,
-        stdout: run.stdout.slice(0, STDOUT_LIMIT),
-        stderr: run.stderr.slice(0, STDERR_LIMIT),
-        elapsedMs: run.elapsedMs,
-        status: run.exitCode === 0 ? 'Success' : 'Failed',
-      };
+      // The document's executionTimeout (default 3600 s) stops a script that runs longer: SSM reports TimedOut.
+      const limitS = Number(input.Parameters?.executionTimeout?.[0] ?? 3600);
+      const timedOut = Number.isFinite(limitS) && run.elapsedMs > limitS * 1000;
+      result = timedOut
+        ? {
+            responseCode: -1,
+            stdout: run.stdout.slice(0, STDOUT_LIMIT),
+            stderr: '',
+            elapsedMs: limitS * 1000,
+            status: 'TimedOut',
+          }
+        : {
+            responseCode: run.exitCode,
+            stdout: run.stdout.slice(0, STDOUT_LIMIT),
+            stderr: run.stderr.slice(0, STDERR_LIMIT),
+            elapsedMs: run.elapsedMs,
+            status: run.exitCode === 0 ? 'Success' : 'Failed',
+          };
     }
     s.commands.set(`${commandId}/${instanceId}`, {
       commandId,
@@ -250,14 +261,14 @@ const getCommandInvocation: Handler = (input: Input, ctx: OpContext) => {
       StandardErrorContent: '',
     };
   }
-  const invalidPlatform = rec.result.responseCode === -1;
+  const invalidPlatform = rec.result.responseCode === -1 && rec.status === 'Failed';
   return {
     ...base,
     ResponseCode: rec.result.responseCode,
     ExecutionElapsedTime: elapsed(rec.result.elapsedMs),
     ExecutionEndDateTime: isoTime(new Date(start.getTime() + rec.result.elapsedMs)),
     Status: rec.status,
-    StatusDetails: invalidPlatform ? 'InvalidPlatform' : rec.status,
+    StatusDetails: invalidPlatform ? 'InvalidPlatform' : rec.status === 'TimedOut' ? 'ExecutionTimedOut' : rec.status,
     StandardOutputContent: rec.result.stdout,
     StandardErrorContent: rec.result.stderr,
   };

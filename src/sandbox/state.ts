@@ -109,7 +109,13 @@ export interface CommandInvocationRecord {
   polls: number;
   status: 'Pending' | 'InProgress' | 'Success' | 'Failed' | 'Cancelled' | 'TimedOut' | 'Undeliverable';
   /** Computed when the command is sent (the ground truth at that moment). */
-  result: { responseCode: number; stdout: string; stderr: string; elapsedMs: number; status: 'Success' | 'Failed' };
+  result: {
+    responseCode: number;
+    stdout: string;
+    stderr: string;
+    elapsedMs: number;
+    status: 'Success' | 'Failed' | 'TimedOut';
+  };
   comment?: string;
   timeoutSeconds?: number;
 }

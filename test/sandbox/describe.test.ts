@@ -536,3 +536,13 @@ describe('sandbox EC2 reads', () => {
     expect(b.calls).toHaveLength(1);
   });
 });
+
+describe('sandbox EC2 operations it does not model', () => {
+  it('answers InvalidAction, naming the sandbox, instead of reaching the network', async () => {
+    const { DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
+    const sb = createSandbox();
+    const e = await awsError(() => sb.clients.ec2.send(new DescribeRegionsCommand({})));
+    expect(e.name).toBe('InvalidAction');
+    expect(e.message).toContain('whyping sandbox');
+  });
+});

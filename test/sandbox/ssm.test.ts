@@ -317,3 +317,34 @@ describe('sandbox EC2 Instance Connect', () => {
     expect(e.name).toBe('AuthException');
   });
 });
+
+describe('sandbox SSM edge cases', () => {
+  it('reports TimedOut when the script outlives the executionTimeout parameter', async () => {
+    const sb = createSandbox({ scenario: 'nacl-reply' });
+    const from = instanceByName(sb, 'web-1');
+    // No `timeout` around /dev/tcp: bash waits for the kernel's connect timeout (about two minutes).
+    const sent = await sb.clients.ssm.send(
+      new SendCommandCommand({
+        DocumentName: 'AWS-RunShellScript',
+        InstanceIds: [from],
+        Parameters: { commands: ['bash -c "exec 3<>/dev/tcp/10.50.2.30/5432"'], executionTimeout: ['30'] },
+      }),
+    );
+    const get = () =>
+      sb.clients.ssm.send(new GetCommandInvocationCommand({ CommandId: sent.Command?.CommandId, InstanceId: from }));
+    await awsError(get);
+    await get();
+    expect(await get()).toMatchObject({ Status: 'TimedOut', StatusDetails: 'ExecutionTimedOut', ResponseCode: -1 });
+  });
+
+  it('takes host facts from a HostFacts key shipped with the snapshot files', async () => {
+    const base = createSandbox({ scenario: 'host-firewall' });
+    const files = [
+      ...base.snapshotFiles(),
+      { path: 'host-facts.json', data: { HostFacts: { instances: { bastion: { ssm: 'none' } } } } },
+    ];
+    const sb = createSandbox({ files });
+    const info = await sb.clients.ssm.send(new DescribeInstanceInformationCommand({}));
+    expect(info.InstanceInformationList?.map((i) => i.InstanceId)).toEqual([instanceByName(sb, 'app-1')]);
+  });
+});
