@@ -26,7 +26,6 @@ import {
   type Filter,
   GetManagedPrefixListEntriesCommand,
   GetTransitGatewayRouteTablePropagationsCommand,
-  type ManagedPrefixList,
   type NatGateway,
   type NetworkInterface,
   type PrefixListEntry,
