@@ -262,6 +262,13 @@ class Tracer {
     return null;
   }
 
+  /** Every VPC whose CIDRs hold an address (several when CIDRs overlap across accounts or peerings). */
+  vpcsHolding(ip: string): VpcId[] {
+    const out: VpcId[] = [];
+    for (const v of this.s.vpcs.values()) if (v.cidrs.some((c) => cidrContains(c, ip))) out.push(v.id);
+    return out;
+  }
+
   /** The AWS-managed prefix list (`com.amazonaws.<region>.<service>`) holding an address, if any. */
   awsServiceOf(ip: string): { id: string; name?: string } | null {
     for (const pl of this.s.prefixLists.values()) {
@@ -629,18 +636,24 @@ class Tracer {
 
   /** The VPC holding a private address, when a peering or a shared transit gateway links it to `vpcId`. */
   linkedVpc(vpcId: VpcId, ip: string): VpcId | null {
-    const other = this.vpcHolding(ip);
-    if (!other || other === vpcId) return null;
-    if (this.peeringBetween(vpcId, other)) return other;
+    return this.linkedVpcs(vpcId, ip)[0] ?? null;
+  }
+
+  /** Every other VPC holding `ip` that a peering or a shared transit gateway links to `vpcId`. */
+  linkedVpcs(vpcId: VpcId, ip: string): VpcId[] {
+    return this.vpcsHolding(ip).filter((other) => other !== vpcId && this.linkedTo(vpcId, other));
+  }
+
+  linkedTo(vpcId: VpcId, other: VpcId): boolean {
+    if (this.peeringBetween(vpcId, other)) return true;
     const tgws = new Set(
       (this.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []).map(
         (id) => this.s.transitGatewayAttachments.get(id)?.transitGatewayId,
       ),
     );
-    const shared = (this.s.index.vpcTransitGatewayAttachments.get(other) ?? []).some((id) =>
+    return (this.s.index.vpcTransitGatewayAttachments.get(other) ?? []).some((id) =>
       tgws.has(this.s.transitGatewayAttachments.get(id)?.transitGatewayId),
     );
-    return shared ? other : null;
   }
 
   /** No route covers the destination: report it, then go on the way the fix would send the packet. */
@@ -648,7 +661,20 @@ class Tracer {
     const dstIp = hostOf(flow.dst);
     const onlyText = only ? ` (only ${only.text} matches it)` : '';
     const internetBound = !isHost(flow.dst) || isPublicIp(dstIp);
-    const dstVpc = internetBound ? null : this.vpcHolding(dstIp);
+    const linked = internetBound ? [] : this.linkedVpcs(rt.vpcId, dstIp);
+    if (linked.length > 1) {
+      // Overlapping CIDRs: the address exists in several linked VPCs, so no single route is "the" fix.
+      this.find(
+        flow,
+        'NO_ROUTE',
+        rt.id,
+        `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; the address lies in several linked VPCs with overlapping CIDRs (${linked.join(', ')}), so add a route to the one you mean.`,
+        undefined,
+        null,
+      );
+      return;
+    }
+    const dstVpc = linked[0] ?? (internetBound ? null : this.vpcHolding(dstIp));
     if (dstVpc && dstVpc !== rt.vpcId) {
       const p = this.peeringBetween(rt.vpcId, dstVpc);
       if (p) {
@@ -1544,6 +1570,33 @@ export function diagnose(
   query: Query,
   endpoints: { from: ResolvedEndpoint; to: ResolvedEndpoint },
 ): Diagnosis {
+  try {
+    return trace(snapshot, query, endpoints);
+  } catch (e) {
+    // A defect must not take a Slack answer or a batch down: it becomes "not analyzed", with the reason.
+    return {
+      query,
+      endpoints,
+      reachable: null,
+      notAnalyzed: {
+        component: 'engine',
+        id: 'internal',
+        reason: `internal error: ${e instanceof Error ? e.message : String(e)}`,
+      },
+      forward: [],
+      return: [],
+      findings: [],
+      warnings: [],
+      probe: null,
+    };
+  }
+}
+
+function trace(
+  snapshot: Snapshot,
+  query: Query,
+  endpoints: { from: ResolvedEndpoint; to: ResolvedEndpoint },
+): Diagnosis {
   const t = new Tracer(snapshot, query);
   const result = (forward: Hop[], ret: Hop[]): Diagnosis => {
     const reachable = t.findings.length > 0 ? false : t.notAnalyzed ? null : true;
@@ -1613,6 +1666,14 @@ export function diagnose(
     destination = { kind: 'address', cidr: endpoints.to.ip ? hostCidr(endpoints.to.ip) : INTERNET_ANY };
   }
 
+  if (source.kind === 'eni' && parseIp(source.ip)?.family !== 4) {
+    t.stop('network-interface', source.eni.id, `${source.eni.id} has no IPv4 address in the snapshot`);
+    return result([], []);
+  }
+  if (destination.kind === 'eni' && parseIp(destination.ip)?.family !== 4) {
+    t.stop('network-interface', destination.eni.id, `${destination.eni.id} has no IPv4 address in the snapshot`);
+    return result([], []);
+  }
   if (source.kind === 'eni') {
     const inst = t.instanceOf(source.eni);
     t.clientEphemeral = inst?.platform === 'windows' ? EPHEMERAL.windows : inst ? EPHEMERAL.linux : EPHEMERAL.any;

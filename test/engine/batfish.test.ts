@@ -113,3 +113,29 @@ describe('test-transit-gateway-asymmetric-paths: bat → fish over one transit g
     expect(d.forward.filter((h) => h.component === 'transit-gateway').map((h) => h.id)).toEqual([tgwBat]);
   });
 });
+
+describe('test-vpc-peering: A peers with B and C, and B and C share 192.168.0.0/16', () => {
+  // A (10.10.0.0/16) routes B's and C's /24s to the right peering; B and C route A's block back. Overlapping B and
+  // C create room for misrouting (AwsConfigurationVpcPeeringTest).
+  const s = load('test-vpc-peering');
+  const A = 'i-06ba034d88c84ef07';
+  const B = 'i-0b14080af811fda3d';
+
+  it('carries A → B over the peering to B security group', () => {
+    const d = ask(s, A, '192.168.1.106');
+    expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
+    expect(d.forward.some((h) => h.component === 'peering-connection' && h.allowed)).toBe(true);
+  });
+
+  it('has no route from A to an unused /24 of the shared block, and no single fix for it', () => {
+    const d = ask(s, A, '192.168.100.1');
+    expect(codes(d)).toEqual(['NO_ROUTE forward']);
+    expect(d.findings[0]?.fix).toBeNull();
+    expect(d.findings[0]?.message).toContain('overlapping');
+  });
+
+  it('finds nothing at an unused subnet or an unused address of A (Batfish: null-routed / delivered to subnet)', () => {
+    expect(codes(ask(s, B, '10.10.100.1'))).toEqual(['NO_INTERFACE_AT_DESTINATION forward']);
+    expect(codes(ask(s, B, '10.10.10.11'))).toEqual(['NO_INTERFACE_AT_DESTINATION forward']);
+  });
+});
