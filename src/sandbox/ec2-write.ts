@@ -671,7 +671,8 @@ const acceptPeering: Handler = (input: Input, ctx: OpContext) => {
     side.Region ??= s.region;
   }
   refreshRoutesTo(s, id);
-  return { VpcPeeringConnection: reviveDates(pcx) };
+  // The answer shows the state AWS reports at that moment (provisioning); the next read already sees active.
+  return { VpcPeeringConnection: reviveDates({ ...pcx, Status: { Code: 'provisioning', Message: 'Provisioning' } }) };
 };
 
 // ---- network ACLs ----

@@ -73,7 +73,9 @@ describe('sandbox EC2 routes', () => {
       State: 'blackhole',
     });
     const accepted = await ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: SEED.pcx }));
-    expect(accepted.VpcPeeringConnection?.Status?.Code).toBe('active');
+    expect(accepted.VpcPeeringConnection?.Status).toEqual({ Code: 'provisioning', Message: 'Provisioning' });
+    const now = await ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [SEED.pcx] }));
+    expect(now.VpcPeeringConnections?.[0]?.Status).toEqual({ Code: 'active', Message: 'Active' });
     expect(accepted.VpcPeeringConnection?.AccepterVpcInfo?.CidrBlock).toBe('10.2.0.0/16');
     expect((await routes(ec2, SEED.rtbPublic1)).at(-1)?.State).toBe('active');
   });
