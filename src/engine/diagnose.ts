@@ -1600,9 +1600,11 @@ function trace(
   const t = new Tracer(snapshot, query);
   const result = (forward: Hop[], ret: Hop[]): Diagnosis => {
     const reachable = t.findings.length > 0 ? false : t.notAnalyzed ? null : true;
-    const warnings = snapshot.warnings
-      .filter((w) => w.resourceIds.some((id) => t.touched.has(id)))
-      .map((w) => `${w.code}: ${w.message}`);
+    const byResource = snapshot.index.warningsByResource;
+    const touching = byResource
+      ? [...t.touched].flatMap((id) => byResource.get(id) ?? [])
+      : snapshot.warnings.filter((w) => w.resourceIds.some((id) => t.touched.has(id)));
+    const warnings = touching.map((w) => `${w.code}: ${w.message}`);
     return {
       query,
       endpoints,

@@ -402,10 +402,21 @@ describe('transit gateway semantics', () => {
 describe('warnings', () => {
   it('carry only the snapshot warnings that touch this path', () => {
     const s = pair().snapshot();
-    s.warnings.push(
-      { code: 'TEST_ON_PATH', message: 'about b', resourceIds: [s.index.instancesByName.get('b')?.[0] ?? ''] },
-      { code: 'TEST_ELSEWHERE', message: 'about something else', resourceIds: ['vpc-0000000000000000'] },
-    );
+    const onPath = {
+      code: 'TEST_ON_PATH',
+      message: 'about b',
+      resourceIds: [s.index.instancesByName.get('b')?.[0] ?? ''],
+    };
+    const elsewhere = {
+      code: 'TEST_ELSEWHERE',
+      message: 'about something else',
+      resourceIds: ['vpc-0000000000000000'],
+    };
+    s.warnings.push(onPath, elsewhere);
+    for (const w of [onPath, elsewhere]) {
+      for (const id of w.resourceIds)
+        s.index.warningsByResource?.set(id, [...(s.index.warningsByResource.get(id) ?? []), w]);
+    }
     expect(ask(s, 'a', 'b').warnings).toEqual(['TEST_ON_PATH: about b']);
   });
 });
