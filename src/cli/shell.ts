@@ -71,6 +71,8 @@ class Lines {
       crlfDelay: Number.POSITIVE_INFINITY,
     });
     this.it = this.rl[Symbol.asyncIterator]();
+    // Ctrl-C at the prompt leaves the shell (readline would otherwise only pause the input).
+    this.rl.on('SIGINT', () => this.rl.close());
     this.terminal = terminal;
   }
   private readonly terminal: boolean;
