@@ -91,6 +91,8 @@ export interface LabResult {
   queryMs: number;
   disagreements: { obs: Observation; verdict: boolean | null; findings: string[]; notAnalyzed: string | null }[];
   notAnalyzedList: { obs: Observation; reason: string }[];
+  /** Flows from the sources Batfish's own model got wrong or could not test (`sickbay_upstream`): in scope / agreed. */
+  sickbay: { sources: string[]; inScope: number; agreed: number };
 }
 
 function observedReachable(o: Observation): boolean {
@@ -102,7 +104,11 @@ export function runLab(dir: string, lab: string): LabResult {
   const t0 = performance.now();
   const snapshot = buildSnapshot(readSnapshotFiles(join(dir, lab, 'aws_configs')));
   const t1 = performance.now();
-  const observed = JSON.parse(readFileSync(join(dir, lab, 'observed.json'), 'utf8')) as { observations: Observation[] };
+  const observed = JSON.parse(readFileSync(join(dir, lab, 'observed.json'), 'utf8')) as {
+    observations: Observation[];
+    sickbay_upstream?: { source_host: string }[] | null;
+  };
+  const sickSources = new Set((observed.sickbay_upstream ?? []).map((x) => x.source_host));
   const r: LabResult = {
     lab,
     total: observed.observations.length,
@@ -115,6 +121,7 @@ export function runLab(dir: string, lab: string): LabResult {
     queryMs: 0,
     disagreements: [],
     notAnalyzedList: [],
+    sickbay: { sources: [...sickSources].sort(), inScope: 0, agreed: 0 },
   };
   const tq = performance.now();
   for (const o of observed.observations) {
@@ -132,11 +139,15 @@ export function runLab(dir: string, lab: string): LabResult {
       else if (d.reachable === observedReachable(o)) c.matched++;
       continue;
     }
+    const sick = sickSources.has(o.src);
+    if (sick) r.sickbay.inScope++;
     if (d.reachable === null) {
       r.notAnalyzed++;
       r.notAnalyzedList.push({ obs: o, reason: d.notAnalyzed?.reason ?? 'unknown' });
-    } else if (d.reachable === observedReachable(o)) r.agreed++;
-    else {
+    } else if (d.reachable === observedReachable(o)) {
+      r.agreed++;
+      if (sick) r.sickbay.agreed++;
+    } else {
       r.disagreed++;
       r.disagreements.push({
         obs: o,
@@ -249,6 +260,17 @@ function writeReport(results: LabResult[], wall: number): void {
     const matched = sum((r) => r.outOfScopeByClass[c.id]?.matched ?? 0);
     const na = sum((r) => r.outOfScopeByClass[c.id]?.notAnalyzed ?? 0);
     lines.push(`| \`${c.id}\` | ${c.reason} | ${flows} | ${matched} | ${na} |`);
+  }
+  lines.push('', "## Batfish's hard cases", '');
+  lines.push(
+    "Each lab's `observed.json` keeps the lab's `validation/sickbay.yaml`: the probing hosts whose measurements",
+    "Batfish's own model did not reproduce or could not test. The engine on the in-scope flows from those hosts:",
+    '',
+    '| lab | sickbay sources | in-scope flows | agreed |',
+    '| --- | --- | ---: | ---: |',
+  );
+  for (const r of results.filter((x) => x.sickbay.sources.length > 0)) {
+    lines.push(`| ${r.lab} | ${r.sickbay.sources.join(', ')} | ${r.sickbay.inScope} | ${r.sickbay.agreed} |`);
   }
   lines.push('', '## Disagreements', '');
   const dis = results.flatMap((r) => r.disagreements.map((d) => ({ lab: r.lab, ...d })));
