@@ -78,8 +78,9 @@ export function skippedProbe(
   return {
     ran: false,
     skipped: reason,
-    from: endpoints.from.id ?? endpoints.from.ip ?? endpoints.from.input,
-    to: endpoints.to.ip ?? endpoints.to.input,
+    // Named as the probe module names them: what the user called each end.
+    from: endpoints.from.name ?? endpoints.from.input,
+    to: endpoints.to.name ?? endpoints.to.input,
     protocol: query.protocol,
     port: query.port,
     sent: null,

@@ -47,6 +47,12 @@ describe('runCli maps every failure to a message and an exit code', () => {
     for (const cmd of ['diagnose', 'snapshot', 'start']) expect(f.out()).toContain(cmd);
   });
 
+  it('prints the version and exits 0', async () => {
+    const f = fakeContext();
+    expect(await runCli(['--version'], f.ctx, { version: '9.9.9' })).toBe(0);
+    expect(f.out()).toBe('9.9.9\n');
+  });
+
   it('exits 2 with no command at all, showing the help', async () => {
     const f = fakeContext();
     expect(await runCli([], f.ctx)).toBe(2);
