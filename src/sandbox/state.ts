@@ -213,6 +213,8 @@ export class SandboxState {
   readonly commands = new Map<string, CommandInvocationRecord>();
   /** EC2 Instance Connect keys pushed (instance id → os user), for tests and demos. */
   readonly pushedKeys: { instanceId: string; osUser: string; at: Date }[] = [];
+  /** Regions the loaded files said they came from (a multi-region snapshot keeps its objects' own regions). */
+  private readonly loadedRegions = new Set<string>();
   /** The sandbox's clock: SSM timestamps and pushed keys use it. */
   now: () => Date;
 
@@ -251,6 +253,7 @@ export class SandboxState {
   load(files: RawSnapshotFile[]): void {
     for (const file of files) {
       if (!isRecord(file.data)) continue;
+      if (file.region) this.loadedRegions.add(file.region);
       const data = file.data;
       for (const key of LIST_KEYS) {
         const value = data[key];
@@ -378,7 +381,9 @@ export class SandboxState {
       ...structuredClone(rest),
       SecurityGroups: SecurityGroups.map((sg) => this.securityGroup(sg)),
     };
-    return [{ path: 'sandbox:state', data, region: this.region, accountId: this.accountId }];
+    // One region (or none said): the account's. Several: leave it out, so each object's region comes from its zone.
+    const region = this.loadedRegions.size > 1 ? undefined : this.region;
+    return [{ path: 'sandbox:state', data, ...(region ? { region } : {}), accountId: this.accountId }];
   }
 
   /** Host facts of an instance (by id, then by Name tag, case-insensitive). */
