@@ -359,7 +359,7 @@ class Tracer {
     const denyRule = d.entry?.ruleNumber ?? 32767;
     const ruleNumber = freeRuleNumberBelow(acl, egress, denyRule);
     let fix: { action: FixAction; summary: string } | null = null;
-    if (ruleNumber !== null && flow.traffic.protocol !== undefined) {
+    if (ruleNumber !== null) {
       const t = flow.traffic;
       const portRange =
         t.protocol === 'icmp'
@@ -874,7 +874,7 @@ class Tracer {
     this.touched.add(eni.id);
     const nat = this.ix.natByEni.get(eni.id) ?? (eni.interfaceType === 'nat_gateway' ? this.natOfEni(eni) : null);
     if (flow.side === 'return' && flow.natted && nat && nat.id === flow.natted.nat.id) {
-      this.natReturn(flow, flow.natted, eni);
+      this.natReturn(flow, flow.natted);
       return;
     }
     if (flow.side === 'forward') {
@@ -1315,7 +1315,7 @@ class Tracer {
   }
 
   /** The reply reaches the NAT gateway that translated the request: translate back and route to the client. */
-  natReturn(flow: Flow, rec: NatRecord, _eni: NetworkInterface): void {
+  natReturn(flow: Flow, rec: NatRecord): void {
     this.hop(flow, {
       component: 'nat-gateway',
       id: rec.nat.id,
@@ -1609,7 +1609,7 @@ function trace(
       query,
       endpoints,
       reachable,
-      notAnalyzed: reachable === false ? t.notAnalyzed : t.notAnalyzed,
+      notAnalyzed: t.notAnalyzed,
       forward,
       return: ret,
       findings: t.findings,
