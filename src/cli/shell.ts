@@ -131,7 +131,8 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     const diagnosis = await investigate(query, { kind: 'live', deps }, { probe, onStage: (s) => out(dim(`… ${s}`)) });
     state.last = { query, diagnosis };
     ctx.stdout.write(renderText(diagnosis, { color }));
-    if (numberedFixes(diagnosis).length > 0) out(dim('Type fix N, or fix all, to apply (whyping asks first and rechecks after).'));
+    if (numberedFixes(diagnosis).length > 0)
+      out(dim('Type fix N, or fix all, to apply (whyping asks first and rechecks after).'));
   };
 
   const confirm = async (plans: FixPlan[]): Promise<boolean> => {
