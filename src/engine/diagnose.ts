@@ -622,6 +622,44 @@ class Tracer {
           };
         }
       }
+    } else if (r.target.kind === 'nat-gateway' || r.target.kind === 'internet-gateway') {
+      // A deleted NAT gateway or a detached internet gateway: point the route at a working one of the VPC.
+      const isNat = r.target.kind === 'nat-gateway';
+      const nat = isNat ? this.s.natGateways.get(r.target.id as `nat-${string}`) : undefined;
+      why = isNat
+        ? `${r.target.id} is ${nat?.state ?? 'not in the snapshot'}`
+        : `${r.target.id} is not attached to ${rt.vpcId}`;
+      const working = isNat
+        ? [...this.s.natGateways.values()].find(
+            (n) =>
+              n.vpcId === rt.vpcId &&
+              n.state === 'available' &&
+              n.connectivityType === (nat?.connectivityType ?? 'public'),
+          )?.id
+        : (this.s.index.vpcInternetGateways.get(rt.vpcId) ?? [])[0];
+      if (working && working !== r.target.id && r.destination.kind === 'cidr') {
+        const target = isNat ? { natGatewayId: working as `nat-${string}` } : { gatewayId: working as `igw-${string}` };
+        fix = {
+          action: {
+            action: 'ReplaceRoute',
+            params: {
+              routeTableId: rt.id,
+              destinationCidrBlock: r.destination.cidr,
+              target,
+              previousTarget: r.target.id,
+            },
+          },
+          summary: `Point ${r.destination.cidr} in ${rt.id} at ${working} instead of ${r.target.id}`,
+        };
+        replacement = {
+          destination: r.destination,
+          target: isNat
+            ? { kind: 'nat-gateway', id: working as `nat-${string}` }
+            : { kind: 'internet-gateway', id: working as `igw-${string}` },
+          state: 'active',
+          text: `${r.destination.cidr} → ${working} (replacing ${r.target.id})`,
+        };
+      }
     }
     this.find(
       flow,
@@ -798,7 +836,7 @@ class Tracer {
         this.igwEgress(flow, t.id, rt.vpcId, subnetId, false);
         return;
       case 'nat-gateway':
-        this.natEgress(flow, t.id, rt.vpcId, subnetId, rt);
+        this.natEgress(flow, t.id, rt.vpcId, subnetId, rt, r.state === 'blackhole');
         return;
       case 'transit-gateway':
         this.tgwEnter(flow, t.id, rt.vpcId, subnetId, originSubnet);
@@ -1213,7 +1251,14 @@ class Tracer {
     this.arriveAt(flow, eni);
   }
 
-  natEgress(flow: Flow, natId: string, vpcId: VpcId, fromSubnet: SubnetId, rt: RouteTable): void {
+  natEgress(
+    flow: Flow,
+    natId: string,
+    vpcId: VpcId,
+    fromSubnet: SubnetId,
+    rt: RouteTable,
+    routeBlackhole = false,
+  ): void {
     const nat = this.s.natGateways.get(natId as `nat-${string}`);
     if (!nat) {
       this.stop('nat-gateway', natId, `${natId} is not in the snapshot`);
@@ -1224,6 +1269,8 @@ class Tracer {
     const natEni = a?.networkInterfaceId ? (this.s.networkInterfaces.get(a.networkInterfaceId) ?? null) : null;
     if (!available) {
       this.hop(flow, { component: 'nat-gateway', id: nat.id, allowed: false, rule: `state ${nat.state}` });
+      // A deleted or failed NAT behind a blackhole route is the route's problem, already reported.
+      if (routeBlackhole && (nat.state === 'deleted' || nat.state === 'failed')) return;
       this.find(
         flow,
         'NAT_GATEWAY_NOT_AVAILABLE',

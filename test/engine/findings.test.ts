@@ -244,6 +244,37 @@ describe('ROUTE_BLACKHOLE', () => {
   });
 });
 
+describe('ROUTE_BLACKHOLE to a deleted NAT gateway', () => {
+  // The batch subnet's NAT gateway was deleted to save money; a new one was created, but the route still points
+  // at the old one. Without the new one, only the blackhole is reported (the deleted NAT is the route's problem).
+  const world = (withNew: boolean) => {
+    const w = new SnapshotBuilder()
+      .addSubnet('batch', { vpc: 'main', cidr: '10.0.3.0/24' })
+      .addNatGateway('old', { subnet: 'public', ip: '10.0.1.5', publicIp: '3.0.0.5', state: 'deleted' })
+      .addRoute('batch', '0.0.0.0/0', 'nat:old', 'blackhole')
+      .addInstance('worker', { subnet: 'batch', ip: '10.0.3.3' });
+    return withNew ? w.addNatGateway('new', { subnet: 'public', ip: '10.0.1.6', publicIp: '3.0.0.6' }) : w;
+  };
+
+  it('proposes pointing the route at the working NAT gateway and goes on through it', () => {
+    const w = world(true);
+    const d = ask(w, 'worker', '8.8.8.8', 'tcp', 443);
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward']);
+    expect(finding(d, 'ROUTE_BLACKHOLE').fix).toMatchObject({
+      action: 'ReplaceRoute',
+      params: { destinationCidrBlock: '0.0.0.0/0', target: { natGatewayId: w.id('new') }, previousTarget: w.id('old') },
+    });
+    expect(d.forward.some((h) => h.component === 'nat-gateway' && h.id === w.id('new') && h.allowed)).toBe(true);
+  });
+
+  it('reports only the blackhole when no NAT gateway works', () => {
+    const d = ask(world(false), 'worker', '8.8.8.8', 'tcp', 443);
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward']);
+    expect(d.findings[0]?.message).toContain('is deleted');
+    expect(d.findings[0]?.fix).toBeNull();
+  });
+});
+
 describe('PEERING_NOT_ACTIVE', () => {
   // Routes were added on both sides, but the peering request was never accepted.
   const w = new SnapshotBuilder()
