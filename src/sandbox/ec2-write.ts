@@ -16,7 +16,7 @@ import type {
   Tag,
   TagSpecification,
 } from '@aws-sdk/client-ec2';
-import { isIp, parseCidr } from '../net/ip.js';
+import { parseCidr } from '../net/ip.js';
 import type { Handler, Input, OpContext } from './context.js';
 import { reviveDates } from './dates.js';
 import { normalizeProtocol, type SandboxState, type SecurityGroupShell } from './state.js';
@@ -1125,6 +1125,3 @@ export const writeHandlers: Record<string, Handler> = {
   CreateTags: createTags,
   DeleteTags: deleteTags,
 };
-
-/** True for an IPv4/IPv6 address string (exported for the SSM probe parser). */
-export const looksLikeIp = isIp;
