@@ -790,7 +790,7 @@ class Tracer {
     }
     if (internetBound) {
       const igw = (this.s.index.vpcInternetGateways.get(rt.vpcId) ?? [])[0];
-      const fix: { action: FixAction; summary: string } = igw
+      const fix: { action: FixAction; summary: string } | null = igw
         ? {
             action: {
               action: 'CreateRoute',
@@ -798,10 +798,12 @@ class Tracer {
             },
             summary: `Add route 0.0.0.0/0 → ${igw} to ${rt.id}`,
           }
-        : {
-            action: { action: 'CreateAndAttachInternetGateway', params: { vpcId: rt.vpcId } },
-            summary: `Create an internet gateway, attach it to ${rt.vpcId} and add 0.0.0.0/0 → it to ${rt.id}`,
-          };
+        : this.s.presentKeys.has('InternetGateways')
+          ? {
+              action: { action: 'CreateAndAttachInternetGateway', params: { vpcId: rt.vpcId } },
+              summary: `Create an internet gateway, attach it to ${rt.vpcId} and add 0.0.0.0/0 → it to ${rt.id}`,
+            }
+          : null;
       this.find(
         flow,
         'NO_INTERNET_GATEWAY_ROUTE',
@@ -1038,8 +1040,11 @@ class Tracer {
   igwEgress(flow: Flow, igwId: string | null, vpcId: VpcId, fromSubnet: SubnetId, assumed: boolean): void {
     const dstIp = hostOf(flow.dst);
     const igw: InternetGateway | undefined = igwId ? this.s.internetGateways.get(igwId as `igw-${string}`) : undefined;
+    // Without InternetGateways in the snapshot, the route's own state is all there is to go by.
     const attached =
-      igwId !== null && (this.s.index.vpcInternetGateways.get(vpcId) ?? []).includes(igwId as `igw-${string}`);
+      igwId !== null &&
+      (!this.s.presentKeys.has('InternetGateways') ||
+        (this.s.index.vpcInternetGateways.get(vpcId) ?? []).includes(igwId as `igw-${string}`));
     if (isHost(flow.dst) && (isRfc1918(dstIp) || isRfc6598(dstIp))) {
       this.hop(flow, {
         component: 'internet-gateway',
@@ -1174,6 +1179,14 @@ class Tracer {
       eni.privateIps.find((p) => p.publicIp === publicIp)?.address ??
       this.ix.natByIp.get(publicIp)?.addresses.find((a) => a.publicIp === publicIp)?.privateIp ??
       eni.privateIps[0]?.address;
+    if (!igw && !this.s.presentKeys.has('InternetGateways')) {
+      this.stop(
+        'internet-gateway',
+        eni.vpcId,
+        `the snapshot has no InternetGateways: whether ${eni.vpcId} has one is unknown`,
+      );
+      return;
+    }
     if (!igw) {
       this.hop(flow, {
         component: 'internet-gateway',
@@ -1225,7 +1238,7 @@ class Tracer {
   /** In from the internet as if the interface had the public IP a fix would give it (after a NO_PUBLIC_IP). */
   igwIngressAssumed(flow: Flow, eni: NetworkInterface, privateIp: string): void {
     const igw = (this.s.index.vpcInternetGateways.get(eni.vpcId) ?? [])[0];
-    if (!igw) {
+    if (!igw && this.s.presentKeys.has('InternetGateways')) {
       this.find(
         flow,
         'INTERNET_GATEWAY_NOT_ATTACHED',
