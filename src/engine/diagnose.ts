@@ -13,6 +13,7 @@ import type {
   Hop,
   Instance,
   InternetGateway,
+  InternetGatewayId,
   NatGateway,
   NetworkAcl,
   NetworkInterface,
@@ -1174,7 +1175,7 @@ class Tracer {
   /** In from the internet to a public IP: the VPC needs an attached internet gateway; the address is translated. */
   igwIngress(flow: Flow, eni: NetworkInterface, publicIp: string): void {
     const igws = this.s.index.vpcInternetGateways.get(eni.vpcId) ?? [];
-    const igw = igws[0];
+    const igw = igws[0] ?? (this.s.presentKeys.has('InternetGateways') ? undefined : this.igwFromRoutes(eni.vpcId));
     const privateIp =
       eni.privateIps.find((p) => p.publicIp === publicIp)?.address ??
       this.ix.natByIp.get(publicIp)?.addresses.find((a) => a.publicIp === publicIp)?.privateIp ??
@@ -1233,6 +1234,15 @@ class Tracer {
     flow.viaInternet = true;
     this.crossSubnets(flow, null, eni.subnetId);
     this.arriveAt(flow, eni);
+  }
+
+  /** Without InternetGateways in the snapshot: the internet gateway the VPC's active routes point at, if any. */
+  igwFromRoutes(vpcId: VpcId): InternetGatewayId | undefined {
+    for (const rt of this.s.routeTables.values()) {
+      if (rt.vpcId !== vpcId) continue;
+      for (const r of rt.routes) if (r.target.kind === 'internet-gateway' && r.state === 'active') return r.target.id;
+    }
+    return undefined;
   }
 
   /** In from the internet as if the interface had the public IP a fix would give it (after a NO_PUBLIC_IP). */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/engine/index.js';
+import { buildSnapshot } from '../../src/snapshot/index.js';
 import { SnapshotBuilder } from '../support/builder.js';
 import { ask, codes, finding, path } from './helpers.js';
 
@@ -418,5 +419,31 @@ describe('warnings', () => {
         s.index.warningsByResource?.set(id, [...(s.index.warningsByResource.get(id) ?? []), w]);
     }
     expect(ask(s, 'a', 'b').warnings).toEqual(['TEST_ON_PATH: about b']);
+  });
+});
+
+describe('missing data', () => {
+  // Hand-made snapshots without InternetGateways.json: the engine must not claim a gateway is missing or detached.
+  const withoutIgws = (w: SnapshotBuilder) =>
+    buildSnapshot(w.build().filter((f) => !('InternetGateways' in (f.data as object))));
+
+  it('trusts the internet gateway the active routes point at, both ways', () => {
+    const s = withoutIgws(
+      new SnapshotBuilder().addInstance('web', { subnet: 'public', ip: '10.0.1.10', publicIp: '3.1.1.1' }),
+    );
+    expect(ask(s, 'web', '8.8.8.8', 'tcp', 443).reachable).toBe(true);
+    expect(ask(s, 'internet', 'web', 'tcp', 22).reachable).toBe(true);
+  });
+
+  it('says "not analyzed" rather than "no internet gateway" when nothing points at one', () => {
+    const s = withoutIgws(
+      new SnapshotBuilder({ empty: true })
+        .addVpc('v', { cidr: '10.7.0.0/16', igw: false })
+        .addSubnet('s', { vpc: 'v', cidr: '10.7.1.0/24' })
+        .addInstance('box', { subnet: 's', ip: '10.7.1.7', publicIp: '3.7.7.7' }),
+    );
+    const d = ask(s, 'internet', 'box', 'tcp', 22);
+    expect(d.reachable).toBeNull();
+    expect(d.notAnalyzed?.component).toBe('internet-gateway');
   });
 });
