@@ -278,7 +278,7 @@ function permissionsOf(input: Input): IpPermission[] {
   return [];
 }
 
-function validatePermission(p: IpPermission, ctx: OpContext): void {
+function validatePermission(p: IpPermission, ownVpc: string | undefined, ctx: OpContext): void {
   const proto = normalizeProtocol(p.IpProtocol ?? '');
   if (proto === '') ctx.fail('MissingParameter', 'The request must contain the parameter ipProtocol');
   if ((proto === 'tcp' || proto === 'udp') && (p.FromPort === undefined || p.ToPort === undefined)) {
@@ -306,8 +306,14 @@ function validatePermission(p: IpPermission, ctx: OpContext): void {
       ctx.fail('InvalidParameterValue', `CIDR block ${r.CidrIpv6} is malformed`);
   }
   for (const g of p.UserIdGroupPairs ?? []) {
-    if (g.GroupId && !ctx.state.docs.SecurityGroups.some((x) => x.GroupId === g.GroupId) && !g.UserId) {
+    const peer = ctx.state.docs.SecurityGroups.find((x) => x.GroupId === g.GroupId);
+    const foreignAccount = g.UserId !== undefined && g.UserId !== ctx.state.accountId;
+    if (g.GroupId && !peer && !foreignAccount) {
       ctx.fail('InvalidGroup.NotFound', `The security group '${g.GroupId}' does not exist`);
+    }
+    // A group of another VPC can be referenced only across an active peering between the two VPCs.
+    if (peer?.VpcId && ownVpc && peer.VpcId !== ownVpc && !activePeering(ctx.state, peer.VpcId, ownVpc)) {
+      ctx.fail('InvalidGroup.NotFound', `The security group '${g.GroupId}' does not exist in VPC '${ownVpc}'`);
     }
   }
   for (const pl of p.PrefixListIds ?? []) {
@@ -315,6 +321,15 @@ function validatePermission(p: IpPermission, ctx: OpContext): void {
       ctx.fail('InvalidPrefixListId.NotFound', `The prefix list ID '${pl.PrefixListId}' does not exist`);
     }
   }
+}
+
+function activePeering(s: SandboxState, a: string, b: string): boolean {
+  return s.docs.VpcPeeringConnections.some(
+    (p) =>
+      p.Status?.Code === 'active' &&
+      ((p.RequesterVpcInfo?.VpcId === a && p.AccepterVpcInfo?.VpcId === b) ||
+        (p.RequesterVpcInfo?.VpcId === b && p.AccepterVpcInfo?.VpcId === a)),
+  );
 }
 
 /** Two rules are the same rule when direction, protocol, ports and peer agree (descriptions do not count). */
@@ -349,7 +364,7 @@ function authorize(egress: boolean): Handler {
     const sg = securityGroup(ctx, input.GroupId);
     const perms = permissionsOf(input);
     if (perms.length === 0) ctx.fail('MissingParameter', 'The request must contain the parameter ipPermissions');
-    for (const p of perms) validatePermission(p, ctx);
+    for (const p of perms) validatePermission(p, sg.VpcId, ctx);
     dryRunGate(input, ctx);
     const added: SecurityGroupRule[] = [];
     const tags = tagsFor(input.TagSpecifications, 'security-group-rule');

@@ -665,3 +665,20 @@ describe('sandbox network ACLs, internet gateways, instances, ENIs and tags', ()
     expect(e.name).toBe('InvalidStateTransition');
   });
 });
+
+describe('sandbox security group references across VPCs', () => {
+  const fromGroup1 = {
+    GroupId: SEED.sg2,
+    IpPermissions: [{ IpProtocol: 'icmp', FromPort: 8, ToPort: -1, UserIdGroupPairs: [{ GroupId: SEED.sg1 }] }],
+  };
+
+  it('refuses a group of another VPC until the peering between them is active', async () => {
+    const { clients } = createSandbox();
+    const e = await awsError(() => clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(fromGroup1)));
+    expect(e.name).toBe('InvalidGroup.NotFound');
+    expect(e.message).toBe(`The security group '${SEED.sg1}' does not exist in VPC '${SEED.vpc2}'`);
+    await clients.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: SEED.pcx }));
+    const out = await clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(fromGroup1));
+    expect(out.SecurityGroupRules?.[0]?.ReferencedGroupInfo).toEqual({ GroupId: SEED.sg1, UserId: '111122223333' });
+  });
+});
