@@ -192,6 +192,8 @@ class Tracer {
   readonly nats: NatRecord[] = [];
   /** The interface a NO_PUBLIC_IP fix gives an Elastic IP, stood for by ASSUMED_EIP on the rest of the trace. */
   assumedEip: { eni: NetworkInterface; privateIp: string } | null = null;
+  /** NACL rule numbers proposed by fixes so far, per `acl/egress`. */
+  readonly reservedRules = new Map<string, Set<number>>();
   /** The client's ephemeral port range (the reply's destination ports). */
   clientEphemeral: { from: number; to: number } = EPHEMERAL.any;
 
@@ -358,7 +360,11 @@ class Tracer {
     if (d.allowed) return;
     const what = `${trafficText(flow.traffic)} ${egress ? `to ${peer}` : `from ${peer}`}`;
     const denyRule = d.entry?.ruleNumber ?? 32767;
-    const ruleNumber = freeRuleNumberBelow(acl, egress, denyRule);
+    // Rule numbers already taken by other fixes of this diagnosis stay taken, so "apply all" cannot collide.
+    const key = `${acl.id}/${egress}`;
+    const reserved = this.reservedRules.get(key) ?? new Set<number>();
+    const ruleNumber = freeRuleNumberBelow(acl, egress, denyRule, reserved);
+    if (ruleNumber !== null) this.reservedRules.set(key, reserved.add(ruleNumber));
     let fix: { action: FixAction; summary: string } | null = null;
     if (ruleNumber !== null) {
       const t = flow.traffic;

@@ -202,9 +202,14 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
   return { allowed: true, entry: firstAllow, deniedPorts: [] };
 }
 
-/** A free rule number below `below` in one direction of the ACL (prefers multiples of 10 then anything), or null. */
-export function freeRuleNumberBelow(acl: NetworkAcl, egress: boolean, below: number): number | null {
-  const used = new Set(acl.entries.filter((e) => e.egress === egress).map((e) => e.ruleNumber));
+/** A free rule number below `below` in one direction of the ACL (prefers multiples of 10), skipping `reserved`; or null. */
+export function freeRuleNumberBelow(
+  acl: NetworkAcl,
+  egress: boolean,
+  below: number,
+  reserved: ReadonlySet<number> = new Set(),
+): number | null {
+  const used = new Set([...acl.entries.filter((e) => e.egress === egress).map((e) => e.ruleNumber), ...reserved]);
   if (below >= 32767) {
     // Nothing matched before the `*` entry, so any free number works: take the next tidy one after the last rule.
     const last = Math.max(0, ...[...used].filter((n) => n < 32767));

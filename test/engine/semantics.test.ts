@@ -149,6 +149,23 @@ describe('network ACLs', () => {
     expect(d.forward.find((h) => h.component === 'network-acl' && !h.allowed)?.rule).toBe('* ALL ALL 0.0.0.0/0 DENY');
   });
 
+  it('get one fix per blocked crossing, never two fixes on the same rule number', () => {
+    // One custom ACL (no entries) shared by both subnets blocks all four crossings of a ping.
+    const w = across().addNacl('shared', { vpc: 'main', subnets: ['public', 'app'] });
+    const d = ask(w, 'a', 'b');
+    expect(codes(d)).toEqual([
+      'NACL_EGRESS_DENIED forward',
+      'NACL_INGRESS_DENIED forward',
+      'NACL_EGRESS_DENIED return',
+      'NACL_INGRESS_DENIED return',
+    ]);
+    const slots = d.findings.map((f) => {
+      const p = f.fix?.params as { egress: boolean; ruleNumber: number };
+      return `${p.egress}/${p.ruleNumber}`;
+    });
+    expect(new Set(slots).size).toBe(4);
+  });
+
   it('are stateless: the echo reply (type 0) needs its own allow on the way back', () => {
     // The app subnet allows ICMP echo request in and out, but not echo reply out.
     const w = across()
