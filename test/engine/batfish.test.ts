@@ -139,3 +139,39 @@ describe('test-vpc-peering: A peers with B and C, and B and C share 192.168.0.0/
     expect(codes(ask(s, B, '10.10.10.11'))).toEqual(['NO_INTERFACE_AT_DESTINATION forward']);
   });
 });
+
+describe('test-transit-gateway-peering: two accounts, two regions, two peered transit gateways', () => {
+  // Account bat (us-east-1) has VPCs bat and bat2 on tgw-bat; account fish (us-west-1) has VPC fish on tgw-fish; the
+  // TGWs peer. bat's table has no route to fish; bat2's table has one; bat2 does not propagate into the table the
+  // peering attachment uses, so nothing comes back to bat2 (AwsConfigurationTransitGatewayPeeringTest).
+  const s = load('test-transit-gateway-peering');
+  const tgwBat = 'tgw-0e20010ebf43d07a2';
+  const tgwFish = 'tgw-03201f1960ddb0c25';
+  const tgws = (hops: { component: string; id: string }[]) =>
+    hops.filter((h) => h.component === 'transit-gateway').map((h) => h.id);
+
+  it('stops bat → fish at tgw-bat: no route in its table', () => {
+    const d = ask(s, 'i-08f3abb6471637c66', '192.168.1.100', 'tcp', 8080);
+    expect(codes(d)).toEqual(['TGW_NO_ROUTE forward']);
+    expect(tgws(d.forward)).toEqual([tgwBat]);
+  });
+
+  it('carries bat2 → fish across both TGWs to fish security group, and finds the reply has no way back', () => {
+    const d = ask(s, 'i-05e25e43074216229', '192.168.1.100', 'tcp', 8080);
+    expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward', 'TGW_NO_ROUTE return']);
+    expect(tgws(d.forward)).toEqual([tgwBat, tgwFish]);
+    expect(tgws(d.return)).toEqual([tgwFish, tgwBat]);
+  });
+
+  it('stops fish → bat at tgw-fish', () => {
+    const d = ask(s, 'i-0afb0a59f6bf36397', '10.10.1.100', 'tcp', 8080);
+    expect(codes(d)).toEqual(['TGW_NO_ROUTE forward']);
+    expect(tgws(d.forward)).toEqual([tgwFish]);
+  });
+
+  it('stops fish → bat2 at tgw-bat, after the peering: bat2 does not propagate there', () => {
+    const d = ask(s, 'i-0afb0a59f6bf36397', '10.20.1.100', 'tcp', 8080);
+    expect(codes(d)).toEqual(['TGW_NO_ROUTE forward']);
+    expect(tgws(d.forward)).toEqual([tgwFish, tgwBat]);
+  });
+});
