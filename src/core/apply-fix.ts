@@ -161,7 +161,17 @@ export async function applyFix(
   const ctx = { actor: opts.actor, diagnosisId, now: deps.now, logger: deps.logger };
   const dry: ApplyResult[] = [];
   for (const plan of plans) dry.push(await executeFix(deps.clients.ec2, plan, { ...ctx, dryRun: true }));
-  const blocking = dry.findIndex((r) => r.status === 'refused' || r.status === 'failed');
+  // A plan can be valid only once an earlier one is in place (a rule naming a peer VPC's security group needs the
+  // peering accepted first), so AWS rejects its dry run today. A permission refusal always blocks; any other dry-run
+  // failure of a plan that comes after a plan about to be applied is deferred: the executor dry-runs it again right
+  // before applying it, once its predecessors are in place.
+  const deferred = plans.map(
+    (plan, i) =>
+      dry[i]?.status === 'failed' &&
+      !dry[i]?.missingPermission &&
+      plans.some((earlier, j) => earlier.order < plan.order && dry[j]?.status === 'would-apply'),
+  );
+  const blocking = dry.findIndex((r, i) => (r.status === 'refused' || r.status === 'failed') && !deferred[i]);
   if (blocking >= 0) {
     const b = dry[blocking] as ApplyResult;
     const reports = plans.map((plan, i) =>
@@ -172,7 +182,7 @@ export async function applyFix(
     const extra: Partial<ApplyFixReport> = b.missingPermission ? { missingPermission: b.missingPermission } : {};
     return unchanged(b.status === 'failed' ? 'failed' : 'refused', b.message, reports, extra);
   }
-  const toApply = plans.filter((_, i) => dry[i]?.status === 'would-apply');
+  const toApply = plans.filter((_, i) => dry[i]?.status === 'would-apply' || deferred[i]);
   if (toApply.length === 0) {
     return unchanged(
       'already-in-place',
