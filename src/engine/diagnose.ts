@@ -172,6 +172,14 @@ function engineIndex(s: Snapshot): EngineIndex {
   return ix;
 }
 
+/** A route the CreateAndAttachInternetGateway fix makes once the new gateway is attached. */
+interface IgwRoute {
+  routeTableId: RouteTable['id'];
+  destinationCidrBlock: string;
+  /** The dead gateway the route names now, when an existing route is replaced. */
+  previousTarget?: string;
+}
+
 function sameChange(plan: FixAction, action: FixAction | undefined): boolean {
   return (
     action !== undefined &&
@@ -196,6 +204,8 @@ class Tracer {
   readonly reservedRules = new Map<string, Set<number>>();
   /** The client's ephemeral port range (the reply's destination ports). */
   clientEphemeral: { from: number; to: number } = EPHEMERAL.any;
+  /** Per VPC, the route a new internet gateway's fix also makes (the first one the paths need). */
+  readonly igwRoutes = new Map<VpcId, IgwRoute>();
 
   constructor(
     readonly s: Snapshot,
@@ -590,93 +600,252 @@ class Tracer {
     const blackhole = r.state === 'blackhole';
     this.hop(flow, { component: 'route-table', id: rt.id, allowed: !blackhole, rule: r.text });
     // At a blackhole, go on the way the packet would go once fixed (through the replacement target, if any).
-    const next = blackhole ? (this.blackhole(flow, rt, r) ?? r) : r;
-    this.follow(flow, rt, next, m.cidr, subnetId, originSubnet);
+    const next = blackhole ? this.blackhole(flow, rt, r, subnetId) : r;
+    if (next === 'new-igw') {
+      this.igwEgress(flow, null, rt.vpcId, subnetId, true);
+      return;
+    }
+    this.follow(flow, rt, next ?? r, m.cidr, subnetId, originSubnet);
   }
 
-  /** Reports a blackhole route; returns the route its fix would create, when there is one. */
-  blackhole(flow: Flow, rt: RouteTable, r: Route): Route | null {
+  /**
+   * Reports a blackhole route; returns the route its fix would make (or `new-igw` when the fix creates the VPC's
+   * internet gateway and points the route at it), when there is one.
+   */
+  blackhole(flow: Flow, rt: RouteTable, r: Route, subnetId: SubnetId): Route | 'new-igw' | null {
     let fix: { action: FixAction; summary: string } | null = null;
-    let replacement: Route | null = null;
+    let replacement: Route | 'new-igw' | null = null;
     let why = 'its target is gone or not usable';
+    let advice = '';
     const dest = r.destination.kind === 'cidr' ? r.destination.cidr : r.destination.id;
+    const internetBound = !isHost(flow.dst) || isPublicIp(hostOf(flow.dst));
+    const deadId = 'id' in r.target ? r.target.id : '?';
+    const replaceWith = (
+      target: Extract<Route['target'], { kind: 'peering-connection' | 'nat-gateway' | 'internet-gateway' }>,
+      params: Extract<FixAction, { action: 'CreateRoute' | 'ReplaceRoute' }>['params'],
+    ) => {
+      fix = {
+        action: { action: 'ReplaceRoute', params },
+        summary: `Point ${params.destinationCidrBlock} in ${rt.id} at ${target.id} instead of ${deadId}`,
+      };
+      replacement = {
+        destination: r.destination,
+        target,
+        state: 'active',
+        text: `${params.destinationCidrBlock} → ${target.id} (replacing ${deadId})`,
+      };
+    };
     if (r.target.kind === 'peering-connection') {
       const p = this.s.peeringConnections.get(r.target.id);
       if (p && LIVE_PEERING.has(p.status) && p.status !== 'active') {
         why = `${p.id} is ${p.status}: the route becomes active once the peering is accepted`;
       } else {
+        why = `${r.target.id} is ${p?.status ?? 'not in the snapshot'}`;
         // The pcx is gone: point the route at a live peering between the same VPCs, if there is one.
         const dstVpc = this.vpcHolding(hostOf(flow.dst));
         const live = dstVpc ? this.peeringBetween(rt.vpcId, dstVpc) : null;
         if (live && r.destination.kind === 'cidr') {
-          fix = {
-            action: {
-              action: 'ReplaceRoute',
-              params: {
-                routeTableId: rt.id,
-                destinationCidrBlock: r.destination.cidr,
-                target: { vpcPeeringConnectionId: live.id },
-                previousTarget: r.target.id,
-              },
-            },
-            summary: `Point ${r.destination.cidr} in ${rt.id} at ${live.id} instead of ${r.target.id}`,
-          };
-          replacement = {
-            destination: r.destination,
-            target: { kind: 'peering-connection', id: live.id },
-            state: 'active',
-            text: `${r.destination.cidr} → ${live.id} (replacing ${r.target.id})`,
-          };
-        }
-      }
-    } else if (r.target.kind === 'nat-gateway' || r.target.kind === 'internet-gateway') {
-      // A deleted NAT gateway or a detached internet gateway: point the route at a working one of the VPC.
-      const isNat = r.target.kind === 'nat-gateway';
-      const nat = isNat ? this.s.natGateways.get(r.target.id as `nat-${string}`) : undefined;
-      why = isNat
-        ? `${r.target.id} is ${nat?.state ?? 'not in the snapshot'}`
-        : `${r.target.id} is not attached to ${rt.vpcId}`;
-      const working = isNat
-        ? [...this.s.natGateways.values()].find(
-            (n) =>
-              n.vpcId === rt.vpcId &&
-              n.state === 'available' &&
-              n.connectivityType === (nat?.connectivityType ?? 'public'),
-          )?.id
-        : (this.s.index.vpcInternetGateways.get(rt.vpcId) ?? [])[0];
-      if (working && working !== r.target.id && r.destination.kind === 'cidr') {
-        const target = isNat ? { natGatewayId: working as `nat-${string}` } : { gatewayId: working as `igw-${string}` };
-        fix = {
-          action: {
-            action: 'ReplaceRoute',
-            params: {
+          replaceWith(
+            { kind: 'peering-connection', id: live.id },
+            {
               routeTableId: rt.id,
               destinationCidrBlock: r.destination.cidr,
-              target,
+              target: { vpcPeeringConnectionId: live.id },
               previousTarget: r.target.id,
             },
+          );
+        } else if (dstVpc && dstVpc !== rt.vpcId) {
+          advice = ` No peering connection links ${rt.vpcId} and ${dstVpc} any more: create one (and accept it), then point ${dest} in ${rt.id} at it.`;
+        }
+      }
+    } else if (r.target.kind === 'nat-gateway') {
+      const old = this.s.natGateways.get(r.target.id);
+      why = `${r.target.id} is ${old?.state ?? 'not in the snapshot'}`;
+      if (old?.state === 'pending') {
+        // Being created: the route becomes active once it is available (NAT_GATEWAY_NOT_AVAILABLE says so too).
+        why = `${r.target.id} is pending: the route becomes active once it is available`;
+        this.find(
+          flow,
+          'ROUTE_BLACKHOLE',
+          rt.id,
+          `The route ${dest} in ${rt.id} is a blackhole (${why}).`,
+          r.text,
+          null,
+        );
+        return null;
+      }
+      const pick = this.replacementNat(rt, r.target.id, old, flow.dst, internetBound, subnetId);
+      if (pick.nat && r.destination.kind === 'cidr') {
+        replaceWith(
+          { kind: 'nat-gateway', id: pick.nat.id },
+          {
+            routeTableId: rt.id,
+            destinationCidrBlock: r.destination.cidr,
+            target: { natGatewayId: pick.nat.id },
+            previousTarget: r.target.id,
           },
-          summary: `Point ${r.destination.cidr} in ${rt.id} at ${working} instead of ${r.target.id}`,
-        };
-        replacement = {
-          destination: r.destination,
-          target: isNat
-            ? { kind: 'nat-gateway', id: working as `nat-${string}` }
-            : { kind: 'internet-gateway', id: working as `igw-${string}` },
-          state: 'active',
-          text: `${r.destination.cidr} → ${working} (replacing ${r.target.id})`,
-        };
+        );
+      } else {
+        advice = ` ${pick.advice}`;
+      }
+    } else if (r.target.kind === 'internet-gateway') {
+      // A deleted or detached internet gateway: point the route at the one attached to the VPC now, or create one.
+      const oldId = r.target.id;
+      const known = this.s.presentKeys.has('InternetGateways');
+      const old = this.s.internetGateways.get(oldId);
+      why = !known
+        ? `${oldId} is deleted or no longer attached to ${rt.vpcId}`
+        : old
+          ? `${oldId} is not attached to ${rt.vpcId}`
+          : `${oldId} is deleted`;
+      const attached = known ? (this.s.index.vpcInternetGateways.get(rt.vpcId) ?? []) : [];
+      const working = attached.find((g) => g !== oldId);
+      if (working && r.destination.kind === 'cidr') {
+        replaceWith(
+          { kind: 'internet-gateway', id: working },
+          {
+            routeTableId: rt.id,
+            destinationCidrBlock: r.destination.cidr,
+            target: { gatewayId: working },
+            previousTarget: oldId,
+          },
+        );
+      } else if (known && attached.length === 0 && internetBound && r.destination.kind === 'cidr') {
+        // No gateway at all: one fix creates and attaches a new one and points this route at it.
+        fix = this.newIgwFix(rt.vpcId, {
+          routeTableId: rt.id,
+          destinationCidrBlock: r.destination.cidr,
+          previousTarget: oldId,
+        });
+        replacement = 'new-igw';
+        if (old && old.attachedVpcIds.length === 0) advice = ` (Attaching ${oldId} again would do as well.)`;
       }
     }
     this.find(
       flow,
       'ROUTE_BLACKHOLE',
       rt.id,
-      `The route ${dest} in ${rt.id} is a blackhole (${why}): packets to ${flow.dst} are dropped.`,
+      `The route ${dest} in ${rt.id} is a blackhole (${why}): packets to ${flow.dst} are dropped.${advice}`,
       r.text,
       fix,
     );
     return replacement;
+  }
+
+  /** The attached internet gateway that a subnet's table in force sends `dst` to (an active route), if any. */
+  internetRouteOf(subnetId: SubnetId, dst: string): { rt: RouteTable; igw: string } | null {
+    const rt = routeTableFor(this.s, subnetId);
+    const m = rt ? selectRoute(this.s, rt, dst) : null;
+    if (!rt || !m || m.route.state !== 'active' || m.route.target.kind !== 'internet-gateway') return null;
+    const igw = m.route.target.id;
+    const attached =
+      !this.s.presentKeys.has('InternetGateways') ||
+      (this.s.index.vpcInternetGateways.get(rt.vpcId) ?? []).includes(igw);
+    return attached ? { rt, igw } : null;
+  }
+
+  /**
+   * A NAT gateway that can take the place of a dead one in `rt`: available, in the same VPC, of the right kind (a
+   * public one, in a subnet whose table sends the destination to an attached internet gateway, for the internet),
+   * preferably in the source's AZ. Without one, `advice` says exactly what to create, and why whyping does not.
+   */
+  replacementNat(
+    rt: RouteTable,
+    deadId: string,
+    dead: NatGateway | undefined,
+    dst: string,
+    internetBound: boolean,
+    subnetId: SubnetId,
+  ): { nat: NatGateway | null; advice: string } {
+    const kind = internetBound ? 'public' : (dead?.connectivityType ?? 'public');
+    const unusable: string[] = [];
+    const usable = [...this.s.natGateways.values()]
+      .filter((n) => n.vpcId === rt.vpcId && n.id !== deadId && n.state === 'available')
+      .filter((n) => {
+        if (n.connectivityType !== kind) {
+          unusable.push(`${n.id} is a ${n.connectivityType} NAT gateway`);
+          return false;
+        }
+        if (routeTableFor(this.s, n.subnetId)?.id === rt.id) {
+          unusable.push(`${n.id} is in a subnet that uses ${rt.id} itself`);
+          return false;
+        }
+        if (internetBound && !this.internetRouteOf(n.subnetId, dst)) {
+          unusable.push(`${n.id}'s subnet ${n.subnetId} routes ${dst} to no attached internet gateway`);
+          return false;
+        }
+        return true;
+      })
+      .sort(
+        (a, b) =>
+          Number(!this.sameAz(a.subnetId, subnetId)) - Number(!this.sameAz(b.subnetId, subnetId)) ||
+          a.id.localeCompare(b.id),
+      );
+    const nat = usable[0] ?? null;
+    if (nat) return { nat, advice: '' };
+    const others = unusable.length > 0 ? ` (${unusable.join('; ')})` : '';
+    const dest = rt.routes.find((x) => x.target.kind === 'nat-gateway' && x.target.id === deadId);
+    const route = dest?.destination.kind === 'cidr' ? dest.destination.cidr : 'the route';
+    const cost = `whyping does not create NAT gateways itself: one is billed by the hour and per GB it processes${internetBound ? ', and it holds an Elastic IP you allocate for it' : ''}.`;
+    if (!internetBound) {
+      return {
+        nat: null,
+        advice: `No available ${kind} NAT gateway of ${rt.vpcId} can take its place${others}: create one, then point ${route} in ${rt.id} at it. ${cost}`,
+      };
+    }
+    const publicSubnets = (this.s.index.vpcSubnets.get(rt.vpcId) ?? [])
+      .map((id) => ({ id, out: this.internetRouteOf(id, INTERNET_ANY) }))
+      .filter((x): x is { id: SubnetId; out: { rt: RouteTable; igw: string } } => x.out !== null)
+      .sort(
+        (a, b) =>
+          Number(!this.sameAz(a.id, subnetId)) - Number(!this.sameAz(b.id, subnetId)) || a.id.localeCompare(b.id),
+      );
+    const ps = publicSubnets[0];
+    const igw = (this.s.index.vpcInternetGateways.get(rt.vpcId) ?? [])[0];
+    let where: string;
+    if (ps) {
+      const az = this.s.subnets.get(ps.id)?.availabilityZone;
+      where = `in a public subnet such as ${ps.id}${az ? ` (${az})` : ''}, whose route table ${ps.out.rt.id} sends 0.0.0.0/0 to ${ps.out.igw}`;
+    } else if (igw || !this.s.presentKeys.has('InternetGateways')) {
+      where = `in a public subnet (none of ${rt.vpcId} has one now: give a subnet a route table with 0.0.0.0/0 → ${igw ?? 'the internet gateway'})`;
+    } else {
+      where = `in a public subnet (${rt.vpcId} has no internet gateway now: attach one and give a subnet a route table with 0.0.0.0/0 → it)`;
+    }
+    return {
+      nat: null,
+      advice: `No NAT gateway of ${rt.vpcId} can take its place${others}. Create a public NAT gateway ${where}, then point ${route} in ${rt.id} at it. ${cost}`,
+    };
+  }
+
+  /**
+   * The fix that creates an internet gateway, attaches it to `vpcId` and makes the route a path needs through it.
+   * One plan per VPC and diagnosis (so "apply all" creates one gateway): the first route asked for goes into it,
+   * and findings that asked earlier, without a route, get the plan with the route.
+   */
+  newIgwFix(vpcId: VpcId, route?: IgwRoute): { action: FixAction; summary: string } {
+    if (route && !this.igwRoutes.has(vpcId)) {
+      this.igwRoutes.set(vpcId, route);
+      const fix = this.igwFixFor(vpcId);
+      const earlier = this.findings.filter(
+        (f) => f.fix?.action === 'CreateAndAttachInternetGateway' && f.fix.params.vpcId === vpcId,
+      );
+      const first = earlier[0];
+      if (first) {
+        const plan = makeFix(first.code, first.resource, fix.action, fix.summary);
+        for (const f of earlier) f.fix = plan;
+      }
+    }
+    return this.igwFixFor(vpcId);
+  }
+
+  igwFixFor(vpcId: VpcId): { action: FixAction; summary: string } {
+    const r = this.igwRoutes.get(vpcId);
+    const summary = !r
+      ? `Create an internet gateway and attach it to ${vpcId}`
+      : r.previousTarget
+        ? `Create an internet gateway, attach it to ${vpcId} and point ${r.destinationCidrBlock} in ${r.routeTableId} at it instead of ${r.previousTarget}`
+        : `Create an internet gateway, attach it to ${vpcId} and add route ${r.destinationCidrBlock} → it to ${r.routeTableId}`;
+    return { action: { action: 'CreateAndAttachInternetGateway', params: { vpcId, ...r } }, summary };
   }
 
   /** The VPC holding a private address, when a peering or a shared transit gateway links it to `vpcId`. */
@@ -806,10 +975,7 @@ class Tracer {
             summary: `Add route 0.0.0.0/0 → ${igw} to ${rt.id}`,
           }
         : this.s.presentKeys.has('InternetGateways')
-          ? {
-              action: { action: 'CreateAndAttachInternetGateway', params: { vpcId: rt.vpcId } },
-              summary: `Create an internet gateway, attach it to ${rt.vpcId} and add 0.0.0.0/0 → it to ${rt.id}`,
-            }
+          ? this.newIgwFix(rt.vpcId, { routeTableId: rt.id, destinationCidrBlock: INTERNET_ANY })
           : null;
       this.find(
         flow,
@@ -842,7 +1008,7 @@ class Tracer {
         this.peering(flow, t.id, rt.vpcId, subnetId, matched, r.state === 'blackhole');
         return;
       case 'internet-gateway':
-        this.igwEgress(flow, t.id, rt.vpcId, subnetId, false);
+        this.igwEgress(flow, t.id, rt.vpcId, subnetId, false, { rt, route: r });
         return;
       case 'nat-gateway':
         this.natEgress(flow, t.id, rt.vpcId, subnetId, rt, r.state === 'blackhole');
@@ -1044,7 +1210,14 @@ class Tracer {
   }
 
   /** Out through an internet gateway: the source needs a public IP; RFC 1918/6598 destinations are dropped. */
-  igwEgress(flow: Flow, igwId: string | null, vpcId: VpcId, fromSubnet: SubnetId, assumed: boolean): void {
+  igwEgress(
+    flow: Flow,
+    igwId: string | null,
+    vpcId: VpcId,
+    fromSubnet: SubnetId,
+    assumed: boolean,
+    via?: { rt: RouteTable; route: Route },
+  ): void {
     const dstIp = hostOf(flow.dst);
     const igw: InternetGateway | undefined = igwId ? this.s.internetGateways.get(igwId as `igw-${string}`) : undefined;
     // Without InternetGateways in the snapshot, the route's own state is all there is to go by.
@@ -1070,16 +1243,36 @@ class Tracer {
       return;
     }
     if (igwId && !attached && !assumed) {
+      // The route names a gateway that is not attached: point it at the one attached now, or create one with it.
+      const other = (this.s.index.vpcInternetGateways.get(vpcId) ?? [])[0];
+      const cidr = via?.route.destination.kind === 'cidr' ? via.route.destination.cidr : undefined;
+      let fix: { action: FixAction; summary: string } | null = null;
+      if (via && cidr && other) {
+        fix = {
+          action: {
+            action: 'ReplaceRoute',
+            params: {
+              routeTableId: via.rt.id,
+              destinationCidrBlock: cidr,
+              target: { gatewayId: other },
+              previousTarget: igwId,
+            },
+          },
+          summary: `Point ${cidr} in ${via.rt.id} at ${other} instead of ${igwId}`,
+        };
+      } else if (!other) {
+        fix = this.newIgwFix(
+          vpcId,
+          via && cidr ? { routeTableId: via.rt.id, destinationCidrBlock: cidr, previousTarget: igwId } : undefined,
+        );
+      }
       this.find(
         flow,
         'INTERNET_GATEWAY_NOT_ATTACHED',
         igwId,
         `Internet gateway ${igwId} is not attached to ${vpcId}${igw ? '' : ' (it is not in the snapshot)'}.`,
         undefined,
-        {
-          action: { action: 'CreateAndAttachInternetGateway', params: { vpcId } },
-          summary: `Create an internet gateway, attach it to ${vpcId} and point the route at it`,
-        },
+        fix,
       );
     }
     this.nacl(flow, fromSubnet, true);
@@ -1207,10 +1400,7 @@ class Tracer {
         eni.vpcId,
         `${eni.vpcId} has no attached internet gateway, so nothing from the internet reaches ${publicIp}.`,
         undefined,
-        {
-          action: { action: 'CreateAndAttachInternetGateway', params: { vpcId: eni.vpcId } },
-          summary: `Create an internet gateway and attach it to ${eni.vpcId}`,
-        },
+        this.newIgwFix(eni.vpcId),
       );
     } else {
       this.hop(flow, {
@@ -1261,10 +1451,7 @@ class Tracer {
         eni.vpcId,
         `${eni.vpcId} has no attached internet gateway, so nothing from the internet reaches ${this.label(eni)}.`,
         undefined,
-        {
-          action: { action: 'CreateAndAttachInternetGateway', params: { vpcId: eni.vpcId } },
-          summary: `Create an internet gateway and attach it to ${eni.vpcId}`,
-        },
+        this.newIgwFix(eni.vpcId),
       );
     }
     this.hop(flow, {

@@ -61,8 +61,14 @@ function undoText(a: FixAction): { undo: string; reversible: boolean } {
         undo: `DeleteNetworkAclEntry ${a.params.ruleNumber} (${a.params.egress ? 'outbound' : 'inbound'}) from ${a.params.networkAclId}`,
         reversible: true,
       };
-    case 'CreateAndAttachInternetGateway':
-      return { undo: `DetachInternetGateway from ${a.params.vpcId}, then DeleteInternetGateway`, reversible: true };
+    case 'CreateAndAttachInternetGateway': {
+      const p = a.params;
+      // A route that named a dead gateway cannot name it again: the undo deletes the route instead.
+      const route = p.routeTableId
+        ? `DeleteRoute ${p.destinationCidrBlock ?? '0.0.0.0/0'} from ${p.routeTableId}${p.previousTarget ? ` (its old target ${p.previousTarget} cannot be restored)` : ''}, then `
+        : '';
+      return { undo: `${route}DetachInternetGateway from ${p.vpcId}, then DeleteInternetGateway`, reversible: true };
+    }
     case 'StartInstances':
       return { undo: `StopInstances ${a.params.instanceId}`, reversible: true };
     case 'DisableSourceDestCheck':

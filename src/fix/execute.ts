@@ -17,6 +17,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeVpcPeeringConnectionsCommand,
+  DetachInternetGatewayCommand,
   type EC2Client,
   type IpPermission,
   ModifyNetworkInterfaceAttributeCommand,
@@ -160,7 +161,7 @@ async function dispatch(x: Exec, plan: FixPlan): Promise<Outcome> {
     case 'CreateNetworkAclEntry':
       return naclEntry(x, plan.params);
     case 'CreateAndAttachInternetGateway':
-      return internetGateway(x, plan.params.vpcId);
+      return internetGateway(x, plan.params);
     case 'StartInstances':
       return startInstance(x, plan.params.instanceId);
     case 'DisableSourceDestCheck':
@@ -215,8 +216,16 @@ async function readRoute(x: Exec, rtb: string, dest: string): Promise<Route | un
   return table.Routes?.find((r) => r.DestinationCidrBlock === dest);
 }
 
-/** CreateRoute, or ReplaceRoute where a route for the destination exists but points elsewhere or is a blackhole. */
-async function route(x: Exec, p: RoutePlan): Promise<Outcome> {
+/**
+ * CreateRoute, or ReplaceRoute where a route for the destination exists but points elsewhere or is a blackhole.
+ * `deleteOnUndoIfBlackhole`: the undo of a replaced blackhole deletes the route instead of naming the dead target
+ * again (AWS refuses a route to a deleted or detached gateway).
+ */
+async function route(
+  x: Exec,
+  p: Pick<RoutePlan, 'routeTableId' | 'destinationCidrBlock' | 'target'>,
+  opts: { deleteOnUndoIfBlackhole?: boolean } = {},
+): Promise<Outcome> {
   const target = p.target as RouteTargetSpec;
   const want = targetText(target);
   const dest = p.destinationCidrBlock;
@@ -247,15 +256,23 @@ async function route(x: Exec, p: RoutePlan): Promise<Outcome> {
       };
     }
     const previous = currentTarget(existing);
-    const prevText = `${routeTargetOf(existing)}${existing.State === 'blackhole' ? ' (blackhole)' : ''}`;
+    const wasBlackhole = existing.State === 'blackhole';
+    const prevText = `${routeTargetOf(existing)}${wasBlackhole ? ' (blackhole)' : ''}`;
     await x.log.dryRun('ec2:ReplaceRoute', () => x.ec2.send(new ReplaceRouteCommand({ ...input, DryRun: true })));
     if (x.dryOnly) return wouldApply(`replace route ${dest} → ${prevText} with → ${want} in ${rtb}`);
     await x.log.write('ec2:ReplaceRoute', () => x.ec2.send(new ReplaceRouteCommand(input)));
-    const undo = previous
-      ? undoPlan(x, `point route ${dest} in ${rtb} back to ${targetText(previous)} (or remove it if that is gone)`, [
-          { op: 'ReplaceRoute', routeTableId: rtb, destinationCidrBlock: dest, target: previous },
-        ])
-      : null;
+    const undo =
+      wasBlackhole && opts.deleteOnUndoIfBlackhole
+        ? undoPlan(x, `remove route ${dest} → ${want} from ${rtb} (its old target ${prevText} cannot be named again)`, [
+            { op: 'DeleteRoute', routeTableId: rtb, destinationCidrBlock: dest },
+          ])
+        : previous
+          ? undoPlan(
+              x,
+              `point route ${dest} in ${rtb} back to ${targetText(previous)} (or remove it if that is gone)`,
+              [{ op: 'ReplaceRoute', routeTableId: rtb, destinationCidrBlock: dest, target: previous }],
+            )
+          : null;
     return {
       status: 'applied',
       message: `Replaced route ${dest} → ${prevText} with ${dest} → ${want} in ${rtb}.${undo ? '' : ' The previous target cannot be restored by whyping.'}`,
@@ -614,8 +631,49 @@ async function naclEntry(x: Exec, p: NaclPlan): Promise<Outcome> {
 
 // ---------------------------------------------------------------- internet gateway, instance, source/dest check
 
-/** CreateInternetGateway + AttachInternetGateway, labelled as two calls; a failed attach deletes the new gateway. */
-async function internetGateway(x: Exec, vpcId: string): Promise<Outcome> {
+type IgwPlan = Extract<FixPlan, { action: 'CreateAndAttachInternetGateway' }>['params'];
+
+/** Detaches and deletes a gateway this fix created, after a later step failed; says what is left behind. */
+async function rollBackGateway(x: Exec, igw: string, vpcId: string | null, cause: Outcome): Promise<Outcome> {
+  try {
+    if (vpcId) {
+      await x.log.write('ec2:DetachInternetGateway', () =>
+        x.ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId })),
+      );
+    }
+    await x.log.write('ec2:DeleteInternetGateway', () =>
+      x.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw })),
+    );
+    return { ...cause, status: 'failed', message: `${cause.message} The new gateway ${igw} was deleted again.` };
+  } catch {
+    return {
+      ...cause,
+      status: 'failed',
+      message: `${cause.message} Removing the new gateway ${igw} failed too: detach and delete it yourself.`,
+      leftBehind: [igw],
+    };
+  }
+}
+
+/**
+ * CreateInternetGateway + AttachInternetGateway, then (when the plan names one) the route the path needs through
+ * it: CreateRoute, or ReplaceRoute of the route that names the dead gateway. A failed step after the creation
+ * detaches and deletes the new gateway. When a gateway is already attached, only the route is made, to it.
+ */
+async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
+  const vpcId = p.vpcId;
+  const rtb = p.routeTableId;
+  const dest = p.destinationCidrBlock ?? '0.0.0.0/0';
+  const routeTo = (igw: string) =>
+    rtb
+      ? route(
+          x,
+          { routeTableId: rtb, destinationCidrBlock: dest, target: { gatewayId: igw as `igw-${string}` } },
+          {
+            deleteOnUndoIfBlackhole: true,
+          },
+        )
+      : null;
   const existing = await x.log.read('ec2:DescribeInternetGateways', () =>
     x.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] })),
   );
@@ -623,12 +681,29 @@ async function internetGateway(x: Exec, vpcId: string): Promise<Outcome> {
   const attached = existing.InternetGateways?.find((g) =>
     g.Attachments?.some((a) => a.VpcId === vpcId && (a.State === 'attached' || (a.State as string) === 'available')),
   );
-  if (attached) return already(`Internet gateway ${attached.InternetGatewayId} is already attached to ${vpcId}.`);
+  if (attached?.InternetGatewayId) {
+    const igwText = `Internet gateway ${attached.InternetGatewayId} is already attached to ${vpcId}`;
+    const r = await routeTo(attached.InternetGatewayId);
+    if (!r) return already(`${igwText}.`);
+    if (r.status === 'already-in-place') return already(`${igwText}; ${r.message}`);
+    return { ...r, message: `${igwText}; ${r.message}` };
+  }
+  if (rtb) {
+    // The route cannot be dry-run before the gateway exists; its table must exist, and a working route for the
+    // destination that the plan did not expect is left alone (the plan is stale).
+    const current = await readRoute(x, rtb, dest);
+    if (current && current.State !== 'blackhole' && routeTargetOf(current) !== p.previousTarget) {
+      return refused(
+        `Route ${dest} in ${rtb} now points at ${routeTargetOf(current)} (active); nothing was changed. Diagnose again.`,
+      );
+    }
+  }
   const createInput = { TagSpecifications: tagSpec('internet-gateway', auditTags(x.audit)) };
   await x.log.dryRun('ec2:CreateInternetGateway', () =>
     x.ec2.send(new CreateInternetGatewayCommand({ ...createInput, DryRun: true })),
   );
-  if (x.dryOnly) return wouldApply(`(1) CreateInternetGateway, (2) AttachInternetGateway to ${vpcId}`);
+  const routeStep = rtb ? `, (3) route ${dest} in ${rtb} → the new gateway` : '';
+  if (x.dryOnly) return wouldApply(`(1) CreateInternetGateway, (2) AttachInternetGateway to ${vpcId}${routeStep}`);
   const created = await x.log.write('ec2:CreateInternetGateway', () =>
     x.ec2.send(new CreateInternetGatewayCommand(createInput)),
   );
@@ -642,28 +717,31 @@ async function internetGateway(x: Exec, vpcId: string): Promise<Outcome> {
       x.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId })),
     );
   } catch (e) {
-    const cause = fromCallError(e, true);
-    try {
-      await x.log.write('ec2:DeleteInternetGateway', () =>
-        x.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw })),
-      );
-      return { ...cause, status: 'failed', message: `${cause.message} The new gateway ${igw} was deleted again.` };
-    } catch {
-      return {
-        ...cause,
-        status: 'failed',
-        message: `${cause.message} Deleting the new gateway ${igw} failed too: delete it yourself.`,
-        leftBehind: [igw],
-      };
-    }
+    return rollBackGateway(x, igw, null, fromCallError(e, true));
   }
+  let routeOutcome: Outcome | null = null;
+  try {
+    routeOutcome = await routeTo(igw);
+  } catch (e) {
+    return rollBackGateway(x, igw, vpcId, fromCallError(e, true));
+  }
+  if (routeOutcome && routeOutcome.status !== 'applied' && routeOutcome.status !== 'already-in-place') {
+    return rollBackGateway(x, igw, vpcId, routeOutcome);
+  }
+  const routeUndo = routeOutcome?.status === 'applied' ? (routeOutcome.undo?.steps ?? []) : [];
+  const routeText = routeOutcome ? ` (3) ${routeOutcome.message}` : ' Routes to it are separate fixes.';
   return {
     status: 'applied',
-    message: `(1) Created internet gateway ${igw}; (2) attached it to ${vpcId}. Routes to it are separate fixes.`,
-    undo: undoPlan(x, `detach ${igw} from ${vpcId} and delete it`, [
-      { op: 'DetachInternetGateway', internetGatewayId: igw, vpcId },
-      { op: 'DeleteInternetGateway', internetGatewayId: igw },
-    ]),
+    message: `(1) Created internet gateway ${igw}; (2) attached it to ${vpcId}.${routeText}`,
+    undo: undoPlan(
+      x,
+      `${routeUndo.length > 0 && routeOutcome?.undo ? `${routeOutcome.undo.summary}, then ` : ''}detach ${igw} from ${vpcId} and delete it`,
+      [
+        ...routeUndo,
+        { op: 'DetachInternetGateway', internetGatewayId: igw, vpcId },
+        { op: 'DeleteInternetGateway', internetGatewayId: igw },
+      ],
+    ),
   };
 }
 

@@ -168,7 +168,22 @@ export type FixAction =
         icmpTypeCode?: { type: number; code: number };
       };
     }
-  | { action: 'CreateAndAttachInternetGateway'; params: { vpcId: VpcId } }
+  | {
+      action: 'CreateAndAttachInternetGateway';
+      params: {
+        vpcId: VpcId;
+        /**
+         * Optional: the route the path needs through the new gateway, made by the same fix once the gateway is
+         * attached (CreateRoute, or ReplaceRoute when `destinationCidrBlock` already has a route, e.g. a blackhole
+         * to the deleted gateway). The route table in force for the subnet that needs it.
+         */
+        routeTableId?: RouteTableId;
+        /** With routeTableId: the destination of that route (`0.0.0.0/0` unless an existing route is replaced). */
+        destinationCidrBlock?: string;
+        /** With routeTableId: the dead target the route points at now (the old gateway), when it is replaced. */
+        previousTarget?: string;
+      };
+    }
   | { action: 'StartInstances'; params: { instanceId: InstanceId } }
   | { action: 'DisableSourceDestCheck'; params: { networkInterfaceId: NetworkInterfaceId } };
 
