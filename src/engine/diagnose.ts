@@ -531,8 +531,24 @@ class Tracer {
     const dir = action === 'AuthorizeSecurityGroupIngress' ? 'inbound' : 'outbound';
     return {
       action: { action, params },
-      summary: `Allow ${dir} ${trafficText(t)} ${dir === 'inbound' ? 'from' : 'to'} ${peerGroupId ?? peerCidr} in ${groupId}`,
+      summary: `Allow ${dir} ${trafficText(t)} ${dir === 'inbound' ? 'from' : 'to'} ${peerGroupId ?? peerCidr} in ${groupId}${peerGroupId && peerEni ? this.peerGroupNote(groupId, peerGroupId, peerEni) : ''}`,
     };
+  }
+
+  /**
+   * When a rule's group reference names a security group of a peer VPC: says so, and that AWS accepts such a rule
+   * only across an active peering (so, while the peering is pending, it is applied after the acceptance).
+   */
+  peerGroupNote(groupId: SecurityGroupId, peerGroupId: string, peerEni: NetworkInterface): string {
+    const ownVpc = this.s.securityGroups.get(groupId)?.vpcId;
+    if (!ownVpc || ownVpc === peerEni.vpcId) return '';
+    const p = this.peeringBetween(ownVpc, peerEni.vpcId);
+    if (!p) return '';
+    const pending =
+      p.status === 'active'
+        ? ''
+        : `; AWS accepts the rule only once ${p.id} is active, so it is applied after the peering is accepted`;
+    return ` (${peerGroupId} is a security group of peer VPC ${peerEni.vpcId}, referenced across ${p.id}${pending})`;
   }
 
   // ---------- walking ----------

@@ -200,6 +200,39 @@ describe('NO_ROUTE', () => {
   });
 });
 
+describe('SG_INGRESS_DENIED across a peering', () => {
+  // The partner VPC's app server only lets in what its own VPC sends; web (in main) pings it across the peering.
+  const world = (status: string) =>
+    new SnapshotBuilder()
+      .addVpc('b', { cidr: '10.1.0.0/16' })
+      .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('app', { subnet: 'b1', ip: '10.1.1.10' })
+      .peer('p', 'main', 'b', { status, routes: true });
+
+  it("references web's group and says it belongs to the peer VPC (no condition once the peering is active)", () => {
+    const w = world('active');
+    const fix = finding(ask(w, 'web', 'app'), 'SG_INGRESS_DENIED').fix;
+    expect(fix?.params).toMatchObject({ peerGroupId: w.id('web-sg') });
+    expect(fix?.summary).toContain(
+      `(${w.id('web-sg')} is a security group of peer VPC ${w.id('main')}, referenced across ${w.id('p')})`,
+    );
+  });
+
+  it('says the rule is valid only once the pending peering is accepted, and comes after the acceptance', () => {
+    const w = world('pending-acceptance');
+    const d = ask(w, 'web', 'app');
+    const fix = finding(d, 'SG_INGRESS_DENIED').fix;
+    expect(fix?.summary).toContain(`AWS accepts the rule only once ${w.id('p')} is active`);
+    expect(fix?.order).toBeGreaterThan(finding(d, 'PEERING_NOT_ACTIVE').fix?.order ?? 99);
+  });
+
+  it('adds no note for a group of the same VPC', () => {
+    const w = twoTier().denyAllOut('web');
+    expect(finding(ask(w, 'web', 'db', 'tcp', 5432), 'SG_EGRESS_DENIED').fix?.summary).not.toContain('peer VPC');
+  });
+});
+
 describe('ROUTE_BLACKHOLE', () => {
   // The old peering was deleted and recreated; the route still points at the deleted one.
   const w = new SnapshotBuilder()
@@ -267,11 +300,140 @@ describe('ROUTE_BLACKHOLE to a deleted NAT gateway', () => {
     expect(d.forward.some((h) => h.component === 'nat-gateway' && h.id === w.id('new') && h.allowed)).toBe(true);
   });
 
-  it('reports only the blackhole when no NAT gateway works', () => {
-    const d = ask(world(false), 'worker', '8.8.8.8', 'tcp', 443);
+  it('reports only the blackhole when no NAT gateway works, and says what to create and why whyping does not', () => {
+    const w = world(false);
+    const d = ask(w, 'worker', '8.8.8.8', 'tcp', 443);
+    // The deleted NAT is the route's problem: one blocker, not a second NAT_GATEWAY_NOT_AVAILABLE without a fix.
     expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward']);
-    expect(d.findings[0]?.message).toContain('is deleted');
-    expect(d.findings[0]?.fix).toBeNull();
+    const f = finding(d, 'ROUTE_BLACKHOLE');
+    expect(f.fix).toBeNull();
+    expect(f.message).toContain(`${w.id('old')} is deleted`);
+    expect(f.message).toContain(
+      `Create a public NAT gateway in a public subnet such as ${w.id('public')} (us-east-1a), whose route table ${w.id('public-rt', 'rtb')} sends 0.0.0.0/0 to ${w.id('main', 'igw')}, then point 0.0.0.0/0 in ${w.id('main-main', 'rtb')} at it.`,
+    );
+    expect(f.message).toContain('whyping does not create NAT gateways itself: one is billed by the hour');
+    expect(f.message).toContain('Elastic IP');
+    expect(f.message).not.toContain('console');
+  });
+
+  it('passes over an available NAT gateway whose own subnet has no way to the internet, and says why', () => {
+    // Someone created the replacement in the batch subnet's neighbour "app", which has only the local route.
+    const w = world(false)
+      .addSubnet('app', { vpc: 'main', cidr: '10.0.4.0/24' })
+      .addRouteTable('app-rt', { vpc: 'main', subnets: ['app'] })
+      .addNatGateway('misplaced', { subnet: 'app', ip: '10.0.4.5', publicIp: '3.0.0.7' });
+    const f = finding(ask(w, 'worker', '8.8.8.8', 'tcp', 443), 'ROUTE_BLACKHOLE');
+    expect(f.fix).toBeNull();
+    expect(f.message).toContain(
+      `${w.id('misplaced')}'s subnet ${w.id('app')} routes 8.8.8.8/32 to no attached internet gateway`,
+    );
+  });
+
+  it("prefers a working NAT gateway in the source subnet's AZ", () => {
+    // Two replacements, one per AZ: the worker (us-east-1b) should not pay for cross-AZ traffic.
+    const w = world(false)
+      .addSubnet('public-b', { vpc: 'main', cidr: '10.0.5.0/24', az: 'us-east-1b', public: true })
+      .addSubnet('batch-b', { vpc: 'main', cidr: '10.0.6.0/24', az: 'us-east-1b' })
+      .addNatGateway('a-side', { subnet: 'public', ip: '10.0.1.6', publicIp: '3.0.0.6' })
+      .addNatGateway('b-side', { subnet: 'public-b', ip: '10.0.5.6', publicIp: '3.0.0.8' })
+      .addInstance('worker-b', { subnet: 'batch-b', ip: '10.0.6.6' });
+    const d = ask(w, 'worker-b', '8.8.8.8', 'tcp', 443);
+    expect(finding(d, 'ROUTE_BLACKHOLE').fix?.params).toMatchObject({ target: { natGatewayId: w.id('b-side') } });
+    expect(d.reachable).toBe(false);
+  });
+
+  it('waits for a NAT gateway that is still pending instead of replacing it', () => {
+    const w = new SnapshotBuilder()
+      .addSubnet('batch', { vpc: 'main', cidr: '10.0.3.0/24' })
+      .addNatGateway('coming', { subnet: 'public', ip: '10.0.1.5', publicIp: '3.0.0.5', state: 'pending' })
+      .addNatGateway('other', { subnet: 'public', ip: '10.0.1.6', publicIp: '3.0.0.6' })
+      .addRoute('batch', '0.0.0.0/0', 'nat:coming', 'blackhole')
+      .addInstance('worker', { subnet: 'batch', ip: '10.0.3.3' });
+    const d = ask(w, 'worker', '8.8.8.8', 'tcp', 443);
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'NAT_GATEWAY_NOT_AVAILABLE forward']);
+    expect(finding(d, 'ROUTE_BLACKHOLE').message).toContain('becomes active once it is available');
+    expect(finding(d, 'ROUTE_BLACKHOLE').fix).toBeNull();
+  });
+});
+
+describe('ROUTE_BLACKHOLE to a deleted peering with no live one', () => {
+  // The peering to the partner VPC was deleted; nobody created a new one.
+  const w = new SnapshotBuilder()
+    .addVpc('b', { cidr: '10.1.0.0/16' })
+    .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('peer-host', { subnet: 'b1', ip: '10.1.1.10' })
+    .peer('old', 'main', 'b', { status: 'deleted' })
+    .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole');
+
+  it('says a new peering must be created and accepted, then the route pointed at it', () => {
+    const f = finding(ask(w, 'web', 'peer-host'), 'ROUTE_BLACKHOLE');
+    expect(f.fix).toBeNull();
+    expect(f.message).toContain(`${w.id('old')} is deleted`);
+    expect(f.message).toContain(
+      `No peering connection links ${w.id('main')} and ${w.id('b')} any more: create one (and accept it), then point 10.1.0.0/16`,
+    );
+  });
+});
+
+describe('ROUTE_BLACKHOLE to a gone internet gateway', () => {
+  // The shop VPC's internet gateway was deleted in a clean-up; the web subnet's default route still names it.
+  const shop = () =>
+    new SnapshotBuilder({ empty: true })
+      .addVpc('shop', { cidr: '10.9.0.0/16', igw: false })
+      .addSubnet('web', { vpc: 'shop', cidr: '10.9.1.0/24' })
+      .addRouteTable('web-rt', { vpc: 'shop', subnets: ['web'] })
+      .addRoute('web-rt', '0.0.0.0/0', 'igw:shop', 'blackhole')
+      .addInstance('web-1', { subnet: 'web', ip: '10.9.1.10', publicIp: '3.9.9.9' })
+      .allowIcmp('web-1', '0.0.0.0/0');
+
+  it('proposes one fix: a new gateway, attached, with the dead route pointed at it (the executor does all three)', () => {
+    const w = shop();
+    const d = ask(w, 'web-1', '8.8.8.8');
+    // The reply comes in through the same missing gateway: one plan for both findings.
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'INTERNET_GATEWAY_NOT_ATTACHED return']);
+    const fix = finding(d, 'ROUTE_BLACKHOLE').fix;
+    expect(fix).toMatchObject({
+      action: 'CreateAndAttachInternetGateway',
+      order: 1,
+      params: {
+        vpcId: w.id('shop'),
+        routeTableId: w.id('web-rt', 'rtb'),
+        destinationCidrBlock: '0.0.0.0/0',
+        previousTarget: w.id('shop', 'igw'),
+      },
+      summary: `Create an internet gateway, attach it to ${w.id('shop')} and point 0.0.0.0/0 in ${w.id('web-rt', 'rtb')} at it instead of ${w.id('shop', 'igw')}`,
+    });
+    expect(fix?.undo).toContain(`DeleteRoute 0.0.0.0/0 from ${w.id('web-rt', 'rtb')}`);
+    expect(finding(d, 'INTERNET_GATEWAY_NOT_ATTACHED').fix?.id).toBe(fix?.id);
+    // The trace goes on through the gateway the fix creates.
+    expect(d.forward.at(-1)).toMatchObject({ component: 'internet', allowed: true });
+  });
+
+  it('gives the plan the route even when the finding that needs it comes last (internet → web-1)', () => {
+    const w = shop();
+    const d = ask(w, 'internet', 'web-1');
+    expect(codes(d)).toEqual(['INTERNET_GATEWAY_NOT_ATTACHED forward', 'ROUTE_BLACKHOLE return']);
+    const ids = new Set(d.findings.map((f) => f.fix?.id));
+    expect(ids.size).toBe(1);
+    expect(d.findings[0]?.fix?.params).toMatchObject({ routeTableId: w.id('web-rt', 'rtb') });
+  });
+
+  it('points the route at the gateway attached now when there is one', () => {
+    // The route names another VPC's gateway (a copy-paste): the VPC's own is attached and working.
+    const w = new SnapshotBuilder()
+      .addVpc('other', { cidr: '10.5.0.0/16' })
+      .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addRouteTable('app-rt', { vpc: 'main', subnets: ['app'] })
+      .addRoute('app-rt', '0.0.0.0/0', 'igw:other', 'blackhole')
+      .addInstance('app-1', { subnet: 'app', ip: '10.0.2.10', publicIp: '3.0.2.10' });
+    const d = ask(w, 'app-1', '8.8.8.8');
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward']);
+    expect(finding(d, 'ROUTE_BLACKHOLE').fix).toMatchObject({
+      action: 'ReplaceRoute',
+      params: { target: { gatewayId: w.id('main', 'igw') }, previousTarget: w.id('other', 'igw') },
+    });
+    expect(d.reachable).toBe(false);
   });
 });
 
@@ -380,11 +542,18 @@ describe('INTERNET_GATEWAY_NOT_ATTACHED', () => {
     .addInstance('box', { subnet: 's', ip: '10.8.1.8', publicIp: '3.8.8.8' })
     .allowIcmp('box', '0.0.0.0/0');
 
-  it('proposes creating and attaching one, once for both paths', () => {
+  it('proposes creating and attaching one, once for both paths, with the route the reply needs', () => {
     const d = ask(w, 'internet', 'box');
     expect(codes(d)).toEqual(['INTERNET_GATEWAY_NOT_ATTACHED forward', 'NO_INTERNET_GATEWAY_ROUTE return']);
     const a = finding(d, 'INTERNET_GATEWAY_NOT_ATTACHED').fix;
-    expect(a).toMatchObject({ action: 'CreateAndAttachInternetGateway', params: { vpcId: w.id('iso') } });
+    expect(a).toMatchObject({
+      action: 'CreateAndAttachInternetGateway',
+      params: { vpcId: w.id('iso'), routeTableId: w.id('iso-main', 'rtb'), destinationCidrBlock: '0.0.0.0/0' },
+    });
+    expect(a?.params).not.toHaveProperty('previousTarget');
+    expect(a?.summary).toBe(
+      `Create an internet gateway, attach it to ${w.id('iso')} and add route 0.0.0.0/0 → it to ${w.id('iso-main', 'rtb')}`,
+    );
     expect(finding(d, 'NO_INTERNET_GATEWAY_ROUTE').fix?.id).toBe(a?.id);
   });
 });
