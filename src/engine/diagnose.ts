@@ -806,7 +806,7 @@ class Tracer {
     if (!internetBound) {
       return {
         nat: null,
-        advice: `No available ${kind} NAT gateway of ${rt.vpcId} can take its place${others}: create one, then point ${route} in ${rt.id} at it. ${cost}`,
+        advice: `No available ${kind} NAT gateway of ${rt.vpcId} in the snapshot can take its place${others}: create one, then point ${route} in ${rt.id} at it. ${cost}`,
       };
     }
     const publicSubnets = (this.s.index.vpcSubnets.get(rt.vpcId) ?? [])
@@ -829,7 +829,7 @@ class Tracer {
     }
     return {
       nat: null,
-      advice: `No NAT gateway of ${rt.vpcId} can take its place${others}. Create a public NAT gateway ${where}, then point ${route} in ${rt.id} at it. ${cost}`,
+      advice: `No NAT gateway of ${rt.vpcId} in the snapshot can take its place${others}. Create a public NAT gateway ${where}, then point ${route} in ${rt.id} at it. ${cost}`,
     };
   }
 

@@ -65,9 +65,12 @@ function undoText(a: FixAction): { undo: string; reversible: boolean } {
       const p = a.params;
       // A route that named a dead gateway cannot name it again: the undo deletes the route instead.
       const route = p.routeTableId
-        ? `DeleteRoute ${p.destinationCidrBlock ?? '0.0.0.0/0'} from ${p.routeTableId}${p.previousTarget ? ` (its old target ${p.previousTarget} cannot be restored)` : ''}, then `
+        ? `, then DeleteRoute ${p.destinationCidrBlock ?? '0.0.0.0/0'} from ${p.routeTableId}${p.previousTarget ? ` (its old target ${p.previousTarget} cannot be restored)` : ''}`
         : '';
-      return { undo: `${route}DetachInternetGateway from ${p.vpcId}, then DeleteInternetGateway`, reversible: true };
+      return {
+        undo: `DetachInternetGateway from ${p.vpcId}, then DeleteInternetGateway${route} (AWS refuses the detach while instances of the VPC have public IPs)`,
+        reversible: true,
+      };
     }
     case 'StartInstances':
       return { undo: `StopInstances ${a.params.instanceId}`, reversible: true };

@@ -733,13 +733,14 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
   return {
     status: 'applied',
     message: `(1) Created internet gateway ${igw}; (2) attached it to ${vpcId}.${routeText}`,
+    // Detach first: AWS refuses it while the VPC has mapped public addresses, and then nothing is undone at all.
     undo: undoPlan(
       x,
-      `${routeUndo.length > 0 && routeOutcome?.undo ? `${routeOutcome.undo.summary}, then ` : ''}detach ${igw} from ${vpcId} and delete it`,
+      `detach ${igw} from ${vpcId} and delete it${routeUndo.length > 0 && routeOutcome?.undo ? `, then ${routeOutcome.undo.summary}` : ''}`,
       [
-        ...routeUndo,
         { op: 'DetachInternetGateway', internetGatewayId: igw, vpcId },
         { op: 'DeleteInternetGateway', internetGatewayId: igw },
+        ...routeUndo,
       ],
     ),
   };
