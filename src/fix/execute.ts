@@ -261,8 +261,10 @@ async function route(
     await x.log.dryRun('ec2:ReplaceRoute', () => x.ec2.send(new ReplaceRouteCommand({ ...input, DryRun: true })));
     if (x.dryOnly) return wouldApply(`replace route ${dest} → ${prevText} with → ${want} in ${rtb}`);
     await x.log.write('ec2:ReplaceRoute', () => x.ec2.send(new ReplaceRouteCommand(input)));
+    // A blackhole to an internet gateway names one that is deleted or detached: AWS takes no route to it back.
+    const deadGateway = previous !== null && 'gatewayId' in previous && previous.gatewayId.startsWith('igw-');
     const undo =
-      wasBlackhole && opts.deleteOnUndoIfBlackhole
+      wasBlackhole && (opts.deleteOnUndoIfBlackhole || deadGateway)
         ? undoPlan(x, `remove route ${dest} → ${want} from ${rtb} (its old target ${prevText} cannot be named again)`, [
             { op: 'DeleteRoute', routeTableId: rtb, destinationCidrBlock: dest },
           ])

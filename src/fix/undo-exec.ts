@@ -160,9 +160,17 @@ function isGone(e: unknown, s: UndoStep): boolean {
   return e.awsCode.endsWith('.NotFound') || e.awsCode === 'Gateway.NotAttached';
 }
 
-/** ReplaceRoute back to a target that no longer exists: the route is removed instead. */
+/**
+ * ReplaceRoute back to a target that no longer exists: the route is removed instead. A deleted NAT gateway is
+ * `NatGatewayNotFound` (no dot), unlike the other `….NotFound` codes.
+ */
 function previousTargetGone(e: unknown, s: UndoStep): boolean {
-  return s.op === 'ReplaceRoute' && e instanceof AwsCallError && e.awsCode.endsWith('.NotFound') && !isGone(e, s);
+  return (
+    s.op === 'ReplaceRoute' &&
+    e instanceof AwsCallError &&
+    (e.awsCode.endsWith('.NotFound') || e.awsCode === 'NatGatewayNotFound') &&
+    !isGone(e, s)
+  );
 }
 
 const isDenied = (e: unknown) =>

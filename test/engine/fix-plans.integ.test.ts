@@ -8,7 +8,7 @@ import { applyFix } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
 import { diagnose } from '../../src/engine/index.js';
-import { decodeUndoToken, executeFix, executeUndo } from '../../src/fix/index.js';
+import { decodeUndoToken, executeFix, executeUndo, type UndoPlan } from '../../src/fix/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Diagnosis, FixPlan, Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -145,6 +145,29 @@ describe('a deleted internet gateway, fixed with --apply all', () => {
   });
 });
 
+describe('a blackhole route to a gateway of another VPC, fixed with --apply all', () => {
+  it("points the route at the VPC's own gateway; the undo removes the route (AWS takes no route to the other back)", async () => {
+    const w = new SnapshotBuilder()
+      .addVpc('other', { cidr: '10.5.0.0/16' })
+      .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addRouteTable('app-rt', { vpc: 'main', subnets: ['app'] })
+      .addRoute('app-rt', '0.0.0.0/0', 'igw:other', 'blackhole')
+      .addInstance('app-1', { subnet: 'app', ip: '10.0.2.10', publicIp: '3.0.2.10' });
+    const deps = sandboxOf(w);
+    const q = ping('app-1', '8.8.8.8');
+    const r = await applyFix(deps, q, 'all', opts);
+    expect(r.status, r.message).toBe('applied');
+    expect(r.plans.map((p) => p.plan.action)).toEqual(['ReplaceRoute']);
+    expect(r.reachableAfter).toBe(true);
+    await undoAll(
+      deps,
+      r.plans.map((p) => p.undoToken),
+    );
+    const back = await investigate(q, { kind: 'live', deps });
+    expect(back.findings.map((f) => f.code)).toEqual(['NO_INTERNET_GATEWAY_ROUTE']);
+  });
+});
+
 describe('a blackhole route to a deleted NAT gateway, fixed with --apply all', () => {
   // The batch subnet's NAT gateway was deleted; a new one was created in the public subnet, the route was forgotten.
   const world = (withNew: boolean) => {
@@ -169,6 +192,11 @@ describe('a blackhole route to a deleted NAT gateway, fixed with --apply all', (
     const applied = await executeFix(sb.clients.ec2, plan as FixPlan, { ...ctx, dryRun: false });
     expect(applied.status, applied.message).toBe('applied');
     expect(diagnoseAccount(sb, q)).toMatchObject({ reachable: true, findings: [] });
+    // The undo cannot name the deleted NAT gateway again (AWS: NatGatewayNotFound): it removes the route instead.
+    const u = await executeUndo(sb.clients.ec2, applied.undo as UndoPlan, { ...ctx, diagnosisId: 'undo' });
+    expect(u.status, u.message).toBe('applied');
+    expect(u.message).toContain('no longer exists');
+    expect(diagnoseAccount(sb, q).reachable).toBe(false);
   });
 
   it('without one, changes nothing and the finding says what to create', async () => {
