@@ -3,6 +3,7 @@
  * SnapshotBuilder are loaded into the sandbox (src/sandbox: real SDK clients over an in-memory account), then
  * diagnose → applyFix(all) → diagnose again. A plan is only right if the path works afterwards.
  */
+import { AttachInternetGatewayCommand, CreateInternetGatewayCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { applyFix } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
@@ -142,6 +143,43 @@ describe('a deleted internet gateway, fixed with --apply all', () => {
     expect(codes).toContain('NO_INTERNET_GATEWAY_ROUTE');
     expect(codes).toContain('NO_PUBLIC_IP');
     expect(codes).not.toContain('ROUTE_BLACKHOLE');
+  });
+});
+
+describe('the new-gateway plan meets a changed account', () => {
+  const ctx = { actor: 'cli:tester', diagnosisId: 'race', now, logger: silentLogger };
+  const planOf = (sb: Sandbox): FixPlan => diagnoseAccount(sb, ping('web-1', '8.8.8.8')).findings[0]?.fix as FixPlan;
+
+  it('someone attached a gateway meanwhile: only the route is made, to that one', async () => {
+    const sb = createSandbox({ files: shop().build(), now });
+    const plan = planOf(sb);
+    const igw = (await sb.clients.ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway?.InternetGatewayId;
+    const vpcId = plan.action === 'CreateAndAttachInternetGateway' ? plan.params.vpcId : '';
+    await sb.clients.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+    const r = await executeFix(sb.clients.ec2, plan, { ...ctx, dryRun: false });
+    expect(r.status, r.message).toBe('applied');
+    expect(r.message).toContain(`Internet gateway ${igw} is already attached`);
+    expect(r.undo?.steps.map((u) => u.op)).toEqual(['DeleteRoute']);
+    expect(sb.calls.filter((c) => c.operation === 'CreateInternetGateway' && !c.error)).toHaveLength(1);
+    expect(diagnoseAccount(sb, ping('web-1', '8.8.8.8')).reachable).toBe(true);
+  });
+
+  it('someone pointed the route at a working target meanwhile: refused, nothing created', async () => {
+    const w = shop().addSubnet('edge', { vpc: 'shop', cidr: '10.9.0.0/24' });
+    w.addNatGateway('ngw', { subnet: 'edge', ip: '10.9.0.5', publicIp: '3.9.0.5' });
+    const sb = createSandbox({ files: w.build(), now });
+    const plan = planOf(sb);
+    await sb.clients.ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: w.id('web-rt', 'rtb'),
+        DestinationCidrBlock: '0.0.0.0/0',
+        NatGatewayId: w.id('ngw'),
+      }),
+    );
+    const r = await executeFix(sb.clients.ec2, plan, { ...ctx, dryRun: false });
+    expect(r.status).toBe('refused');
+    expect(r.message).toContain(`now points at ${w.id('ngw')} (active)`);
+    expect(sb.calls.some((c) => c.operation === 'CreateInternetGateway')).toBe(false);
   });
 });
 
