@@ -438,6 +438,9 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
       ...byFilter(r, c, 'RouteTables', 'vpc-id', newVpcs),
       ...byFilter(r, c, 'NetworkAcls', 'vpc-id', newVpcs),
       ...byFilter(r, c, 'InternetGateways', 'attachment.vpc-id', newVpcs),
+      // Every NAT gateway of the VPC, not only those a route names: a blackhole route to a dead NAT is fixed by
+      // pointing it at a live one that no route uses yet.
+      ...byFilter(r, c, 'NatGateways', 'vpc-id', newVpcs),
       // A peering joins the VPC as requester or as accepter; filters of different names are ANDed, so ask twice.
       ...byFilter(r, c, 'VpcPeeringConnections', 'requester-vpc-info.vpc-id', newVpcs),
       ...byFilter(r, c, 'VpcPeeringConnections', 'accepter-vpc-info.vpc-id', newVpcs),
@@ -459,7 +462,6 @@ function plan(r: Ec2Reader, c: Collected, scope: Scope): (() => Promise<unknown>
           for (const e of enis) if (e.NetworkInterfaceId) scope.enis.add(e.NetworkInterfaceId);
         }),
         ...byFilter(r, c, 'SecurityGroups', 'vpc-id', newVpcs),
-        ...byFilter(r, c, 'NatGateways', 'vpc-id', newVpcs),
         ...byFilter(r, c, 'VpcEndpoints', 'vpc-id', newVpcs),
       );
     }

@@ -146,7 +146,7 @@ function blocker(f: Finding, n: number, fixNumber: Map<string, number>, c: Palet
   const lines = [`  ${n}. ${c.bad(f.code)} on ${clean(f.resource)} (${path}): ${clean(f.message)}`];
   if (f.evidence) lines.push(`     evidence: ${clean(f.evidence)}`);
   if (f.fix) lines.push(`     fix ${fixNumber.get(f.fix.id)}: ${clean(f.fix.summary)}`);
-  else lines.push(c.dim('     no automatic fix: change it in the console'));
+  else lines.push(c.dim('     no automatic fix: the message above says what to change'));
   return lines;
 }
 

@@ -219,8 +219,7 @@ describe('a blackhole route to a deleted NAT gateway, fixed with --apply all', (
   const q: Query = { from: 'worker', to: '8.8.8.8', protocol: 'tcp', port: 443 };
 
   it('points the route at the working NAT gateway: reachable after, through the executor', async () => {
-    // Diagnosed on the whole account (as `whyping snapshot` reads it): the live per-query collection reads only
-    // the NAT gateways routes name, so it does not see the new one (see docs/engine.md).
+    // Diagnosed on the whole account (as `whyping snapshot` reads it); the next test goes through live collection.
     const sb = createSandbox({ files: world(true).build(), now });
     const before = diagnoseAccount(sb, q);
     const plan = before.findings[0]?.fix;
@@ -235,6 +234,14 @@ describe('a blackhole route to a deleted NAT gateway, fixed with --apply all', (
     expect(u.status, u.message).toBe('applied');
     expect(u.message).toContain('no longer exists');
     expect(diagnoseAccount(sb, q).reachable).toBe(false);
+  });
+
+  it('finds the working NAT gateway through the live per-query collection too, and applyFix makes it reachable', async () => {
+    // The collector reads every NAT gateway of the VPCs on the path, not only those a route names.
+    const r = await applyFix(sandboxOf(world(true)), q, 'all', opts);
+    expect(r.status, r.message).toBe('applied');
+    expect(r.before.findings[0]?.fix?.action).toBe('ReplaceRoute');
+    expect(r.after?.reachable).toBe(true);
   });
 
   it('without one, changes nothing and the finding says what to create', async () => {
