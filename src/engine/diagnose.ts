@@ -41,7 +41,6 @@ import {
   freeRuleNumberBelow,
   replyTraffic,
   requestTraffic,
-  type SgPeerView,
   type Traffic,
   trafficText,
 } from './rules.js';
@@ -448,32 +447,7 @@ class Tracer {
   }
 
   sgEgress(flow: Flow, eni: NetworkInterface, dstEni: NetworkInterface | null): void {
-    const peer: SgPeerView = { cidr: flow.dst, eni: dstEni && this.refsWork(eni, dstEni) ? dstEni : null };
-    const d = evaluateSecurityGroups(this.s, eni, 'egress', flow.traffic, peer);
-    const first = eni.groupIds[0] ?? eni.id;
-    this.hop(flow, {
-      component: 'security-group',
-      id: d.group ?? first,
-      direction: 'egress',
-      allowed: d.allowed,
-      rule:
-        d.rule?.text ??
-        `no outbound rule of ${eni.groupIds.join(', ') || 'its groups'} allows ${trafficText(flow.traffic)} to ${flow.dst}`,
-    });
-    for (const g of eni.groupIds) this.touched.add(g);
-    if (d.allowed) return;
-    if (d.missing.length > 0 && d.groups.length === 0) {
-      this.stop('security-group', d.missing[0] ?? first, `the security groups of ${eni.id} are not in the snapshot`);
-      return;
-    }
-    this.find(
-      flow,
-      'SG_EGRESS_DENIED',
-      first,
-      `No outbound rule of the security groups of ${this.label(eni)} (${eni.groupIds.join(', ')}) allows ${trafficText(flow.traffic)} to ${flow.dst}.`,
-      undefined,
-      this.sgFix('AuthorizeSecurityGroupEgress', first as SecurityGroupId, flow, peer.eni, flow.dst),
-    );
+    this.securityGroups(flow, eni, 'egress', dstEni && this.refsWork(eni, dstEni) ? dstEni : null);
   }
 
   sgIngress(flow: Flow, eni: NetworkInterface): void {
@@ -481,17 +455,29 @@ class Tracer {
       flow.srcEni && !flow.viaInternet && !flow.viaTgw && !flow.natted && this.refsWork(flow.srcEni, eni)
         ? flow.srcEni
         : null;
-    const peer: SgPeerView = { cidr: flow.src, eni: srcEni };
-    const d = evaluateSecurityGroups(this.s, eni, 'ingress', flow.traffic, peer);
+    this.securityGroups(flow, eni, 'ingress', srcEni);
+  }
+
+  /** Evaluates `eni`'s groups in one direction; `peerEni` is the other end when SG references can match it. */
+  private securityGroups(
+    flow: Flow,
+    eni: NetworkInterface,
+    direction: 'ingress' | 'egress',
+    peerEni: NetworkInterface | null,
+  ): void {
+    const out = direction === 'egress';
+    const other = out ? flow.dst : flow.src;
+    const words = out ? { way: 'outbound', prep: 'to' } : { way: 'inbound', prep: 'from' };
+    const d = evaluateSecurityGroups(this.s, eni, direction, flow.traffic, { cidr: other, eni: peerEni });
     const first = eni.groupIds[0] ?? eni.id;
     this.hop(flow, {
       component: 'security-group',
       id: d.group ?? first,
-      direction: 'ingress',
+      direction,
       allowed: d.allowed,
       rule:
         d.rule?.text ??
-        `no inbound rule of ${eni.groupIds.join(', ') || 'its groups'} allows ${trafficText(flow.traffic)} from ${flow.src}`,
+        `no ${words.way} rule of ${eni.groupIds.join(', ') || 'its groups'} allows ${trafficText(flow.traffic)} ${words.prep} ${other}`,
     });
     for (const g of eni.groupIds) this.touched.add(g);
     if (d.allowed) return;
@@ -501,11 +487,17 @@ class Tracer {
     }
     this.find(
       flow,
-      'SG_INGRESS_DENIED',
+      out ? 'SG_EGRESS_DENIED' : 'SG_INGRESS_DENIED',
       first,
-      `No inbound rule of the security groups of ${this.label(eni)} (${eni.groupIds.join(', ')}) allows ${trafficText(flow.traffic)} from ${flow.src}.`,
+      `No ${words.way} rule of the security groups of ${this.label(eni)} (${eni.groupIds.join(', ')}) allows ${trafficText(flow.traffic)} ${words.prep} ${other}.`,
       undefined,
-      this.sgFix('AuthorizeSecurityGroupIngress', first as SecurityGroupId, flow, srcEni, flow.src),
+      this.sgFix(
+        out ? 'AuthorizeSecurityGroupEgress' : 'AuthorizeSecurityGroupIngress',
+        first as SecurityGroupId,
+        flow,
+        peerEni,
+        other,
+      ),
     );
   }
 
