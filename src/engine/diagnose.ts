@@ -45,6 +45,10 @@ import {
   trafficText,
 } from './rules.js';
 
+/** What to do instead of routing through a peering: whyping proposes no automatic fix (it is a design change). */
+const TRANSIT_ADVICE =
+  'To connect these two networks, peer them directly (a new peering connection, accepted, with routes both ways) or attach both to a transit gateway; whyping does not create either for you.';
+
 /** Reachability Analyzer's name for each finding code (null where it has none). */
 export const AWS_CODE: Record<FindingCode, AwsExplanationCode | null> = {
   INSTANCE_NOT_RUNNING: 'BAD_STATE',
@@ -1201,8 +1205,8 @@ class Tracer {
         'PEERING_NOT_TRANSITIVE',
         p.id,
         !dstInPeer
-          ? `${flow.dst} is not in ${peerVpc} (${peerCidrs.join(', ') || 'CIDRs unknown'}): a peering connection delivers only to the peer VPC's own addresses (no transit, no edge-to-edge routing).`
-          : `The packet's source ${flow.src} is not in ${fromVpc}: a peering connection carries only traffic from the VPC's own addresses (no transit, no edge-to-edge routing).`,
+          ? `${flow.dst} is not in ${peerVpc} (${peerCidrs.join(', ') || 'CIDRs unknown'}): a peering connection delivers only to the peer VPC's own addresses (no transit, no edge-to-edge routing). ${TRANSIT_ADVICE}`
+          : `The packet's source ${flow.src} is not in ${fromVpc}: a peering connection carries only traffic from the VPC's own addresses (no transit, no edge-to-edge routing). ${TRANSIT_ADVICE}`,
         `route ${matched} → ${p.id}`,
         null,
       );
