@@ -87,6 +87,7 @@ interface DiagnoseOptions {
   region?: string;
   roleArn?: string;
   probe?: boolean;
+  osUser?: string;
   json?: boolean;
   batch?: string;
 }
@@ -148,6 +149,10 @@ NO_COLOR, SLACK_BOT_TOKEN.`,
     .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')
     .option('--role-arn <arn>', 'assume this IAM role to read AWS (default: WHYPING_ROLE_ARN)')
     .option('--probe', 'also send a real ping/connect from the source instance (SSM Run Command)')
+    .option(
+      '--os-user <name>',
+      'with eic → instance: also check that you may push a key for this OS user (EC2 Instance Connect SendSSHPublicKey, throwaway key)',
+    )
     .option('--json', 'print one JSON object (the documented contract) instead of text')
     .option('--batch <file>', 'with --snapshot and --json: one JSON query a line in, one result a line out (- = stdin)')
     .addHelpText(
@@ -239,6 +244,7 @@ async function diagnoseCommand(
   const diagnosis = await investigate(query, source, {
     probe: opts.probe === true,
     onStage: progress ? (s) => ctx.stderr.write(`${s}\n`) : undefined,
+    ...(opts.osUser !== undefined ? { instanceConnectUser: opts.osUser } : {}),
   });
   ctx.stdout.write(opts.json ? `${renderJson(diagnosis)}\n` : renderText(diagnosis, { color: useColor(ctx) }));
   return verdictExitCode(diagnosis);

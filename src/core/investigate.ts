@@ -4,7 +4,15 @@
  */
 import { diagnose } from '../engine/index.js';
 import { asWhypingError, WhypingError } from '../errors.js';
-import type { Diagnosis, ProbeResult, Query, RawSnapshotFile, ResolvedEndpoint, Snapshot } from '../model/index.js';
+import type {
+  Diagnosis,
+  InstanceId,
+  ProbeResult,
+  Query,
+  RawSnapshotFile,
+  ResolvedEndpoint,
+  Snapshot,
+} from '../model/index.js';
 import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
 import type { Deps } from './deps.js';
 import { parseRequestArgs } from './request.js';
@@ -18,6 +26,11 @@ export interface InvestigateOptions {
   probe?: boolean;
   /** Called with a human sentence as each stage starts ("Tracing the request path…"). */
   onStage?: (stage: string) => void;
+  /**
+   * EC2 Instance Connect questions (`eic` → an instance): also check that the caller may push a key for this OS user
+   * (SendSSHPublicKey with a throwaway key). Live sources only.
+   */
+  instanceConnectUser?: string;
 }
 
 /** Answers one query: resolves both ends, traces both paths, and (when asked and allowed) probes. */
@@ -27,7 +40,11 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   if (source.kind === 'snapshot') {
     const endpoints = resolveEndpoints(source.snapshot, query.from, query.to);
     stage('Tracing the request path…');
-    const diagnosis = await withHints(diagnose(source.snapshot, query, endpoints));
+    const diagnosis = withInstanceConnect(
+      await withHints(diagnose(source.snapshot, query, endpoints)),
+      opts.instanceConnectUser,
+      'a snapshot has no live instance to push a key to',
+    );
     if (!opts.probe) return diagnosis;
     return withProbe(diagnosis, skippedProbe(query, endpoints, 'a snapshot has no live instances to probe'));
   }
@@ -42,7 +59,11 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   const snapshot = buildSnapshot(files);
   const endpoints = resolveEndpoints(snapshot, query.from, query.to);
   stage('Tracing the request path…');
-  const diagnosis = await withHints(diagnose(snapshot, query, endpoints));
+  let diagnosis = await withHints(diagnose(snapshot, query, endpoints));
+  if (opts.instanceConnectUser !== undefined) {
+    stage('Checking EC2 Instance Connect…');
+    diagnosis = await checkKeyPush(deps, snapshot, diagnosis, opts.instanceConnectUser);
+  }
   if (!opts.probe) return diagnosis;
   stage('Probing…');
   try {
@@ -63,6 +84,39 @@ async function withHints(d: Diagnosis): Promise<Diagnosis> {
   if (!d.findings.some((f) => f.code === 'NO_PUBLIC_IP')) return d;
   const { addInstanceConnectHint } = await import('../probe/instance-connect.js');
   return addInstanceConnectHint(d);
+}
+
+/** Records an Instance Connect check that could not run, with the reason (or nothing when none was asked for). */
+function withInstanceConnect(d: Diagnosis, osUser: string | undefined, reason: string): Diagnosis {
+  if (osUser === undefined) return d;
+  const instanceId = d.endpoints.to.instanceId ?? null;
+  return { ...d, instanceConnect: { osUser, instanceId, ran: false, ok: null, message: `Not checked: ${reason}.` } };
+}
+
+/** Asks EC2 Instance Connect to accept a throwaway key for `osUser` on the destination instance. */
+async function checkKeyPush(deps: Deps, snapshot: Snapshot, d: Diagnosis, osUser: string): Promise<Diagnosis> {
+  const to = d.endpoints.to;
+  if (d.endpoints.from.sourceRange === undefined || !to.instanceId) {
+    return withInstanceConnect(d, osUser, 'it applies to EC2 Instance Connect questions (eic → an instance)');
+  }
+  const { checkInstanceConnect } = await import('../probe/instance-connect.js');
+  const availabilityZone = snapshot.instances.get(to.instanceId as InstanceId)?.availabilityZone;
+  const r = await checkInstanceConnect(deps.clients.eic, {
+    instanceId: to.instanceId,
+    osUser,
+    ...(availabilityZone ? { availabilityZone } : {}),
+  });
+  return {
+    ...d,
+    instanceConnect: {
+      osUser,
+      instanceId: to.instanceId,
+      ran: true,
+      ok: r.ok,
+      message: r.message,
+      ...(r.requestId ? { requestId: r.requestId } : {}),
+    },
+  };
 }
 
 function withProbe(d: Diagnosis, probe: ProbeResult): Diagnosis {

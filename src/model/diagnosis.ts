@@ -263,4 +263,16 @@ export interface Diagnosis {
   probe: ProbeResult | null;
   /** Advice that is not a blocker (e.g. use an EC2 Instance Connect Endpoint when an instance has no public IP by design). */
   hints?: string[];
+  /** With `--os-user`: whether EC2 Instance Connect accepted a throwaway key for that OS user on the destination. */
+  instanceConnect?: InstanceConnectCheck | null;
+}
+
+/** The EC2 Instance Connect key check (SendSSHPublicKey with a throwaway key; the key is discarded). */
+export interface InstanceConnectCheck {
+  osUser: string;
+  instanceId: string | null;
+  ran: boolean;
+  ok: boolean | null;
+  message: string;
+  requestId?: string;
 }

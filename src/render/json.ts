@@ -9,6 +9,7 @@ import type {
   Finding,
   FixPlan,
   Hop,
+  InstanceConnectCheck,
   NotAnalyzed,
   ProbeDirectionResult,
   ProbeResult,
@@ -73,6 +74,8 @@ export interface JsonDiagnosis {
   probe: JsonProbe | null;
   /** Advice that is not a blocker (always present; empty when none). */
   hints: string[];
+  /** The EC2 Instance Connect key check (`--os-user`), else null. */
+  instanceConnect: InstanceConnectCheck | null;
 }
 
 /** One probe direction in the JSON output: the documented fields, then the optional extras when the probe set them. */
@@ -101,6 +104,7 @@ export function toJson(d: Diagnosis): JsonDiagnosis {
     warnings: [...d.warnings],
     probe: d.probe ? probe(d.probe) : null,
     hints: [...(d.hints ?? [])],
+    instanceConnect: d.instanceConnect ? { ...d.instanceConnect } : null,
   };
 }
 

@@ -119,6 +119,12 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
     out.push(...probeLines(d.probe, c));
     if (d.probe.reverse) out.push(...probeLines(d.probe.reverse, c));
   }
+  if (d.instanceConnect) {
+    const k = d.instanceConnect;
+    const mark = k.ok === true ? c.ok('✓') : k.ok === false ? c.bad('✗') : c.dim('–');
+    out.push('', c.bold('EC2 Instance Connect key push'));
+    out.push(`  ${mark} ${clean(k.osUser)}@${clean(k.instanceId ?? '?')}: ${clean(k.message)}`);
+  }
   if (d.hints && d.hints.length > 0) {
     out.push('', c.bold('Hints'));
     for (const h of d.hints) out.push(`  • ${clean(h)}`);

@@ -105,6 +105,7 @@ describe('whyping diagnose with a snapshot', () => {
       'warnings',
       'probe',
       'hints',
+      'instanceConnect',
     ]);
     expect(j.query).toEqual({ from: VM1, to: '10.2.4.95', protocol: 'tcp', port: 22 });
     expect(j.endpoints.from).toMatchObject({ kind: 'instance', ip: '10.1.0.12' });

@@ -195,3 +195,46 @@ describe('investigate adds advice that is not a blocker', () => {
     expect(d.hints?.join(' ')).toContain('EC2 Instance Connect Endpoint');
   });
 });
+
+describe('the EC2 Instance Connect key check (--os-user)', () => {
+  const eic: Query = { from: 'eic', to: VM1, protocol: 'tcp', port: 22 };
+  const depsOf = (deny: string[] = []) => {
+    const sandbox = createSandbox({ region: 'us-east-1', deny });
+    return { ...sandboxDeps(), clients: sandbox.clients };
+  };
+
+  it('pushes a throwaway key for the OS user and reports that EC2 Instance Connect accepted it', async () => {
+    const d = await investigate(eic, { kind: 'live', deps: depsOf() }, { instanceConnectUser: 'ec2-user' });
+    expect(d.instanceConnect).toMatchObject({ osUser: 'ec2-user', ran: true, ok: true });
+    expect(d.instanceConnect?.instanceId).toBe(d.endpoints.to.instanceId);
+    // The network verdict is separate: the seed lab's instance 1 still has no public IP.
+    expect(d.findings.map((f) => f.code)).toEqual(['NO_PUBLIC_IP']);
+  });
+
+  it('says which IAM action is missing when the caller may not push keys', async () => {
+    const d = await investigate(
+      eic,
+      { kind: 'live', deps: depsOf(['ec2-instance-connect:SendSSHPublicKey']) },
+      { instanceConnectUser: 'ec2-user' },
+    );
+    expect(d.instanceConnect).toMatchObject({ ran: true, ok: false });
+    expect(d.instanceConnect?.message).toContain('ec2-instance-connect:SendSSHPublicKey');
+  });
+
+  it('does not run for a question that is not EC2 Instance Connect, nor on a snapshot, and says why', async () => {
+    const notEic = await investigate(ping, { kind: 'live', deps: depsOf() }, { instanceConnectUser: 'ec2-user' });
+    expect(notEic.instanceConnect).toMatchObject({ ran: false, ok: null });
+    expect(notEic.instanceConnect?.message).toContain('eic → an instance');
+    const offline = await investigate(
+      eic,
+      { kind: 'snapshot', snapshot: buildSnapshot(readSnapshotFiles(BROKEN)) },
+      { instanceConnectUser: 'ec2-user' },
+    );
+    expect(offline.instanceConnect).toMatchObject({ ran: false, ok: null });
+  });
+
+  it('adds nothing when no OS user is given', async () => {
+    const d = await investigate(eic, { kind: 'live', deps: depsOf() });
+    expect(d.instanceConnect).toBeUndefined();
+  });
+});

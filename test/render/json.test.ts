@@ -15,6 +15,7 @@ describe('the JSON renderer follows the --json contract', () => {
       'warnings',
       'probe',
       'hints',
+      'instanceConnect',
     ]);
   });
 
