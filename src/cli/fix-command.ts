@@ -7,10 +7,17 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { type ApplyFixReport, applyFix, type PlanReport } from '../core/apply-fix.js';
+import {
+  type ApplyFixReport,
+  type ApplyResult,
+  applyFix,
+  applyUndo,
+  decodeUndoToken,
+  type PlanReport,
+  type UndoPlan,
+} from '../core/apply-fix.js';
 import { parseRequestArgs } from '../core/request.js';
 import { EXIT, WhypingError } from '../errors.js';
-import { type ApplyResult, decodeUndoToken, executeUndo, type UndoPlan } from '../fix/index.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
 import type { AwsTarget, CliContext } from './context.js';
 
@@ -222,12 +229,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
         return;
       }
       const deps = await ctx.openDeps(target(opts));
-      const r = await executeUndo(deps.clients.ec2, plan, {
-        actor: cliActor(ctx.env),
-        diagnosisId: `undo-${plan.fixId}`,
-        now: deps.now,
-        logger: deps.logger,
-      });
+      const r = await applyUndo(deps, plan, cliActor(ctx.env));
       if (opts.json) ctx.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         const ids = r.requestIds.length > 0 ? `\n  AWS request id(s): ${r.requestIds.join(', ')}` : '';

@@ -3,7 +3,7 @@
  * blocker still exists, dry-run, confirm, apply in order recording request ids, re-diagnose, and hand back undo tokens.
  */
 import { createHash } from 'node:crypto';
-import { type ApplyResult, encodeUndoToken, executeFix } from '../fix/index.js';
+import { type ApplyResult, encodeUndoToken, executeFix, executeUndo, type UndoPlan } from '../fix/index.js';
 import type { Diagnosis, FixPlan, Query } from '../model/index.js';
 import type { Deps } from './deps.js';
 import { investigate } from './investigate.js';
@@ -301,4 +301,18 @@ function missingPlan(
     'refused',
     `Stale plan: ${fixId} is not a fix of the current diagnosis (fixed already, changed since, or mistyped). Nothing was changed.${current || ' No fix is proposed now.'}`,
   );
+}
+
+export type { ApplyResult, UndoPlan } from '../fix/index.js';
+/** Reads an undo token printed by `applyFix` (BAD_INPUT when it is garbled or tampered with). */
+export { decodeUndoToken } from '../fix/index.js';
+
+/** Reverses one change `applyFix` made, from its undo plan: dry-run first, then the inverse calls. */
+export async function applyUndo(deps: Deps, plan: UndoPlan, actor: string): Promise<ApplyResult> {
+  return executeUndo(deps.clients.ec2, plan, {
+    actor,
+    diagnosisId: `undo-${plan.fixId}`,
+    now: deps.now,
+    logger: deps.logger,
+  });
 }

@@ -6,7 +6,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { AwsClients } from '../core/deps.js';
 import type { RawSnapshotFile } from '../model/index.js';
 import { describeHandlers } from './ec2-describe.js';
 import { writeHandlers } from './ec2-write.js';
@@ -43,7 +42,8 @@ export interface SandboxOptions {
 
 /** An in-memory account and the SDK clients that talk to it. */
 export interface Sandbox {
-  clients: AwsClients;
+  /** Real SDK clients answered by the sandbox (the same shape as core's AwsClients). */
+  clients: { ec2: EC2Client; ssm: SSMClient; eic: EC2InstanceConnectClient };
   state: SandboxState;
   /** Every call answered, in order (service `ec2` | `ssm` | `ec2-instance-connect`, operation, error code if any). */
   calls: SandboxCall[];
