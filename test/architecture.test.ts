@@ -39,7 +39,7 @@ function roomOf(path: string): string {
 
 function importsOf(source: string): string[] {
   const found: string[] = [];
-  for (const m of source.matchAll(/(?:from\s+|import\s*\(\s*)'([^']+)'/g)) found.push(m[1] as string);
+  for (const m of source.matchAll(/(?:from\s+|import\s*\(?\s*)'([^']+)'/g)) found.push(m[1] as string);
   return found;
 }
 
