@@ -1,0 +1,545 @@
+/**
+ * An audit of the engine's AWS semantics at the edges a real network has (aws-anchors §6, DESIGN §4): protocol
+ * numbers vs names, -1 wildcards, ICMP type/code, IPv6 entries, rule order, group references across peerings and
+ * accounts, prefix lists, route ties, multi-interface instances, secondary addresses. The rules already pinned
+ * elsewhere are listed in docs/engine.md; each world here adds an edge they do not cover.
+ * Worlds start from the builder's default network: VPC "main" (10.0.0.0/16), an internet gateway, a public subnet
+ * "public" (10.0.1.0/24). Some edges need raw describe-* data the builder does not write: `raw()` edits it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RawSnapshotFile } from '../../src/model/index.js';
+import { buildSnapshot } from '../../src/snapshot/index.js';
+import { ACCOUNT, idFor, SnapshotBuilder } from '../support/builder.js';
+import { ask, codes, finding, path } from './helpers.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: raw describe-* JSON, edited in place
+type Json = Record<string, any>;
+
+/** Builds the world, lets `edit` change the raw describe-* documents (by top-level key), loads it. */
+function raw(w: SnapshotBuilder, edit: (data: Record<string, Json[]>) => void) {
+  const files: RawSnapshotFile[] = w.build();
+  const byKey: Record<string, Json[]> = {};
+  for (const f of files) for (const [k, v] of Object.entries(f.data as Json)) byKey[k] = v as Json[];
+  edit(byKey);
+  return buildSnapshot(files);
+}
+
+/** a (10.0.1.10, public) pings/connects to b (10.0.2.20, subnet "app"): the path crosses a subnet boundary. */
+function across(): SnapshotBuilder {
+  return new SnapshotBuilder()
+    .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+    .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('b', { subnet: 'app', ip: '10.0.2.20' });
+}
+
+describe('S4/S6 security-group protocols and ports', () => {
+  it('reads IpProtocol numbers like names: "6", "17", "1" match tcp, udp, icmp; "-1" matches all', () => {
+    // AWS returns IpProtocol as a name or a number ("tcp" / "6"); -1 is all protocols and ports (EC2 IpPermission).
+    for (const [proto, q, port, ok] of [
+      ['6', 'tcp', 443, true],
+      ['6', 'udp', 443, false],
+      ['17', 'udp', 53, true],
+      ['1', 'icmp', null, true],
+      ['1', 'tcp', 443, false],
+      ['-1', 'tcp', 8443, true],
+      ['-1', 'udp', 9999, true],
+      ['-1', 'icmp', null, true],
+    ] as const) {
+      const w = across().allowIn('b', {
+        protocol: proto,
+        from: proto === '1' ? 8 : proto === '-1' ? undefined : 0,
+        to: proto === '1' ? -1 : proto === '-1' ? undefined : 65535,
+        peer: '10.0.1.10/32',
+      });
+      expect([proto, q, ask(w, 'a', 'b', q, port).reachable]).toEqual([proto, q, ok]);
+    }
+  });
+
+  it('never lets an ICMPv6 rule ("58" or "icmpv6", with or without ports) allow an IPv4 ping', () => {
+    // IPv4 ping is ICMP (protocol 1); ICMPv6 (58) is another protocol (S27).
+    for (const proto of ['58', 'icmpv6']) {
+      const w = across().allowIn('b', { protocol: proto, from: -1, to: -1, peer: '0.0.0.0/0' });
+      expect(codes(ask(w, 'a', 'b'))).toEqual(['SG_INGRESS_DENIED forward']);
+    }
+  });
+
+  it('reads tcp/udp FromPort/ToPort -1 as every port', () => {
+    const w = across().allowIn('b', { protocol: 'tcp', from: -1, to: -1, peer: '10.0.0.0/16' });
+    expect(ask(w, 'a', 'b', 'tcp', 5432).reachable).toBe(true);
+    expect(ask(w, 'a', 'b', 'tcp', 1).reachable).toBe(true);
+    expect(ask(w, 'a', 'b', 'udp', 5432).reachable).toBe(false);
+  });
+
+  it('allows a port only inside FromPort..ToPort (both ends included)', () => {
+    const w = across().allowIn('b', { protocol: 'tcp', from: 8000, to: 8080, peer: '10.0.0.0/16' });
+    expect([7999, 8000, 8080, 8081].map((p) => ask(w, 'a', 'b', 'tcp', p).reachable)).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('reads ICMP FromPort/ToPort as type/code: 8/-1, 8/0, -1/-1 allow ping; type 0 only does not', () => {
+    for (const [from, to, ok] of [
+      [8, -1, true],
+      [8, 0, true],
+      [-1, -1, true],
+      [0, -1, false],
+      [0, 0, false],
+      [3, -1, false],
+    ] as const) {
+      const w = across().allowIn('b', { protocol: 'icmp', from, to, peer: '10.0.1.10/32' });
+      const d = ask(w, 'a', 'b');
+      expect([from, to, d.reachable]).toEqual([from, to, ok]);
+      if (!ok) expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
+    }
+  });
+
+  it('needs ping allowed outbound at the source too: an egress rule for tcp only blocks the echo request (S2, S6)', () => {
+    const w = across()
+      .allowIcmp('b', '10.0.0.0/16')
+      .denyAllOut('a')
+      .allowOut('a', { protocol: 'tcp', from: 0, to: 65535, peer: '0.0.0.0/0' });
+    const d = ask(w, 'a', 'b');
+    expect(codes(d)).toEqual(['SG_EGRESS_DENIED forward']);
+    expect(ask(w, 'a', 'b', 'tcp', 22).reachable).toBe(true);
+  });
+
+  it('takes the union of every group on the interface, whichever group holds the rule (S5)', () => {
+    const w = new SnapshotBuilder()
+      .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addSecurityGroup('g1', { vpc: 'main', ingress: [{ protocol: 'tcp', from: 22, to: 22, peer: '0.0.0.0/0' }] })
+      .addSecurityGroup('g2', { vpc: 'main', ingress: [{ protocol: 'udp', from: 53, to: 53, peer: '10.0.0.0/16' }] })
+      .addSecurityGroup('g3', { vpc: 'main', ingress: [{ protocol: 'icmp', from: 8, to: -1, peer: '10.0.1.0/24' }] })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'app', ip: '10.0.2.20', groups: ['g1', 'g2', 'g3'] });
+    const icmp = ask(w, 'a', 'b');
+    expect(icmp.reachable).toBe(true);
+    expect(icmp.forward.find((h) => h.direction === 'ingress' && h.component === 'security-group')?.id).toBe(
+      w.id('g3'),
+    );
+    expect(ask(w, 'a', 'b', 'udp', 53).reachable).toBe(true);
+    // Nothing in any of the three allows TCP 80; the finding names the first group.
+    const d = ask(w, 'a', 'b', 'tcp', 80);
+    expect(finding(d, 'SG_INGRESS_DENIED').resource).toBe(w.id('g1'));
+  });
+});
+
+describe('S4/S21 security-group references', () => {
+  /** a in main, b in VPC "peer" (10.1.0.0/16); b admits ping from a's group by reference. */
+  function peered(o: { status?: string; region?: string; accountId?: string } = {}) {
+    return new SnapshotBuilder()
+      .addVpc('peer', { cidr: '10.1.0.0/16', region: o.region, accountId: o.accountId })
+      .addSubnet('p1', { vpc: 'peer', cidr: '10.1.1.0/24' })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'p1', ip: '10.1.1.20' })
+      .allowIn('b', { protocol: 'icmp', from: 8, to: -1, peer: 'sg:a-sg' })
+      .peer('p', 'main', 'peer', { status: o.status, routes: true });
+  }
+
+  it('match across an active same-region peering', () => {
+    expect(ask(peered(), 'a', 'b').reachable).toBe(true);
+  });
+
+  it('across a pending peering: the peering is the blocker; once accepted the reference matches', () => {
+    // AWS accepts a reference to a peer group only across an active peering (vpc-peering-basics); the trace goes on
+    // as if the peering were accepted, so the rule is not reported as a second blocker.
+    const d = ask(peered({ status: 'pending-acceptance' }), 'a', 'b');
+    expect(d.reachable).toBe(false);
+    expect(d.findings.map((f) => f.code)).toContain('PEERING_NOT_ACTIVE');
+    expect(d.findings.map((f) => f.code)).not.toContain('SG_INGRESS_DENIED');
+  });
+
+  it('never match across an inter-region peering (the source /32 is proposed instead)', () => {
+    // "You cannot reference the security group of a peer VPC that's in a different Region" (vpc-peering-basics).
+    const d = ask(peered({ region: 'eu-west-1' }), 'a', 'b');
+    expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
+    expect(finding(d, 'SG_INGRESS_DENIED').fix?.params).toMatchObject({ cidr: '10.0.1.10/32' });
+  });
+
+  it("match another account's group (UserId) across a same-region peering: group ids are global", () => {
+    const w = peered({ accountId: '444455556666' });
+    const s = raw(w, (d) => {
+      for (const g of d.SecurityGroups ?? [])
+        for (const p of g.IpPermissions ?? []) for (const r of p.UserIdGroupPairs ?? []) r.UserId = ACCOUNT;
+    });
+    expect(ask(s, 'a', 'b').reachable).toBe(true);
+  });
+
+  it('a stale reference to a deleted group matches nothing (and the loader warns)', () => {
+    // A rule whose referenced group was deleted is stale: it matches no interface (VPC_SecurityGroups, stale rules).
+    const w = across();
+    const s = raw(w, (d) => {
+      const g = d.SecurityGroups?.find((x) => x.GroupId === w.id('b-sg'));
+      g?.IpPermissions.push({
+        IpProtocol: '-1',
+        IpRanges: [],
+        Ipv6Ranges: [],
+        PrefixListIds: [],
+        UserIdGroupPairs: [{ GroupId: 'sg-0deadbeef00000000', UserId: ACCOUNT }],
+      });
+    });
+    const d = ask(s, 'a', 'b');
+    expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
+  });
+
+  it('do not match across a transit gateway (a reference needs SG referencing support; the model does not assume it)', () => {
+    const w = new SnapshotBuilder()
+      .addVpc('data', { cidr: '10.2.0.0/16' })
+      .addSubnet('d1', { vpc: 'data', cidr: '10.2.1.0/24' })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'd1', ip: '10.2.1.20' })
+      .allowIn('b', { protocol: 'icmp', from: 8, to: -1, peer: 'sg:a-sg' })
+      .addTransitGateway('hub')
+      .attach('ta', { tgw: 'hub', vpc: 'main', subnets: ['public'] })
+      .attach('tb', { tgw: 'hub', vpc: 'data', subnets: ['d1'] })
+      .addRoute('public', '10.2.0.0/16', 'tgw:hub')
+      .addRoute('data-main', '10.0.0.0/16', 'tgw:hub');
+    expect(codes(ask(w, 'a', 'b'))).toEqual(['SG_INGRESS_DENIED forward']);
+  });
+});
+
+describe('S7/S8/S9 network ACL entries', () => {
+  /** across() with a custom ACL on "app" (b's subnet): `entries` added, then nothing (the * deny). */
+  function acl(entries: Parameters<SnapshotBuilder['addNaclEntry']>[1][]) {
+    const w = across()
+      .allowIcmp('b', '10.0.0.0/16')
+      .allowTcp('b', 443, '10.0.0.0/16')
+      .addNacl('app-acl', { vpc: 'main', subnets: ['app'] });
+    for (const e of entries) w.addNaclEntry('app-acl', e);
+    return w;
+  }
+
+  it('ICMP entry with IcmpTypeCode -1/-1 allows ping both ways; 8/-1 in + 0/-1 out is the minimum (S7)', () => {
+    const all = acl([
+      { rule: 100, egress: false, protocol: 'icmp', cidr: '10.0.1.0/24', action: 'allow', icmp: [-1, -1] },
+      { rule: 100, egress: true, protocol: 'icmp', cidr: '10.0.1.0/24', action: 'allow', icmp: [-1, -1] },
+    ]);
+    expect(ask(all, 'a', 'b').reachable).toBe(true);
+    const min = acl([
+      { rule: 100, egress: false, protocol: 'icmp', cidr: '10.0.1.0/24', action: 'allow', icmp: [8, -1] },
+      { rule: 100, egress: true, protocol: 'icmp', cidr: '10.0.1.0/24', action: 'allow', icmp: [0, -1] },
+    ]);
+    expect(ask(min, 'a', 'b').reachable).toBe(true);
+    // Echo request out only (type 8 both ways): the reply (type 0) dies leaving b's subnet.
+    const wrong = acl([
+      { rule: 100, egress: false, protocol: 'icmp', cidr: '10.0.1.0/24', action: 'allow', icmp: [8, -1] },
+      { rule: 100, egress: true, protocol: 'icmp', cidr: '10.0.1.0/24', action: 'allow', icmp: [8, -1] },
+    ]);
+    expect(codes(ask(wrong, 'a', 'b'))).toEqual(['NACL_EGRESS_DENIED return']);
+  });
+
+  it('reads entry protocol numbers ("6", "17", "1", "-1") and ignores ICMPv6 ("58") for IPv4 ping', () => {
+    const w = acl([]);
+    const s = raw(w, (d) => {
+      const a = d.NetworkAcls?.find((x) => x.NetworkAclId === w.id('app-acl', 'acl'));
+      a?.Entries.unshift(
+        { RuleNumber: 90, Egress: false, Protocol: '58', RuleAction: 'allow', CidrBlock: '0.0.0.0/0' },
+        {
+          RuleNumber: 100,
+          Egress: false,
+          Protocol: '6',
+          RuleAction: 'allow',
+          CidrBlock: '0.0.0.0/0',
+          PortRange: { From: 443, To: 443 },
+        },
+        {
+          RuleNumber: 100,
+          Egress: true,
+          Protocol: '6',
+          RuleAction: 'allow',
+          CidrBlock: '0.0.0.0/0',
+          PortRange: { From: 1024, To: 65535 },
+        },
+      );
+    });
+    expect(ask(s, 'a', 'b', 'tcp', 443).reachable).toBe(true);
+    expect(codes(ask(s, 'a', 'b'))).toEqual(['NACL_INGRESS_DENIED forward', 'NACL_EGRESS_DENIED return']);
+  });
+
+  it('ephemeral reply range: 1024-65535 covers every client; 32768-60999 covers Linux but not Windows (S7)', () => {
+    const reply = (from: number, to: number) =>
+      acl([
+        { rule: 100, egress: false, protocol: 'tcp', cidr: '10.0.1.0/24', action: 'allow', ports: [443, 443] },
+        { rule: 100, egress: true, protocol: 'tcp', cidr: '10.0.1.0/24', action: 'allow', ports: [from, to] },
+      ]);
+    expect(ask(reply(1024, 65535), 'a', 'b', 'tcp', 443).reachable).toBe(true);
+    expect(ask(reply(32768, 60999), 'a', 'b', 'tcp', 443).reachable).toBe(true);
+    // The same ACL with a Windows client (49152-65535): ports 61000-65535 are denied.
+    const win = reply(32768, 60999).addInstance('w', { subnet: 'public', ip: '10.0.1.30', platform: 'windows' });
+    const d = ask(win, 'w', 'b', 'tcp', 443);
+    expect(codes(d)).toEqual(['NACL_EGRESS_DENIED return']);
+    expect(d.return.find((h) => !h.allowed)?.detail).toContain('61000-65535');
+  });
+
+  it('IPv6 entries never match IPv4 packets: ::/0 allow-all leaves IPv4 at the * deny (S8, S27)', () => {
+    const w = acl([]);
+    const s = raw(w, (d) => {
+      const a = d.NetworkAcls?.find((x) => x.NetworkAclId === w.id('app-acl', 'acl'));
+      for (const egress of [false, true])
+        a?.Entries.unshift({
+          RuleNumber: 100,
+          Egress: egress,
+          Protocol: '-1',
+          RuleAction: 'allow',
+          Ipv6CidrBlock: '::/0',
+        });
+    });
+    const d = ask(s, 'a', 'b');
+    expect(codes(d)).toEqual(['NACL_INGRESS_DENIED forward', 'NACL_EGRESS_DENIED return']);
+    expect(d.forward.find((h) => !h.allowed)?.rule).toMatch(/^\* ALL ALL 0\.0\.0\.0\/0 DENY/);
+  });
+
+  it('evaluates by rule number, not by the order the API lists entries in; the first match decides (S8)', () => {
+    const w = acl([
+      { rule: 200, egress: false, protocol: '-1', cidr: '0.0.0.0/0', action: 'allow' },
+      { rule: 100, egress: false, protocol: 'icmp', cidr: '10.0.1.10/32', action: 'deny', icmp: [-1, -1] },
+      { rule: 100, egress: true, protocol: '-1', cidr: '0.0.0.0/0', action: 'allow' },
+    ]);
+    const d = ask(w, 'a', 'b');
+    expect(codes(d)).toEqual(['NACL_INGRESS_DENIED forward']);
+    expect(d.forward.find((h) => !h.allowed)?.rule).toMatch(/^100 /);
+    // TCP is not matched by the ICMP deny: rule 200 allows it.
+    expect(ask(w, 'a', 'b', 'tcp', 443).reachable).toBe(true);
+  });
+
+  it('an allow and a deny with the same number in opposite directions do not interfere', () => {
+    const w = acl([
+      { rule: 100, egress: false, protocol: '-1', cidr: '0.0.0.0/0', action: 'allow' },
+      { rule: 100, egress: true, protocol: '-1', cidr: '0.0.0.0/0', action: 'deny' },
+      { rule: 110, egress: true, protocol: '-1', cidr: '0.0.0.0/0', action: 'allow' },
+    ]);
+    expect(codes(ask(w, 'a', 'b'))).toEqual(['NACL_EGRESS_DENIED return']);
+  });
+
+  it('a subnet with no ACL association in the data falls back to the VPC default ACL (S9)', () => {
+    // Every subnet is associated with exactly one ACL, implicitly the default one (VPC_ACLs).
+    const w = across().allowIcmp('b', '10.0.0.0/16');
+    const s = raw(w, (d) => {
+      for (const a of d.NetworkAcls ?? []) {
+        a.Associations = a.Associations.filter((x: Json) => x.SubnetId !== w.id('app', 'subnet'));
+        if (a.IsDefault)
+          a.Entries = a.Entries.map((e: Json) =>
+            e.RuleNumber === 100 && !e.Egress ? { ...e, RuleAction: 'deny' } : e,
+          );
+      }
+    });
+    const d = ask(s, 'a', 'b');
+    // a's subnet is associated explicitly with the default ACL too; b's falls back to it: both deny inbound.
+    expect(d.findings.map((f) => `${f.code} ${f.resource}`)).toContain(
+      `NACL_INGRESS_DENIED ${w.id('main-default', 'acl')}`,
+    );
+  });
+});
+
+describe('S11/S12/S14 route selection', () => {
+  it('on an equal prefix, a static route beats a prefix-list route (route-tables-priority)', () => {
+    // 10.1.0.0/16 via the peering (static) and the prefix list {10.1.0.0/16} via a blackhole NAT: the static wins.
+    const w = new SnapshotBuilder()
+      .addVpc('peer', { cidr: '10.1.0.0/16' })
+      .addSubnet('p1', { vpc: 'peer', cidr: '10.1.1.0/24' })
+      .addPrefixList('corp', { plName: 'corp', cidrs: ['10.1.0.0/16', '192.168.0.0/16'] })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'p1', ip: '10.1.1.20' })
+      .allowIcmp('b', '10.0.0.0/16')
+      .peer('p', 'main', 'peer', { routes: true })
+      .addNatGateway('gone', { subnet: 'public', ip: '10.0.1.99', publicIp: '198.51.100.99' })
+      .addRoute('public', `pl:corp`, 'nat:gone', 'blackhole');
+    const d = ask(w, 'a', 'b');
+    expect(d.reachable).toBe(true);
+    expect(d.forward.find((h) => h.component === 'route-table')?.rule).toContain('pcx-');
+  });
+
+  it('a prefix-list route matches by the longest of its CIDRs that holds the destination', () => {
+    // The list's /24 beats a static /16 (longest prefix first; the static/list tie-break only applies to equal prefixes).
+    const w = new SnapshotBuilder()
+      .addVpc('peer', { cidr: '10.1.0.0/16' })
+      .addSubnet('p1', { vpc: 'peer', cidr: '10.1.1.0/24' })
+      .addPrefixList('corp', { plName: 'corp', cidrs: ['10.1.1.0/24', '10.9.0.0/16'] })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'p1', ip: '10.1.1.20' })
+      .allowIcmp('b', '10.0.0.0/16')
+      .peer('p', 'main', 'peer', { routes: true })
+      .addNatGateway('gone', { subnet: 'public', ip: '10.0.1.99', publicIp: '198.51.100.99' })
+      .addRoute('public', 'pl:corp', 'nat:gone', 'blackhole');
+    const d = ask(w, 'a', 'b');
+    expect(d.findings.map((f) => f.code)).toContain('ROUTE_BLACKHOLE');
+    // Outside the list's /24, the static /16 route to the peering applies.
+    const w2 = w.addInstance('c', { subnet: 'p1', ip: '10.1.1.30' }).allowIcmp('c', '10.0.0.0/16');
+    expect(ask(w2, 'a', '10.1.1.30').findings.map((f) => f.code)).toContain('ROUTE_BLACKHOLE');
+  });
+
+  it('the local route covers a secondary CIDR; a route to a peer for a wider range does not override it', () => {
+    const w = new SnapshotBuilder()
+      .addVpc('two', { cidr: '10.5.0.0/16', secondaryCidrs: ['100.64.0.0/24'] })
+      .addSubnet('t1', { vpc: 'two', cidr: '10.5.1.0/24' })
+      .addSubnet('t2', { vpc: 'two', cidr: '100.64.0.0/26' })
+      .addInstance('a', { subnet: 't1', ip: '10.5.1.10' })
+      .addInstance('b', { subnet: 't2', ip: '100.64.0.20' })
+      .allowIcmp('b', '10.5.0.0/16')
+      .addNatGateway('n', { subnet: 'public', ip: '10.0.1.99', publicIp: '198.51.100.99' })
+      .addRoute('two-main', '100.64.0.0/10', 'nat:n', 'blackhole');
+    const d = ask(w, 'a', 'b');
+    expect(d.reachable).toBe(true);
+    expect(d.forward.find((h) => h.component === 'route-table')?.rule).toContain('local');
+  });
+});
+
+describe('S5/endpoints: instances with several interfaces and addresses', () => {
+  /** b has a second interface "b2" (10.0.2.50) in subnet app with its own group that admits ping. */
+  function multi() {
+    const w = new SnapshotBuilder()
+      .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addSecurityGroup('b2-sg', { vpc: 'main', ingress: [{ protocol: 'icmp', from: 8, to: -1, peer: '10.0.0.0/16' }] })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'public', ip: '10.0.1.20' });
+    const eni2 = idFor('eni', 'b2');
+    const s = raw(w, (d) => {
+      const eni = {
+        NetworkInterfaceId: eni2,
+        SubnetId: w.id('app', 'subnet'),
+        VpcId: w.id('main', 'vpc'),
+        AvailabilityZone: 'us-east-1a',
+        OwnerId: ACCOUNT,
+        InterfaceType: 'interface',
+        Status: 'in-use',
+        RequesterManaged: false,
+        SourceDestCheck: true,
+        PrivateIpAddress: '10.0.2.50',
+        PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: '10.0.2.50' }],
+        Ipv6Addresses: [],
+        Groups: [{ GroupId: w.id('b2-sg'), GroupName: 'b2-sg' }],
+        Attachment: {
+          AttachmentId: idFor('eni-attach', 'b2'),
+          DeviceIndex: 1,
+          InstanceId: w.id('b'),
+          InstanceOwnerId: ACCOUNT,
+          Status: 'attached',
+        },
+        TagSet: [],
+      };
+      d.NetworkInterfaces?.push(eni);
+      const inst = d.Reservations?.flatMap((r) => r.Instances).find((i: Json) => i.InstanceId === w.id('b'));
+      inst.NetworkInterfaces.push({ ...eni, Attachment: { ...eni.Attachment } });
+    });
+    return { w, s, eni2 };
+  }
+
+  it("answers on a secondary interface's address with that interface's groups and subnet", () => {
+    const { s, eni2 } = multi();
+    const d = ask(s, 'a', '10.0.2.50');
+    expect(d.endpoints.to).toMatchObject({ eni: eni2, ip: '10.0.2.50' });
+    expect(d.reachable).toBe(true);
+    // By name the instance is its primary interface, whose group (SSH only) does not admit ping.
+    expect(codes(ask(s, 'a', 'b'))).toEqual(['SG_INGRESS_DENIED forward']);
+  });
+
+  it('an Elastic IP on a secondary private address: the internet reaches that address, not the primary', () => {
+    const w = new SnapshotBuilder().addInstance('b', { subnet: 'public', ip: '10.0.1.20' }).allowIcmp('b', '0.0.0.0/0');
+    const s = raw(w, (d) => {
+      const assoc = {
+        PublicIp: '203.0.113.77',
+        IpOwnerId: 'amazon',
+        AllocationId: 'eipalloc-0aaa',
+        AssociationId: 'eipassoc-0aaa',
+      };
+      const add = (e: Json) => {
+        e.PrivateIpAddresses.push({ Primary: false, PrivateIpAddress: '10.0.1.21', Association: assoc });
+      };
+      const eni = d.NetworkInterfaces?.find((e) => e.NetworkInterfaceId === w.id('b', 'eni'));
+      if (eni) add(eni);
+      const inst = d.Reservations?.flatMap((r) => r.Instances).find((i: Json) => i.InstanceId === w.id('b'));
+      for (const e of inst.NetworkInterfaces) if (e.NetworkInterfaceId === w.id('b', 'eni')) add(e);
+      d.Addresses = [
+        {
+          AllocationId: 'eipalloc-0aaa',
+          AssociationId: 'eipassoc-0aaa',
+          Domain: 'vpc',
+          InstanceId: w.id('b'),
+          NetworkInterfaceId: w.id('b', 'eni'),
+          NetworkInterfaceOwnerId: ACCOUNT,
+          PrivateIpAddress: '10.0.1.21',
+          PublicIp: '203.0.113.77',
+        },
+      ];
+    });
+    const d = ask(s, 'internet', '203.0.113.77');
+    expect(d.reachable).toBe(true);
+    expect(d.forward.find((h) => h.component === 'internet-gateway')?.rule).toBe(
+      'destination 203.0.113.77 → 10.0.1.21',
+    );
+    // The reply leaves from 10.0.1.21 and is translated back to the Elastic IP.
+    expect(d.return.find((h) => h.component === 'internet-gateway')?.rule).toBe('source 10.0.1.21 → 203.0.113.77');
+    // Traffic the instance starts leaves from its primary address, which has no public IP: the IGW drops it.
+    expect(codes(ask(s, 'b', '8.8.8.8'))).toEqual(['NO_PUBLIC_IP forward']);
+  });
+});
+
+describe('S25/S26 the internet and NAT gateways', () => {
+  it('a NAT gateway whose own subnet has no route to the internet gateway: the path dies there', () => {
+    const w = new SnapshotBuilder()
+      .addSubnet('natnet', { vpc: 'main', cidr: '10.0.3.0/24' })
+      .addSubnet('priv', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addRouteTable('priv-rt', { vpc: 'main', subnets: ['priv'] })
+      .addNatGateway('n', { subnet: 'natnet', ip: '10.0.3.5', publicIp: '198.51.100.5' })
+      .addRoute('priv-rt', '0.0.0.0/0', 'nat:n')
+      .addInstance('a', { subnet: 'priv', ip: '10.0.2.10' });
+    const d = ask(w, 'a', '8.8.8.8');
+    expect(d.reachable).toBe(false);
+    expect(codes(d)).toEqual(['NO_INTERNET_GATEWAY_ROUTE forward']);
+    expect(finding(d, 'NO_INTERNET_GATEWAY_ROUTE').resource).toBe(w.id('main-main', 'rtb'));
+  });
+
+  it('a private NAT gateway never reaches the internet (it has no public address)', () => {
+    const w = new SnapshotBuilder()
+      .addSubnet('priv', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addRouteTable('priv-rt', { vpc: 'main', subnets: ['priv'] })
+      .addNatGateway('n', { subnet: 'public', ip: '10.0.1.5', publicIp: '198.51.100.5' })
+      .addRoute('priv-rt', '0.0.0.0/0', 'nat:n')
+      .addInstance('a', { subnet: 'priv', ip: '10.0.2.10' });
+    const s = raw(w, (d) => {
+      for (const n of d.NatGateways ?? []) {
+        n.ConnectivityType = 'private';
+        for (const a of n.NatGatewayAddresses ?? []) {
+          delete a.PublicIp;
+          delete a.AllocationId;
+        }
+      }
+      for (const e of d.NetworkInterfaces ?? [])
+        if (e.InterfaceType === 'nat_gateway') {
+          delete e.Association;
+          for (const p of e.PrivateIpAddresses) delete p.Association;
+        }
+    });
+    const d = ask(s, 'a', '8.8.8.8');
+    expect(d.reachable).not.toBe(true);
+  });
+
+  it('an internet host cannot reach an instance with a public IP through a subnet routing 0.0.0.0/0 elsewhere', () => {
+    const w = new SnapshotBuilder()
+      .addSubnet('priv', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addInstance('b', { subnet: 'priv', ip: '10.0.2.10', publicIp: '203.0.113.10' })
+      .allowIcmp('b', '0.0.0.0/0');
+    const d = ask(w, 'internet', 'b');
+    expect(d.reachable).toBe(false);
+    expect(d.findings.map((f) => f.code)).toContain('NO_INTERNET_GATEWAY_ROUTE');
+  });
+});
+
+describe('instance state (S30 aside: the model sees state, not the OS)', () => {
+  it('a terminated destination answers nothing and gets no start fix', () => {
+    const w = across().allowIcmp('b', '10.0.0.0/16');
+    const s = raw(w, (d) => {
+      for (const r of d.Reservations ?? [])
+        for (const i of r.Instances) if (i.InstanceId === w.id('b')) i.State = { Code: 48, Name: 'terminated' };
+    });
+    const d = ask(s, 'a', 'b');
+    expect(d.reachable).toBe(false);
+    const f = finding(d, 'INSTANCE_NOT_RUNNING');
+    expect(f.fix ?? null).toBeNull();
+  });
+});
+
+// keep helpers referenced
+void path;
