@@ -109,8 +109,9 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
     out.push('', c.bold('Fixes (in apply order)'));
     fixes.forEach((f, i) => {
       const undo = f.reversible || /cannot be undone/i.test(f.undo) ? f.undo : `cannot be undone: ${f.undo}`;
+      // The id is what `whyping fix … --apply <fix-id>` takes; the number is what the shell's `fix N` takes.
       out.push(
-        `  ${i + 1}. ${clean(f.summary)}  ${c.dim(`[${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(undo)}]`)}`,
+        `  ${i + 1}. ${clean(f.summary)}  ${c.dim(`[${clean(f.id)}; ${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(undo)}]`)}`,
       );
     });
   }
@@ -173,7 +174,13 @@ function probeLines(p: ProbeDirectionResult, c: Palette): string[] {
   for (const f of p.findings ?? []) lines.push(`  ${c.warn(f.code)}: ${clean(f.message)}`);
   if (p.agreesWithVerdict === false)
     lines.push(c.warn(`  ! The probe disagrees with the verdict: ${clean(p.explanation)}`));
-  else if (p.explanation) lines.push(c.dim(`    ${clean(p.explanation)}`));
+  else {
+    // A skipped probe's explanation starts by repeating the reason already shown after "not run": keep only the rest.
+    const rest = p.skipped
+      ? p.explanation.replace(`Probe skipped: ${p.skipped}`, '').replace(/^\.?\s*/, '')
+      : p.explanation;
+    if (rest) lines.push(c.dim(`    ${clean(rest)}`));
+  }
   return lines;
 }
 

@@ -53,6 +53,36 @@ describe('the text renderer', () => {
     expect(t).toContain('  2. Add route 10.2.0.0/16 → pcx-0abc to rtb-0aaa');
   });
 
+  it('shows each fix id in the Fixes list, the id `whyping fix --apply` takes', () => {
+    const t = renderText(seedDiagnosis());
+    for (const [i, f] of numberedFixes(seedDiagnosis()).entries()) {
+      const line = t.split('\n').find((l) => l.startsWith(`  ${i + 1}. ${f.summary}`));
+      expect(line).toContain(f.id);
+    }
+  });
+
+  it('says the reason of a skipped probe once, not again as its explanation', () => {
+    const reason = 'a snapshot has no live instances to probe';
+    const probe = {
+      ran: false,
+      skipped: reason,
+      from: 'Instance - NextWork VPC 1',
+      to: 'Instance - NextWork VPC 2',
+      protocol: 'icmp' as const,
+      port: null,
+      sent: null,
+      received: null,
+      lossPct: null,
+      rttMs: null,
+      tcp: null,
+      commandId: null,
+      agreesWithVerdict: null,
+      explanation: `Probe skipped: ${reason}.`,
+    };
+    const t = renderText({ ...seedDiagnosis(), probe });
+    expect(t.split(reason).length - 1).toBe(1);
+  });
+
   it('shows warnings', () => {
     expect(renderText(seedDiagnosis())).toContain('Warnings\n  ! NetworkAcls missing: assumed the default ACL');
   });
