@@ -2,7 +2,7 @@
  * The command line (DESIGN.md §3): `diagnose`, `snapshot`, `fix`/`undo` (registered by src/cli/fix-command.ts) and
  * `start`. One top-level catch maps every error to a message and an exit code; no stack trace reaches a user.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
@@ -306,11 +306,28 @@ async function batchCommand(ctx: CliContext, from: string | undefined, opts: Dia
 
 /** Opens the batch file, failing early (exit 2) when it cannot be read. */
 function openBatchFile(path: string): Promise<NodeJS.ReadableStream> {
+  // Opening a folder succeeds on Linux (only the first read fails, with EISDIR): ask first.
+  let isFolder = false;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    // Missing or unreadable: the open below says which.
+  }
+  if (isFolder) {
+    return Promise.reject(
+      new WhypingError('BAD_INPUT', `Cannot read the batch file ${path}: it is a folder, not a file of JSON lines.`),
+    );
+  }
   return new Promise((resolve, reject) => {
     const stream = createReadStream(path, { encoding: 'utf8' });
     stream.once('open', () => resolve(stream));
     stream.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : e.message;
+      const why =
+        e.code === 'ENOENT'
+          ? 'no such file'
+          : e.code === 'EISDIR'
+            ? 'it is a folder, not a file of JSON lines'
+            : e.message;
       reject(new WhypingError('BAD_INPUT', `Cannot read the batch file ${path}: ${why}.`, {}, { cause: e }));
     });
   });

@@ -1,9 +1,11 @@
+import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { errorText, runCli, useColor, verdictExitCode } from '../../src/cli/program.js';
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import type { Snapshot } from '../../src/model/index.js';
 import { seedDiagnosis } from '../render/sample.js';
 
 function fakeContext(overrides: Partial<CliContext> = {}) {
@@ -118,6 +120,14 @@ describe('runCli maps every failure to a message and an exit code', () => {
       expect(await runCli(argv, f.ctx)).toBe(2);
       expect(f.err()).toMatch(/^whyping: --batch/);
     }
+  });
+
+  it('says a folder given as the batch file is a folder, in one line, exit 2', async () => {
+    const f = fakeContext({ loadSnapshot: () => ({}) as Snapshot });
+    const dir = tmpdir();
+    expect(await runCli(['diagnose', '--snapshot', 's', '--json', '--batch', dir], f.ctx)).toBe(2);
+    expect(f.err()).toBe(`whyping: Cannot read the batch file ${dir}: it is a folder, not a file of JSON lines.\n`);
+    expect(f.out()).toBe('');
   });
 
   it('refuses start while the Slack front end is missing and SLACK_BOT_TOKEN is set', async () => {
