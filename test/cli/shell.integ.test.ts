@@ -3,7 +3,7 @@
  * sandbox — diagnose, every blocker, apply the fixes, recheck, reachable; EC2 Instance Connect after the EIP fix.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,6 +115,18 @@ describe('the local shell, scripted', () => {
     const eicAfter = section(eic, 'Rechecked after the change:\n', 1);
     expect(eicAfter).toMatch(/^✓ Reachable: EC2 Instance Connect .*TCP 22\./);
     expect(out.trimEnd().endsWith('Bye.')).toBe(true);
+  });
+
+  it('runs the README walkthrough exactly as printed: the fixes are applied and the recheck is reachable', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /```\n(why can't [\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const r = await shell((block as string).trimEnd().split('\n'));
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('Cancelled');
+    expect(r.out).not.toContain('Sorry');
+    expect(section(r.out, 'Rechecked after the change:\n', 1)).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 /);
+    expect(r.out).toMatch(/✗ Not reachable: EC2 Instance Connect .*TCP 22/);
   });
 
   it('answers bad input and unknown names without stopping', async () => {
