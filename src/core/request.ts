@@ -376,6 +376,7 @@ function toQuery(p: Parsed): Query {
     if (e.text.length > MAX_ENDPOINT_LENGTH) {
       throw bad(`An endpoint is ${e.text.length} characters long; names and ids are at most ${MAX_ENDPOINT_LENGTH}.`);
     }
+    checkAddressLike(e.text);
   }
   const ends = [...p.endpoints];
   let from: string;
@@ -418,6 +419,22 @@ function toQuery(p: Parsed): Query {
   if (!p.port)
     throw bad(`${protocol.toUpperCase()} needs a port: e.g. "${protocol} ${protocol === 'udp' ? 53 : 443}".`);
   return { from, to, protocol, port: p.port.value };
+}
+
+/**
+ * An end written like an address must be one: `10.1.0.999` or `10.2.4` is a typo, not an instance Name, and a CIDR
+ * range is not one end. Said here, before any lookup answers "no instance is named 10.1.0.999".
+ */
+function checkAddressLike(text: string): void {
+  const slash = /^([\d.]+|[\da-f:]*:[\da-f:.]*)\/(\d*)$/i.exec(text);
+  if (slash) {
+    throw bad(
+      `"${clip(text)}" is a CIDR range; an end is one address: give an IP inside it (e.g. a private IP of an instance), an instance id or a Name.`,
+    );
+  }
+  if (/^\d+(\.\d+)+$/.test(text) && !isIp(text)) {
+    throw bad(`"${clip(text)}" is not a valid IP address: write four numbers from 0 to 255, e.g. 10.1.0.12.`);
+  }
 }
 
 function isEicName(text: string): boolean {

@@ -133,6 +133,11 @@ describe('parseRequest refuses bad input with a specific message', () => {
     ['from web-1 from db-1', /Both ends are marked "from"/],
     ["why can't I ping web-1", /only "web-1"/],
     ['connect to web-1 and db-1 with ec2 instance connect', /name one instance/],
+    ['10.1.0.999 10.2.4.95', /"10\.1\.0\.999" is not a valid IP address/],
+    ['10.1.0.12 10.2.4', /"10\.2\.4" is not a valid IP address/],
+    ['10.1.0.12 10.2.4.95.7:22', /"10\.2\.4\.95\.7" is not a valid IP address/],
+    ['10.1.0.0/16 10.2.4.95', /"10\.1\.0\.0\/16" is a CIDR range.*one address/],
+    ['10.1.0.12/33 10.2.4.95', /"10\.1\.0\.12\/33" is a CIDR range.*one address/],
   ];
   it.each(cases)('refuses %j', (text, message) => {
     expect(badInput(() => parseRequest(text)).message).toMatch(message);
@@ -203,6 +208,11 @@ describe('parseRequestArgs reads CLI arguments with the same rules', () => {
   it('defaults to tcp when only --port is given', () => {
     expect(parseRequestArgs('web-1', 'db-1', { port: '22' })).toEqual(q('web-1', 'db-1', 'tcp', 22));
   });
+  it('refuses a malformed IP address or a CIDR range as an end', () => {
+    expect(badInput(() => parseRequestArgs('10.1.0.999', 'db-1')).message).toMatch(/not a valid IP address/);
+    expect(badInput(() => parseRequestArgs('web-1', '10.2.0.0/16')).message).toMatch(/is a CIDR range/);
+  });
+
   it('refuses a bad port, a bad protocol and contradictions', () => {
     expect(badInput(() => parseRequestArgs('web-1', 'db-1', { port: '0' })).message).toMatch(/out of range/);
     expect(badInput(() => parseRequestArgs('web-1', 'db-1', { port: 'x' })).message).toMatch(/not a port/);
