@@ -34,7 +34,7 @@ import type {
 } from '../model/index.js';
 import { cidrContains, cidrCovers, hostCidr, isPublicIp, isRfc1918, isRfc6598, parseCidr, parseIp } from '../net/ip.js';
 import { makeFix } from './fixes.js';
-import { routeTableFor, selectRoute, selectTgwRoute } from './routes.js';
+import { routeTableFor, selectRoute, selectTgwRoute, unresolvedPrefixListRoutes } from './routes.js';
 import {
   evaluateNacl,
   evaluateSecurityGroups,
@@ -489,6 +489,17 @@ class Tracer {
       this.stop('security-group', d.missing[0] ?? first, `the security groups of ${eni.id} are not in the snapshot`);
       return;
     }
+    const u = d.unresolved[0];
+    if (u && u.rule.peer.kind === 'prefix-list') {
+      // A rule naming a prefix list whose entries are not in the snapshot may allow this packet: never guess a deny.
+      this.touched.add(u.rule.peer.id);
+      this.stop(
+        'security-group',
+        u.group,
+        `${u.rule.text}: the entries of prefix list ${u.rule.peer.id} are not in the snapshot, so whether it covers ${other} is unknown`,
+      );
+      return;
+    }
     this.find(
       flow,
       out ? 'SG_EGRESS_DENIED' : 'SG_INGRESS_DENIED',
@@ -578,6 +589,18 @@ class Tracer {
       return;
     }
     const m = selectRoute(this.s, rt, flow.dst);
+    const unknownPl = unresolvedPrefixListRoutes(this.s, rt, flow.dst)[0];
+    if (unknownPl && unknownPl.destination.kind === 'prefix-list' && (parseCidr(m?.cidr ?? '')?.prefix ?? -1) < 32) {
+      // A route to a prefix list whose entries are not in the snapshot may cover the destination more specifically
+      // than the route found (or cover it where none did): which route wins is unknown, never a guessed NO_ROUTE.
+      this.touched.add(unknownPl.destination.id);
+      this.stop(
+        'route-table',
+        rt.id,
+        `route ${unknownPl.text} in ${rt.id}: the entries of prefix list ${unknownPl.destination.id} are not in the snapshot, so whether it covers ${flow.dst} is unknown`,
+      );
+      return;
+    }
     if (!m) {
       this.hop(flow, {
         component: 'route-table',

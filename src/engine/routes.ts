@@ -8,7 +8,7 @@ import type {
   TransitGatewayRoute,
   TransitGatewayRouteTable,
 } from '../model/index.js';
-import { cidrCovers, parseCidr } from '../net/ip.js';
+import { cidrCovers, isRfc1918, isRfc6598, parseCidr } from '../net/ip.js';
 
 /** The route table in force: the subnet's explicit association, else the VPC's main table. */
 export function routeTableFor(s: Snapshot, subnetId: SubnetId): RouteTable | null {
@@ -74,6 +74,24 @@ export function selectRoute(s: Snapshot, rt: RouteTable, dst: string): RouteMatc
     }
   }
   return best;
+}
+
+/**
+ * Prefix-list routes of `rt` whose entries the snapshot does not hold, and that may therefore cover `dst` (and, being
+ * up to /32, win over the route `selectRoute` found). An AWS-managed service list (`com.amazonaws.<region>.<service>`,
+ * the destination of gateway-endpoint routes) holds only AWS public ranges, so it never covers a private address.
+ */
+export function unresolvedPrefixListRoutes(s: Snapshot, rt: RouteTable, dst: string): Route[] {
+  const d = parseCidr(dst);
+  if (!d) return [];
+  const host = d.family === 4 && d.prefix === 32 ? dst.split('/')[0] : null;
+  const privateDst = host !== null && host !== undefined && (isRfc1918(host) || isRfc6598(host));
+  return rt.routes.filter((r) => {
+    if (r.destination.kind !== 'prefix-list') return false;
+    const id = r.destination.id;
+    if ((s.index.prefixListCidrs.get(id) ?? s.prefixLists.get(id)?.cidrs ?? []).length > 0) return false;
+    return !(privateDst && s.prefixLists.get(id)?.name?.startsWith('com.amazonaws.'));
+  });
 }
 
 /** Longest-prefix match in a transit gateway route table (static beats propagated on a tie). */

@@ -60,6 +60,11 @@ function prefixListCidrs(s: Snapshot, id: string): string[] {
   return s.index.prefixListCidrs.get(id as `pl-${string}`) ?? s.prefixLists.get(id as `pl-${string}`)?.cidrs ?? [];
 }
 
+/** A prefix list whose entries the snapshot does not hold (the loader warns DANGLING_REFERENCE): it may match anything. */
+export function prefixListUnknown(s: Snapshot, id: string): boolean {
+  return prefixListCidrs(s, id).length === 0;
+}
+
 /** The other end of a packet as a security group sees it. */
 export interface SgPeerView {
   /** The address range the packet comes from / goes to (a /32 for a host). */
@@ -103,6 +108,11 @@ export interface SgDecision {
   groups: SecurityGroup[];
   /** Groups the ENI carries that the snapshot does not hold. */
   missing: SecurityGroupId[];
+  /**
+   * Rules that match the protocol and ports but whose peer is a prefix list with no entries in the snapshot: when
+   * nothing else allows, whether one of them does is unknown (never a guessed deny).
+   */
+  unresolved: { group: SecurityGroupId; rule: SgRule }[];
 }
 
 /** Evaluates the union of allows across all groups of an ENI (rules only allow; no match is a deny). */
@@ -120,12 +130,19 @@ export function evaluateSecurityGroups(
     if (g) groups.push(g);
     else missing.push(id);
   }
+  const unresolved: { group: SecurityGroupId; rule: SgRule }[] = [];
   for (const g of groups) {
     for (const rule of direction === 'ingress' ? g.ingress : g.egress) {
-      if (sgRuleMatches(s, rule, t, peer)) return { allowed: true, group: g.id, rule, groups, missing };
+      if (sgRuleMatches(s, rule, t, peer)) return { allowed: true, group: g.id, rule, groups, missing, unresolved: [] };
+      if (
+        rule.peer.kind === 'prefix-list' &&
+        prefixListUnknown(s, rule.peer.id) &&
+        sgRuleMatches(s, { ...rule, peer: { kind: 'cidr', cidr: '0.0.0.0/0' } }, t, { cidr: '0.0.0.0/0', eni: null })
+      )
+        unresolved.push({ group: g.id, rule });
     }
   }
-  return { allowed: false, group: null, rule: null, groups, missing };
+  return { allowed: false, group: null, rule: null, groups, missing, unresolved };
 }
 
 /** The outcome of a network ACL on a packet (for a port range: allowed only if every port is allowed). */

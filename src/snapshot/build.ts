@@ -890,7 +890,14 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
   let currentOwner: string | undefined;
   const peerText = (peer: SgPeer): string => {
     if (peer.kind === 'prefix-list') {
-      const name = prefixLists.get(peer.id)?.name;
+      const pl = prefixLists.get(peer.id);
+      if (!pl?.cidrs.length)
+        warn(
+          'DANGLING_REFERENCE',
+          `security group ${currentSg}: a rule references prefix list ${peer.id}, whose CIDRs are not in the snapshot`,
+          [currentSg, peer.id],
+        );
+      const name = pl?.name;
       return name ? `${peer.id} (${name})` : peer.id;
     }
     if (peer.kind === 'security-group') {

@@ -386,6 +386,55 @@ describe('S11/S12/S14 route selection', () => {
   });
 });
 
+describe('S12 prefix lists whose entries the snapshot does not hold', () => {
+  /** Removes every managed prefix list's entries from the raw data (as a snapshot taken without GetManagedPrefixListEntries). */
+  const dropEntries = (d: Record<string, Json[]>) => {
+    const e = d.PrefixListEntries as unknown as Record<string, unknown>;
+    for (const k of Object.keys(e)) delete e[k];
+  };
+
+  it('an SG rule naming such a list may allow the packet: "not analyzed", never a guessed deny (and a warning)', () => {
+    const w = across()
+      .addPrefixList('office', { plName: 'office', cidrs: ['10.0.1.0/24'] })
+      .allowIn('b', { protocol: 'icmp', from: -1, to: -1, peer: 'pl:office' });
+    expect(ask(w, 'a', 'b').reachable).toBe(true);
+    const s = raw(w, dropEntries);
+    const d = ask(s, 'a', 'b');
+    expect(d.reachable).toBeNull();
+    expect(d.notAnalyzed).toMatchObject({ component: 'security-group', id: w.id('b-sg') });
+    expect(d.warnings.join(' ')).toContain(w.id('office', 'pl'));
+    // A rule for another protocol cannot allow it, whatever the list holds: TCP 443 is a plain deny.
+    expect(codes(ask(s, 'a', 'b', 'tcp', 443))).toEqual(['SG_INGRESS_DENIED forward']);
+  });
+
+  it('a route to such a list may cover the destination (more specifically than any route found): "not analyzed"', () => {
+    const w = new SnapshotBuilder()
+      .addVpc('peer', { cidr: '10.1.0.0/16' })
+      .addSubnet('p1', { vpc: 'peer', cidr: '10.1.1.0/24' })
+      .addPrefixList('corp', { plName: 'corp', cidrs: ['10.1.0.0/16'] })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'p1', ip: '10.1.1.20' })
+      .allowIcmp('b', '10.0.0.0/16')
+      .peer('p', 'main', 'peer')
+      .addRoute('public', 'pl:corp', 'pcx:p')
+      .addRoute('peer-main', '10.0.0.0/16', 'pcx:p');
+    expect(ask(w, 'a', 'b').reachable).toBe(true);
+    const d = ask(raw(w, dropEntries), 'a', 'b');
+    // Without the entries, "NO_ROUTE" would be a guess.
+    expect(d.reachable).toBeNull();
+    expect(d.notAnalyzed).toMatchObject({ component: 'route-table', id: w.id('public-rt', 'rtb') });
+  });
+
+  it('an AWS service list (gateway endpoint route) never covers a private address, entries or not', () => {
+    const w = across()
+      .allowIcmp('b', '10.0.0.0/16')
+      .addPrefixList('s3', { plName: 'com.amazonaws.us-east-1.s3', cidrs: ['52.216.0.0/15'] })
+      .addNatGateway('n', { subnet: 'public', ip: '10.0.1.99', publicIp: '198.51.100.99' })
+      .addRoute('public', 'pl:s3', 'nat:n');
+    expect(ask(raw(w, dropEntries), 'a', 'b').reachable).toBe(true);
+  });
+});
+
 describe('S5/endpoints: instances with several interfaces and addresses', () => {
   /** b has a second interface "b2" (10.0.2.50) in subnet app with its own group that admits ping. */
   function multi() {
