@@ -1327,20 +1327,25 @@ class Tracer {
     } else if (!publicIp) {
       const who = srcEni ? this.label(srcEni) : srcIp;
       const inst = srcEni ? this.instanceOf(srcEni) : null;
+      // A private NAT gateway has no public address and can be given none: the internet gateway drops what it sends.
+      const privateNat = srcEni ? this.natOfEni(srcEni) : null;
       this.hop(flow, {
         component: 'internet-gateway',
         id: igwId ?? vpcId,
         allowed: false,
         rule: `${srcIp} has no public IPv4 address`,
+        ...(privateNat?.connectivityType === 'private' ? { detail: `${privateNat.id} is a private NAT gateway` } : {}),
       });
       const viaPeer = srcEni === null;
       this.find(
         flow,
         viaPeer ? 'PEERING_NOT_TRANSITIVE' : 'NO_PUBLIC_IP',
-        viaPeer ? vpcId : (inst?.id ?? srcEni?.id ?? srcIp),
+        viaPeer ? vpcId : (inst?.id ?? privateNat?.id ?? srcEni?.id ?? srcIp),
         viaPeer
           ? `${srcIp} is not an address of ${vpcId}: its internet gateway does not carry traffic from other networks (no edge-to-edge routing).`
-          : `${who} has no public or Elastic IP, so internet gateway ${igwId ?? ''} cannot carry its traffic ${flow.side === 'return' ? 'back ' : ''}to the internet.`,
+          : privateNat?.connectivityType === 'private'
+            ? `NAT gateway ${privateNat.id} is a private NAT gateway (no Elastic IP can be associated with one), so internet gateway ${igwId ?? ''} drops the traffic it sends: internet-bound traffic needs a route to a public NAT gateway.`
+            : `${who} has no public or Elastic IP, so internet gateway ${igwId ?? ''} cannot carry its traffic ${flow.side === 'return' ? 'back ' : ''}to the internet.`,
         undefined,
         srcEni && srcEni.interfaceType === 'interface'
           ? {

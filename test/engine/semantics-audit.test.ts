@@ -562,7 +562,15 @@ describe('S25/S26 the internet and NAT gateways', () => {
         }
     });
     const d = ask(s, 'a', '8.8.8.8');
-    expect(d.reachable).not.toBe(true);
+    // "if you route traffic from the private NAT gateway to the internet gateway, the internet gateway drops the
+    // traffic" (docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html). The finding names the NAT gateway
+    // (not its interface) and says why: no Elastic IP can be added to a private NAT gateway.
+    expect(d.reachable).toBe(false);
+    expect(codes(d)).toEqual(['NO_PUBLIC_IP forward']);
+    const f = finding(d, 'NO_PUBLIC_IP');
+    expect(f.resource).toBe(w.id('n', 'nat'));
+    expect(f.message).toContain('private NAT gateway');
+    expect(f.fix ?? null).toBeNull();
   });
 
   it('an internet host cannot reach an instance with a public IP through a subnet routing 0.0.0.0/0 elsewhere', () => {
