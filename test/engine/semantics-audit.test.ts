@@ -63,6 +63,17 @@ describe('S4/S6 security-group protocols and ports', () => {
     }
   });
 
+  it('an IPv6 range (::/0) in a rule never matches an IPv4 packet (S27)', () => {
+    const w = across()
+      .allowIcmp('b', '::/0')
+      .allowIcmp('b', '10.0.0.0/16')
+      .denyAllOut('a')
+      .allowOut('a', { protocol: '-1', peer: '::/0' });
+    expect(codes(ask(w, 'a', 'b'))).toEqual(['SG_EGRESS_DENIED forward']);
+    const x = across().allowIcmp('b', '::/0');
+    expect(codes(ask(x, 'a', 'b'))).toEqual(['SG_INGRESS_DENIED forward']);
+  });
+
   it('reads tcp/udp FromPort/ToPort -1 as every port', () => {
     const w = across().allowIn('b', { protocol: 'tcp', from: -1, to: -1, peer: '10.0.0.0/16' });
     expect(ask(w, 'a', 'b', 'tcp', 5432).reachable).toBe(true);
@@ -538,6 +549,44 @@ describe('S25/S26 the internet and NAT gateways', () => {
     expect(d.reachable).toBe(false);
     expect(codes(d)).toEqual(['NO_INTERNET_GATEWAY_ROUTE forward']);
     expect(finding(d, 'NO_INTERNET_GATEWAY_ROUTE').resource).toBe(w.id('main-main', 'rtb'));
+  });
+
+  it('the reply to a NAT gateway comes back to ports 1024-65535: its subnet ACL must allow them, whatever the client OS', () => {
+    // A NAT gateway remaps source ports to 1024-65535 (VPC_ACLs, ephemeral ports); the client's subnet sees its own range.
+    const w = new SnapshotBuilder()
+      .addSubnet('priv', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addRouteTable('priv-rt', { vpc: 'main', subnets: ['priv'] })
+      .addNatGateway('n', { subnet: 'public', ip: '10.0.1.5', publicIp: '198.51.100.5' })
+      .addRoute('priv-rt', '0.0.0.0/0', 'nat:n')
+      .addInstance('a', { subnet: 'priv', ip: '10.0.2.10' })
+      .addNacl('pub-acl', { vpc: 'main', subnets: ['public'] })
+      .addNaclEntry('pub-acl', { rule: 100, egress: false, protocol: '-1', cidr: '10.0.0.0/16', action: 'allow' })
+      .addNaclEntry('pub-acl', {
+        rule: 110,
+        egress: false,
+        protocol: 'tcp',
+        cidr: '0.0.0.0/0',
+        action: 'allow',
+        ports: [32768, 60999],
+      })
+      .addNaclEntry('pub-acl', { rule: 100, egress: true, protocol: '-1', cidr: '0.0.0.0/0', action: 'allow' });
+    const d = ask(w, 'a', '8.8.8.8', 'tcp', 443);
+    expect(codes(d)).toEqual(['NACL_INGRESS_DENIED return']);
+    expect(d.return.find((h) => !h.allowed)?.detail).toContain('1024-32767, 61000-65535');
+    expect(finding(d, 'NACL_INGRESS_DENIED').fix?.params).toMatchObject({ portRange: { from: 1024, to: 65535 } });
+  });
+
+  it("no edge-to-edge: a default route into a peering does not reach the internet through the peer's gateway (S17)", () => {
+    const w = new SnapshotBuilder()
+      .addVpc('peer', { cidr: '10.1.0.0/16' })
+      .addSubnet('p1', { vpc: 'peer', cidr: '10.1.1.0/24', public: true })
+      .addSubnet('priv', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addInstance('a', { subnet: 'priv', ip: '10.0.2.10' })
+      .peer('p', 'main', 'peer')
+      .addRoute('main-main', '0.0.0.0/0', 'pcx:p');
+    const d = ask(w, 'a', '8.8.8.8');
+    expect(d.reachable).toBe(false);
+    expect(d.findings.map((f) => f.code)).toContain('PEERING_NOT_TRANSITIVE');
   });
 
   it('a private NAT gateway never reaches the internet (it has no public address)', () => {
