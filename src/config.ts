@@ -33,6 +33,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** WHYPING_SANDBOX=1: the shell (and the Slack app) use the in-memory sandbox account. */
   sandbox: boolean;
+  /** WHYPING_SANDBOX=0 (or false/no/off): never the sandbox, even when no AWS credentials are found. */
+  sandboxDisabled?: true;
   /** WHYPING_SANDBOX=<scenario>: a built-in scenario other than the seed lab (implies `sandbox`). */
   sandboxScenario?: string;
   /** WHYPING_PROBES=off: no SSM command is ever sent. */
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     logLevel: e.WHYPING_LOG_LEVEL ?? 'warn',
     sandbox: scenario !== undefined || (sandboxFlag.success && sandboxFlag.data),
+    ...(sandboxFlag.success && sandboxValue !== '' && !sandboxFlag.data ? { sandboxDisabled: true as const } : {}),
     ...(scenario !== undefined ? { sandboxScenario: scenario } : {}),
     probesEnabled: !['off', '0', 'false'].includes(probes),
     region: e.AWS_REGION || e.AWS_DEFAULT_REGION || undefined,

@@ -64,7 +64,7 @@ export function errorText(e: WhypingError): string {
   if (candidates && candidates.length > 0 && !candidates.every((c) => text.includes(c))) {
     text += `\nDid you mean: ${candidates.join(', ')}?`;
   }
-  if (e.code === 'AWS_CREDENTIALS' && !text.includes('--sandbox')) {
+  if (e.code === 'AWS_CREDENTIALS' && !text.includes('--sandbox') && !text.includes('WHYPING_SANDBOX')) {
     text += '\nTo try whyping without an AWS account, add --sandbox (an in-memory copy of the seed lab).';
   }
   return text;

@@ -8,7 +8,7 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Deps } from '../core/deps.js';
 import { investigate } from '../core/investigate.js';
 import { parseRequest } from '../core/request.js';
-import { asWhypingError, isWhypingError } from '../errors.js';
+import { asWhypingError, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan, Query } from '../model/index.js';
 import { numberedFixes, renderText } from '../render/text.js';
 import type { CliContext, TextOut } from './context.js';
@@ -30,6 +30,8 @@ export interface ShellFixer {
 export interface ShellOptions {
   /** WHYPING_SANDBOX=1 (or a scenario name). */
   sandboxRequested: boolean;
+  /** WHYPING_SANDBOX=0: never the sandbox, even without AWS credentials (then the shell stops, exit 3). */
+  sandboxDisabled?: boolean;
   /** WHYPING_SANDBOX=<scenario>: a built-in scenario instead of the seed lab. */
   scenario?: string;
   fixer: ShellFixer;
@@ -105,7 +107,14 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
 
   let deps: Deps;
   try {
-    const useSandbox = opts.sandboxRequested || !(await ctx.hasAwsCredentials());
+    const hasCredentials = opts.sandboxRequested || (await ctx.hasAwsCredentials());
+    if (!hasCredentials && opts.sandboxDisabled) {
+      throw new WhypingError(
+        'AWS_CREDENTIALS',
+        'No AWS credentials were found, and WHYPING_SANDBOX=0 keeps the shell off the built-in sandbox: sign in (aws sso login, AWS_PROFILE or the AWS_* variables), or unset WHYPING_SANDBOX to use the sandbox.',
+      );
+    }
+    const useSandbox = opts.sandboxRequested || !hasCredentials;
     const why = opts.sandboxRequested ? `WHYPING_SANDBOX=${opts.scenario ?? '1'}` : 'no AWS credentials were found';
     const scenario = opts.sandboxRequested ? opts.scenario : undefined;
     deps = await ctx.openDeps(useSandbox ? { sandbox: scenario ?? true } : {});
@@ -117,7 +126,9 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     );
   } catch (e) {
     const err = asWhypingError(e);
-    ctx.stderr.write(`whyping: ${errorText(err)}\n${SANDBOX_HINT}\n`);
+    ctx.stderr.write(
+      `whyping: ${errorText(err)}\n${err.message.includes('WHYPING_SANDBOX') ? '' : `${SANDBOX_HINT}\n`}`,
+    );
     return err.exitCode;
   }
   out('Ask "why can\'t web-1 ping db-1", or type help.');

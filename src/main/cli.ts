@@ -2,7 +2,7 @@
 import { runCli } from '../cli/program.js';
 import { runShell } from '../cli/shell.js';
 import { loadConfig } from '../config.js';
-import { isWhypingError } from '../errors.js';
+import { isWhypingError, WhypingError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createCliContext } from './context.js';
 
@@ -51,8 +51,18 @@ async function main(): Promise<number> {
     ...(registerFixCommands ? { registerFixCommands } : {}),
     startShell: async () => {
       const { shellFixer } = await import('./shell-fix.js');
+      if (config.sandboxScenario !== undefined) {
+        const { listScenarios } = await import('../sandbox/index.js');
+        if (!listScenarios().includes(config.sandboxScenario)) {
+          throw new WhypingError(
+            'BAD_INPUT',
+            `WHYPING_SANDBOX=${config.sandboxScenario} is not a built-in scenario: use 1 (the seed lab), 0 (never the sandbox), or one of ${listScenarios().join(', ')}.`,
+          );
+        }
+      }
       return runShell(ctx, {
         sandboxRequested: config.sandbox,
+        ...(config.sandboxDisabled ? { sandboxDisabled: true } : {}),
         ...(config.sandboxScenario ? { scenario: config.sandboxScenario } : {}),
         fixer: shellFixer,
       });

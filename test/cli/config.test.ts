@@ -26,7 +26,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'eu-west-1' }).region).toBe('us-west-2');
   });
   it('reads WHYPING_SANDBOX as a flag or a built-in scenario name', () => {
-    expect(loadConfig({ WHYPING_SANDBOX: '0' })).toMatchObject({ sandbox: false });
+    expect(loadConfig({ WHYPING_SANDBOX: '0' })).toMatchObject({ sandbox: false, sandboxDisabled: true });
+    expect(loadConfig({ WHYPING_SANDBOX: 'off' })).toMatchObject({ sandbox: false, sandboxDisabled: true });
+    expect(loadConfig({ WHYPING_SANDBOX: '' }).sandboxDisabled).toBeUndefined();
     expect(loadConfig({ WHYPING_SANDBOX: 'true' })).toMatchObject({ sandbox: true });
     expect(loadConfig({ WHYPING_SANDBOX: 'host-firewall' })).toMatchObject({
       sandbox: true,

@@ -129,6 +129,13 @@ describe('the local shell, scripted', () => {
     expect(r.out).toMatch(/✗ Not reachable: EC2 Instance Connect .*TCP 22/);
   });
 
+  it('refuses a WHYPING_SANDBOX that names no built-in scenario, naming the variable and the scenarios (exit 2)', async () => {
+    const r = await shell(['quit'], { WHYPING_SANDBOX: 'maybe' });
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^whyping: WHYPING_SANDBOX=maybe is not a built-in scenario: .*seed-lab.*\n$/);
+  });
+
   it('answers bad input and unknown names without stopping', async () => {
     const r = await shell(['web-1 db-1 tcp 0', 'nosuch-1 nosuch-2', 'fix 1', 'quit'], { WHYPING_SANDBOX: '1' });
     expect(r.code).toBe(0);

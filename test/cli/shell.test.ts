@@ -23,7 +23,13 @@ function sandboxDeps(): Deps {
 
 async function session(
   lines: string[],
-  opts: { tty?: boolean; credentials?: boolean; openDeps?: CliContext['openDeps']; sandboxRequested?: boolean } = {},
+  opts: {
+    tty?: boolean;
+    credentials?: boolean;
+    openDeps?: CliContext['openDeps'];
+    sandboxRequested?: boolean;
+    sandboxDisabled?: boolean;
+  } = {},
 ) {
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
   stdin.isTTY = opts.tty ?? false;
@@ -44,7 +50,11 @@ async function session(
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => opts.credentials ?? false,
   };
-  const code = await runShell(ctx, { sandboxRequested: opts.sandboxRequested ?? false, fixer: shellFixer });
+  const code = await runShell(ctx, {
+    sandboxRequested: opts.sandboxRequested ?? false,
+    ...(opts.sandboxDisabled ? { sandboxDisabled: true } : {}),
+    fixer: shellFixer,
+  });
   return { code, out: out.join(''), err: err.join('') };
 }
 
@@ -86,6 +96,21 @@ describe('the shell', () => {
     const recheck = r.out.slice(r.out.lastIndexOf('… Resolving'));
     expect(recheck).toMatch(/✗ Not reachable/);
     expect(recheck).toContain('Add route 10.2.0.0/16');
+  });
+
+  it('never falls back to the sandbox with WHYPING_SANDBOX=0: no credentials is exit 3, in one message', async () => {
+    let opened = false;
+    const r = await session(['quit'], {
+      sandboxDisabled: true,
+      openDeps: async () => {
+        opened = true;
+        return sandboxDeps();
+      },
+    });
+    expect(r.code).toBe(3);
+    expect(opened).toBe(false);
+    expect(r.out).not.toContain('sandbox');
+    expect(r.err).toMatch(/^whyping: No AWS credentials were found, and WHYPING_SANDBOX=0 keeps the shell off.*\n$/);
   });
 
   it('says how to use the sandbox when AWS cannot be opened', async () => {
