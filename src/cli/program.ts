@@ -6,7 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
-import { parseRequest, parseRequestArgs } from '../core/request.js';
+import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
@@ -250,13 +250,21 @@ async function diagnoseCommand(
   return verdictExitCode(diagnosis);
 }
 
-/** One argument holding the whole question (`whyping diagnose "why can't web-1 ping db-1"`), read as the shell does. */
+/**
+ * One argument holding the whole question (`whyping diagnose "why can't web-1 ping db-1"`), read as the shell does;
+ * --protocol and --port apply to it as if typed at its end. Only a missing end gets the two-ends usage message: any
+ * other problem (a bad port, an unbalanced quote) is said as it is.
+ */
 function wholeRequest(text: string, flags: { protocol?: string; port?: string }, twoEnds: WhypingError) {
-  if (flags.protocol !== undefined || flags.port !== undefined) throw twoEnds;
+  const tokens = tokenize(text);
+  if (flags.protocol !== undefined)
+    tokens.push({ text: '--protocol', quoted: false }, { text: flags.protocol, quoted: true });
+  if (flags.port !== undefined) tokens.push({ text: '--port', quoted: false }, { text: flags.port, quoted: true });
   try {
-    return parseRequest(text);
-  } catch {
-    throw twoEnds;
+    return parseTokens(tokens);
+  } catch (e) {
+    if (isWhypingError(e) && e.message.startsWith('Name two ends')) throw twoEnds;
+    throw e;
   }
 }
 

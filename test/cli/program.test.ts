@@ -80,6 +80,26 @@ describe('runCli maps every failure to a message and an exit code', () => {
     expect(f.err()).toContain('Cannot read snapshot /nope');
   });
 
+  it('applies --port to a whole question, and says what is wrong with one instead of "needs two ends"', async () => {
+    let asked = '';
+    const f = fakeContext({
+      loadSnapshot: (path) => {
+        asked = path;
+        throw new WhypingError('SNAPSHOT_UNREADABLE', 'stop here');
+      },
+    });
+    expect(await runCli(['diagnose', "why can't web-1 reach db-1", '--port', '22', '--snapshot', 's'], f.ctx)).toBe(2);
+    expect(asked).toBe('s');
+    for (const [question, message] of [
+      ["why can't web-1 reach db-1 on 70000", 'Port 70000 is out of range'],
+      ['"web 1 db-1', 'Unbalanced double quote'],
+    ]) {
+      const g = fakeContext();
+      expect(await runCli(['diagnose', question as string, '--snapshot', 's'], g.ctx)).toBe(2);
+      expect(g.err()).toContain(message);
+    }
+  });
+
   it('exits 2 when --snapshot and --sandbox are both given', async () => {
     const f = fakeContext();
     expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/x', '--sandbox'], f.ctx)).toBe(2);
