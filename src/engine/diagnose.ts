@@ -124,6 +124,11 @@ interface Flow {
   srcEni: NetworkInterface | null;
   viaPeering: boolean;
   viaTgw: boolean;
+  /**
+   * The sender's ENI across a transit gateway that supports security group referencing (the gateway and both VPC
+   * attachments enable it): inbound rules at the destination may match its groups. Null otherwise.
+   */
+  tgwRefEni: NetworkInterface | null;
   viaInternet: boolean;
   /** A NAT gateway translated this packet's source (forward), or this reply must be translated back (return). */
   natted: NatRecord | null;
@@ -458,7 +463,9 @@ class Tracer {
     const srcEni =
       flow.srcEni && !flow.viaInternet && !flow.viaTgw && !flow.natted && this.refsWork(flow.srcEni, eni)
         ? flow.srcEni
-        : null;
+        : flow.viaTgw && !flow.viaInternet && !flow.viaPeering && !flow.natted
+          ? flow.tgwRefEni
+          : null;
     this.securityGroups(flow, eni, 'ingress', srcEni);
   }
 
@@ -1665,8 +1672,10 @@ class Tracer {
     this.nacl(flow, fromSubnet, true);
     this.nacl(flow, attSubnet, false);
     flow.viaTgw = true;
+    const sender = flow.srcEni;
     flow.srcEni = null;
-    this.tgwForward(flow, tgwId, att, originSubnet, 0);
+    flow.tgwRefEni = null;
+    this.tgwForward(flow, tgwId, att, originSubnet, 0, sender);
   }
 
   tgwForward(
@@ -1675,6 +1684,7 @@ class Tracer {
     inAtt: TransitGatewayAttachment,
     originSubnet: SubnetId,
     depth: number,
+    sender: NetworkInterface | null = null,
   ): void {
     if (depth > 4 || ++flow.steps > MAX_STEPS) {
       this.stop('transit-gateway', tgwId, 'the path loops between transit gateways');
@@ -1769,6 +1779,17 @@ class Tracer {
       this.stop('transit-gateway-attachment', out.id, `the subnets of ${out.id} are not in the snapshot`);
       return;
     }
+    // Security group referencing over a transit gateway (inbound rules only, one gateway, so one region): the
+    // gateway must enable it (AWS's default is disable) and neither VPC attachment disable it (their default: enable).
+    const tgw = this.s.transitGateways.get(tgwId);
+    flow.tgwRefEni =
+      sender &&
+      depth === 0 &&
+      tgw?.securityGroupReferencingSupport === 'enable' &&
+      inAtt.securityGroupReferencingSupport !== 'disable' &&
+      out.securityGroupReferencingSupport !== 'disable'
+        ? sender
+        : null;
     // Out of the transit gateway, the attachment subnet's route table routes the packet inside the VPC.
     this.route(flow, subnet, subnet);
   }
@@ -1839,6 +1860,7 @@ function newFlow(side: Side, protocol: Protocol, traffic: Traffic, src: string, 
     srcEni: null,
     viaPeering: false,
     viaTgw: false,
+    tgwRefEni: null,
     viaInternet: false,
     natted: null,
     steps: 0,

@@ -272,6 +272,8 @@ export interface TransitGateway extends Origin {
   state: string;
   defaultAssociationRouteTableId?: TransitGatewayRouteTableId;
   defaultPropagationRouteTableId?: TransitGatewayRouteTableId;
+  /** `Options.SecurityGroupReferencingSupport` (`enable` | `disable`; AWS's default is disable), when the data has it. */
+  securityGroupReferencingSupport?: string;
   name?: string;
   tags: Tags;
 }
@@ -287,6 +289,8 @@ export interface TransitGatewayAttachment extends Origin {
   associatedRouteTableId?: TransitGatewayRouteTableId;
   /** Subnets of a VPC attachment (one per AZ). */
   subnetIds: SubnetId[];
+  /** A VPC attachment's `Options.SecurityGroupReferencingSupport` (`enable` | `disable`; AWS's default is enable). */
+  securityGroupReferencingSupport?: string;
   /** For a peering attachment: the TGW at the other end. */
   peerTransitGatewayId?: TransitGatewayId;
   /**

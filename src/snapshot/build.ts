@@ -543,6 +543,8 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
       tgw.defaultAssociationRouteTableId = t.Options.AssociationDefaultRouteTableId as `tgw-rtb-${string}`;
     if (t.Options?.PropagationDefaultRouteTableId)
       tgw.defaultPropagationRouteTableId = t.Options.PropagationDefaultRouteTableId as `tgw-rtb-${string}`;
+    if (t.Options?.SecurityGroupReferencingSupport)
+      tgw.securityGroupReferencingSupport = t.Options.SecurityGroupReferencingSupport;
     transitGateways.set(tgw.id, origin(withName(tgw, tags), t.OwnerId ?? file.accountId, file.region));
   }
 
@@ -606,6 +608,8 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     }
     for (const s of a.SubnetIds ?? [])
       if (!att.subnetIds.includes(s as `subnet-${string}`)) att.subnetIds.push(s as `subnet-${string}`);
+    if (a.Options?.SecurityGroupReferencingSupport)
+      att.securityGroupReferencingSupport = a.Options.SecurityGroupReferencingSupport;
   }
   for (const { value: a, file } of inp.TransitGatewayPeeringAttachments) {
     const id = a.TransitGatewayAttachmentId as `tgw-attach-${string}`;

@@ -237,7 +237,13 @@ const transitGateway = z.object({
   TransitGatewayId: str,
   OwnerId: optStr,
   State: optStr,
-  Options: z.object({ AssociationDefaultRouteTableId: optStr, PropagationDefaultRouteTableId: optStr }).nullish(),
+  Options: z
+    .object({
+      AssociationDefaultRouteTableId: optStr,
+      PropagationDefaultRouteTableId: optStr,
+      SecurityGroupReferencingSupport: optStr,
+    })
+    .nullish(),
   Tags: tags,
 });
 
@@ -260,6 +266,7 @@ const tgwVpcAttachment = z.object({
   VpcOwnerId: optStr,
   State: optStr,
   SubnetIds: list(str),
+  Options: z.object({ SecurityGroupReferencingSupport: optStr }).nullish(),
   Tags: tags,
 });
 

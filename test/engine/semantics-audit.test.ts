@@ -195,8 +195,9 @@ describe('S4/S21 security-group references', () => {
     expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
   });
 
-  it('do not match across a transit gateway (a reference needs SG referencing support; the model does not assume it)', () => {
-    const w = new SnapshotBuilder()
+  /** a (main) → b (VPC "data") through transit gateway "hub"; b admits ping from a's group by reference. */
+  function overTgw() {
+    return new SnapshotBuilder()
       .addVpc('data', { cidr: '10.2.0.0/16' })
       .addSubnet('d1', { vpc: 'data', cidr: '10.2.1.0/24' })
       .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
@@ -207,7 +208,35 @@ describe('S4/S21 security-group references', () => {
       .attach('tb', { tgw: 'hub', vpc: 'data', subnets: ['d1'] })
       .addRoute('public', '10.2.0.0/16', 'tgw:hub')
       .addRoute('data-main', '10.0.0.0/16', 'tgw:hub');
-    expect(codes(ask(w, 'a', 'b'))).toEqual(['SG_INGRESS_DENIED forward']);
+  }
+  /** Sets SecurityGroupReferencingSupport on the transit gateway and (when given) on the VPC attachments. */
+  const sgRefs = (w: SnapshotBuilder, tgw: string | null, attachments: string | null) =>
+    raw(w, (d) => {
+      for (const t of d.TransitGateways ?? []) if (tgw) t.Options.SecurityGroupReferencingSupport = tgw;
+      for (const a of d.TransitGatewayVpcAttachments ?? [])
+        if (attachments) a.Options.SecurityGroupReferencingSupport = attachments;
+    });
+
+  it('across a transit gateway: only when the gateway enables security group referencing (default: disabled)', () => {
+    // "inbound security rules that reference security groups defined in other VPCs attached to a transit gateway
+    // within the same Region"; the option is disabled by default on the transit gateway, enabled by default on VPC
+    // attachments (aws.amazon.com/blogs/networking-and-content-delivery/introducing-security-group-referencing-for-
+    // aws-transit-gateway; EC2 API TransitGatewayOptions / TransitGatewayVpcAttachmentOptions).
+    expect(codes(ask(overTgw(), 'a', 'b'))).toEqual(['SG_INGRESS_DENIED forward']);
+    expect(codes(ask(sgRefs(overTgw(), 'disable', null), 'a', 'b'))).toEqual(['SG_INGRESS_DENIED forward']);
+    expect(ask(sgRefs(overTgw(), 'enable', null), 'a', 'b').reachable).toBe(true);
+    expect(ask(sgRefs(overTgw(), 'enable', 'enable'), 'a', 'b').reachable).toBe(true);
+    // Either attachment opting out turns it off.
+    expect(codes(ask(sgRefs(overTgw(), 'enable', 'disable'), 'a', 'b'))).toEqual(['SG_INGRESS_DENIED forward']);
+  });
+
+  it('across a transit gateway: never in outbound rules ("outbound security rules referencing … aren\'t supported")', () => {
+    const w = overTgw()
+      .allowIcmp('b', '10.0.0.0/16')
+      .denyAllOut('a')
+      .allowOut('a', { protocol: '-1', peer: 'sg:b-sg' });
+    const d = ask(sgRefs(w, 'enable', 'enable'), 'a', 'b');
+    expect(codes(d)).toEqual(['SG_EGRESS_DENIED forward']);
   });
 });
 
