@@ -8,7 +8,8 @@ import type {
   TransitGatewayRoute,
   TransitGatewayRouteTable,
 } from '../model/index.js';
-import { cidrCovers, isRfc1918, isRfc6598, parseCidr } from '../net/ip.js';
+import { cidrCovers, parseCidr } from '../net/ip.js';
+import { prefixListMayCover } from './rules.js';
 
 /** The route table in force: the subnet's explicit association, else the VPC's main table. */
 export function routeTableFor(s: Snapshot, subnetId: SubnetId): RouteTable | null {
@@ -82,16 +83,7 @@ export function selectRoute(s: Snapshot, rt: RouteTable, dst: string): RouteMatc
  * the destination of gateway-endpoint routes) holds only AWS public ranges, so it never covers a private address.
  */
 export function unresolvedPrefixListRoutes(s: Snapshot, rt: RouteTable, dst: string): Route[] {
-  const d = parseCidr(dst);
-  if (!d) return [];
-  const host = d.family === 4 && d.prefix === 32 ? dst.split('/')[0] : null;
-  const privateDst = host !== null && host !== undefined && (isRfc1918(host) || isRfc6598(host));
-  return rt.routes.filter((r) => {
-    if (r.destination.kind !== 'prefix-list') return false;
-    const id = r.destination.id;
-    if ((s.index.prefixListCidrs.get(id) ?? s.prefixLists.get(id)?.cidrs ?? []).length > 0) return false;
-    return !(privateDst && s.prefixLists.get(id)?.name?.startsWith('com.amazonaws.'));
-  });
+  return rt.routes.filter((r) => r.destination.kind === 'prefix-list' && prefixListMayCover(s, r.destination.id, dst));
 }
 
 /** Longest-prefix match in a transit gateway route table (static beats propagated on a tie). */

@@ -11,7 +11,7 @@ import type {
   SgRule,
   Snapshot,
 } from '../model/index.js';
-import { cidrCovers, parseCidr } from '../net/ip.js';
+import { cidrCovers, isRfc1918, isRfc6598, parseCidr } from '../net/ip.js';
 
 /** What a packet carries that rules match on. Ports for TCP/UDP are a range: a single port, or a client's ephemeral range. */
 export type Traffic =
@@ -60,9 +60,18 @@ function prefixListCidrs(s: Snapshot, id: string): string[] {
   return s.index.prefixListCidrs.get(id as `pl-${string}`) ?? s.prefixLists.get(id as `pl-${string}`)?.cidrs ?? [];
 }
 
-/** A prefix list whose entries the snapshot does not hold (the loader warns DANGLING_REFERENCE): it may match anything. */
-export function prefixListUnknown(s: Snapshot, id: string): boolean {
-  return prefixListCidrs(s, id).length === 0;
+/**
+ * Whether a prefix list whose entries the snapshot does not hold (the loader warns DANGLING_REFERENCE) may cover
+ * `cidr`. False when the entries are known (they decide), and for an AWS service list
+ * (`com.amazonaws.<region>.<service>`, e.g. a gateway endpoint's) and a private address: those lists hold only AWS
+ * public ranges.
+ */
+export function prefixListMayCover(s: Snapshot, id: string, cidr: string): boolean {
+  if (prefixListCidrs(s, id).length > 0) return false;
+  const c = parseCidr(cidr);
+  const host = c && c.family === 4 && c.prefix === 32 ? (cidr.split('/')[0] ?? '') : null;
+  const privateHost = host !== null && (isRfc1918(host) || isRfc6598(host));
+  return !(privateHost && s.prefixLists.get(id as `pl-${string}`)?.name?.startsWith('com.amazonaws.'));
 }
 
 /** The other end of a packet as a security group sees it. */
@@ -136,7 +145,7 @@ export function evaluateSecurityGroups(
       if (sgRuleMatches(s, rule, t, peer)) return { allowed: true, group: g.id, rule, groups, missing, unresolved: [] };
       if (
         rule.peer.kind === 'prefix-list' &&
-        prefixListUnknown(s, rule.peer.id) &&
+        prefixListMayCover(s, rule.peer.id, peer.cidr) &&
         sgRuleMatches(s, { ...rule, peer: { kind: 'cidr', cidr: '0.0.0.0/0' } }, t, { cidr: '0.0.0.0/0', eni: null })
       )
         unresolved.push({ group: g.id, rule });

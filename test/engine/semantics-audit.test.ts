@@ -193,6 +193,7 @@ describe('S4/S21 security-group references', () => {
     });
     const d = ask(s, 'a', 'b');
     expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
+    expect(d.warnings.join(' ')).toContain('sg-0deadbeef00000000');
   });
 
   /** a (main) → b (VPC "data") through transit gateway "hub"; b admits ping from a's group by reference. */
@@ -463,6 +464,23 @@ describe('S12 prefix lists whose entries the snapshot does not hold', () => {
     // Without the entries, "NO_ROUTE" would be a guess.
     expect(d.reachable).toBeNull();
     expect(d.notAnalyzed).toMatchObject({ component: 'route-table', id: w.id('public-rt', 'rtb') });
+  });
+
+  it('an SG rule naming an AWS service list (e.g. HTTPS to S3) cannot allow a private destination, entries or not', () => {
+    // Common egress hardening: 443 only to the S3 gateway endpoint's list. An instance-to-instance question is a plain
+    // deny even when the snapshot lacks the list's entries (AWS service lists hold AWS public ranges only).
+    const w = across()
+      .allowTcp('b', 443, '10.0.0.0/16')
+      .addPrefixList('s3', { plName: 'com.amazonaws.us-east-1.s3', cidrs: ['52.216.0.0/15'] })
+      .denyAllOut('a')
+      .allowOut('a', { protocol: 'tcp', from: 443, to: 443, peer: 'pl:s3' });
+    const s = raw(w, dropEntries);
+    expect(codes(ask(s, 'a', 'b', 'tcp', 443))).toEqual(['SG_EGRESS_DENIED forward']);
+    // Towards a public address the list may hold, whether the rule allows is unknown (a has no public IP either: that
+    // blocker is certain, so the verdict is false and the unknown rule is named in notAnalyzed).
+    const d = ask(s, 'a', '52.216.10.10', 'tcp', 443);
+    expect(d.notAnalyzed).toMatchObject({ component: 'security-group', id: w.id('a-sg') });
+    expect(codes(d)).toEqual(['NO_PUBLIC_IP forward']);
   });
 
   it('an AWS service list (gateway endpoint route) never covers a private address, entries or not', () => {
