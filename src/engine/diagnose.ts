@@ -1216,7 +1216,8 @@ class Tracer {
         p.id,
         `Peering connection ${p.id} between ${p.requester.vpcId} and ${p.accepter.vpcId} is ${p.status}: only an active peering carries traffic.`,
         `status ${p.status}`,
-        LIVE_PEERING.has(p.status) && p.status !== 'provisioning'
+        // Only a request awaiting acceptance can be accepted: initiating-request comes before it, provisioning after.
+        p.status === 'pending-acceptance'
           ? {
               action: { action: 'AcceptVpcPeeringConnection', params: { vpcPeeringConnectionId: p.id } },
               summary: `Accept peering connection ${p.id} (as the owner of ${p.accepter.vpcId})`,

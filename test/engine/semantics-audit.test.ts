@@ -162,6 +162,17 @@ describe('S4/S21 security-group references', () => {
     expect(d.findings.map((f) => f.code)).not.toContain('SG_INGRESS_DENIED');
   });
 
+  it('a peering still initiating (S20) is not active, and cannot be accepted yet: no accept fix', () => {
+    // Lifecycle: initiating-request → pending-acceptance → provisioning → active; only pending-acceptance is accepted
+    // (aws-anchors S20, from vpc-peering-basics "VPC peering connection lifecycle"; AcceptVpcPeeringConnection: "the
+    // VPC peering connection must be in the pending-acceptance state").
+    const d = ask(peered({ status: 'initiating-request' }), 'a', 'b');
+    const f = finding(d, 'PEERING_NOT_ACTIVE', 'forward');
+    expect(f.fix ?? null).toBeNull();
+    const p = finding(ask(peered({ status: 'pending-acceptance' }), 'a', 'b'), 'PEERING_NOT_ACTIVE', 'forward');
+    expect(p.fix?.action).toBe('AcceptVpcPeeringConnection');
+  });
+
   it('never match across an inter-region peering (the source /32 is proposed instead)', () => {
     // "You cannot reference the security group of a peer VPC that's in a different Region" (vpc-peering-basics).
     const d = ask(peered({ region: 'eu-west-1' }), 'a', 'b');
