@@ -691,6 +691,28 @@ describe('S25/S26 the internet and NAT gateways', () => {
   });
 });
 
+describe('S28 transit gateway AZ presence on the way back', () => {
+  it("the reply enters the transit gateway from the destination's AZ: no attachment subnet there fails the return path", () => {
+    // "any resources in Availability Zones where there is no transit gateway attachment cannot reach the transit
+    // gateway" (tgw-vpc-attachments, Limits). b sits in us-east-1b; data's attachment has a subnet in us-east-1a only.
+    const w = new SnapshotBuilder()
+      .addVpc('data', { cidr: '10.2.0.0/16' })
+      .addSubnet('d1', { vpc: 'data', cidr: '10.2.1.0/24', az: 'us-east-1a' })
+      .addSubnet('d2', { vpc: 'data', cidr: '10.2.2.0/24', az: 'us-east-1b' })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'd2', ip: '10.2.2.20' })
+      .allowIcmp('b', '10.0.0.0/16')
+      .addTransitGateway('hub')
+      .attach('ta', { tgw: 'hub', vpc: 'main', subnets: ['public'] })
+      .attach('tb', { tgw: 'hub', vpc: 'data', subnets: ['d1'] })
+      .addRoute('public', '10.2.0.0/16', 'tgw:hub')
+      .addRoute('data-main', '10.0.0.0/16', 'tgw:hub');
+    const d = ask(w, 'a', 'b');
+    expect(codes(d)).toEqual(['TGW_NO_ATTACHMENT_IN_AZ return']);
+    expect(finding(d, 'TGW_NO_ATTACHMENT_IN_AZ').resource).toBe(idFor('tgw-attach', 'tb'));
+  });
+});
+
 describe('instance state (S30 aside: the model sees state, not the OS)', () => {
   it('a terminated destination answers nothing and gets no start fix', () => {
     const w = across().allowIcmp('b', '10.0.0.0/16');
