@@ -142,8 +142,8 @@ NO_COLOR, SLACK_BOT_TOKEN.`,
     .option('--snapshot <path>', 'read an offline snapshot (a describe-* JSON file or folder) instead of AWS')
     .addOption(
       new Option(
-        '--sandbox [path]',
-        'use the in-memory sandbox account: the seed lab, or the snapshot at PATH loaded into it',
+        '--sandbox [path|scenario]',
+        'use the in-memory sandbox account: the seed lab, a built-in scenario (transitive-peering, nacl-reply, blackhole-route, host-firewall), or the snapshot at PATH loaded into it; put it after the ends',
       ).conflicts('snapshot'),
     )
     .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')
@@ -224,8 +224,13 @@ async function diagnoseCommand(
   opts: DiagnoseOptions,
 ): Promise<number> {
   if (opts.batch !== undefined) return batchCommand(ctx, from, opts);
+  // `--sandbox [PATH|SCENARIO]` takes the next word as its value: `diagnose --sandbox web-1 db-1` leaves one end.
+  const tookEnd =
+    typeof opts.sandbox === 'string' && to === undefined
+      ? ` (--sandbox took "${opts.sandbox}" as its snapshot path or scenario: put --sandbox after the ends, or write --sandbox=seed-lab)`
+      : '';
   const twoEnds = usage(
-    'diagnose needs two ends: whyping diagnose <from> <to> (e.g. whyping diagnose web-1 db-1 --port 443).',
+    `diagnose needs two ends: whyping diagnose <from> <to> (e.g. whyping diagnose web-1 db-1 --port 443)${tookEnd}.`,
   );
   if (from === undefined) throw twoEnds;
   const flags: { protocol?: string; port?: string } = {};

@@ -100,6 +100,14 @@ describe('runCli maps every failure to a message and an exit code', () => {
     }
   });
 
+  it('says --sandbox took an end as its value when it comes before the ends', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnose', '--sandbox', '10.1.0.12', '10.2.4.95'], f.ctx)).toBe(2);
+    expect(f.err()).toContain(
+      '--sandbox took "10.1.0.12" as its snapshot path or scenario: put --sandbox after the ends',
+    );
+  });
+
   it('exits 2 when --snapshot and --sandbox are both given', async () => {
     const f = fakeContext();
     expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/x', '--sandbox'], f.ctx)).toBe(2);
