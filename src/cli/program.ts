@@ -298,10 +298,12 @@ async function batchCommand(ctx: CliContext, from: string | undefined, opts: Dia
   const snapshot = ctx.loadSnapshot(opts.snapshot);
   const input = opts.batch === '-' ? ctx.stdin : await openBatchFile(opts.batch as string);
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let count = 0;
   try {
     for await (const r of investigateBatch(snapshot, lines)) {
       const obj = 'diagnosis' in r ? toJson(r.diagnosis) : toJsonBatchError(r.query, r.error);
       ctx.stdout.write(`${JSON.stringify(obj)}\n`);
+      count++;
     }
   } catch (e) {
     if (isWhypingError(e)) throw e;
@@ -313,6 +315,10 @@ async function batchCommand(ctx: CliContext, from: string | undefined, opts: Dia
         cause: e,
       },
     );
+  }
+  if (count === 0) {
+    const name = opts.batch === '-' ? 'stdin' : `the batch file ${opts.batch}`;
+    ctx.stderr.write(`whyping: ${name} held no queries (only empty lines): nothing was diagnosed.\n`);
   }
   return EXIT.reachable;
 }

@@ -158,6 +158,15 @@ describe('runCli maps every failure to a message and an exit code', () => {
     expect(f.out()).toBe('');
   });
 
+  it('says an empty batch held no queries (one line on stderr, exit 0, nothing on stdout)', async () => {
+    const stdin = new PassThrough();
+    stdin.end('\n  \n');
+    const f = fakeContext({ stdin, loadSnapshot: () => ({}) as Snapshot });
+    expect(await runCli(['diagnose', '--snapshot', 's', '--json', '--batch', '-'], f.ctx)).toBe(0);
+    expect(f.out()).toBe('');
+    expect(f.err()).toBe('whyping: stdin held no queries (only empty lines): nothing was diagnosed.\n');
+  });
+
   it('refuses start while the Slack front end is missing and SLACK_BOT_TOKEN is set', async () => {
     const f = fakeContext({ env: { SLACK_BOT_TOKEN: 'xoxb-1' } });
     expect(await runCli(['start'], f.ctx)).toBe(2);
