@@ -3,6 +3,20 @@
  * numbers vs names, -1 wildcards, ICMP type/code, IPv6 entries, rule order, group references across peerings and
  * accounts, prefix lists, route ties, multi-interface instances, secondary addresses. The rules already pinned
  * elsewhere are listed in docs/engine.md; each world here adds an edge they do not cover.
+ *
+ * Where each rule of aws-anchors §6 is pinned (sem = semantics.test.ts, fnd = findings.test.ts, here = this file):
+ * S1 sem "are stateful" · S2 here "needs ping allowed outbound" · S3 here "default group" · S4 sem + here (references,
+ * prefix lists) · S5 sem + here "union" · S6 sem + here (type/code, numbers, -1) · S7 sem + here (type 0 reply,
+ * ephemeral ranges, NAT side) · S8 sem + here (order, IPv6 entries, *) · S9 sem "deny with *" + here (default ACL
+ * fallback) · S10 sem "same subnet" · S11 sem + here (ties) · S12 sem + here (lists, missing entries; gateway endpoint
+ * routes are "not analyzed") · S13 fnd ROUTE_BLACKHOLE · S14 sem (secondary CIDRs, middlebox) + here · S15 sem "main
+ * table" · S16 fnd PEERING_NOT_TRANSITIVE · S17 fnd + here (peer's NAT, peer's IGW) · S18 builder refuses overlaps;
+ * batfish.test (overlapping peers) · S19 sem "route back" · S20 fnd PEERING_NOT_ACTIVE + here (initiating) · S21 sem +
+ * here (regions, accounts, stale, TGW) · S22 DNS: outside the model · S23/S27 IPv6 endpoints: sem "not analyzed" ·
+ * S24 fnd SOURCE_DEST_CHECK · S25 fnd NO_PUBLIC_IP / PRIVATE_DESTINATION_VIA_INTERNET + here (EIP on a secondary
+ * address); Block Public Access: not modeled · S26 sem + fnd + here (no IGW route, private NAT, 1024-65535) · S28 fnd
+ * TGW_* + here (reply AZ) · S29 not needed for verdicts · S30 host layer: the probe.
+ *
  * Worlds start from the builder's default network: VPC "main" (10.0.0.0/16), an internet gateway, a public subnet
  * "public" (10.0.1.0/24). Some edges need raw describe-* data the builder does not write: `raw()` edits it.
  */
@@ -115,6 +129,17 @@ describe('S4/S6 security-group protocols and ports', () => {
     const d = ask(w, 'a', 'b');
     expect(codes(d)).toEqual(['SG_EGRESS_DENIED forward']);
     expect(ask(w, 'a', 'b', 'tcp', 22).reachable).toBe(true);
+  });
+
+  it('the default group admits its own members only (S3): a member reaches another member, a non-member does not', () => {
+    const w = new SnapshotBuilder()
+      .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10', groups: ['main-default'] })
+      .addInstance('b', { subnet: 'app', ip: '10.0.2.20', groups: ['main-default'] })
+      .addInstance('c', { subnet: 'app', ip: '10.0.2.30' });
+    expect(ask(w, 'a', 'b', 'tcp', 5432).reachable).toBe(true);
+    expect(ask(w, 'a', 'b').reachable).toBe(true);
+    expect(codes(ask(w, 'c', 'b', 'tcp', 5432))).toEqual(['SG_INGRESS_DENIED forward']);
   });
 
   it('takes the union of every group on the interface, whichever group holds the rule (S5)', () => {
