@@ -62,15 +62,16 @@ function prefixListCidrs(s: Snapshot, id: string): string[] {
 
 /**
  * Whether a prefix list whose entries the snapshot does not hold (the loader warns DANGLING_REFERENCE) may cover
- * `cidr`. False when the entries are known (they decide), and for an AWS service list
- * (`com.amazonaws.<region>.<service>`, e.g. a gateway endpoint's) and a private address: those lists hold only AWS
- * public ranges.
+ * the host `cidr`. False when the entries are known (they decide); for a range (an "internet" endpoint), which a list
+ * covers only whole, as known lists are read; and for an AWS service list (`com.amazonaws.<region>.<service>`, e.g. a
+ * gateway endpoint's) and a private address: those lists hold only AWS public ranges.
  */
 export function prefixListMayCover(s: Snapshot, id: string, cidr: string): boolean {
   if (prefixListCidrs(s, id).length > 0) return false;
   const c = parseCidr(cidr);
-  const host = c && c.family === 4 && c.prefix === 32 ? (cidr.split('/')[0] ?? '') : null;
-  const privateHost = host !== null && (isRfc1918(host) || isRfc6598(host));
+  if (!c || c.prefix !== (c.family === 4 ? 32 : 128)) return false;
+  const host = cidr.split('/')[0] ?? '';
+  const privateHost = c.family === 4 && (isRfc1918(host) || isRfc6598(host));
   return !(privateHost && s.prefixLists.get(id as `pl-${string}`)?.name?.startsWith('com.amazonaws.'));
 }
 

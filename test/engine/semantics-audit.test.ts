@@ -512,6 +512,8 @@ describe('S12 prefix lists whose entries the snapshot does not hold', () => {
       .allowOut('a', { protocol: 'tcp', from: 443, to: 443, peer: 'pl:s3' });
     const s = raw(w, dropEntries);
     expect(codes(ask(s, 'a', 'b', 'tcp', 443))).toEqual(['SG_EGRESS_DENIED forward']);
+    // "The internet" as a whole is no single address: a list covers a range only whole, as known lists are read.
+    expect(ask(s, 'a', 'internet', 'tcp', 443).notAnalyzed).toBeNull();
     // Towards a public address the list may hold, whether the rule allows is unknown (a has no public IP either: that
     // blocker is certain, so the verdict is false and the unknown rule is named in notAnalyzed).
     const d = ask(s, 'a', '52.216.10.10', 'tcp', 443);
