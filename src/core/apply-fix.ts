@@ -231,14 +231,15 @@ export async function applyFix(
 
   // (5) Re-diagnose from fresh state.
   const after = await fresh(deps, query);
-  const stillThere = new Set(fixPlansOf(after).map((p) => p.id));
-  const gone = reports.filter((r) => r.status === 'applied' && !stillThere.has(r.plan.id)).length;
   const verdict =
     after.reachable === true ? 'now reachable' : after.reachable === false ? 'still not reachable' : 'not analyzed';
   const applied = reports.filter((r) => r.status === 'applied').length;
+  const changes = applied === 1 ? '1 change' : `${applied} changes`;
+  // Blockers counted before and after, as the two diagnoses show them: a change can clear one blocker and uncover
+  // another (a route to a pending peering becomes a blackhole route), so "fixes no longer proposed" is not the count.
   const message = stopped
-    ? `Stopped at ${stopped.plan.id}: ${stopped.message} ${applied} change(s) applied before it; ${verdict}.`
-    : `Applied ${applied} change(s); ${gone} blocker(s) gone; ${verdict}.`;
+    ? `Stopped at ${stopped.plan.id}: ${stopped.message} ${changes} applied before it; ${verdict}.`
+    : `Applied ${changes}; blockers ${before.findings.length} → ${after.findings.length}; ${verdict}.`;
   return {
     ...base,
     // Some changes were made and a later one was refused or failed: a partial run is a failure (exit 3).
