@@ -442,12 +442,19 @@ class Tracer {
     const running = inst.state === 'running';
     this.hop(flow, { component: 'instance', id: inst.id, allowed: running, rule: `state ${inst.state}` });
     if (running) return;
-    const startable = inst.state === 'stopped' || inst.state === 'stopping';
+    // AWS starts only a stopped instance (StartInstances on one still stopping fails with IncorrectInstanceState).
+    const startable = inst.state === 'stopped';
+    const wait =
+      inst.state === 'stopping'
+        ? ' Wait until it is stopped, then start it.'
+        : inst.state === 'pending'
+          ? ' It is starting: ask again in a minute.'
+          : '';
     this.find(
       flow,
       'INSTANCE_NOT_RUNNING',
       inst.id,
-      `${this.label(eni)} is ${inst.state}: an instance that is not running sends and answers nothing.`,
+      `${this.label(eni)} is ${inst.state}: an instance that is not running sends and answers nothing.${wait}`,
       `state ${inst.state}`,
       startable
         ? { action: { action: 'StartInstances', params: { instanceId: inst.id } }, summary: `Start ${this.label(eni)}` }

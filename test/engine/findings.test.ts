@@ -35,6 +35,17 @@ describe('INSTANCE_NOT_RUNNING', () => {
     expect(d.forward.at(-1)).toMatchObject({ component: 'instance', allowed: false, rule: 'state stopped' });
   });
 
+  it('proposes no start while the instance is still stopping (AWS starts only a stopped instance)', () => {
+    const stopping = new SnapshotBuilder()
+      .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('db', { subnet: 'app', ip: '10.0.2.20', state: 'stopping' })
+      .allowIcmp('db', '10.0.0.0/16');
+    const f = finding(ask(stopping, 'web', 'db'), 'INSTANCE_NOT_RUNNING');
+    expect(f.fix).toBeNull();
+    expect(f.message).toContain('Wait until it is stopped, then start it.');
+  });
+
   it('reports a stopped source too: it sends nothing', () => {
     const d = ask(w, 'db', 'web', 'tcp', 22);
     expect(codes(d)).toEqual(['INSTANCE_NOT_RUNNING forward']);
