@@ -36,6 +36,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads WHYPING_LOG_LEVEL in any case, and empty as the default', () => {
+    expect(loadConfig({ WHYPING_LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(loadConfig({ WHYPING_LOG_LEVEL: ' info ' }).logLevel).toBe('info');
+    expect(loadConfig({ WHYPING_LOG_LEVEL: '' }).logLevel).toBe('warn');
+    expect(() => loadConfig({ WHYPING_LOG_LEVEL: 'loud' })).toThrow(
+      'WHYPING_LOG_LEVEL has an invalid value (use one of fatal, error, warn, info, debug, trace, silent).',
+    );
+  });
+
   it('refuses an invalid value naming the variable', () => {
     expect(() => loadConfig({ WHYPING_SANDBOX: 'Maybe Not' })).toThrow(WhypingError);
     expect(() => loadConfig({ WHYPING_LOG_LEVEL: 'loud' })).toThrow(/WHYPING_LOG_LEVEL/);
