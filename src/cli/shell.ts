@@ -158,7 +158,11 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
 
   for (;;) {
     const raw = await lines.next('whyping> ');
-    if (raw === null) break;
+    if (raw === null) {
+      // Ctrl-D at the prompt: end the prompt's line, so "Bye." does not land after "whyping> ".
+      if (interactive) out();
+      break;
+    }
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const word = line.toLowerCase();

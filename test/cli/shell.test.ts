@@ -82,6 +82,13 @@ describe('the shell', () => {
     expect(r.out).toContain('Say fix 1…fix 4, or fix all.');
   });
 
+  it('ends the prompt line on Ctrl-D at a terminal, so Bye. starts its own line', async () => {
+    const r = await session(['help'], { tty: true });
+    expect(r.out).toMatch(/whyping> \nBye\.\n$/);
+    const pipe = await session(['help']);
+    expect(pipe.out).toMatch(/leave\nBye\.\n$/);
+  });
+
   it('treats the end of input at a confirmation as no', async () => {
     const r = await session([ASK, 'fix 1']);
     expect(r.out).toContain('Apply? [y/N]');
