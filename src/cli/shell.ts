@@ -152,7 +152,9 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
       out(`  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`);
     }
     if (!interactive) out('Apply? [y/N]');
-    const answer = (await lines.next('Apply? [y/N] '))?.trim().toLowerCase() ?? '';
+    const raw = await lines.next('Apply? [y/N] ');
+    if (raw === null && interactive) out(); // Ctrl-D/Ctrl-C at the question: end its line
+    const answer = raw?.trim().toLowerCase() ?? '';
     return answer === 'y' || answer === 'yes';
   };
 

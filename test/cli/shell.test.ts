@@ -82,9 +82,11 @@ describe('the shell', () => {
     expect(r.out).toContain('Say fix 1…fix 4, or fix all.');
   });
 
-  it('ends the prompt line on Ctrl-D at a terminal, so Bye. starts its own line', async () => {
+  it('ends the prompt line on Ctrl-D at a terminal (the shell prompt or Apply?), so what follows starts its own line', async () => {
     const r = await session(['help'], { tty: true });
     expect(r.out).toMatch(/whyping> \nBye\.\n$/);
+    const asked = await session([ASK, 'fix 1'], { tty: true });
+    expect(asked.out).toContain('Apply? [y/N] \n');
     const pipe = await session(['help']);
     expect(pipe.out).toMatch(/leave\nBye\.\n$/);
   });
