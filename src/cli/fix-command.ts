@@ -125,6 +125,9 @@ export function fixReportLines(r: ApplyFixReport): string[] {
 }
 
 function target(opts: { region?: string; roleArn?: string; sandbox?: string | true }): AwsTarget {
+  if (opts.sandbox !== undefined && opts.roleArn !== undefined) {
+    throw new WhypingError('BAD_INPUT', '--role-arn changes live AWS; it has no meaning with --sandbox.');
+  }
   const t: AwsTarget = {};
   if (opts.region !== undefined) t.region = opts.region;
   if (opts.roleArn !== undefined) t.roleArn = opts.roleArn;
@@ -221,6 +224,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
     .option('--json', 'print the result as JSON')
     .action(async (token: string, opts: UndoOptions) => {
       const plan: UndoPlan = decodeUndoToken(token);
+      const where = target(opts);
       const steps = plan.steps.map((s) => `  EC2 ${s.op} ${JSON.stringify({ ...s, op: undefined })}`);
       const ok = await confirm(ctx, opts.yes, [`whyping will undo ${plan.fixId}: ${plan.summary}`, ...steps]);
       if (!ok) {
@@ -228,7 +232,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
         ctx.setExitCode(1);
         return;
       }
-      const deps = await ctx.openDeps(target(opts));
+      const deps = await ctx.openDeps(where);
       const r = await applyUndo(deps, plan, cliActor(ctx.env));
       if (opts.json) ctx.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
+import { registerFixCommands } from '../../src/cli/fix-command.js';
 import { errorText, runCli, useColor, verdictExitCode } from '../../src/cli/program.js';
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -106,6 +107,34 @@ describe('runCli maps every failure to a message and an exit code', () => {
     expect(f.err()).toContain(
       '--sandbox took "10.1.0.12" as its snapshot path or scenario: put --sandbox after the ends',
     );
+  });
+
+  it('refuses --role-arn with --sandbox for fix and undo too, before opening anything', async () => {
+    const arn = 'arn:aws:iam::123456789012:role/X';
+    for (const argv of [
+      ['fix', 'a', 'b', '--apply', 'all', '--sandbox', '--role-arn', arn, '--yes'],
+      // A real token (printed by a sandbox fix of the seed lab's route), so only the options are wrong.
+      [
+        'undo',
+        'wpu1.eyJ2IjoxLCJmaXhJZCI6ImZpeC1hYTM0OTk4ZTI0YTUiLCJzdW1tYXJ5IjoicmVtb3ZlIHJvdXRlIDEwLjIuMC4wLzE2IOKGkiBwY3gtMGQ2ZTdmOGE5YjBjMWQyZTMgZnJvbSBydGItMDNlNGY1YTZiN2M4ZDllMTEiLCJzdGVwcyI6W3sib3AiOiJEZWxldGVSb3V0ZSIsInJvdXRlVGFibGVJZCI6InJ0Yi0wM2U0ZjVhNmI3YzhkOWUxMSIsImRlc3RpbmF0aW9uQ2lkckJsb2NrIjoiMTAuMi4wLjAvMTYifV19.8xEV9ND-',
+        '--sandbox',
+        '--role-arn',
+        arn,
+        '--yes',
+      ],
+    ]) {
+      let opened = false;
+      const f = fakeContext({
+        openDeps: async () => {
+          opened = true;
+          throw new WhypingError('INTERNAL', 'must not be reached');
+        },
+      });
+      const code = await runCli(argv, f.ctx, { registerFixCommands });
+      expect(code, f.err()).toBe(2);
+      expect(f.err()).toContain('--role-arn changes live AWS; it has no meaning with --sandbox.');
+      expect(opened).toBe(false);
+    }
   });
 
   it('exits 2 when --snapshot and --sandbox are both given', async () => {
