@@ -218,9 +218,11 @@ export function componentName(k: Component): string {
     case 'internet':
       return 'Internet';
     default: {
-      // A component kind added to the model after this renderer: show it as it is rather than fail.
-      const unknown: never = k;
-      return String(unknown);
+      // A kind outside `Component` (notAnalyzed names e.g. `virtual-private-gateway`), or one added to the model after
+      // this renderer: in words like the others (`Virtual private gateway`) rather than as a code.
+      const unknown: string = k;
+      const words = unknown.replace(/-/g, ' ');
+      return words.charAt(0).toUpperCase() + words.slice(1);
     }
   }
 }

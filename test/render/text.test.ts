@@ -24,6 +24,16 @@ describe('the text renderer', () => {
     expect(verdictLine(d)).toContain('Network interface eni-0lb: a load balancer');
   });
 
+  it('names a component outside the model in words, like the others (a VPN gateway the path is routed to)', () => {
+    const d = {
+      ...seedDiagnosis(),
+      reachable: null,
+      findings: [],
+      notAnalyzed: { component: 'virtual-private-gateway', id: 'vgw-0abc', reason: 'VPN paths are outside the model' },
+    };
+    expect(verdictLine(d)).toContain('the path crosses Virtual private gateway vgw-0abc: VPN paths');
+  });
+
   it('lists both paths hop by hop with marks and the rule in console words', () => {
     const t = renderText(seedDiagnosis());
     expect(t).toContain(
