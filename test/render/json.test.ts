@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderJson, toJson, toJsonBatchError } from '../../src/render/json.js';
 import { seedDiagnosis } from './sample.js';
@@ -17,6 +19,24 @@ describe('the JSON renderer follows the --json contract', () => {
       'hints',
       'instanceConnect',
     ]);
+  });
+
+  it('emits only keys the README documents for the query, endpoints, hops, findings and fixes, and all of them', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const block = /### `--json` output\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const documented = new Set([...block.matchAll(/"(\w+)":/g)].map((m) => m[1]));
+    const j = toJson(seedDiagnosis());
+    const finding = j.findings.find((f) => f.fix !== null);
+    const emitted = [
+      ...Object.keys(j),
+      ...Object.keys(j.query),
+      ...Object.keys(j.endpoints.from),
+      ...Object.keys(j.forward[0] ?? {}),
+      ...Object.keys(finding ?? {}),
+      ...Object.keys(finding?.fix ?? {}),
+    ];
+    for (const key of emitted) expect(documented, `README lacks "${key}"`).toContain(key);
+    for (const key of documented) expect(emitted, `output lacks "${key}"`).toContain(key);
   });
 
   it('writes the query with a null port for ICMP', () => {
