@@ -111,7 +111,9 @@ const STATUS_WORD: Record<PlanReport['status'], string> = {
 /** A fix report as terminal lines (the shell can reuse them). */
 export function fixReportLines(r: ApplyFixReport): string[] {
   const out: string[] = [`Before: ${verdict(r.before, r.reachableBefore)}.`];
-  for (const p of r.plans) {
+  // Cancelled at the question: every plan is "SKIPPED … Cancelled: not applied."; the overall message says it once.
+  const plans = r.plans.every((p) => p.status === 'skipped') ? [] : r.plans;
+  for (const p of plans) {
     out.push(`${STATUS_WORD[p.status]} ${p.plan.id}: ${p.message}`);
     if (p.requestIds.length > 0) out.push(`  AWS request id(s): ${p.requestIds.join(', ')}`);
     if (p.leftBehind?.length) out.push(`  LEFT BEHIND: ${p.leftBehind.join(', ')}`);

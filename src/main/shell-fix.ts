@@ -14,7 +14,9 @@ const MARK: Record<string, string> = {
 
 /** One line per plan (with the AWS request ids, the audit trail), then the overall message. */
 export function fixReportLines(r: ApplyFixReport, actor: string, when: Date): string[] {
-  const lines = r.plans.map((p) => {
+  // Cancelled at the question: every plan is "skipped — Cancelled: not applied."; the overall message says it once.
+  const plans = r.plans.every((p) => p.status === 'skipped') ? [] : r.plans;
+  const lines = plans.map((p) => {
     const ids = p.requestIds.length > 0 ? ` [request ${p.requestIds.join(', ')}]` : '';
     return `  ${MARK[p.status] ?? p.status}: ${p.plan.summary}${ids}${p.status === 'applied' ? '' : ` — ${p.message}`}`;
   });

@@ -7,6 +7,7 @@ import { errorText, runCli, useColor, verdictExitCode } from '../../src/cli/prog
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { Snapshot } from '../../src/model/index.js';
+import { createSandbox } from '../../src/sandbox/index.js';
 import { seedDiagnosis } from '../render/sample.js';
 
 function fakeContext(overrides: Partial<CliContext> = {}) {
@@ -135,6 +136,24 @@ describe('runCli maps every failure to a message and an exit code', () => {
       expect(f.err()).toContain('--role-arn changes live AWS; it has no meaning with --sandbox.');
       expect(opened).toBe(false);
     }
+  });
+
+  it('says a cancelled fix once, not once per fix (no terminal, no --yes)', async () => {
+    const sb = createSandbox({ region: 'us-east-1' });
+    const f = fakeContext({
+      openDeps: async () => ({
+        clients: sb.clients,
+        region: sb.region,
+        logger: silentLogger,
+        now: () => new Date('2026-11-25T10:00:00Z'),
+        sleep: async () => {},
+        probesEnabled: false,
+      }),
+    });
+    const argv = ['fix', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--apply', 'all'];
+    expect(await runCli(argv, f.ctx, { registerFixCommands })).toBe(1);
+    expect(f.out().split('Cancelled').length - 1).toBe(1);
+    expect(f.out()).toContain('Cancelled: nothing was changed.');
   });
 
   it('exits 2 when --snapshot and --sandbox are both given', async () => {

@@ -91,6 +91,12 @@ describe('the shell', () => {
     expect(pipe.out).toMatch(/leave\nBye\.\n$/);
   });
 
+  it('says a cancelled fix all once, not once per fix', async () => {
+    const r = await session([ASK, 'fix all', 'n']);
+    expect(r.out.split('Cancelled').length - 1).toBe(1);
+    expect(r.out).toContain('Cancelled: nothing was changed.');
+  });
+
   it('treats the end of input at a confirmation as no', async () => {
     const r = await session([ASK, 'fix 1']);
     expect(r.out).toContain('Apply? [y/N]');
