@@ -79,7 +79,12 @@ export function verdictLine(d: Diagnosis, opts: TextOptions = {}): string {
   if (d.reachable === true) return c.ok(c.bold(`✓ Reachable: ${from} → ${to}, ${what}.`));
   if (d.reachable === null) {
     const na = d.notAnalyzed;
-    const where = na ? ` the path crosses ${componentName(na.component as Component)} ${na.id}: ${na.reason}` : '';
+    // The query itself can be what is outside the model (an IPv6 end): then the reason alone says it.
+    const where = !na
+      ? ''
+      : na.component === 'query'
+        ? ` ${na.reason}`
+        : ` the path crosses ${componentName(na.component as Component)} ${na.id}: ${na.reason}`;
     return c.warn(c.bold(`? Not analyzed: ${from} → ${to}, ${what};${clean(where)}.`));
   }
   const n = d.findings.length;

@@ -34,6 +34,16 @@ describe('the text renderer', () => {
     expect(verdictLine(d)).toContain('the path crosses Virtual private gateway vgw-0abc: VPN paths');
   });
 
+  it('says only the reason when the query itself is outside the model (an IPv6 end)', () => {
+    const d = {
+      ...seedDiagnosis(),
+      reachable: null,
+      findings: [],
+      notAnalyzed: { component: 'query', id: '2001:db8::1', reason: 'IPv6 paths are not analyzed (IPv4 only for now)' },
+    };
+    expect(verdictLine(d)).toMatch(/ping \(ICMP\); IPv6 paths are not analyzed \(IPv4 only for now\)\.$/);
+  });
+
   it('lists both paths hop by hop with marks and the rule in console words', () => {
     const t = renderText(seedDiagnosis());
     expect(t).toContain(
