@@ -352,6 +352,14 @@ function openBatchFile(path: string): Promise<NodeJS.ReadableStream> {
   });
 }
 
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false; // missing: it will be created
+  }
+}
+
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
@@ -360,6 +368,7 @@ async function snapshotCommand(ctx: CliContext, opts: SnapshotOptions): Promise<
   for (const i of opts.instance) {
     if (!INSTANCE_ID.test(i)) throw usage(`"${i}" is not an instance id (i-0123456789abcdef0).`);
   }
+  if (isFile(opts.out)) throw usage(`--out ${opts.out} is a file: give a folder to write the JSON files into.`);
   const deps = await ctx.openDeps(target(opts));
   const { paths, calls, rounds } = await ctx.exportSnapshot(
     deps,

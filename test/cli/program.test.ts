@@ -1,4 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
@@ -245,13 +247,23 @@ describe('runCli maps every failure to a message and an exit code', () => {
     expect(f.err()).toContain('"vpc-xyz" is not a VPC id');
   });
 
+  it('refuses a snapshot --out that is a file, before reading anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whyping-out-'));
+    const file = join(dir, 'Vpcs.json');
+    writeFileSync(file, '{}');
+    const f = fakeContext();
+    expect(await runCli(['snapshot', '--sandbox', '--out', file], f.ctx)).toBe(2);
+    expect(f.err()).toBe(`whyping: --out ${file} is a file: give a folder to write the JSON files into.\n`);
+  });
+
   it('reports what snapshot wrote', async () => {
     const f = fakeContext({
       openDeps: async () => ({}) as never,
       exportSnapshot: async () => ({ paths: ['a.json', 'b.json'], calls: 9, rounds: 3 }),
     });
-    expect(await runCli(['snapshot', '--vpc', 'vpc-0123456789abcdef0', '--out', '/tmp/x'], f.ctx)).toBe(0);
-    expect(f.out()).toContain('Wrote 2 files to /tmp/x (9 AWS calls in 3 rounds)');
+    const out = join(mkdtempSync(join(tmpdir(), 'whyping-out-')), 'snap');
+    expect(await runCli(['snapshot', '--vpc', 'vpc-0123456789abcdef0', '--out', out], f.ctx)).toBe(0);
+    expect(f.out()).toContain(`Wrote 2 files to ${out} (9 AWS calls in 3 rounds)`);
   });
 });
 
