@@ -376,6 +376,7 @@ function toQuery(p: Parsed): Query {
     if (e.text.length > MAX_ENDPOINT_LENGTH) {
       throw bad(`An endpoint is ${e.text.length} characters long; names and ids are at most ${MAX_ENDPOINT_LENGTH}.`);
     }
+    if (e.text.trim() === '') throw bad('An endpoint is empty: give a name, an id or an IP address.');
     checkAddressLike(e.text);
   }
   const ends = [...p.endpoints];

@@ -208,6 +208,11 @@ describe('parseRequestArgs reads CLI arguments with the same rules', () => {
   it('defaults to tcp when only --port is given', () => {
     expect(parseRequestArgs('web-1', 'db-1', { port: '22' })).toEqual(q('web-1', 'db-1', 'tcp', 22));
   });
+  it('refuses an end that is only spaces as empty', () => {
+    expect(badInput(() => parseRequestArgs('web-1', '   ')).message).toMatch(/endpoint is empty/);
+    expect(badInput(() => parseRequest('web-1 "  "')).message).toMatch(/endpoint is empty/);
+  });
+
   it('refuses a malformed IP address or a CIDR range as an end', () => {
     expect(badInput(() => parseRequestArgs('10.1.0.999', 'db-1')).message).toMatch(/not a valid IP address/);
     expect(badInput(() => parseRequestArgs('web-1', '10.2.0.0/16')).message).toMatch(/is a CIDR range/);
