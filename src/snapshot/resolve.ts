@@ -24,7 +24,7 @@ const IPV4_LIKE = /^\d+(\.\d+)+$/;
 const IPV6_LIKE = /^[0-9a-f:.]*:[0-9a-f:.]*$/i;
 
 interface Context {
-  /** Region of the other endpoint: picks the EIC range and narrows same-name instances. */
+  /** Region of the other endpoint: picks the EIC range. */
   region?: string;
   /** VPC of the other endpoint: picks among ENIs sharing a private IP (overlapping CIDRs). */
   vpcId?: VpcId;
@@ -254,14 +254,8 @@ function resolveName(s: Snapshot, text: string, ctx: Context): ResolvedEndpoint 
     // A terminated instance keeps its Name for a while after a replacement starts: prefer the living ones.
     const alive = insts.filter((i) => i.state !== 'terminated');
     if (alive.length) insts = alive;
-    if (insts.length > 1 && ctx.region) {
-      const here = insts.filter((i) => i.region === ctx.region);
-      if (here.length) insts = here;
-    }
-    if (insts.length > 1 && ctx.vpcId) {
-      const sameVpc = insts.filter((i) => i.vpcId === ctx.vpcId);
-      if (sameVpc.length === 1) insts = sameVpc;
-    }
+    // Several living instances with this Name are ambiguous, whatever the other end is (DESIGN §3): guessing by the
+    // other end's VPC or region could pick the other end itself. The user names one by its id.
     if (insts.length > 1) {
       throw ambiguous(
         text,

@@ -64,6 +64,19 @@ describe('resolveEndpoint', () => {
     expect(e.exitCode).toBe(2);
   });
 
+  it('keeps a shared Name ambiguous in a query even when the other end sits beside one of them', () => {
+    // i-web and i-db are both "Web-1"; the other end is i-db's own address. Narrowing by the other end's VPC would
+    // pick i-db and answer a question about an instance talking to itself.
+    const twin = buildSnapshot(
+      worldFiles((w) => {
+        const r = nth(w.Reservations as { Instances: { Tags: { Key: string; Value: string }[] }[] }[], 0);
+        nth(r.Instances, 1).Tags = [{ Key: 'Name', Value: 'Web-1' }];
+      }),
+    );
+    const e = fails('AMBIGUOUS_ENDPOINT', () => resolveEndpoints(twin, 'web-1', '10.2.4.95'));
+    expect(e.details.candidates).toHaveLength(2);
+  });
+
   it('resolves a private IP (secondary addresses too) to its ENI as an ip endpoint', () => {
     expect(resolveEndpoint(s, '10.2.4.95')).toEqual({
       kind: 'ip',
