@@ -247,7 +247,7 @@ function resolveEic(s: Snapshot, text: string, ctx: Context): ResolvedEndpoint {
   };
 }
 
-function resolveName(s: Snapshot, text: string, ctx: Context): ResolvedEndpoint | null {
+function resolveName(s: Snapshot, text: string): ResolvedEndpoint | null {
   const ids = s.index.instancesByName.get(text.toLowerCase());
   if (ids?.length) {
     let insts = ids.map((id) => s.instances.get(id)).filter((i): i is Instance => !!i);
@@ -296,12 +296,12 @@ function resolveWith(s: Snapshot, input: string, ctx: Context): ResolvedEndpoint
   if (IPV4_LIKE.test(text) || (IPV6_LIKE.test(text) && text.includes(':'))) {
     // A Name tag that happens to look like a number ("1.2") still wins when it exists.
     if (!parseIp(text)) {
-      const named = s.index.instancesByName.has(lower) ? resolveName(s, text, ctx) : null;
+      const named = s.index.instancesByName.has(lower) ? resolveName(s, text) : null;
       if (named) return named;
     }
     return resolveIp(s, text, ctx);
   }
-  const named = resolveName(s, text, ctx);
+  const named = resolveName(s, text);
   if (named) return named;
   if (isCidr(text)) {
     throw new WhypingError(
