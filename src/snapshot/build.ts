@@ -367,6 +367,18 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
   const b = new Builder();
   for (const f of files) b.addFile(f);
+  if (files.length > 0 && b.presentKeys.size === 0) {
+    // Files that parse but hold no describe-* output (`{}`, an array, another tool's JSON): say so rather than answer
+    // every question with "unknown endpoint".
+    const names = files
+      .slice(0, 3)
+      .map((f) => f.path)
+      .join(', ');
+    throw new WhypingError(
+      'SNAPSHOT_INVALID',
+      `${names}${files.length > 3 ? ', …' : ''}: no describe-* output found (no Vpcs, Subnets, Reservations, RouteTables, … key). Pass the JSON that \`aws ec2 describe-*\` prints, or a folder of such files.`,
+    );
+  }
   const inp = b.inputs;
   const warn = b.warn.bind(b);
 

@@ -191,6 +191,26 @@ describe('buildSnapshot: indexes', () => {
 });
 
 describe('buildSnapshot: errors and warnings', () => {
+  it('refuses files that hold no describe-* output at all, naming them', () => {
+    const files: RawSnapshotFile[] = [
+      { path: 'snap/empty.json', data: {} },
+      { path: 'snap/other-tool.json', data: [{ hello: 'world' }] },
+    ];
+    let caught: unknown;
+    try {
+      buildSnapshot(files);
+    } catch (e) {
+      caught = e;
+    }
+    expect(isWhypingError(caught, 'SNAPSHOT_INVALID')).toBe(true);
+    expect((caught as WhypingError).message).toContain('snap/empty.json, snap/other-tool.json');
+    expect((caught as WhypingError).exitCode).toBe(2);
+  });
+
+  it('accepts an account that has known keys with nothing in them (an empty region)', () => {
+    expect(buildSnapshot([{ path: 'snap/Vpcs.json', data: { Vpcs: [] } }]).vpcs.size).toBe(0);
+  });
+
   it('names the file and JSON path of a malformed known key', () => {
     const e = invalid(
       worldFiles((w) => {
