@@ -42,7 +42,8 @@ export class CallLog {
     } catch (e) {
       const err = toCallError(e, action);
       if (err.requestId) this.requestIds.push(err.requestId);
-      this.logger.warn({ action, awsCode: err.awsCode, requestId: err.requestId }, 'whyping fix: AWS call failed');
+      // Logged at info: the caller turns the error into an outcome the user sees (already in place, refused…).
+      this.logger.info({ action, awsCode: err.awsCode, requestId: err.requestId }, 'whyping fix: AWS call failed');
       throw err;
     }
   }
