@@ -146,7 +146,8 @@ export function fromAwsError(e: unknown, action: string): WhypingError {
   if (typeof err.$metadata?.httpStatusCode === 'number') aws.httpStatusCode = err.$metadata.httpStatusCode;
   const attempts = typeof err.$metadata?.attempts === 'number' ? err.$metadata.attempts : undefined;
   // Network failures (ECONNREFUSED…) never reached AWS: no AWS code to cite.
-  const fromAws = err.$metadata !== undefined || name !== 'Error';
+  const network = typeof err.code === 'string' && /^E[A-Z_]+$/.test(err.code) && name === 'Error';
+  const fromAws = !network && (err.$metadata !== undefined || name !== 'Error');
   const ref = aws.requestId ? ` (AWS ${awsCode}, request id ${aws.requestId})` : fromAws ? ` (AWS ${awsCode})` : '';
   const make = (code: ErrorCode, message: string) => new WhypingError(code, message, { aws }, { cause: e });
 
@@ -183,11 +184,14 @@ export function fromAwsError(e: unknown, action: string): WhypingError {
   if (NOT_FOUND_INPUT.test(name)) {
     return make('BAD_INPUT', `${original.split('\n')[0]}: check the id and the region${ref}.`);
   }
-  if (
-    name === 'OptInRequired' ||
-    /Invalid region/i.test(original) ||
-    (err.code === 'ENOTFOUND' && typeof err.hostname === 'string' && err.hostname.endsWith('.amazonaws.com'))
-  ) {
+  if (err.code === 'ENOTFOUND' && typeof err.hostname === 'string' && err.hostname.endsWith('.amazonaws.com')) {
+    // No DNS answer for an AWS endpoint: a region that does not exist, or a machine that cannot reach AWS at all.
+    return make(
+      'AWS_REGION',
+      `Could not find ${err.hostname}: either that region does not exist (pass --region or AWS_REGION, e.g. us-east-1) or this machine cannot resolve AWS hosts (DNS, proxy, network). Without AWS, try --sandbox.`,
+    );
+  }
+  if (name === 'OptInRequired' || /Invalid region/i.test(original)) {
     return make(
       'AWS_REGION',
       `The region is unknown or not enabled for this account (${original.split('\n')[0]}): pass --region (or set AWS_REGION) to a region such as us-east-1${ref}.`,

@@ -94,6 +94,8 @@ describe('fromAwsError', () => {
     const e = fromAwsError(dns, 'ec2:DescribeVpcs');
     expect(e.code).toBe('AWS_REGION');
     expect(e.message).toContain('--region');
+    // It may also be a machine with no DNS for AWS at all: the message says both.
+    expect(e.message).toContain('cannot resolve AWS hosts');
     expect(fromAwsError(awsError('OptInRequired'), 'ec2:DescribeVpcs').code).toBe('AWS_REGION');
   });
 
@@ -104,6 +106,12 @@ describe('fromAwsError', () => {
     );
     expect(e.code).toBe('AWS_ERROR');
     expect(e.message).toContain('AWS_ENDPOINT_URL');
+    // A connection that never reached AWS cites no AWS error code, even when the SDK attached $metadata to it.
+    const viaSdk = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
+      code: 'ECONNREFUSED',
+      $metadata: { attempts: 1 },
+    });
+    expect(fromAwsError(viaSdk, 'ec2:DescribeVpcs').message).not.toContain('(AWS ');
   });
 
   it('anything else is AWS_ERROR with the first line of the AWS message; a WhypingError passes through', () => {
