@@ -61,7 +61,7 @@ export function describeProtocol(q: Pick<Query, 'protocol' | 'port'>): string {
 export function describeEndpoint(e: ResolvedEndpoint): string {
   if (e.sourceRange) {
     const pl = e.sourceRange.prefixListId ? `, ${e.sourceRange.prefixListId}` : '';
-    return clean(`${e.sourceRange.label} (${e.sourceRange.cidrs.join(', ')}${pl})`);
+    return clean(`${e.sourceRange.label} [${e.sourceRange.cidrs.join(', ')}${pl}]`);
   }
   if (e.kind === 'internet') return e.ip ? `the internet (${e.ip})` : 'the internet';
   const label = e.name ?? e.input;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberedFixes, renderText, verdictLine } from '../../src/render/text.js';
+import { describeEndpoint, numberedFixes, renderText, verdictLine } from '../../src/render/text.js';
 import { seedDiagnosis } from './sample.js';
 
 describe('the text renderer', () => {
@@ -162,5 +162,22 @@ describe('the text renderer', () => {
     expect(renderText({ ...seedDiagnosis(), probe })).toContain(
       'internet → 10.2.4.95, TCP 22: not run (the source is not an instance)',
     );
+  });
+});
+
+describe('endpoints in words', () => {
+  it('names an AWS service range by its label, then its CIDRs and prefix list in one bracket', () => {
+    const eic = {
+      kind: 'internet' as const,
+      input: 'eic',
+      ip: null,
+      sourceRange: { label: 'EC2 Instance Connect (us-east-1)', cidrs: ['18.206.107.24/29'], prefixListId: 'pl-1' },
+    };
+    expect(describeEndpoint(eic)).toBe('EC2 Instance Connect (us-east-1) [18.206.107.24/29, pl-1]');
+  });
+
+  it('names an instance by its Name with its id and address', () => {
+    const vm = { kind: 'instance' as const, input: 'web-1', id: 'i-1', ip: '10.0.0.5', name: 'web-1' };
+    expect(describeEndpoint(vm)).toBe('web-1 (i-1, 10.0.0.5)');
   });
 });
