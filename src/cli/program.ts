@@ -241,6 +241,9 @@ async function diagnoseCommand(
   let source: Source;
   if (opts.snapshot !== undefined) {
     if (opts.roleArn !== undefined) throw usage('--role-arn reads live AWS; it has no meaning with --snapshot.');
+    if (opts.region !== undefined) {
+      throw usage('--region picks the live AWS region; a snapshot carries its own regions: drop --region.');
+    }
     source = { kind: 'snapshot', snapshot: ctx.loadSnapshot(opts.snapshot) };
   } else {
     source = { kind: 'live', deps: await ctx.openDeps(target(opts)) };

@@ -175,6 +175,12 @@ describe('runCli maps every failure to a message and an exit code', () => {
     }
   });
 
+  it('exits 2 when --region is given with --snapshot (a snapshot carries its own regions)', async () => {
+    const f = fakeContext();
+    expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/x', '--region', 'eu-west-1'], f.ctx)).toBe(2);
+    expect(f.err()).toContain('drop --region');
+  });
+
   it('exits 2 on an unreadable snapshot', async () => {
     const f = fakeContext();
     expect(await runCli(['diagnose', 'a', 'b', '--snapshot', '/nope'], f.ctx)).toBe(2);
