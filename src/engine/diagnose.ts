@@ -17,6 +17,7 @@ import type {
   NatGateway,
   NetworkAcl,
   NetworkInterface,
+  NetworkInterfaceId,
   NotAnalyzed,
   Protocol,
   Query,
@@ -1933,6 +1934,13 @@ function trace(
   const t = new Tracer(snapshot, query);
   const result = (forward: Hop[], ret: Hop[]): Diagnosis => {
     const reachable = t.findings.length > 0 ? false : t.notAnalyzed ? null : true;
+    // A VPC is on the path whenever one of its subnets or interfaces is: warnings about a whole VPC (an assumed
+    // default network ACL, a missing SecurityGroups file) reach the answers that cross it.
+    for (const id of [...t.touched]) {
+      const vpc =
+        snapshot.subnets.get(id as SubnetId)?.vpcId ?? snapshot.networkInterfaces.get(id as NetworkInterfaceId)?.vpcId;
+      if (vpc) t.touched.add(vpc);
+    }
     const byResource = snapshot.index.warningsByResource;
     const touching = byResource
       ? [...t.touched].flatMap((id) => byResource.get(id) ?? [])
