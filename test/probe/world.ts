@@ -1,5 +1,5 @@
 /**
- * A small normalized Snapshot built by hand for the probe tests (independent of the snapshot loader): one VPC, one
+ * A small normalized Snapshot built by hand for the probe tests (the loader only supplies the empty shell): one VPC, one
  * subnet with its route table, one instance with one ENI and one security group. Change it with the helpers.
  */
 import type {
@@ -16,6 +16,7 @@ import type {
   VpcEndpoint,
   VpcId,
 } from '../../src/model/index.js';
+import { buildSnapshot } from '../../src/snapshot/index.js';
 
 export const VPC: VpcId = 'vpc-0a1b2c3d4e5f60718';
 export const SUBNET: SubnetId = 'subnet-0aaa1111bbbb2222c';
@@ -24,44 +25,9 @@ export const INSTANCE: InstanceId = 'i-0123456789abcdef0';
 export const ENI = 'eni-0123456789abcdef0' as const;
 export const SG = 'sg-0123456789abcdef0' as const;
 
+/** A snapshot with nothing in it (the loader given no files), filled in by the helpers below. */
 export function emptySnapshot(): Snapshot {
-  return {
-    vpcs: new Map(),
-    subnets: new Map(),
-    routeTables: new Map(),
-    securityGroups: new Map(),
-    networkAcls: new Map(),
-    networkInterfaces: new Map(),
-    instances: new Map(),
-    internetGateways: new Map(),
-    egressOnlyInternetGateways: new Map(),
-    natGateways: new Map(),
-    peeringConnections: new Map(),
-    addresses: new Map(),
-    transitGateways: new Map(),
-    transitGatewayAttachments: new Map(),
-    transitGatewayRouteTables: new Map(),
-    vpcEndpoints: new Map(),
-    prefixLists: new Map(),
-    presentKeys: new Set(),
-    warnings: [],
-    index: {
-      subnetRouteTable: new Map(),
-      subnetUsesMainRouteTable: new Set(),
-      vpcMainRouteTable: new Map(),
-      subnetNetworkAcl: new Map(),
-      securityGroupMembers: new Map(),
-      privateIpToEni: new Map(),
-      publicIpToEni: new Map(),
-      instancesByName: new Map(),
-      vpcInternetGateways: new Map(),
-      vpcEgressOnlyInternetGateways: new Map(),
-      vpcSubnets: new Map(),
-      subnetNetworkInterfaces: new Map(),
-      vpcTransitGatewayAttachments: new Map(),
-      prefixListCidrs: new Map(),
-    },
-  };
+  return buildSnapshot([]);
 }
 
 const ALL_OUT: SecurityGroup['egress'][number] = {
