@@ -2,6 +2,7 @@
  * The command line (DESIGN.md §3): `diagnose`, `snapshot`, `fix`/`undo` (registered by src/cli/fix-command.ts) and
  * `start`. One top-level catch maps every error to a message and an exit code; no stack trace reaches a user.
  */
+
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
@@ -11,6 +12,7 @@ import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js
 import type { Diagnosis } from '../model/index.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
 import { renderText } from '../render/text.js';
+import { errorText } from '../render/views.js';
 import type { AwsTarget, CliContext } from './context.js';
 
 /** Exit code for an unexpected failure (sysexits EX_SOFTWARE). */
@@ -57,18 +59,8 @@ export function reportError(e: unknown, ctx: CliContext): number {
   return EXIT_INTERNAL;
 }
 
-/** A WhypingError for a person: the message, the close matches, and what to do next. */
-export function errorText(e: WhypingError): string {
-  let text = e.message;
-  const candidates = e.details.candidates;
-  if (candidates && candidates.length > 0 && !candidates.every((c) => text.includes(c))) {
-    text += `\nDid you mean: ${candidates.join(', ')}?`;
-  }
-  if (e.code === 'AWS_CREDENTIALS' && !text.includes('--sandbox') && !text.includes('WHYPING_SANDBOX')) {
-    text += '\nTo try whyping without an AWS account, add --sandbox (an in-memory copy of the seed lab).';
-  }
-  return text;
-}
+/** A WhypingError for a person (the view lives in src/render). */
+export { errorText };
 
 function firstLine(s: string): string {
   const line = s.split('\n')[0] ?? '';

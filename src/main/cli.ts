@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     version: VERSION,
     ...(registerFixCommands ? { registerFixCommands } : {}),
     startShell: async () => {
-      const { shellFixer } = await import('./shell-fix.js');
+      const { performEffect } = await import('../core/perform.js');
       if (config.sandboxScenario !== undefined) {
         const { listScenarios } = await import('../sandbox/index.js');
         if (!listScenarios().includes(config.sandboxScenario)) {
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
         sandboxRequested: config.sandbox,
         ...(config.sandboxDisabled ? { sandboxDisabled: true } : {}),
         ...(config.sandboxScenario ? { scenario: config.sandboxScenario } : {}),
-        fixer: shellFixer,
+        perform: performEffect,
       });
     },
   });
