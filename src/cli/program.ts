@@ -25,7 +25,12 @@ export type RegisterCommands = (program: Command, ctx: CliContext & { setExitCod
 export async function runCli(
   argv: string[],
   ctx: CliContext,
-  extra: { registerFixCommands?: RegisterCommands; startShell?: () => Promise<number>; version?: string } = {},
+  extra: {
+    registerFixCommands?: RegisterCommands;
+    startShell?: () => Promise<number>;
+    startSlack?: () => Promise<void>;
+    version?: string;
+  } = {},
 ): Promise<number> {
   let exitCode: number = EXIT.reachable;
   const setExitCode = (code: number) => {
@@ -97,7 +102,12 @@ interface SnapshotOptions {
 export function buildProgram(
   ctx: CliContext,
   setExitCode: (code: number) => void,
-  extra: { registerFixCommands?: RegisterCommands; startShell?: () => Promise<number>; version?: string } = {},
+  extra: {
+    registerFixCommands?: RegisterCommands;
+    startShell?: () => Promise<number>;
+    startSlack?: () => Promise<void>;
+    version?: string;
+  } = {},
 ): Command {
   const program = new Command('whyping');
   program
@@ -182,10 +192,10 @@ Examples:
     .description('Run the Slack app when SLACK_BOT_TOKEN is set; otherwise open the local shell (npm start)')
     .action(async () => {
       if (ctx.env.SLACK_BOT_TOKEN) {
-        throw new WhypingError(
-          'BAD_INPUT',
-          'SLACK_BOT_TOKEN is set, but the Slack app is not part of this build yet. Unset SLACK_BOT_TOKEN to open the local shell instead.',
-        );
+        if (!extra.startSlack) throw new WhypingError('INTERNAL', 'The Slack app is not wired in this build.');
+        // The process stays up while the app serves; SIGTERM drains it and exits.
+        await extra.startSlack();
+        return;
       }
       if (!extra.startShell) throw new WhypingError('INTERNAL', 'The local shell is not wired in this build.');
       setExitCode(await extra.startShell());

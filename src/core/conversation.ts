@@ -5,7 +5,7 @@
  * outcome comes back as the next input.
  */
 import { asWhypingError, WhypingError } from '../errors.js';
-import type { Diagnosis, Query } from '../model/index.js';
+import type { Diagnosis, FixPlan, Query } from '../model/index.js';
 import type { ApplyFixReport } from './apply-fix.js';
 import { fixPlansOf } from './fix-order.js';
 import { parseRequest } from './request.js';
@@ -42,7 +42,12 @@ export const NEW_CONVERSATION: ConversationState = { query: null, fixes: [], cur
 /** What the conversation asks its front end to do. */
 export type Effect =
   | { kind: 'investigate'; query: Query; probe: boolean }
-  | { kind: 'fix'; query: Query; fixId: string | 'all' }
+  | {
+      kind: 'fix';
+      query: Query;
+      fixId: string | 'all' /** The plan the user saw (a button carries it). */;
+      expected?: FixPlan;
+    }
   | { kind: 'undo'; entry: UndoEntry };
 
 /** One outcome of an undo step (an executor result, as lines of the report). */
@@ -58,7 +63,7 @@ export type Input =
   | { kind: 'answered'; query: Query; diagnosis: Diagnosis }
   | { kind: 'fixed'; report: ApplyFixReport }
   | { kind: 'undone'; entry: UndoEntry; outcomes: UndoOutcome[] }
-  | { kind: 'failed'; error: WhypingError };
+  | { kind: 'failed'; error: WhypingError; query?: Query };
 
 /** What the front end shows, as values; each front end lays them out with src/render. */
 export type Reply =
@@ -69,7 +74,11 @@ export type Reply =
   | { kind: 'diagnosis'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number>; rechecked: boolean }
   | { kind: 'fix-report'; report: ApplyFixReport }
   | { kind: 'undo-report'; entry: UndoEntry; outcomes: UndoOutcome[]; undone: boolean }
-  | { kind: 'error'; error: WhypingError };
+  | {
+      kind: 'error';
+      error: WhypingError /** The question that met it (an ambiguous end is asked again). */;
+      query?: Query;
+    };
 
 /** The result of one step. */
 export interface Step {
@@ -166,7 +175,7 @@ export function step(state: ConversationState, input: Input): Step {
       return say(next, ...replies);
     }
     case 'failed':
-      return say(state, { kind: 'error', error: input.error });
+      return say(state, { kind: 'error', error: input.error, ...(input.query ? { query: input.query } : {}) });
     default: {
       const never: never = input;
       return never;
@@ -222,6 +231,6 @@ function onFix(state: ConversationState, arg: string): Step {
 }
 
 /** An error as the conversation's input, for front ends that catch around `performEffect`. */
-export function failed(e: unknown): Input {
-  return { kind: 'failed', error: e instanceof WhypingError ? e : asWhypingError(e) };
+export function failed(e: unknown, query?: Query): Input {
+  return { kind: 'failed', error: e instanceof WhypingError ? e : asWhypingError(e), ...(query ? { query } : {}) };
 }

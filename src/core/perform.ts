@@ -46,7 +46,11 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
         const lease = opts.lease ?? defaultLease;
         const key = `fix:${JSON.stringify(effect.query)}`;
         const report = await lease.run(key, () =>
-          applyFix(opts.writeDeps ?? deps, effect.query, effect.fixId, { actor: opts.actor, confirm: opts.confirm }),
+          applyFix(opts.writeDeps ?? deps, effect.query, effect.fixId, {
+            actor: opts.actor,
+            confirm: opts.confirm,
+            ...(effect.expected ? { expected: effect.expected } : {}),
+          }),
         );
         return { kind: 'fixed', report };
       }
@@ -67,6 +71,6 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
       }
     }
   } catch (e) {
-    return failed(e);
+    return failed(e, effect.kind === 'undo' ? undefined : effect.query);
   }
 }

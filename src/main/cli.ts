@@ -49,6 +49,12 @@ async function main(): Promise<number> {
   return runCli(argv, ctx, {
     version: VERSION,
     ...(registerFixCommands ? { registerFixCommands } : {}),
+    startSlack: async () => {
+      const { startSlack } = await import('./slack.js');
+      // A server logs at info unless WHYPING_LOG_LEVEL says otherwise.
+      const serverLogger = process.env.WHYPING_LOG_LEVEL ? logger : createLogger({ level: 'info' });
+      await startSlack({ config, logger: serverLogger, handleSignals: true });
+    },
     startShell: async () => {
       const { performEffect } = await import('../core/perform.js');
       if (config.sandboxScenario !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, loadSlackConfig } from '../../src/config.js';
 import { WhypingError } from '../../src/errors.js';
 
 describe('loadConfig', () => {
@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       region: undefined,
       slack: {},
       noColor: false,
+      env: {},
     });
   });
   it('reads the variables', () => {
@@ -49,5 +50,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WHYPING_SANDBOX: 'Maybe Not' })).toThrow(WhypingError);
     expect(() => loadConfig({ WHYPING_LOG_LEVEL: 'loud' })).toThrow(/WHYPING_LOG_LEVEL/);
     expect(() => loadConfig({ WHYPING_PROBES: 'sometimes' })).toThrow(/WHYPING_PROBES/);
+  });
+});
+
+describe('loadSlackConfig', () => {
+  const base = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'secret' };
+  it('reads the Slack settings, with the probers defaulting to the fixers', () => {
+    const c = loadSlackConfig({ ...base, WHYPING_FIXERS: 'U111, S222', WHYPING_CHANNELS: 'C333', PORT: '0' });
+    expect(c).toMatchObject({ fixers: ['U111', 'S222'], probers: ['U111', 'S222'], channels: ['C333'], port: 0 });
+    expect(c.appToken).toBeUndefined();
+    expect(loadSlackConfig({ ...base, WHYPING_PROBERS: 'U9AB' }).probers).toEqual(['U9AB']);
+  });
+  it.each([
+    [{ SLACK_BOT_TOKEN: 'xoxp-user' }, /^SLACK_BOT_TOKEN must be a bot token/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^SLACK_SIGNING_SECRET is required over HTTP/],
+    [{ ...base, SLACK_APP_TOKEN: 'xoxb-2' }, /^SLACK_APP_TOKEN must be an app-level token/],
+    [{ ...base, PORT: 'eighty' }, /^PORT must be a port number/],
+    [{ ...base, SLACK_API_URL: 'ftp://x' }, /^SLACK_API_URL must be an http\(s\) URL ending in \//],
+    [{ ...base, WHYPING_FIX_ROLE_ARN: 'admin' }, /^WHYPING_FIX_ROLE_ARN must be an IAM role ARN/],
+    [{ ...base, WHYPING_CHANNELS: 'general' }, /^WHYPING_CHANNELS has an invalid entry "general"/],
+  ])('refuses %o in one line naming the variable', (env, message) => {
+    expect(() => loadSlackConfig(env)).toThrow(message);
+  });
+  it('takes Socket Mode without a signing secret', () => {
+    expect(loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A' }).appToken).toBe('xapp-1-A');
   });
 });

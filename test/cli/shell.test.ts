@@ -128,7 +128,10 @@ describe('the shell', () => {
 
   it('undoes the last fix command as a whole, and undo again steps further back', async () => {
     const r = await session([ASK, 'fix 2', 'y', 'fix all', 'y', 'undo', 'undo', 'undo', 'recheck', 'quit']);
-    const undos = r.out.split('(undid: ').slice(1).map((s) => s.slice(0, s.indexOf(') Type recheck')));
+    const undos = r.out
+      .split('(undid: ')
+      .slice(1)
+      .map((s) => s.slice(0, s.indexOf(') Type recheck')));
     expect(undos).toHaveLength(2);
     // First the whole `fix all` (several changes in one undo), then the single route of `fix 2`.
     expect(undos[0]?.split('; ').length).toBeGreaterThan(1);
