@@ -37,6 +37,11 @@ function clip(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
+/** A message's top-level text is mrkdwn too (notifications): escaped like the blocks. */
+function fallback(s: string): string {
+  return clip(escapeMrkdwn(s), LIMITS.fallbackText);
+}
+
 function section(mrkdwn: string): Block {
   return { type: 'section', text: { type: 'mrkdwn', text: mrkdwn } };
 }
@@ -66,7 +71,7 @@ export function progressMessage(q: Query, stage: string | null): SlackMessage {
   const head = `:hourglass_flowing_sand: Investigating ${escapeMrkdwn(questionLine(q))}…`;
   const blocks = [section(clip(head, LIMITS.text))];
   if (stage) blocks.push(context(clip(escapeMrkdwn(stage), LIMITS.text)));
-  return { text: clip(`Investigating ${questionLine(q)}…`, LIMITS.fallbackText), blocks };
+  return { text: fallback(`Investigating ${questionLine(q)}…`), blocks };
 }
 
 function verdictEmoji(d: Diagnosis): string {
@@ -90,7 +95,7 @@ export function verdictMessage(d: Diagnosis, opts: { detailsInThread?: boolean }
   if (reason) notes.push(escapeMrkdwn(reason));
   if (opts.detailsInThread) notes.push('Details, and the fixes, in the thread.');
   if (notes.length > 0) blocks.push(context(clip(notes.join('  ·  '), LIMITS.text)));
-  return { text: clip(line, LIMITS.fallbackText), blocks };
+  return { text: fallback(line), blocks };
 }
 
 /** What a fix button carries: everything its click needs, so any replica can serve it. */
@@ -100,6 +105,8 @@ export interface FixButtonValue {
   id: string;
   /** The plan the user saw (tells a stale plan from one already applied); left out when it does not fit. */
   p?: FixPlan;
+  /** 1 when the change did not fit a confirm dialog: the click opens a modal that shows it and applies on submit. */
+  m?: 1;
 }
 
 /** What Re-check and Probe carry. */
@@ -120,9 +127,10 @@ export const ACTIONS = {
   pick: 'whyping_pick',
 } as const;
 
-function fixValue(q: Query, id: string, plan?: FixPlan): string {
-  const withPlan = JSON.stringify({ q, id, ...(plan ? { p: plan } : {}) } satisfies FixButtonValue);
-  return withPlan.length <= LIMITS.buttonValue ? withPlan : JSON.stringify({ q, id } satisfies FixButtonValue);
+function fixValue(q: Query, id: string, plan: FixPlan | undefined, modal: boolean): string {
+  const m = modal ? { m: 1 as const } : {};
+  const withPlan = JSON.stringify({ q, id, ...(plan ? { p: plan } : {}), ...m } satisfies FixButtonValue);
+  return withPlan.length <= LIMITS.buttonValue ? withPlan : JSON.stringify({ q, id, ...m } satisfies FixButtonValue);
 }
 
 /** The confirm dialog of a fix button, or null when the change does not fit in one (the click opens a modal). */
@@ -164,7 +172,7 @@ function answerButtons(d: Diagnosis, fixNumbers: ReadonlyMap<string, number>): B
     const n = fixNumbers.get(f.id) ?? i + 1;
     const confirm = fixConfirm([f]);
     elements.push(
-      button(`Fix ${n}: ${f.summary}`, `${ACTIONS.fix}:${n}`, fixValue(q, f.id, f), {
+      button(`Fix ${n}: ${f.summary}`, `${ACTIONS.fix}:${n}`, fixValue(q, f.id, f, confirm === null), {
         ...(confirm ? { confirm } : {}),
       }),
     );
@@ -175,7 +183,10 @@ function answerButtons(d: Diagnosis, fixNumbers: ReadonlyMap<string, number>): B
   if (fixes.length > 1) {
     const confirm = fixConfirm(fixes);
     shown.push(
-      button('Fix all', ACTIONS.fixAll, fixValue(q, 'all'), { style: 'danger', ...(confirm ? { confirm } : {}) }),
+      button('Fix all', ACTIONS.fixAll, fixValue(q, 'all', undefined, confirm === null), {
+        style: 'danger',
+        ...(confirm ? { confirm } : {}),
+      }),
     );
   }
   shown.push(button('Re-check', ACTIONS.recheck, JSON.stringify({ q } satisfies QueryButtonValue)));
@@ -225,7 +236,7 @@ export function detailsMessage(d: Diagnosis, fixNumbers: ReadonlyMap<string, num
   blocks.push(actions);
   const from = describeEndpoint(d.endpoints.from);
   const to = describeEndpoint(d.endpoints.to);
-  return { text: clip(`Details: ${from} → ${to}`, LIMITS.fallbackText), blocks };
+  return { text: fallback(`Details: ${from} → ${to}`), blocks };
 }
 
 /** Lines of text (a fix or undo report, a notice, help) as one message, in a code-free mrkdwn section each 3000. */
@@ -236,7 +247,7 @@ export function linesMessage(lines: string[], opts: { extra?: Block[] } = {}): S
     blocks.push(section(text.slice(i, i + LIMITS.text)));
   }
   blocks.push(...(opts.extra ?? []));
-  return { text: clip(lines.join('\n'), LIMITS.fallbackText), blocks };
+  return { text: fallback(lines.join('\n')), blocks };
 }
 
 /** The Undo button under a fix report. */
@@ -270,7 +281,7 @@ export function pickMessage(q: Query, side: 'from' | 'to', input: string, candid
     ]);
   }
   return {
-    text: `"${input}" matches several things: pick one.`,
+    text: fallback(`"${input}" matches several things: pick one.`),
     blocks: [
       section(`*${escapeMrkdwn(input)}* matches several things. Which one did you mean?`),
       {

@@ -113,8 +113,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       path: '/readyz',
       method: ['GET'],
       handler: (_req, res) => {
-        const r = readiness();
-        health(res, r.ready ? 200 : 503, r);
+        // Not ready: check again now (one check at a time), so a probe sees a recovery at once.
+        const now = readiness();
+        const fresh = now.ready || draining ? Promise.resolve() : checkReadyOnce();
+        void fresh.then(() => {
+          const r = readiness();
+          health(res, r.ready ? 200 : 503, r);
+        });
       },
     },
   ];
@@ -167,6 +172,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     return { ready: false, reason: ready.reason };
   }
 
+  let checking: Promise<void> | null = null;
+  function checkReadyOnce(): Promise<void> {
+    checking ??= checkReady().finally(() => {
+      checking = null;
+    });
+    return checking;
+  }
+
   async function checkReady(): Promise<void> {
     try {
       const auth = await client.auth.test();
@@ -184,7 +197,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     }
     if (ready.reason) log.warn({ reason: ready.reason }, 'not ready; retrying');
     if (!(ready.slack && ready.aws) && !draining) {
-      retryTimer = setTimeout(() => void checkReady(), opts.retryMs ?? 5000);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => void checkReadyOnce(), opts.retryMs ?? 5000);
       retryTimer.unref();
     }
   }
@@ -285,7 +299,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     await track(
       (async () => {
         const s = state ?? (await loadThreadState(client, event.channel, threadTs, botId));
-        await new ThreadRun(ctx, where, s).run({ kind: 'text', text: event.text });
+        // The mention of whyping itself opens the text: `<@U…> fix 2` is `fix 2`.
+        const text = event.text.replace(/^(\s*<@[A-Z0-9]+(\|[^>]*)?>)+\s*/, '');
+        await new ThreadRun(ctx, where, s).run({ kind: 'text', text });
       })(),
     );
   });
@@ -346,10 +362,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       if (!value)
         return void (await ephemeralTo(where, 'That button carries no fix whyping issued: ask the question again.'));
       // A change too long for a confirm dialog: the click opens a modal with the whole change; its submit applies.
-      const hasConfirm =
-        Boolean((b as { actions?: { confirm?: unknown }[] }).actions?.[0]?.confirm) || button.confirm !== undefined;
-      if (!hasConfirm && value.p && b.trigger_id) {
-        const text = fixPlanText([value.p as FixPlan]);
+      if (value.m === 1 && b.trigger_id) {
+        const refusal = await access.allows(where.user, { kind: 'fix', query: value.q, fixId: value.id });
+        if (refusal) return void (await ephemeralTo(where, refusal));
+        const plans = value.p ? [value.p as FixPlan] : [];
+        const text =
+          plans.length > 0
+            ? fixPlanText(plans)
+            : `Apply ${value.id === 'all' ? 'every fix, in order' : `fix ${value.id}`} for ${value.q.from} → ${value.q.to}? whyping re-checks, dry-runs and shows each change in the thread.`;
         await c.views.open({
           trigger_id: b.trigger_id,
           view: {
@@ -433,7 +453,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     app,
     readiness,
     async start() {
-      void checkReady();
+      void checkReadyOnce();
       if (config.appToken) {
         // Socket Mode needs no public URL; /healthz and /readyz are the same custom routes on an HTTP server of
         // their own on PORT (Bolt's would listen on every interface with no say in it).
