@@ -29,9 +29,8 @@ export function boltLogger(pino: Logger): BoltLogger {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    setLevel(level: LogLevel) {
-      log.level = TO_PINO[level] ?? 'info';
-    },
+    // Bolt sets its default level (INFO) on the logger it is given; WHYPING_LOG_LEVEL decides instead.
+    setLevel(_level: LogLevel) {},
     getLevel() {
       const found = (Object.entries(TO_PINO) as [LogLevel, string][]).find(([, v]) => v === log.level);
       return found ? found[0] : LogLevel.INFO;
