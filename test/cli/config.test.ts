@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, loadSlackConfig } from '../../src/config.js';
 import { WhypingError } from '../../src/errors.js';
@@ -74,5 +76,18 @@ describe('loadSlackConfig', () => {
   });
   it('takes Socket Mode without a signing secret', () => {
     expect(loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A' }).appToken).toBe('xapp-1-A');
+  });
+});
+
+describe('the README', () => {
+  it('documents every variable the configuration reads', () => {
+    const root = join(import.meta.dirname, '../..');
+    const source = readFileSync(join(root, 'src/config.ts'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const read = [
+      ...new Set([...source.matchAll(/\b((?:WHYPING|SLACK|AWS)_[A-Z_]+|PORT|NO_COLOR)\b/g)].map((m) => m[1])),
+    ];
+    expect(read.length).toBeGreaterThan(10);
+    expect(read.filter((v) => !readme.includes(`\`${v}\``))).toEqual([]);
   });
 });

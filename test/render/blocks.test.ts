@@ -28,8 +28,9 @@ function limitProblems(blocks: Block[]): string[] {
   const problems: string[] = [];
   if (blocks.length > LIMITS.blocks) problems.push(`${blocks.length} blocks`);
   const walk = (v: unknown, path: string) => {
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
-    else if (v && typeof v === 'object') {
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
+    } else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
       if (o.type === 'actions' && Array.isArray(o.elements) && o.elements.length > LIMITS.actions)
         problems.push(`${path}: ${o.elements.length} elements`);
