@@ -33,6 +33,7 @@ const schema = z.object({
   SLACK_APP_TOKEN: z.string().optional(),
   SLACK_API_URL: z.string().trim().optional(),
   PORT: z.string().trim().optional(),
+  HOST: z.string().trim().optional(),
   WHYPING_FIXERS: z.string().optional(),
   WHYPING_PROBERS: z.string().optional(),
   WHYPING_CHANNELS: z.string().optional(),
@@ -70,6 +71,8 @@ export interface SlackConfig {
   apiUrl: string | undefined;
   /** HTTP port: /slack/events over HTTP, and /healthz and /readyz in both modes. */
   port: number;
+  /** The interface to listen on (HOST); undefined: every interface. */
+  host: string | undefined;
   /** Users (U…/W…) and user groups (S…) who may apply and undo fixes; empty = nobody, except in the sandbox. */
   fixers: string[];
   /** Who may run probes (a command on an instance); default: the fixers. */
@@ -135,7 +138,19 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv): SlackConfig {
       ? slackIds('WHYPING_PROBERS', env.WHYPING_PROBERS, people, 'Slack user ids (U…) and user-group ids (S…)')
       : fixers;
   const channels = slackIds('WHYPING_CHANNELS', env.WHYPING_CHANNELS, /^[CGD][A-Z0-9]{2,}$/, 'channel ids (C…, G…)');
-  return { botToken, signingSecret, appToken, apiUrl, port: Number(portText), fixers, probers, channels, fixRoleArn };
+  const host = env.HOST?.trim() || undefined;
+  return {
+    botToken,
+    signingSecret,
+    appToken,
+    apiUrl,
+    port: Number(portText),
+    host,
+    fixers,
+    probers,
+    channels,
+    fixRoleArn,
+  };
 }
 
 /** Reads the configuration from `env`; an invalid value is bad input (exit 2) naming the variable. */

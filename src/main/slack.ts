@@ -72,7 +72,7 @@ export async function startSlack(opts: StartSlackOptions): Promise<{ slack: Slac
     logger,
     awsReady,
     ...(writeDepsFor ? { writeDepsFor } : {}),
-    ...(opts.host ? { host: opts.host } : {}),
+    ...((opts.host ?? slackConfig.host) ? { host: opts.host ?? slackConfig.host } : {}),
   });
   const { port } = await slack.start();
   if (opts.handleSignals) {

@@ -285,6 +285,38 @@ describe('fix buttons', () => {
   });
 });
 
+describe('where whyping answers, and who may press what', () => {
+  it('stays out of a Slack Connect channel not listed in WHYPING_CHANNELS, and out of unlisted channels when it is set', async () => {
+    const { deps, sandbox } = sandboxDeps();
+    const open = await app(deps);
+    const shared = JSON.parse(mention(SEED_ASK, { channel: 'C0SHARED' })) as Record<string, unknown>;
+    await post(open.base, JSON.stringify({ ...shared, is_ext_shared_channel: true }), 'json');
+    const refusal = await fake.waitFor((c) => c.method === 'chat.postEphemeral');
+    expect(String(refusal.body.text)).toContain('shared with other organizations');
+    const listed = await app(deps, { channels: ['C0OPS'] });
+    const cmd = command(fake, SEED_ASK, { channel: 'C0OTHER' });
+    await post(listed.base, cmd.body, 'form');
+    expect(String((await fake.waitFor((c) => c.method === cmd.hook)).body.text)).toContain('WHYPING_CHANNELS');
+    expect(fake.of('chat.postMessage')).toHaveLength(0);
+    expect(sandbox.calls).toHaveLength(0);
+  });
+
+  it('lets a member of a user group in WHYPING_FIXERS fix, and keeps Probe to WHYPING_PROBERS', async () => {
+    const { deps } = sandboxDeps();
+    fake.groups.set('S0ONCALL', ['UONCALL1']);
+    const { base } = await app(deps, { fixers: ['S0ONCALL'], probers: ['UPROBER1'] });
+    const threadTs = '1699000030.000100';
+    await post(base, mention(SEED_ASK, { ts: '1699000030.000200', threadTs }), 'json');
+    await fake.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Details'));
+    await post(base, mention('probe', { ts: '1699000030.000300', threadTs, user: 'UONCALL1' }), 'json');
+    const refused = await fake.waitFor((c) => c.method === 'chat.postEphemeral');
+    expect(String(refused.body.text)).toContain('WHYPING_PROBERS');
+    await post(base, mention('fix 2', { ts: '1699000030.000400', threadTs, user: 'UONCALL1' }), 'json');
+    await fake.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).includes('✓ applied'));
+    expect(fake.of('usergroups.users.list')).toHaveLength(1);
+  });
+});
+
 describe('health', () => {
   it('reports 503 with the reason while Slack refuses the token, and ready once auth.test passes', async () => {
     const { deps } = sandboxDeps();

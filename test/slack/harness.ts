@@ -64,6 +64,7 @@ export async function startApp(
       appToken: undefined,
       apiUrl: fake.apiUrl,
       port: 0,
+      host: '127.0.0.1',
       fixers: [FIXER],
       probers: [FIXER],
       channels: [],
