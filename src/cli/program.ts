@@ -21,17 +21,16 @@ export const EXIT_INTERNAL = 70;
 /** A hook the fix developer's module uses to add `fix` and `undo` (src/cli/fix-command.ts). */
 export type RegisterCommands = (program: Command, ctx: CliContext & { setExitCode(code: number): void }) => void;
 
+/** What the composition root plugs into the CLI: the fix commands, the shell and the Slack app (loaded on use). */
+export interface CliExtras {
+  registerFixCommands?: RegisterCommands;
+  startShell?: () => Promise<number>;
+  startSlack?: () => Promise<void>;
+  version?: string;
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the process exit code. */
-export async function runCli(
-  argv: string[],
-  ctx: CliContext,
-  extra: {
-    registerFixCommands?: RegisterCommands;
-    startShell?: () => Promise<number>;
-    startSlack?: () => Promise<void>;
-    version?: string;
-  } = {},
-): Promise<number> {
+export async function runCli(argv: string[], ctx: CliContext, extra: CliExtras = {}): Promise<number> {
   let exitCode: number = EXIT.reachable;
   const setExitCode = (code: number) => {
     exitCode = code;
@@ -99,16 +98,7 @@ interface SnapshotOptions {
 }
 
 /** Builds the commander program. */
-export function buildProgram(
-  ctx: CliContext,
-  setExitCode: (code: number) => void,
-  extra: {
-    registerFixCommands?: RegisterCommands;
-    startShell?: () => Promise<number>;
-    startSlack?: () => Promise<void>;
-    version?: string;
-  } = {},
-): Command {
+export function buildProgram(ctx: CliContext, setExitCode: (code: number) => void, extra: CliExtras = {}): Command {
   const program = new Command('whyping');
   program
     .description('Answers "why can\'t A ping B?" for AWS networks: both paths hop by hop, every blocker, and its fix.')

@@ -1,6 +1,4 @@
 /** The Block Kit presenter keeps Slack's limits on every answer, escapes mrkdwn, and points to the CLI when it cuts. */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/engine/index.js';
 import type { Diagnosis, Query } from '../../src/model/index.js';
@@ -9,19 +7,8 @@ import { numberedFixes } from '../../src/render/text.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import { readSnapshotFiles } from '../../src/snapshot/read.js';
 import { resolveEndpoints } from '../../src/snapshot/resolve.js';
+import { awsConfigDirs } from '../support/corpora-dirs.js';
 import { seedDiagnosis } from './sample.js';
-
-const ROOT = join(import.meta.dirname, '..', 'fixtures', 'corpora');
-
-function awsConfigDirs(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (!statSync(full).isDirectory()) continue;
-    if (name === 'aws_configs') out.push(full);
-    else awsConfigDirs(full, out);
-  }
-  return out;
-}
 
 /** Every text, button and confirm in a message, checked against Slack's limits; returns the problems. */
 function limitProblems(blocks: Block[]): string[] {
@@ -56,7 +43,7 @@ describe('the Block Kit presenter', () => {
   it('keeps every limit on the largest diagnosis in the corpora', () => {
     let largest: Diagnosis | null = null;
     let size = 0;
-    for (const dir of awsConfigDirs(ROOT)) {
+    for (const dir of awsConfigDirs()) {
       const snapshot = buildSnapshot(readSnapshotFiles(dir));
       const instances = [...snapshot.instances.values()].filter((i) => i.state === 'running').slice(0, 5);
       for (const a of instances) {

@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import type { SlackConfig } from '../../src/config.js';
 import type { Deps } from '../../src/core/deps.js';
 import { inProcessLease } from '../../src/core/lease.js';
@@ -13,7 +14,7 @@ import { REDACT_PATHS } from '../../src/log.js';
 import type { RawSnapshotFile } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import type { FakeSlack } from './fake-slack.js';
+import { FakeSlack } from './fake-slack.js';
 
 export const SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-token-abcdef';
@@ -204,4 +205,47 @@ export function buttons(
 /** All text in blocks (mrkdwn and plain), joined. */
 export function blockText(blocks: unknown[] | undefined): string {
   return JSON.stringify(blocks ?? []);
+}
+
+/** Gates every EC2 call of the sandbox until `open()` is called: the SDK's own middleware stack, beneath the client. */
+export function gate(deps: Deps): () => void {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  deps.clients.ec2.middlewareStack.add(
+    (next) => async (args) => {
+      await opened;
+      return next(args);
+    },
+    { step: 'initialize', name: 'testGate' },
+  );
+  return open;
+}
+
+/** A fresh fake Slack per test, and the apps a test starts on it, drained after the test. */
+export function useSlackApps() {
+  let current: FakeSlack | undefined;
+  const apps: SlackApp[] = [];
+  beforeEach(async () => {
+    current = await new FakeSlack().start();
+  });
+  afterEach(async () => {
+    for (const a of apps.splice(0)) await a.drain();
+    await current?.stop();
+  });
+  const fake = (): FakeSlack => {
+    if (!current) throw new Error('no fake Slack outside a test');
+    return current;
+  };
+  return {
+    fake,
+    apps,
+    /** Starts an app on this test's fake Slack; it is drained after the test. */
+    async app(...args: Parameters<typeof startApp> extends [unknown, ...infer R] ? R : never) {
+      const started = await startApp(fake(), ...args);
+      apps.push(started.slack);
+      return started;
+    },
+  };
 }

@@ -3,11 +3,9 @@
  * kept out of the logs, Slack's 429 Retry-After, the ambiguous-end menu, and the Undo button.
  */
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { SlackApp } from '../../src/slack/app.js';
 import { worldFiles } from '../snapshot/world.js';
-import { FakeSlack } from './fake-slack.js';
 import {
   BOT_TOKEN,
   blockText,
@@ -15,31 +13,17 @@ import {
   captureLogger,
   click,
   command,
+  gate,
   mention,
   post,
   SECRET,
   SEED_ASK,
   sandboxDeps,
   startApp,
+  useSlackApps,
 } from './harness.js';
 
-let fake: FakeSlack;
-const apps: SlackApp[] = [];
-
-beforeEach(async () => {
-  fake = await new FakeSlack().start();
-});
-
-afterEach(async () => {
-  for (const a of apps.splice(0)) await a.drain();
-  await fake.stop();
-});
-
-async function app(...args: Parameters<typeof startApp> extends [unknown, ...infer R] ? R : never) {
-  const started = await startApp(fake, ...args);
-  apps.push(started.slack);
-  return started;
-}
+const { fake, app, apps } = useSlackApps();
 
 const isVerdict = (text: unknown) => typeof text === 'string' && /Not reachable|Reachable|Not analyzed/.test(text);
 
@@ -47,7 +31,7 @@ describe('Socket Mode', () => {
   it('takes a slash command through the WebSocket, acks its envelope, answers through the Web API, and serves /readyz on PORT', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((resolve) => wss.once('listening', resolve));
-    fake.socketUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+    fake().socketUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
     const acks: unknown[] = [];
     const gotAck = new Promise<void>((resolve) => {
       wss.on('connection', (ws) => {
@@ -56,7 +40,7 @@ describe('Socket Mode', () => {
           resolve();
         });
         ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' } }));
-        const cmd = command(fake, SEED_ASK, { channel: 'C0SOCKET' });
+        const cmd = command(fake(), SEED_ASK, { channel: 'C0SOCKET' });
         ws.send(
           JSON.stringify({
             envelope_id: 'env-1',
@@ -72,9 +56,9 @@ describe('Socket Mode', () => {
       const { base } = await app(deps, { appToken: 'xapp-1-test', signingSecret: undefined });
       await gotAck;
       expect(acks[0]).toMatchObject({ envelope_id: 'env-1' });
-      const final = await fake.waitFor((c) => c.method === 'chat.update' && isVerdict(c.body.text));
+      const final = await fake().waitFor((c) => c.method === 'chat.update' && isVerdict(c.body.text));
       expect(final.body.channel).toBe('C0SOCKET');
-      expect(fake.of('apps.connections.open')).toHaveLength(1);
+      expect(fake().of('apps.connections.open')).toHaveLength(1);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
     } finally {
@@ -88,34 +72,32 @@ describe('Socket Mode', () => {
 describe('draining on SIGTERM', () => {
   it('stops taking work, finishes the investigation in flight, then stops', async () => {
     const { deps } = sandboxDeps();
-    let open!: () => void;
-    const opened = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    deps.clients.ec2.middlewareStack.add(
-      (next) => async (args) => {
-        await opened;
-        return next(args);
-      },
-      { step: 'initialize', name: 'testGate' },
-    );
-    const started = await startApp(fake, deps);
-    await post(started.base, command(fake, SEED_ASK).body, 'form');
-    await fake.waitFor((c) => c.method === 'chat.postMessage');
+    const open = gate(deps);
+    const started = await startApp(fake(), deps);
+    await post(started.base, command(fake(), SEED_ASK).body, 'form');
+    await fake().waitFor((c) => c.method === 'chat.postMessage');
     let drained = false;
     const draining = started.slack.drain().then(() => {
       drained = true;
     });
     expect((await fetch(`${started.base}/healthz`)).status).toBe(503);
-    const late = command(fake, SEED_ASK, { channel: 'C0LATE' });
+    const late = command(fake(), SEED_ASK, { channel: 'C0LATE' });
     await post(started.base, late.body, 'form');
-    const refused = await fake.waitFor((c) => c.method === late.hook);
+    const refused = await fake().waitFor((c) => c.method === late.hook);
     expect(String(refused.body.text)).toContain('restarting');
     expect(drained).toBe(false);
     open();
     await draining;
-    expect(fake.of('chat.update').some((c) => isVerdict(c.body.text))).toBe(true);
-    expect(fake.of('chat.postMessage').filter((c) => c.body.channel === 'C0LATE')).toHaveLength(0);
+    expect(
+      fake()
+        .of('chat.update')
+        .some((c) => isVerdict(c.body.text)),
+    ).toBe(true);
+    expect(
+      fake()
+        .of('chat.postMessage')
+        .filter((c) => c.body.channel === 'C0LATE'),
+    ).toHaveLength(0);
     await expect(fetch(`${started.base}/healthz`)).rejects.toThrow();
   });
 });
@@ -125,8 +107,8 @@ describe('the logs', () => {
     const { deps } = sandboxDeps();
     const log = captureLogger('debug');
     const { base } = await app(deps, { logger: log.logger });
-    await post(base, command(fake, SEED_ASK).body, 'form');
-    await fake.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Details'));
+    await post(base, command(fake(), SEED_ASK).body, 'form');
+    await fake().waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Details'));
     log.logger.info(
       { botToken: BOT_TOKEN, signingSecret: SECRET, headers: { authorization: `Bearer ${BOT_TOKEN}` } },
       'x',
@@ -141,15 +123,19 @@ describe('the logs', () => {
 describe('Slack rate limits', () => {
   it('honours Retry-After on a 429 and still posts the answer once', async () => {
     const { deps } = sandboxDeps();
-    fake.rateLimits.push({ method: 'chat.postMessage', retryAfter: 1 });
+    fake().rateLimits.push({ method: 'chat.postMessage', retryAfter: 1 });
     const { base } = await app(deps);
-    await post(base, command(fake, SEED_ASK).body, 'form');
-    await fake.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Details'));
-    const limited = fake.calls.find((c) => c.method === 'chat.postMessage#429');
-    const retried = fake.of('chat.postMessage')[0];
+    await post(base, command(fake(), SEED_ASK).body, 'form');
+    await fake().waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Details'));
+    const limited = fake().calls.find((c) => c.method === 'chat.postMessage#429');
+    const retried = fake().of('chat.postMessage')[0];
     expect(limited).toBeDefined();
     expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1000);
-    expect(fake.of('chat.postMessage').filter((c) => String(c.body.text).startsWith('Investigating'))).toHaveLength(1);
+    expect(
+      fake()
+        .of('chat.postMessage')
+        .filter((c) => String(c.body.text).startsWith('Investigating')),
+    ).toHaveLength(1);
   });
 });
 
@@ -163,7 +149,7 @@ describe('an ambiguous end', () => {
     const { base } = await app(deps);
     const threadTs = '1699000010.000100';
     await post(base, mention('10.2.4.95 db-1 tcp 5432', { ts: '1699000010.000200', threadTs }), 'json');
-    const menu = await fake.waitFor(
+    const menu = await fake().waitFor(
       (c) => c.method === 'chat.postMessage' && String(c.body.text).includes('matches several things'),
     );
     const actions = (
@@ -179,7 +165,7 @@ describe('an ambiguous end', () => {
       container: { type: 'message', message_ts: '1.0', channel_id: 'C0INCIDENT', thread_ts: threadTs },
       message: { ts: '1.0', thread_ts: threadTs },
       trigger_id: 'trig.pick',
-      response_url: `${fake.url}/hooks/pick`,
+      response_url: `${fake().url}/hooks/pick`,
       actions: [
         {
           type: 'static_select',
@@ -190,7 +176,7 @@ describe('an ambiguous end', () => {
       ],
     };
     await post(base, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'form');
-    const details = await fake.waitFor(
+    const details = await fake().waitFor(
       (c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Details'),
     );
     expect(details.body.thread_ts).toBe(threadTs);
@@ -204,18 +190,18 @@ describe('the Undo button', () => {
     const { base } = await app(deps, { sandbox: true, fixers: [] });
     const threadTs = '1699000020.000100';
     await post(base, mention(SEED_ASK, { ts: '1699000020.000200', threadTs }), 'json');
-    await fake.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Details'));
+    await fake().waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Details'));
     await post(base, mention('fix 2', { ts: '1699000020.000300', threadTs, user: 'UANYONE' }), 'json');
-    const report = await fake.waitFor(
+    const report = await fake().waitFor(
       (c) => c.method === 'chat.postMessage' && String(c.body.text).includes('✓ applied'),
     );
     const undo = buttons(report.body.blocks as unknown[]).find((b) => b.text === 'Undo') as {
       action_id: string;
       value: string;
     };
-    const c = click(fake, undo, { channel: 'C0INCIDENT', ts: '1.0', threadTs }, 'UANYONE');
+    const c = click(fake(), undo, { channel: 'C0INCIDENT', ts: '1.0', threadTs }, 'UANYONE');
     await post(base, c.body, 'form');
-    const undone = await fake.waitFor(
+    const undone = await fake().waitFor(
       (x) => x.method === 'chat.postMessage' && String(x.body.text).includes('(undid: Add route'),
     );
     expect(undone.body.thread_ts).toBe(threadTs);
