@@ -300,7 +300,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       (async () => {
         const s = state ?? (await loadThreadState(client, event.channel, threadTs, botId));
         // The mention of whyping itself opens the text: `<@U…> fix 2` is `fix 2`.
-        const text = event.text.replace(/^(\s*<@[A-Z0-9]+(\|[^>]*)?>)+\s*/, '');
+        const text = event.text.replace(/^(\s*<@[A-Z0-9]+(\|[^>]*)?>)+\s*/, '').trim() || 'help';
         await new ThreadRun(ctx, where, s).run({ kind: 'text', text });
       })(),
     );

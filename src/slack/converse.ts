@@ -173,10 +173,10 @@ export class ThreadRun {
         case 'quit':
           break;
         case 'help':
-          await this.thread(linesMessage(helpText('slack').split('\n')));
+          await this.say(helpText('slack'));
           break;
         case 'notice':
-          await this.thread(linesMessage([r.text]));
+          await this.say(r.text);
           break;
         case 'hint':
           // Slack has buttons for "type fix N"; only hints that say what happened are shown.
@@ -241,6 +241,12 @@ export class ThreadRun {
     const input = e.code === 'BAD_INPUT' || e.code === 'UNKNOWN_ENDPOINT' || e.code === 'AMBIGUOUS_ENDPOINT';
     if (input || this.where.threadTs === null) await this.ephemeral(text);
     else await this.thread(linesMessage([text]));
+  }
+
+  /** A sentence for the asker: in the thread, or ephemerally when there is no thread yet (a slash command). */
+  private async say(text: string): Promise<void> {
+    if (this.where.threadTs === null) await this.ephemeral(text);
+    else await this.thread(linesMessage(text.split('\n')));
   }
 
   /** Posts in the thread, carrying the state after this step. */

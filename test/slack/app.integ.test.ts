@@ -78,6 +78,19 @@ describe('/whyping', () => {
     await fake().waitFor((c) => c.method === 'chat.update' && isVerdict(c.body.text));
   });
 
+  it('says a follow-up needs a thread ephemerally, and a bare mention gets the help in its thread', async () => {
+    const { deps } = sandboxDeps();
+    const { base } = await app(deps);
+    const cmd = command(fake(), 'fix 2');
+    await post(base, cmd.body, 'form');
+    const hook = await fake().waitFor((c) => c.method === cmd.hook);
+    expect(hook.body).toMatchObject({ response_type: 'ephemeral', text: 'Nothing to fix yet: ask a question first.' });
+    await post(base, mention('', { ts: '1699000040.000100' }), 'json');
+    const help = await fake().waitFor((c) => c.method === 'chat.postMessage');
+    expect(help.body.thread_ts).toBe('1699000040.000100');
+    expect(String(help.body.text)).toContain('/whyping web-1 db-1');
+  });
+
   it('gives each of 20 concurrent commands exactly one answer', async () => {
     const { deps } = sandboxDeps();
     const { base } = await app(deps);
