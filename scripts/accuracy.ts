@@ -57,26 +57,19 @@ export const OUT_OF_SCOPE: { id: string; reason: string; test: (o: Observation, 
   {
     id: 'internet-destination',
     reason:
-      "the destination is a host on the internet (a public address no live interface or NAT gateway of the snapshot holds): the engine checks the path to the internet and back, but whether that host answers (ping at all, or a TCP port) is the host's own behaviour",
+      "the destination is a host on the internet (a public address that no interface or NAT gateway of the snapshot holds, and that the snapshot does not know as released: not a deleted NAT gateway's, not an unassociated Elastic IP): the engine checks the path to the internet and back, but whether that host answers (ping at all, or a TCP port) is the host's own behaviour",
     test: (o, s) =>
       isPublicIp(o.dst) &&
       !s.index.publicIpToEni.has(o.dst) &&
       !s.index.privateIpToEni.has(o.dst) &&
-      !natAddress(s, o.dst),
+      !s.index.natByIp.has(o.dst) &&
+      !s.index.unheldAddresses.has(o.dst),
   },
 ];
 
 function eniTypeOf(s: Snapshot, ip: string): string | null {
   const id = s.index.privateIpToEni.get(ip)?.[0] ?? s.index.publicIpToEni.get(ip);
   return id ? (s.networkInterfaces.get(id)?.interfaceType ?? null) : null;
-}
-
-function natAddress(s: Snapshot, ip: string): boolean {
-  for (const n of s.natGateways.values()) {
-    if (n.state === 'deleted' || n.state === 'failed') continue;
-    if (n.addresses.some((a) => a.publicIp === ip || a.privateIp === ip)) return true;
-  }
-  return false;
 }
 
 export interface LabResult {

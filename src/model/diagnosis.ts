@@ -92,6 +92,8 @@ export type FindingCode =
   | 'TGW_ROUTE_BLACKHOLE'
   | 'TGW_NO_ATTACHMENT_IN_AZ'
   | 'PRIVATE_DESTINATION_VIA_INTERNET'
+  /** The source is a private (RFC 1918/6598) address outside the snapshot and the packet must cross the internet. */
+  | 'PRIVATE_SOURCE_VIA_INTERNET'
   /** The destination is a NAT gateway's address: a NAT gateway answers no connection addressed to it. */
   | 'NAT_GATEWAY_NOT_A_DESTINATION'
   /** The destination address lies in a VPC of the snapshot, but no network interface holds it: nothing answers. */
@@ -120,7 +122,10 @@ export type AwsExplanationCode =
   | 'TGW_RTB_CANNOT_ROUTE'
   | 'TGW_RTB_BAD_STATE_ROUTE'
   | 'TGW_ROUTE_AZ_RESTRICTION'
-  | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS';
+  | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS'
+  | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS'
+  | 'IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS'
+  | 'IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS';
 
 /** EC2 write actions a fix plan can carry. Executors (src/fix) turn each into SDK commands. */
 export type FixAction =

@@ -482,9 +482,10 @@ describe('PEERING_NOT_TRANSITIVE', () => {
     .peer('bc', 'b', 'c', { routes: true })
     .addRoute('public', '10.2.0.0/16', 'pcx:ab');
 
-  it('stops at the peering: it delivers only to the peer VPC', () => {
+  it('reports the peering (it delivers only to the peer VPC), then goes on as if A and C were peered', () => {
     const d = ask(w, 'web', 'c-host');
-    expect(codes(d)).toEqual(['PEERING_NOT_TRANSITIVE forward']);
+    // One answer lists everything a direct A–C link still needs: c-host admits no ICMP, and C has no route back.
+    expect(codes(d)).toEqual(['PEERING_NOT_TRANSITIVE forward', 'SG_INGRESS_DENIED forward', 'NO_ROUTE return']);
     expect(finding(d, 'PEERING_NOT_TRANSITIVE')).toMatchObject({
       resource: w.id('ab'),
       awsCode: 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR',

@@ -86,6 +86,7 @@ export function tgwForward(
       resource: inAtt.id,
       message: `Attachment ${inAtt.id} is associated with no route table of ${tgwId}: the transit gateway cannot route what enters through it.`,
     });
+    asIfRouted(t, flow, tgwId, inAtt, originSubnet, depth, sender);
     return;
   }
   const rtb = t.s.transitGatewayRouteTables.get(rtbId as `tgw-rtb-${string}`);
@@ -110,6 +111,7 @@ export function tgwForward(
         : `Transit gateway route table ${rtb.id} has no route to ${flow.dst}.`,
       evidence: r?.text,
     });
+    asIfRouted(t, flow, tgwId, inAtt, originSubnet, depth, sender);
     return;
   }
   t.rec.hop(flow, { component: 'transit-gateway-route-table', id: rtb.id, allowed: true, rule: r.text });
@@ -141,6 +143,48 @@ export function tgwForward(
     );
     return;
   }
+  leaveTgw(t, flow, tgwId, inAtt, out, originSubnet, depth, sender);
+}
+
+/**
+ * After a blocker inside a transit gateway (no association, no route, a blackhole): goes on as if the missing
+ * association or route existed, out through the attachment of the VPC that holds the destination on this gateway,
+ * so the rest of the path and the reply are checked too and one answer lists everything to change.
+ */
+function asIfRouted(
+  t: Walk,
+  flow: Flow,
+  tgwId: TransitGatewayId,
+  inAtt: TransitGatewayAttachment,
+  originSubnet: SubnetId,
+  depth: number,
+  sender: NetworkInterface | null,
+): void {
+  if (!isHost(flow.dst)) return;
+  for (const vpcId of t.vpcsHolding(hostOf(flow.dst))) {
+    if (vpcId === inAtt.resourceId) continue;
+    const out = (t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? [])
+      .map((id) => t.s.transitGatewayAttachments.get(id))
+      .find((a) => a?.transitGatewayId === tgwId && a.state === 'available');
+    if (out) {
+      leaveTgw(t, flow, tgwId, inAtt, out, originSubnet, depth, sender, true);
+      return;
+    }
+  }
+}
+
+/** Out of a transit gateway through a VPC attachment, into the VPC's attachment subnet in the right AZ. */
+function leaveTgw(
+  t: Walk,
+  flow: Flow,
+  tgwId: TransitGatewayId,
+  inAtt: TransitGatewayAttachment,
+  out: TransitGatewayAttachment,
+  originSubnet: SubnetId,
+  depth: number,
+  sender: NetworkInterface | null,
+  assumed = false,
+): void {
   const vpcId = out.resourceId as VpcId;
   const dstIp = hostOf(flow.dst);
   const dstEni = isHost(flow.dst) ? t.eniInVpc(dstIp, vpcId) : null;
@@ -153,6 +197,7 @@ export function tgwForward(
     id: out.id,
     allowed: true,
     rule: `into ${vpcId}${subnet ? ` via ${subnet}` : ''}`,
+    ...(assumed ? { detail: 'as if the missing association or route existed, to check the rest of the path' } : {}),
   });
   if (!subnet) {
     t.rec.stop('transit-gateway-attachment', out.id, `the subnets of ${out.id} are not in the snapshot`);
