@@ -79,6 +79,12 @@ export function planTarget(p: FixPlan): string {
       return `${p.action}:${p.params.networkAclId}:${p.params.egress}`;
     case 'CreateAndAttachInternetGateway':
       return `${p.action}:${p.params.vpcId}`;
+    case 'AssociateTransitGatewayRouteTable':
+      return `${p.action}:${p.params.transitGatewayAttachmentId}`;
+    case 'EnableTransitGatewayRouteTablePropagation':
+      return `${p.action}:${p.params.transitGatewayRouteTableId}:${p.params.transitGatewayAttachmentId}`;
+    case 'CreateTransitGatewayRoute':
+      return `tgw-route:${p.params.transitGatewayRouteTableId}:${p.params.destinationCidrBlock}`;
     case 'StartInstances':
       return `${p.action}:${p.params.instanceId}`;
     case 'DisableSourceDestCheck':

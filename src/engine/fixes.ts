@@ -7,6 +7,9 @@ const ORDER: Record<FixAction['action'], number> = {
   AcceptVpcPeeringConnection: 1,
   StartInstances: 1,
   CreateAndAttachInternetGateway: 1,
+  AssociateTransitGatewayRouteTable: 2,
+  EnableTransitGatewayRouteTablePropagation: 2,
+  CreateTransitGatewayRoute: 2,
   AllocateAndAssociateAddress: 2,
   CreateRoute: 2,
   ReplaceRoute: 2,
@@ -72,6 +75,21 @@ function undoText(a: FixAction): { undo: string; reversible: boolean } {
         reversible: true,
       };
     }
+    case 'AssociateTransitGatewayRouteTable':
+      return {
+        undo: `DisassociateTransitGatewayRouteTable ${a.params.transitGatewayAttachmentId} from ${a.params.transitGatewayRouteTableId}`,
+        reversible: true,
+      };
+    case 'EnableTransitGatewayRouteTablePropagation':
+      return {
+        undo: `DisableTransitGatewayRouteTablePropagation of ${a.params.transitGatewayAttachmentId} into ${a.params.transitGatewayRouteTableId}`,
+        reversible: true,
+      };
+    case 'CreateTransitGatewayRoute':
+      return {
+        undo: `DeleteTransitGatewayRoute ${a.params.destinationCidrBlock} from ${a.params.transitGatewayRouteTableId}`,
+        reversible: true,
+      };
     case 'StartInstances':
       return { undo: `StopInstances ${a.params.instanceId}`, reversible: true };
     case 'DisableSourceDestCheck':

@@ -3,6 +3,7 @@ import {
   AcceptVpcPeeringConnectionCommand,
   AllocateAddressCommand,
   AssociateAddressCommand,
+  AssociateTransitGatewayRouteTableCommand,
   AttachInternetGatewayCommand,
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
@@ -10,21 +11,26 @@ import {
   CreateNetworkAclEntryCommand,
   CreateRouteCommand,
   CreateTagsCommand,
+  CreateTransitGatewayRouteCommand,
   DeleteInternetGatewayCommand,
   DescribeAddressesCommand,
   DescribeInternetGatewaysCommand,
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
+  DescribeTransitGatewayAttachmentsCommand,
   DescribeVpcPeeringConnectionsCommand,
   DetachInternetGatewayCommand,
   type EC2Client,
+  EnableTransitGatewayRouteTablePropagationCommand,
+  GetTransitGatewayRouteTablePropagationsCommand,
   type IpPermission,
   ModifyNetworkInterfaceAttributeCommand,
   type NetworkAclEntry,
   ReleaseAddressCommand,
   ReplaceRouteCommand,
   type Route,
+  SearchTransitGatewayRoutesCommand,
   StartInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../log.js';
@@ -166,6 +172,12 @@ async function dispatch(x: Exec, plan: FixPlan): Promise<Outcome> {
       return startInstance(x, plan.params.instanceId);
     case 'DisableSourceDestCheck':
       return disableSourceDestCheck(x, plan.params.networkInterfaceId);
+    case 'AssociateTransitGatewayRouteTable':
+      return associateTgwRouteTable(x, plan.params);
+    case 'EnableTransitGatewayRouteTablePropagation':
+      return enableTgwPropagation(x, plan.params);
+    case 'CreateTransitGatewayRoute':
+      return createTgwRoute(x, plan.params);
     default: {
       const never: never = plan;
       return refused(`Unknown fix action ${(never as { action: string }).action}.`);
@@ -788,6 +800,131 @@ async function disableSourceDestCheck(x: Exec, eni: string): Promise<Outcome> {
     message: `Turned off source/destination check on ${eni}.`,
     undo: undoPlan(x, `turn source/destination check back on for ${eni}`, [
       { op: 'EnableSourceDestCheck', networkInterfaceId: eni },
+    ]),
+  };
+}
+
+// ---------------------------------------------------------------- transit gateways
+
+type TgwPair = Extract<FixPlan, { action: 'AssociateTransitGatewayRouteTable' }>['params'];
+type TgwRoutePlan = Extract<FixPlan, { action: 'CreateTransitGatewayRoute' }>['params'];
+
+/**
+ * AssociateTransitGatewayRouteTable; the undo disassociates it. An attachment has at most one association: one
+ * made with another table since the diagnosis makes the plan stale (refused, nothing changed).
+ */
+async function associateTgwRouteTable(x: Exec, p: TgwPair): Promise<Outcome> {
+  const { transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att } = p;
+  const found = await x.log.read('ec2:DescribeTransitGatewayAttachments', () =>
+    x.ec2.send(new DescribeTransitGatewayAttachmentsCommand({ TransitGatewayAttachmentIds: [att] })),
+  );
+  const a = found.TransitGatewayAttachments?.find((t) => t.TransitGatewayAttachmentId === att);
+  if (!a) return refused(`Transit gateway attachment ${att} no longer exists; diagnose again.`);
+  const assoc = a.Association;
+  const current =
+    assoc && assoc.State !== 'disassociated' && assoc.State !== 'disassociating'
+      ? assoc.TransitGatewayRouteTableId
+      : undefined;
+  if (current === rtb) return already(`${att} is already associated with ${rtb}.`);
+  if (current) {
+    return refused(
+      `${att} is associated with ${current} now (an attachment has one route table at most); nothing was changed. Diagnose again.`,
+    );
+  }
+  const input = { TransitGatewayRouteTableId: rtb, TransitGatewayAttachmentId: att };
+  await x.log.dryRun('ec2:AssociateTransitGatewayRouteTable', () =>
+    x.ec2.send(new AssociateTransitGatewayRouteTableCommand({ ...input, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`associate ${att} with ${rtb}`);
+  try {
+    await x.log.write('ec2:AssociateTransitGatewayRouteTable', () =>
+      x.ec2.send(new AssociateTransitGatewayRouteTableCommand(input)),
+    );
+  } catch (e) {
+    if (isAwsCode(e, 'Resource.AlreadyAssociated')) {
+      return refused(`${att} was associated with a route table meanwhile; nothing was changed. Diagnose again.`);
+    }
+    throw e;
+  }
+  return {
+    status: 'applied',
+    message: `Associated ${att} with ${rtb} (the association takes a few seconds to become active).`,
+    undo: undoPlan(x, `disassociate ${att} from ${rtb}`, [
+      { op: 'DisassociateTransitGatewayRouteTable', transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att },
+    ]),
+  };
+}
+
+/** EnableTransitGatewayRouteTablePropagation; the undo disables it. A propagation already enabled is in place. */
+async function enableTgwPropagation(x: Exec, p: TgwPair): Promise<Outcome> {
+  const { transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att } = p;
+  const found = await x.log.read('ec2:GetTransitGatewayRouteTablePropagations', () =>
+    x.ec2.send(
+      new GetTransitGatewayRouteTablePropagationsCommand({
+        TransitGatewayRouteTableId: rtb,
+        Filters: [{ Name: 'transit-gateway-attachment-id', Values: [att] }],
+      }),
+    ),
+  );
+  const current = found.TransitGatewayRouteTablePropagations?.find((x) => x.TransitGatewayAttachmentId === att);
+  if (current?.State === 'enabled' || current?.State === 'enabling') {
+    return already(`${att} already propagates into ${rtb}.`);
+  }
+  const input = { TransitGatewayRouteTableId: rtb, TransitGatewayAttachmentId: att };
+  await x.log.dryRun('ec2:EnableTransitGatewayRouteTablePropagation', () =>
+    x.ec2.send(new EnableTransitGatewayRouteTablePropagationCommand({ ...input, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`let ${att} propagate its routes into ${rtb}`);
+  await x.log.write('ec2:EnableTransitGatewayRouteTablePropagation', () =>
+    x.ec2.send(new EnableTransitGatewayRouteTablePropagationCommand(input)),
+  );
+  return {
+    status: 'applied',
+    message: `${att} now propagates its routes into ${rtb}.`,
+    undo: undoPlan(x, `stop ${att} propagating into ${rtb}`, [
+      {
+        op: 'DisableTransitGatewayRouteTablePropagation',
+        transitGatewayRouteTableId: rtb,
+        transitGatewayAttachmentId: att,
+      },
+    ]),
+  };
+}
+
+/**
+ * CreateTransitGatewayRoute (static); the undo deletes it. A static route for the same CIDR to the same attachment
+ * is in place; one to anything else makes the plan stale (refused).
+ */
+async function createTgwRoute(x: Exec, p: TgwRoutePlan): Promise<Outcome> {
+  const { transitGatewayRouteTableId: rtb, destinationCidrBlock: cidr, transitGatewayAttachmentId: att } = p;
+  const read = () =>
+    x.log.read('ec2:SearchTransitGatewayRoutes', () =>
+      x.ec2.send(
+        new SearchTransitGatewayRoutesCommand({
+          TransitGatewayRouteTableId: rtb,
+          Filters: [{ Name: 'route-search.exact-match', Values: [cidr] }],
+        }),
+      ),
+    );
+  const existing = (await read()).Routes?.find((r) => r.DestinationCidrBlock === cidr && r.Type === 'static');
+  if (existing) {
+    const to = existing.TransitGatewayAttachments?.[0]?.TransitGatewayAttachmentId;
+    if (existing.State === 'active' && to === att) return already(`${cidr} in ${rtb} already leads to ${att}.`);
+    return refused(
+      `${rtb} has a static route ${cidr} (${existing.State}${to ? ` → ${to}` : ''}) now; nothing was changed. Diagnose again.`,
+    );
+  }
+  const input = { TransitGatewayRouteTableId: rtb, DestinationCidrBlock: cidr, TransitGatewayAttachmentId: att };
+  await x.log.dryRun('ec2:CreateTransitGatewayRoute', () =>
+    x.ec2.send(new CreateTransitGatewayRouteCommand({ ...input, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`add static route ${cidr} → ${att} to ${rtb}`);
+  await x.log.write('ec2:CreateTransitGatewayRoute', () => x.ec2.send(new CreateTransitGatewayRouteCommand(input)));
+  return {
+    status: 'applied',
+    message: `Added static route ${cidr} → ${att} to ${rtb}.`,
+    undo: undoPlan(x, `delete route ${cidr} from ${rtb}`, [
+      { op: 'DeleteTransitGatewayRoute', transitGatewayRouteTableId: rtb, destinationCidrBlock: cidr },
     ]),
   };
 }

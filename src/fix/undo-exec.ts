@@ -3,8 +3,11 @@ import {
   DeleteInternetGatewayCommand,
   DeleteNetworkAclEntryCommand,
   DeleteRouteCommand,
+  DeleteTransitGatewayRouteCommand,
   DetachInternetGatewayCommand,
+  DisableTransitGatewayRouteTablePropagationCommand,
   DisassociateAddressCommand,
+  DisassociateTransitGatewayRouteTableCommand,
   type EC2Client,
   type IpPermission,
   ModifyNetworkInterfaceAttributeCommand,
@@ -125,6 +128,37 @@ function callFor(ec2: EC2Client, s: UndoStep): Call {
         text: `delete ${s.internetGatewayId}`,
         send: (dry) =>
           ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: s.internetGatewayId, DryRun: dry })),
+      };
+    case 'DisassociateTransitGatewayRouteTable':
+    case 'DisableTransitGatewayRouteTablePropagation': {
+      const input = {
+        TransitGatewayRouteTableId: s.transitGatewayRouteTableId,
+        TransitGatewayAttachmentId: s.transitGatewayAttachmentId,
+      };
+      const disassociate = s.op === 'DisassociateTransitGatewayRouteTable';
+      return {
+        action: `ec2:${s.op}`,
+        text: disassociate
+          ? `disassociate ${s.transitGatewayAttachmentId} from ${s.transitGatewayRouteTableId}`
+          : `stop ${s.transitGatewayAttachmentId} propagating into ${s.transitGatewayRouteTableId}`,
+        send: (dry) =>
+          disassociate
+            ? ec2.send(new DisassociateTransitGatewayRouteTableCommand({ ...input, DryRun: dry }))
+            : ec2.send(new DisableTransitGatewayRouteTablePropagationCommand({ ...input, DryRun: dry })),
+      };
+    }
+    case 'DeleteTransitGatewayRoute':
+      return {
+        action: 'ec2:DeleteTransitGatewayRoute',
+        text: `delete route ${s.destinationCidrBlock} from ${s.transitGatewayRouteTableId}`,
+        send: (dry) =>
+          ec2.send(
+            new DeleteTransitGatewayRouteCommand({
+              TransitGatewayRouteTableId: s.transitGatewayRouteTableId,
+              DestinationCidrBlock: s.destinationCidrBlock,
+              DryRun: dry,
+            }),
+          ),
       };
     case 'StopInstances':
       return {

@@ -5,6 +5,8 @@ import type {
   NetworkInterfaceId,
   RouteTableId,
   SecurityGroupId,
+  TransitGatewayAttachmentId,
+  TransitGatewayRouteTableId,
   VpcId,
   VpcPeeringConnectionId,
 } from './ids.js';
@@ -187,6 +189,31 @@ export type FixAction =
         destinationCidrBlock?: string;
         /** With routeTableId: the dead target the route points at now (the old gateway), when it is replaced. */
         previousTarget?: string;
+      };
+    }
+  | {
+      /** Associates a transit gateway attachment (that has none) with a route table, for what enters through it. */
+      action: 'AssociateTransitGatewayRouteTable';
+      params: {
+        transitGatewayRouteTableId: TransitGatewayRouteTableId;
+        transitGatewayAttachmentId: TransitGatewayAttachmentId;
+      };
+    }
+  | {
+      /** Lets an attachment propagate its VPC's CIDRs into a transit gateway route table. */
+      action: 'EnableTransitGatewayRouteTablePropagation';
+      params: {
+        transitGatewayRouteTableId: TransitGatewayRouteTableId;
+        transitGatewayAttachmentId: TransitGatewayAttachmentId;
+      };
+    }
+  | {
+      /** A static route in a transit gateway route table (to a peering attachment, which cannot propagate). */
+      action: 'CreateTransitGatewayRoute';
+      params: {
+        transitGatewayRouteTableId: TransitGatewayRouteTableId;
+        destinationCidrBlock: string;
+        transitGatewayAttachmentId: TransitGatewayAttachmentId;
       };
     }
   | { action: 'StartInstances'; params: { instanceId: InstanceId } }

@@ -318,7 +318,16 @@ describe('every blocker on both paths: the walk goes on as if the missing link e
       .addInstance('spoke-host', { subnet: 's1', ip: '10.9.1.10' });
     const d = ask(world, 'web', 'spoke-host');
     expect(codes(d)).toEqual(['TGW_ATTACHMENT_NOT_ASSOCIATED forward', 'SG_INGRESS_DENIED forward']);
-    expect(d.forward.find((h) => h.detail?.startsWith('as if the missing association'))).toBeDefined();
+    // The fix associates it with hub's default association table; the walk goes on through that table's routes.
+    expect(finding(d, 'TGW_ATTACHMENT_NOT_ASSOCIATED').fix).toMatchObject({
+      action: 'AssociateTransitGatewayRouteTable',
+      params: {
+        transitGatewayRouteTableId: world.id('hub', 'tgw-rtb'),
+        transitGatewayAttachmentId: world.id('main-att', 'tgw-attach'),
+      },
+      reversible: true,
+    });
+    expect(d.forward.map((h) => h.id)).toContain(world.id('hub', 'tgw-rtb'));
   });
 
   it('a missing transit gateway route: reports it, then the reply’s own missing route', () => {
@@ -336,8 +345,38 @@ describe('every blocker on both paths: the walk goes on as if the missing link e
       .allowIcmp('spoke-host', '10.0.0.0/16');
     const d = ask(world, 'web', 'spoke-host');
     expect(codes(d)).toEqual(['TGW_NO_ROUTE forward', 'NO_ROUTE return']);
+    expect(finding(d, 'TGW_NO_ROUTE').fix).toMatchObject({
+      action: 'EnableTransitGatewayRouteTablePropagation',
+      params: {
+        transitGatewayRouteTableId: world.id('hub', 'tgw-rtb'),
+        transitGatewayAttachmentId: world.id('spoke-att', 'tgw-attach'),
+      },
+    });
     expect(finding(d, 'NO_ROUTE', 'return').fix?.params).toMatchObject({
       target: { transitGatewayId: world.id('hub') },
+    });
+  });
+
+  it('a transit gateway blackhole covering the destination: a more specific static route gets past it', () => {
+    // hub's table holds a static blackhole 10.0.0.0/8 and spoke does not propagate: the fix is a static route to
+    // spoke's own CIDR (more specific, so it wins), not a propagation (a static route beats a propagated one).
+    const world = new SnapshotBuilder()
+      .addVpc('spoke', { cidr: '10.9.0.0/16' })
+      .addSubnet('s1', { vpc: 'spoke', cidr: '10.9.1.0/24' })
+      .addTransitGateway('hub')
+      .attach('main-att', { tgw: 'hub', vpc: 'main', subnets: ['public'] })
+      .attach('spoke-att', { tgw: 'hub', vpc: 'spoke', subnets: ['s1'], propagate: false })
+      .addTgwRoute('hub', '10.0.0.0/8', null)
+      .addRoute('public', '10.9.0.0/16', 'tgw:hub')
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('spoke-host', { subnet: 's1', ip: '10.9.1.10' });
+    expect(finding(ask(world, 'web', 'spoke-host'), 'TGW_ROUTE_BLACKHOLE').fix).toMatchObject({
+      action: 'CreateTransitGatewayRoute',
+      params: {
+        transitGatewayRouteTableId: world.id('hub', 'tgw-rtb'),
+        destinationCidrBlock: '10.9.0.0/16',
+        transitGatewayAttachmentId: world.id('spoke-att', 'tgw-attach'),
+      },
     });
   });
 });
