@@ -73,6 +73,8 @@ export function planTarget(p: FixPlan): string {
       return `${p.action}:${p.params.groupId}`;
     case 'AcceptVpcPeeringConnection':
       return `${p.action}:${p.params.vpcPeeringConnectionId}`;
+    case 'CreateVpcPeeringConnection':
+      return `${p.action}:${[p.params.vpcId, p.params.peerVpcId].sort().join(':')}`;
     case 'AllocateAndAssociateAddress':
       return `${p.action}:${p.params.networkInterfaceId}`;
     case 'CreateNetworkAclEntry':

@@ -5,6 +5,7 @@ import type { FindingCode, FixAction, FixPlan } from '../model/index.js';
 /** Apply order: things other fixes depend on first (accept a peering, start an instance, attach a gateway). */
 const ORDER: Record<FixAction['action'], number> = {
   AcceptVpcPeeringConnection: 1,
+  CreateVpcPeeringConnection: 1,
   StartInstances: 1,
   CreateAndAttachInternetGateway: 1,
   AssociateTransitGatewayRouteTable: 2,
@@ -56,6 +57,11 @@ function undoText(a: FixAction): { undo: string; reversible: boolean } {
       return {
         undo: `cannot be undone: accepting ${a.params.vpcPeeringConnectionId} is final (DeleteVpcPeeringConnection removes the peering altogether)`,
         reversible: false,
+      };
+    case 'CreateVpcPeeringConnection':
+      return {
+        undo: `DeleteVpcPeeringConnection of the new peering (its ${a.params.routes.length === 1 ? 'route becomes' : `${a.params.routes.length} routes become`} a blackhole again, as before)`,
+        reversible: true,
       };
     case 'AllocateAndAssociateAddress':
       return { undo: 'DisassociateAddress, then ReleaseAddress of the new Elastic IP', reversible: true };

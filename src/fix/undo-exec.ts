@@ -4,6 +4,7 @@ import {
   DeleteNetworkAclEntryCommand,
   DeleteRouteCommand,
   DeleteTransitGatewayRouteCommand,
+  DeleteVpcPeeringConnectionCommand,
   DetachInternetGatewayCommand,
   DisableTransitGatewayRouteTablePropagationCommand,
   DisassociateAddressCommand,
@@ -158,6 +159,15 @@ function callFor(ec2: EC2Client, s: UndoStep): Call {
               DestinationCidrBlock: s.destinationCidrBlock,
               DryRun: dry,
             }),
+          ),
+      };
+    case 'DeleteVpcPeeringConnection':
+      return {
+        action: 'ec2:DeleteVpcPeeringConnection',
+        text: `delete peering connection ${s.vpcPeeringConnectionId}`,
+        send: (dry) =>
+          ec2.send(
+            new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: s.vpcPeeringConnectionId, DryRun: dry }),
           ),
       };
     case 'StopInstances':

@@ -47,6 +47,7 @@ export type UndoStep =
       transitGatewayAttachmentId: string;
     }
   | { op: 'DeleteTransitGatewayRoute'; transitGatewayRouteTableId: string; destinationCidrBlock: string }
+  | { op: 'DeleteVpcPeeringConnection'; vpcPeeringConnectionId: string }
   | { op: 'StopInstances'; instanceId: string }
   | { op: 'EnableSourceDestCheck'; networkInterfaceId: string };
 
@@ -114,6 +115,7 @@ const stepSchema = z.discriminatedUnion('op', [
     transitGatewayRouteTableId: awsId('tgw-rtb'),
     destinationCidrBlock: cidr,
   }),
+  z.strictObject({ op: z.literal('DeleteVpcPeeringConnection'), vpcPeeringConnectionId: awsId('pcx') }),
   z.strictObject({ op: z.literal('StopInstances'), instanceId: awsId('i') }),
   z.strictObject({ op: z.literal('EnableSourceDestCheck'), networkInterfaceId: awsId('eni') }),
 ]);

@@ -160,6 +160,19 @@ export type FixAction =
     }
   | { action: 'AcceptVpcPeeringConnection'; params: { vpcPeeringConnectionId: VpcPeeringConnectionId } }
   | {
+      /**
+       * A new peering in place of a dead one (deleted, rejected, expired, failed) between two VPCs of one account and
+       * region: created, accepted, and every route that named the dead peering pointed at it (both sides).
+       */
+      action: 'CreateVpcPeeringConnection';
+      params: {
+        vpcId: VpcId;
+        peerVpcId: VpcId;
+        /** The routes to point at the new peering, each naming the dead peering it replaces. */
+        routes: { routeTableId: RouteTableId; destinationCidrBlock: string; previousTarget: string }[];
+      };
+    }
+  | {
       action: 'AllocateAndAssociateAddress';
       params: { instanceId?: InstanceId; networkInterfaceId: NetworkInterfaceId; privateIp: string };
     }

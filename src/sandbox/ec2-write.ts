@@ -19,6 +19,7 @@ import type {
   TransitGatewayPropagation,
   TransitGatewayRoute,
   TransitGatewayRouteTable,
+  VpcPeeringConnection,
 } from '@aws-sdk/client-ec2';
 import { parseCidr } from '../net/ip.js';
 import type { Handler, Input, OpContext } from './context.js';
@@ -694,6 +695,52 @@ const acceptPeering: Handler = (input: Input, ctx: OpContext) => {
   return { VpcPeeringConnection: reviveDates({ ...pcx, Status: { Code: 'provisioning', Message: 'Provisioning' } }) };
 };
 
+const createPeering: Handler = (input: Input, ctx: OpContext) => {
+  const s = ctx.state;
+  const vpcOf = (id: unknown) => {
+    const v = s.docs.Vpcs.find((x) => x.VpcId === id);
+    if (!v) return ctx.fail('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`);
+    return v;
+  };
+  const requester = vpcOf(input.VpcId);
+  const peerOwner = (input.PeerOwnerId as string | undefined) ?? s.accountId;
+  const peerRegion = (input.PeerRegion as string | undefined) ?? s.region;
+  // Another account's or region's VPC is not in this account's state: only the id is known.
+  const accepter = peerOwner === s.accountId && peerRegion === s.region ? vpcOf(input.PeerVpcId) : undefined;
+  dryRunGate(input, ctx);
+  const cidrs = (v: typeof requester) => ({
+    CidrBlock: v.CidrBlock,
+    CidrBlockSet: (v.CidrBlockAssociationSet ?? [{ CidrBlock: v.CidrBlock }]).map((a) => ({ CidrBlock: a.CidrBlock })),
+  });
+  const pcx: VpcPeeringConnection = {
+    VpcPeeringConnectionId: s.ids.id('pcx'),
+    RequesterVpcInfo: { OwnerId: s.accountId, VpcId: requester.VpcId, Region: s.region, ...cidrs(requester) },
+    AccepterVpcInfo: { OwnerId: peerOwner, VpcId: accepter?.VpcId ?? (input.PeerVpcId as string), Region: peerRegion },
+    Status: { Code: 'pending-acceptance', Message: `Pending Acceptance by ${peerOwner}` },
+    Tags: tagsFor(input.TagSpecifications, 'vpc-peering-connection'),
+  };
+  s.docs.VpcPeeringConnections.push(pcx);
+  // AWS answers `initiating-request`; the request is pending acceptance a moment later (at once, here).
+  return {
+    VpcPeeringConnection: structuredClone({
+      ...pcx,
+      Status: { Code: 'initiating-request', Message: 'Initiating Request' },
+    }),
+  };
+};
+
+const deletePeering: Handler = (input: Input, ctx: OpContext) => {
+  const s = ctx.state;
+  const id = input.VpcPeeringConnectionId as string;
+  const pcx = s.docs.VpcPeeringConnections.find((p) => p.VpcPeeringConnectionId === id);
+  if (!pcx || pcx.Status?.Code === 'deleted')
+    return ctx.fail('InvalidVpcPeeringConnectionID.NotFound', `The vpcPeeringConnection ID '${id}' does not exist`);
+  dryRunGate(input, ctx);
+  pcx.Status = { Code: 'deleted', Message: `Deleted by ${s.accountId}` };
+  refreshRoutesTo(s, id);
+  return { Return: true };
+};
+
 // ---- transit gateways ----
 
 function tgwRouteTable(ctx: OpContext, id: unknown): TransitGatewayRouteTable {
@@ -1315,6 +1362,8 @@ export const writeHandlers: Record<string, Handler> = {
   DisassociateAddress: disassociateAddress,
   ReleaseAddress: releaseAddress,
   AcceptVpcPeeringConnection: acceptPeering,
+  CreateVpcPeeringConnection: createPeering,
+  DeleteVpcPeeringConnection: deletePeering,
   CreateNetworkAclEntry: createAclEntry,
   ReplaceNetworkAclEntry: replaceAclEntry,
   DeleteNetworkAclEntry: deleteAclEntry,

@@ -299,8 +299,41 @@ describe('every blocker on both paths: the walk goes on as if the missing link e
       .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole');
     const d = ask(world, 'web', 'b-host');
     expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'NO_ROUTE return']);
-    expect(finding(d, 'ROUTE_BLACKHOLE').message).toMatch(/No peering connection links .* any more: create one/);
+    // The fix creates the new peering and points main's route at it; b's missing route is reported too.
+    expect(finding(d, 'ROUTE_BLACKHOLE').fix).toMatchObject({
+      action: 'CreateVpcPeeringConnection',
+      params: {
+        vpcId: [world.id('main'), world.id('b')].sort()[0],
+        peerVpcId: [world.id('main'), world.id('b')].sort()[1],
+        routes: [
+          { routeTableId: world.id('public-rt'), destinationCidrBlock: '10.1.0.0/16', previousTarget: world.id('old') },
+        ],
+      },
+      reversible: true,
+    });
     expect(d.forward.map((h) => h.component)).toContain('instance');
+  });
+
+  it('a deleted peering with blackhole routes both ways: one plan creates the new peering and replaces both routes', () => {
+    const world = new SnapshotBuilder()
+      .addVpc('b', { cidr: '10.1.0.0/16' })
+      .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24', routeTable: 'b-main' })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b-host', { subnet: 'b1', ip: '10.1.1.10' })
+      .allowIcmp('b-host', '10.0.0.0/16')
+      .peer('old', 'main', 'b', { status: 'deleted' })
+      .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole')
+      .addRoute('b1', '10.0.0.0/16', 'pcx:old', 'blackhole');
+    const d = ask(world, 'web', 'b-host');
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'ROUTE_BLACKHOLE return']);
+    const [forward, reply] = d.findings;
+    expect(forward?.fix?.id).toBe(reply?.fix?.id);
+    expect(forward?.fix?.params).toMatchObject({
+      routes: [
+        { routeTableId: world.id('b-main'), destinationCidrBlock: '10.0.0.0/16' },
+        { routeTableId: world.id('public-rt'), destinationCidrBlock: '10.1.0.0/16' },
+      ].sort((x, y) => x.routeTableId.localeCompare(y.routeTableId)),
+    });
   });
 
   it('a transit gateway attachment with no association: reports it, then checks the rest of the way', () => {

@@ -889,3 +889,91 @@ describe('transit gateways', () => {
     expect(stale.message).toContain('static route 10.9.0.0/16 (blackhole)');
   });
 });
+
+describe('a new peering in place of a dead one', () => {
+  const PEER_VPC = 'vpc-0fedcba9876543210';
+  const NEW_PCX = 'pcx-0aaaa1111bbbb2222';
+  const plan: FixPlan = {
+    ...meta,
+    id: 'fix-new-pcx',
+    action: 'CreateVpcPeeringConnection',
+    params: {
+      vpcId: VPC,
+      peerVpcId: PEER_VPC,
+      routes: [{ routeTableId: RTB, destinationCidrBlock: '10.2.0.0/16', previousTarget: OLD_PCX }],
+    },
+  };
+  const blackhole = routeTable(
+    `<item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>${OLD_PCX}</vpcPeeringConnectionId><state>blackhole</state></item>`,
+  );
+
+  it('creates the peering (tagged), accepts it, replaces the blackhole route, and undoes with DeleteVpcPeeringConnection', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', { inner: '<vpcPeeringConnectionSet/>' });
+    wire.on('DescribeRouteTables', { inner: blackhole });
+    wire.dryOk('CreateVpcPeeringConnection');
+    wire.on('CreateVpcPeeringConnection', {
+      inner: `<vpcPeeringConnection><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId><status><code>initiating-request</code></status></vpcPeeringConnection>`,
+    });
+    wire.on('DescribeVpcPeeringConnections', {
+      inner: `<vpcPeeringConnectionSet><item><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId><status><code>pending-acceptance</code></status></item></vpcPeeringConnectionSet>`,
+    });
+    wire.write(
+      'AcceptVpcPeeringConnection',
+      `<vpcPeeringConnection><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId></vpcPeeringConnection>`,
+    );
+    wire.on('DescribeRouteTables', { inner: blackhole });
+    wire.write('ReplaceRoute');
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, apply);
+    expect(r.status, r.message).toBe('applied');
+    expect(first(wire.real('CreateVpcPeeringConnection'))).toMatchObject({
+      VpcId: VPC,
+      PeerVpcId: PEER_VPC,
+      'TagSpecification.1.ResourceType': 'vpc-peering-connection',
+      'TagSpecification.1.Tag.1.Key': 'whyping:actor',
+    });
+    expect(first(wire.real('ReplaceRoute'))).toMatchObject({
+      RouteTableId: RTB,
+      DestinationCidrBlock: '10.2.0.0/16',
+      VpcPeeringConnectionId: NEW_PCX,
+    });
+    expect(r.message).toContain(`Created peering connection ${NEW_PCX}`);
+
+    wire = new Ec2Wire();
+    wire.dryOk('DeleteVpcPeeringConnection');
+    wire.write('DeleteVpcPeeringConnection');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(first(wire.real('DeleteVpcPeeringConnection'))).toMatchObject({ VpcPeeringConnectionId: NEW_PCX });
+  });
+
+  it('deletes the new peering again when the route cannot be replaced, and says so', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', { inner: '<vpcPeeringConnectionSet/>' });
+    wire.on('DescribeRouteTables', { inner: blackhole });
+    wire.dryOk('CreateVpcPeeringConnection');
+    wire.on('CreateVpcPeeringConnection', {
+      inner: `<vpcPeeringConnection><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId><status><code>pending-acceptance</code></status></vpcPeeringConnection>`,
+    });
+    wire.write('AcceptVpcPeeringConnection');
+    wire.on('DescribeRouteTables', { inner: blackhole });
+    wire.on('ReplaceRoute', { error: 'UnauthorizedOperation' }, { dry: true });
+    wire.on('DeleteVpcPeeringConnection', { inner: '<return>true</return>' });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('refused');
+    expect(r.missingPermission).toBe('ec2:ReplaceRoute');
+    expect(r.message).toContain(`The new peering ${NEW_PCX} was deleted again.`);
+  });
+
+  it('refuses when a live peering links the two VPCs since the diagnosis, creating nothing', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', {
+      inner: `<vpcPeeringConnectionSet><item><vpcPeeringConnectionId>${PCX}</vpcPeeringConnectionId><requesterVpcInfo><vpcId>${VPC}</vpcId></requesterVpcInfo><accepterVpcInfo><vpcId>${PEER_VPC}</vpcId></accepterVpcInfo><status><code>active</code></status></item></vpcPeeringConnectionSet>`,
+    });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('refused');
+    expect(r.message).toContain(`${PCX} (active) links`);
+    expect(wire.actions).toEqual(['DescribeVpcPeeringConnections']);
+  });
+});

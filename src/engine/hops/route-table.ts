@@ -1,8 +1,9 @@
 /** Route tables: the route in force for the destination, blackholes and missing routes, with the fix for each. */
 
-import type { FixAction, Route, RouteTable, SubnetId, VpcId } from '../../model/index.js';
-import { cidrContains, isPublicIp, isRfc1918, isRfc6598, parseCidr } from '../../net/ip.js';
+import type { FixAction, Route, RouteTable, RouteTableId, SubnetId, VpcId } from '../../model/index.js';
+import { cidrContains, cidrCovers, isPublicIp, isRfc1918, isRfc6598, parseCidr } from '../../net/ip.js';
 import { type Flow, hostOf, INTERNET_ANY, isHost, MAX_STEPS } from '../flow.js';
+import type { FixProposal } from '../recorder.js';
 import { routeTableFor, selectRoute, unresolvedPrefixListRoutes } from '../routes.js';
 import { followRoute, type Walk } from '../walk.js';
 import { igwEgress, newIgwFix } from './internet-gateway.js';
@@ -129,7 +130,9 @@ export function reportBlackhole(
           },
         );
       } else if (dstVpc && dstVpc !== rt.vpcId) {
-        advice = ` No peering connection links ${rt.vpcId} and ${dstVpc} any more: create one (and accept it), then point ${dest} in ${rt.id} at it.`;
+        fix = newPeeringFix(t, rt.vpcId, dstVpc);
+        if (!fix)
+          advice = ` No peering connection links ${rt.vpcId} and ${dstVpc} any more: create one (and accept it), then point ${dest} in ${rt.id} at it.`;
       }
     }
   } else if (r.target.kind === 'nat-gateway') {
@@ -366,4 +369,50 @@ export function noRoute(
     resource: rt.id,
     message: `Route table ${rt.id} has no route to ${flow.dst}, and nothing in the snapshot links ${rt.vpcId} to where it is.`,
   });
+}
+
+/**
+ * A new peering in place of the dead ones between two VPCs of one account and region (a cross-account or
+ * cross-region peering needs the other side's owner to accept it and route: that stays advice). It replaces every
+ * route of either VPC that names a dead peering between them, so both directions work once it is applied.
+ */
+export function newPeeringFix(t: Walk, from: VpcId, to: VpcId): FixProposal | null {
+  // One plan for both directions: the pair in a fixed order (the requester is the first id).
+  const [vpcId, peerVpcId] = [from, to].sort() as [VpcId, VpcId];
+  const a = t.s.vpcs.get(vpcId);
+  const b = t.s.vpcs.get(peerVpcId);
+  if (!a || !b || a.accountId !== b.accountId || a.region !== b.region) return null;
+  const dead = new Set(
+    (t.s.index.peeringsByVpc.get(vpcId) ?? [])
+      .filter((p) => !LIVE_PEERING.has(p.status))
+      .filter((p) => [p.requester.vpcId, p.accepter.vpcId].includes(peerVpcId))
+      .map((p) => p.id),
+  );
+  const routes: { routeTableId: RouteTableId; destinationCidrBlock: string; previousTarget: string }[] = [];
+  for (const rt of t.s.routeTables.values()) {
+    if (rt.vpcId !== vpcId && rt.vpcId !== peerVpcId) continue;
+    const other = rt.vpcId === vpcId ? b : a;
+    for (const r of rt.routes) {
+      if (r.target.kind !== 'peering-connection' || r.destination.kind !== 'cidr') continue;
+      const cidr = r.destination.cidr;
+      // AWS forgets a deleted peering after a while: a blackhole route to a peering the snapshot does not hold, for
+      // the other VPC's addresses, named it too.
+      const forgotten =
+        !t.s.peeringConnections.has(r.target.id) &&
+        r.state === 'blackhole' &&
+        other.cidrs.some((c) => cidrCovers(c, cidr));
+      if (!dead.has(r.target.id) && !forgotten) continue;
+      routes.push({ routeTableId: rt.id, destinationCidrBlock: r.destination.cidr, previousTarget: r.target.id });
+    }
+  }
+  if (routes.length === 0) return null;
+  routes.sort(
+    (x, y) =>
+      x.routeTableId.localeCompare(y.routeTableId) || x.destinationCidrBlock.localeCompare(y.destinationCidrBlock),
+  );
+  const list = routes.map((r) => `${r.destinationCidrBlock} in ${r.routeTableId}`).join(', ');
+  return {
+    action: { action: 'CreateVpcPeeringConnection', params: { vpcId, peerVpcId, routes } },
+    summary: `Create a peering connection between ${vpcId} and ${peerVpcId}, accept it, and point ${list} at it instead of ${[...new Set(routes.map((r) => r.previousTarget))].join(', ')}`,
+  };
 }

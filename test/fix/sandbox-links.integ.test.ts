@@ -1,8 +1,9 @@
 /**
- * Transit gateway fixes end to end in the sandbox: a world where "main" and "spoke" share transit gateway "hub",
- * but main's attachment was never associated with a route table and spoke's never propagates into it. The engine
- * plans both fixes; applyFix applies them through the real EC2 client; the re-diagnosis is reachable; the undos
- * bring the blockers back.
+ * Fixes that make a missing link, end to end in the sandbox (the in-memory account beneath the real EC2 client):
+ * the engine plans them, applyFix applies them, the re-diagnosis is reachable, the undos bring the blockers back.
+ * - Transit gateway: "main" and "spoke" share "hub", but main's attachment was never associated with a route table
+ *   and spoke's never propagates into it.
+ * - Peering: "main" and "b" were peered once; the peering is deleted and both routes to it are blackholes.
  */
 import { describe, expect, it } from 'vitest';
 import { applyFix } from '../../src/core/apply-fix.js';
@@ -101,5 +102,42 @@ describe('transit gateway fixes in the sandbox', () => {
     const r = await applyFix(depsOf(sb), PING, 'all', opts);
     expect(r.status).toBe('refused');
     expect(r.missingPermission).toBe('ec2:EnableTransitGatewayRouteTablePropagation');
+  });
+});
+
+describe('a new peering in the sandbox', () => {
+  const peered = new SnapshotBuilder()
+    .addVpc('b', { cidr: '10.1.0.0/16' })
+    .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24', routeTable: 'b-main' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('b-host', { subnet: 'b1', ip: '10.1.1.10' })
+    .allowIcmp('b-host', '10.0.0.0/16')
+    .peer('old', 'main', 'b', { status: 'deleted' })
+    .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole')
+    .addRoute('b1', '10.0.0.0/16', 'pcx:old', 'blackhole');
+  const TO_B: Query = { from: 'web', to: 'b-host', protocol: 'icmp', port: null };
+
+  it('creates and accepts a peering in place of the deleted one and repoints both routes; the undo deletes it', async () => {
+    const sb = createSandbox({ files: peered.build(), now });
+    const deps = depsOf(sb);
+    const r = await applyFix(deps, TO_B, 'all', opts);
+    expect(r.status, r.message).toBe('applied');
+    expect(r.reachableAfter).toBe(true);
+    const created = sb.calls.filter((c) => c.operation === 'CreateVpcPeeringConnection' && !c.error);
+    expect(created).toHaveLength(1);
+
+    const token = r.plans.find((p) => p.undoToken)?.undoToken;
+    if (!token) throw new Error('no undo token');
+    const u = await executeUndo(deps.clients.ec2, decodeUndoToken(token), {
+      actor: 'cli:tester',
+      diagnosisId: 'undo',
+      now,
+      logger: silentLogger,
+    });
+    expect(u.status, u.message).toBe('applied');
+    expect((await investigate(TO_B, { kind: 'live', deps })).findings.map((f) => `${f.code} ${f.direction}`)).toEqual([
+      'ROUTE_BLACKHOLE forward',
+      'ROUTE_BLACKHOLE return',
+    ]);
   });
 });
