@@ -50,6 +50,8 @@ export class Walk {
   clientEphemeral: { from: number; to: number } = EPHEMERAL.any;
   /** Per VPC, the route a new internet gateway's fix also makes (the first one the paths need). */
   readonly igwRoutes = new Map<VpcId, IgwRoute>();
+  /** Per pair of VPCs (`vpc-a|vpc-b`, sorted) with a new peering planned: the missing routes the paths add to it. */
+  readonly peeringRoutes = new Map<string, { routeTableId: RouteTable['id']; destinationCidrBlock: string }[]>();
 
   constructor(
     readonly s: Snapshot,

@@ -168,8 +168,11 @@ export type FixAction =
       params: {
         vpcId: VpcId;
         peerVpcId: VpcId;
-        /** The routes to point at the new peering, each naming the dead peering it replaces. */
-        routes: { routeTableId: RouteTableId; destinationCidrBlock: string; previousTarget: string }[];
+        /**
+         * The routes to point at the new peering: each one that named a dead peering (`previousTarget`), and the
+         * ones the paths lack altogether (no `previousTarget`: created).
+         */
+        routes: { routeTableId: RouteTableId; destinationCidrBlock: string; previousTarget?: string }[];
       };
     }
   | {

@@ -299,18 +299,23 @@ describe('every blocker on both paths: the walk goes on as if the missing link e
       .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole');
     const d = ask(world, 'web', 'b-host');
     expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'NO_ROUTE return']);
-    // The fix creates the new peering and points main's route at it; b's missing route is reported too.
-    expect(finding(d, 'ROUTE_BLACKHOLE').fix).toMatchObject({
+    // One plan creates the new peering, points main's route at it and adds b's missing route back through it.
+    const plan = finding(d, 'ROUTE_BLACKHOLE').fix;
+    expect(plan).toMatchObject({
       action: 'CreateVpcPeeringConnection',
       params: {
         vpcId: [world.id('main'), world.id('b')].sort()[0],
         peerVpcId: [world.id('main'), world.id('b')].sort()[1],
-        routes: [
-          { routeTableId: world.id('public-rt'), destinationCidrBlock: '10.1.0.0/16', previousTarget: world.id('old') },
-        ],
       },
       reversible: true,
     });
+    expect(plan?.action === 'CreateVpcPeeringConnection' && plan.params.routes).toEqual(
+      expect.arrayContaining([
+        { routeTableId: world.id('public-rt'), destinationCidrBlock: '10.1.0.0/16', previousTarget: world.id('old') },
+        { routeTableId: world.id('b-main'), destinationCidrBlock: '10.0.0.0/16' },
+      ]),
+    );
+    expect(finding(d, 'NO_ROUTE', 'return').fix?.id).toBe(plan?.id);
     expect(d.forward.map((h) => h.component)).toContain('instance');
   });
 

@@ -140,4 +140,20 @@ describe('a new peering in the sandbox', () => {
       'ROUTE_BLACKHOLE return',
     ]);
   });
+
+  it('adds the route the other side lacks through the new peering, in the same plan', async () => {
+    const oneWay = new SnapshotBuilder()
+      .addVpc('b', { cidr: '10.1.0.0/16' })
+      .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b-host', { subnet: 'b1', ip: '10.1.1.10' })
+      .allowIcmp('b-host', '10.0.0.0/16')
+      .peer('old', 'main', 'b', { status: 'deleted' })
+      .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole');
+    const sb = createSandbox({ files: oneWay.build(), now });
+    const r = await applyFix(depsOf(sb), TO_B, 'all', opts);
+    expect(r.status, r.message).toBe('applied');
+    expect(r.reachableAfter).toBe(true);
+    expect(sb.calls.filter((c) => c.operation === 'CreateRoute' && !c.error)).toHaveLength(1);
+  });
 });
