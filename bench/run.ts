@@ -3,6 +3,7 @@
  * another, each in its own process so one does not warm or starve the next, and prints their markdown in order.
  * Exits 1 when any script fails (the others still run).
  */
+import '../src/main/sdk-notice.js';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';

@@ -1,4 +1,5 @@
 /** The bin entry (bin/whyping.js imports this): reads the environment once, wires the CLI, sets the exit code. */
+import './sdk-notice.js';
 import { runCli } from '../cli/program.js';
 import { runShell } from '../cli/shell.js';
 import { loadConfig } from '../config.js';
