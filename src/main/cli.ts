@@ -10,7 +10,7 @@ import { createCliContext } from './context.js';
 const VERSION = '0.1.0';
 
 /** Commands that never need `fix`/`undo` registered: skipping them keeps the AWS SDK out of offline startup. */
-const WITHOUT_FIX = new Set(['diagnose', 'snapshot', 'start']);
+const WITHOUT_FIX = new Set(['diagnose', 'snapshot', 'start', 'healthcheck']);
 
 /** True unless the command is one that does not involve fix/undo (help and typos get the full command list). */
 function needsFixCommands(argv: string[]): boolean {
