@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Scripts run first, in this order; any other bench/*.ts follows alphabetically. */
-const PREFERRED = ['engine.ts', 'collect.ts', 'slack.ts'];
+const PREFERRED = ['engine.ts', 'collect.ts', 'startup.ts', 'slack.ts'];
 
 function scripts(): string[] {
   const all = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('.d.ts'));

@@ -73,11 +73,11 @@ podman image inspect --format 'entrypoint={{.Config.Entrypoint}} cmd={{.Config.C
 health=$(podman image inspect --format '{{json .Config.Healthcheck}}' "$IMAGE")
 echo "healthcheck: $health"
 case "$health" in *healthcheck*) ;; *) fail "the image has no HEALTHCHECK (built without --format docker?)" ;; esac
-uid=$(podman run --rm --network none --entrypoint id "$IMAGE" -u)
+uid=$(podman run --rm --no-healthcheck --network none --entrypoint id "$IMAGE" -u)
 [ "$uid" != 0 ] || fail "the container runs as root"
 echo "runs as uid $uid"
-podman run --rm --network none --entrypoint sh "$IMAGE" -c 'command -v whyping && whyping --version'
-if podman run --rm --network none --entrypoint sh "$IMAGE" -c 'test -e /app/src || test -e /app/node_modules/tsx || test -e /app/node_modules/typescript'; then
+podman run --rm --no-healthcheck --network none --entrypoint sh "$IMAGE" -c 'command -v whyping && whyping --version'
+if podman run --rm --no-healthcheck --network none --entrypoint sh "$IMAGE" -c 'test -e /app/src || test -e /app/node_modules/tsx || test -e /app/node_modules/typescript'; then
   fail "the image holds sources or development dependencies"
 fi
 echo "no sources, no tsx, no typescript in the image"
@@ -86,7 +86,7 @@ say "the sandbox shell (docker run -i IMAGE, no network at all)"
 VM1='"Instance - NextWork VPC 1"'
 VM2='"Instance - NextWork VPC 2"'
 out=$(printf '%s\n' "why can't $VM1 ping $VM2" 'fix all' 'y' 'recheck' 'quit' |
-  podman run --rm -i --network none "$IMAGE")
+  podman run --rm --no-healthcheck -i --network none "$IMAGE")
 printf '%s\n' "$out" | head -3
 grep -q 'sandbox' <<<"$out" || fail "the shell did not say it uses the sandbox"
 grep -q 'Not reachable' <<<"$out" || fail "the shell did not answer the seed lab"
@@ -95,14 +95,14 @@ echo "shell: seed lab diagnosed, fixed and rechecked as reachable"
 
 say "a command instead of the shell: diagnose --sandbox"
 set +e
-podman run --rm --network none "$IMAGE" diagnose "Instance - NextWork VPC 1" "Instance - NextWork VPC 2" --sandbox --json >"$WORK/diagnose.json"
+podman run --rm --no-healthcheck --network none "$IMAGE" diagnose "Instance - NextWork VPC 1" "Instance - NextWork VPC 2" --sandbox --json >"$WORK/diagnose.json"
 code=$?
 set -e
 [ "$code" = 1 ] || fail "diagnose exited $code (expected 1: not reachable)"
 node -e 'const d=require(process.argv[1]); if (d.reachable!==false) process.exit(1); console.log("diagnose: exit 1, findings:", d.findings.map(f=>f.code).join(", "))' "$WORK/diagnose.json"
 
 say "health check with no Slack app"
-podman run --rm --network none "$IMAGE" healthcheck
+podman run --rm --no-healthcheck --network none "$IMAGE" healthcheck
 
 say "start-up time (5 runs each, wall clock, including the container's own start)"
 for what in "--version" "diagnose i-x i-y --snapshot /app/package.json"; do
@@ -110,7 +110,7 @@ for what in "--version" "diagnose i-x i-y --snapshot /app/package.json"; do
   for _ in 1 2 3 4 5; do
     t0=$(date +%s%N)
     # shellcheck disable=SC2086
-    podman run --rm --network none "$IMAGE" $what >/dev/null 2>&1 || true
+    podman run --rm --no-healthcheck --network none "$IMAGE" $what >/dev/null 2>&1 || true
     times="$times $((($(date +%s%N) - t0) / 1000000))"
   done
   echo "podman run IMAGE $what: ms$times"
@@ -118,13 +118,33 @@ done
 t_bare=""
 for _ in 1 2 3 4 5; do
   t0=$(date +%s%N)
-  podman run --rm --network none --entrypoint true "$IMAGE"
+  podman run --rm --no-healthcheck --network none --entrypoint true "$IMAGE"
   t_bare="$t_bare $((($(date +%s%N) - t0) / 1000000))"
 done
 echo "podman run IMAGE with entrypoint true (the container alone): ms$t_bare"
+# Inside one running container, so the container's own start is not counted: whyping's start-up as the image runs it.
+podman run --rm --no-healthcheck --network none --entrypoint node "$IMAGE" -e '
+  const { spawnSync } = require("node:child_process");
+  const VM1 = "Instance - NextWork VPC 1", VM2 = "Instance - NextWork VPC 2";
+  const cases = [
+    ["whyping diagnose --sandbox", ["diagnose", VM1, VM2, "--sandbox"], ""],
+    ["whyping start (the shell) to its first answer", ["start"], `why cannot "${VM1}" ping "${VM2}"\nquit\n`],
+    ["whyping healthcheck", ["healthcheck"], ""],
+  ];
+  for (const [name, args, input] of cases) {
+    const t = [];
+    for (let i = 0; i < 6; i++) {
+      const s = performance.now();
+      spawnSync("node", ["/app/bin/whyping.js", ...args], { input });
+      if (i > 0) t.push(performance.now() - s);
+    }
+    t.sort((a, b) => a - b);
+    console.log(`inside the container, ${name}: median ${Math.round(t[2])} ms (5 runs: ${t.map(Math.round).join(" ")})`);
+  }'
+
 
 say "the Slack app in HTTP mode against a local fake Slack Web API"
-if ! podman run --rm --network none --entrypoint sh "$IMAGE" -c 'test -d /app/dist/slack'; then
+if ! podman run --rm --no-healthcheck --network none --entrypoint sh "$IMAGE" -c 'test -d /app/dist/slack'; then
   echo "NOT PROVEN: this build has no Slack app (dist/slack); rerun once it has landed."
   exit 0
 fi
