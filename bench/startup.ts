@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { chooseRuntime } from '../bin/build-stamp.js';
 
 const root = resolve(import.meta.dirname, '..');
-const RUNS = 5;
+const RUNS = 9;
 const FIXED = join(root, 'test/fixtures/cli/seed-lab-fixed.json');
 const VM1 = 'Instance - NextWork VPC 1';
 const VM2 = 'Instance - NextWork VPC 2';
