@@ -93,6 +93,18 @@ grep -q 'Not reachable' <<<"$out" || fail "the shell did not answer the seed lab
 grep -q '✓ Reachable' <<<"$out" || fail "the shell did not reach 'Reachable' after fix all"
 echo "shell: seed lab diagnosed, fixed and rechecked as reachable"
 
+say "podman stop: whyping (PID 1) exits on SIGTERM instead of waiting to be killed"
+name=whyping-check-stop-$$
+podman run -d -i --no-healthcheck --network none --name "$name" "$IMAGE" >/dev/null
+sleep 3 # the shell is up and waiting for input (a wait before the stop, not a synchronisation of results)
+t0=$(date +%s%N)
+podman stop -t 10 "$name" >/dev/null 2>&1
+stop_ms=$((($(date +%s%N) - t0) / 1000000))
+code=$(podman inspect --format '{{.State.ExitCode}}' "$name")
+podman rm -f "$name" >/dev/null 2>&1
+echo "stopped in $stop_ms ms, exit code $code"
+[ "$code" = 143 ] || fail "the container did not exit 143 on SIGTERM (exit $code after $stop_ms ms)"
+
 say "a command instead of the shell: diagnose --sandbox"
 set +e
 podman run --rm --no-healthcheck --network none "$IMAGE" diagnose "Instance - NextWork VPC 1" "Instance - NextWork VPC 2" --sandbox --json >"$WORK/diagnose.json"

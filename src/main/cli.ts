@@ -26,6 +26,17 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// In a container whyping runs as PID 1, and the kernel drops every signal PID 1 has no handler for: `docker stop` would
+// wait its 10 s and kill. Exit on SIGTERM / SIGINT, unless something else handles them (a graceful shutdown of its own).
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) === 1) process.exit(code);
+  });
+}
+
 async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;
   try {

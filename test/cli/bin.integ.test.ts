@@ -3,7 +3,7 @@
  * as in the image), the TypeScript through tsx when the sources changed since the build, and a one-line error when
  * neither can run. Each case runs the real bin script in a child process over a throwaway checkout.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,5 +100,22 @@ describe('the repository itself', () => {
     );
     expect(r.stdout).toMatch(/^✗ Not reachable/);
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('signals', () => {
+  it('exits 143 on SIGTERM, as PID 1 in a container must (the kernel ignores signals PID 1 does not handle)', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin/whyping.js'), 'start'], {
+      cwd: root,
+      env: { ...process.env, WHYPING_SANDBOX: '1', AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    // The shell is waiting for input once it has printed its first line.
+    await new Promise<void>((ready) => child.stdout.once('data', () => ready()));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+      child.on('exit', (code, signal) => done([code, signal])),
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toEqual([143, null]);
   });
 });
