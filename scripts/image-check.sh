@@ -96,7 +96,10 @@ echo "shell: seed lab diagnosed, fixed and rechecked as reachable"
 say "podman stop: whyping (PID 1) exits on SIGTERM instead of waiting to be killed"
 name=whyping-check-stop-$$
 podman run -d -i --no-healthcheck --network none --name "$name" "$IMAGE" >/dev/null
-sleep 3 # the shell is up and waiting for input (a wait before the stop, not a synchronisation of results)
+for _ in $(seq 1 60); do # until the shell has printed its banner and waits for input
+  podman logs "$name" 2>/dev/null | grep -q 'whyping shell' && break
+  sleep 0.5
+done
 t0=$(date +%s%N)
 podman stop -t 10 "$name" >/dev/null 2>&1
 stop_ms=$((($(date +%s%N) - t0) / 1000000))
