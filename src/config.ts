@@ -11,6 +11,9 @@ const flag = z
   })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** An IAM role ARN (WHYPING_ROLE_ARN, --role-arn): any partition, a 12-digit account, a role path and name. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
 /** Set-but-empty (or blank) means the default, as for every variable here. */
 const emptyIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -30,6 +33,10 @@ const schema = z.object({
     .refine((v) => ['on', 'off', '1', '0', 'true', 'false', ''].includes(v), { message: 'use on or off' })
     .optional(),
   AWS_REGION: z.string().trim().optional(),
+  WHYPING_ROLE_ARN: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+    z.string().regex(ROLE_ARN, 'an IAM role ARN: arn:aws:iam::123456789012:role/Name').optional(),
+  ),
   PORT: z.preprocess(
     emptyIsUnset,
     z.coerce

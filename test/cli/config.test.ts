@@ -62,9 +62,15 @@ describe('loadConfig', () => {
       probeDeadlineMs: 20_000,
     });
     expect(loadConfig({ WHYPING_LOCK_TABLE: '' }).lockTable).toBeUndefined();
+    expect(() => loadConfig({ WHYPING_ROLE_ARN: ' arn:aws:iam::123456789012:role/ops/whyping-read ' })).not.toThrow();
   });
 
   it.each([
+    [
+      'WHYPING_ROLE_ARN',
+      'whyping-read',
+      'WHYPING_ROLE_ARN has an invalid value (an IAM role ARN: arn:aws:iam::123456789012:role/Name).',
+    ],
     ['PORT', 'http', 'PORT has an invalid value (use a port from 1 to 65535).'],
     ['PORT', '70000', 'PORT has an invalid value (use a port from 1 to 65535).'],
     ['PORT', '0', 'PORT has an invalid value (use a port from 1 to 65535).'],
