@@ -11,6 +11,12 @@ const flag = z
   })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** An IAM role ARN (WHYPING_ROLE_ARN, --role-arn): any partition, a 12-digit account, a role path and name. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Set-but-empty (or blank) means the default, as for every variable here. */
+const emptyIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const schema = z.object({
@@ -27,12 +33,41 @@ const schema = z.object({
     .refine((v) => ['on', 'off', '1', '0', 'true', 'false', ''].includes(v), { message: 'use on or off' })
     .optional(),
   AWS_REGION: z.string().trim().optional(),
+  WHYPING_ROLE_ARN: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+    z.string().regex(ROLE_ARN, 'an IAM role ARN: arn:aws:iam::123456789012:role/Name').optional(),
+  ),
+  PORT: z.preprocess(
+    emptyIsUnset,
+    z.coerce
+      .number({ message: 'use a port from 1 to 65535' })
+      .int('use a port from 1 to 65535')
+      .min(1, 'use a port from 1 to 65535')
+      .max(65535, 'use a port from 1 to 65535')
+      .optional(),
+  ),
+  WHYPING_PROBE_TIMEOUT_S: z.preprocess(
+    emptyIsUnset,
+    z.coerce
+      .number({ message: 'use a number of seconds' })
+      .int('use a whole number of seconds')
+      .min(5, 'use 5 to 600 seconds')
+      .max(600, 'use 5 to 600 seconds')
+      .optional(),
+  ),
+  // DynamoDB table names: 3 to 255 letters, digits, underscores, hyphens and dots.
+  WHYPING_LOCK_TABLE: z.preprocess(
+    emptyIsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3 to 255 letters, digits, _ - or .')
+      .optional(),
+  ),
   AWS_DEFAULT_REGION: z.string().trim().optional(),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),
   SLACK_API_URL: z.string().trim().optional(),
-  PORT: z.string().trim().optional(),
   HOST: z.string().trim().optional(),
   WHYPING_FIXERS: z.string().optional(),
   WHYPING_PROBERS: z.string().optional(),
@@ -58,6 +93,12 @@ export interface Config {
   noColor: boolean;
   /** The raw environment the Slack settings are read from (validated by `loadSlackConfig` when the app starts). */
   env: NodeJS.ProcessEnv;
+  /** PORT: where the Slack app serves HTTP (events, /healthz, /readyz) and where `whyping healthcheck` asks. */
+  port: number;
+  /** WHYPING_PROBE_TIMEOUT_S: how long a live probe may take from SendCommand to its result, in milliseconds. */
+  probeDeadlineMs: number;
+  /** WHYPING_LOCK_TABLE: the DynamoDB table that holds fix leases shared by replicas; unset: an in-process lease. */
+  lockTable?: string;
 }
 
 /** The Slack app's settings (DESIGN.md §5), validated at start. */
@@ -102,7 +143,8 @@ function slackIds(name: string, value: string | undefined, pattern: RegExp, what
 }
 
 /** Reads the Slack app's settings; a missing or malformed one is named in one line (exit 2). */
-export function loadSlackConfig(env: NodeJS.ProcessEnv): SlackConfig {
+export function loadSlackConfig(config: Pick<Config, 'env' | 'port'>): SlackConfig {
+  const env = config.env;
   const bad = (variable: string, message: string) => new WhypingError('BAD_INPUT', message, { variable });
   const botToken = env.SLACK_BOT_TOKEN?.trim() ?? '';
   if (!/^xoxb-[\w-]+$/.test(botToken)) throw bad('SLACK_BOT_TOKEN', 'SLACK_BOT_TOKEN must be a bot token (xoxb-…).');
@@ -117,15 +159,12 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv): SlackConfig {
       'SLACK_SIGNING_SECRET is required over HTTP (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode.',
     );
   }
-  const portText = env.PORT?.trim() || '3000';
-  if (!/^\d+$/.test(portText) || Number(portText) > 65535)
-    throw bad('PORT', `PORT must be a port number from 0 to 65535 (got "${portText.slice(0, 20)}").`);
   const apiUrl = env.SLACK_API_URL?.trim() || undefined;
   if (apiUrl !== undefined && !/^https?:\/\/[^\s]+\/$/.test(apiUrl)) {
     throw bad('SLACK_API_URL', 'SLACK_API_URL must be an http(s) URL ending in /, like https://slack.com/api/.');
   }
   const fixRoleArn = env.WHYPING_FIX_ROLE_ARN?.trim() || undefined;
-  if (fixRoleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(fixRoleArn)) {
+  if (fixRoleArn !== undefined && !ROLE_ARN.test(fixRoleArn)) {
     throw bad(
       'WHYPING_FIX_ROLE_ARN',
       'WHYPING_FIX_ROLE_ARN must be an IAM role ARN (arn:aws:iam::123456789012:role/Name).',
@@ -144,7 +183,7 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv): SlackConfig {
     signingSecret,
     appToken,
     apiUrl,
-    port: Number(portText),
+    port: config.port,
     host,
     fixers,
     probers,
@@ -152,6 +191,11 @@ export function loadSlackConfig(env: NodeJS.ProcessEnv): SlackConfig {
     fixRoleArn,
   };
 }
+
+/** Where the Slack app listens when PORT is not set (Bolt's default). */
+export const DEFAULT_PORT = 3000;
+/** How long a live probe may take when WHYPING_PROBE_TIMEOUT_S is not set. */
+export const DEFAULT_PROBE_TIMEOUT_S = 20;
 
 /** Reads the configuration from `env`; an invalid value is bad input (exit 2) naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -191,5 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack,
     noColor: e.NO_COLOR !== undefined && e.NO_COLOR !== '',
     env,
+    port: e.PORT ?? DEFAULT_PORT,
+    probeDeadlineMs: (e.WHYPING_PROBE_TIMEOUT_S ?? DEFAULT_PROBE_TIMEOUT_S) * 1000,
+    ...(e.WHYPING_LOCK_TABLE !== undefined ? { lockTable: e.WHYPING_LOCK_TABLE } : {}),
   };
 }

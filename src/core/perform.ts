@@ -7,8 +7,8 @@ import { applyFix, applyUndo, decodeUndoToken } from './apply-fix.js';
 import type { Effect, Input, UndoOutcome } from './conversation.js';
 import { failed } from './conversation.js';
 import type { Deps } from './deps.js';
+import { type FixQueue, inProcessQueue } from './fix-queue.js';
 import { investigate } from './investigate.js';
-import { type FixLease, inProcessLease } from './lease.js';
 
 /** How a front end runs effects. */
 export interface PerformOptions {
@@ -20,10 +20,10 @@ export interface PerformOptions {
   /** Deps for writes (Slack: the fix role assumed for this user); reads use `deps`. */
   writeDeps?: Deps;
   /** Serializes fixes of one question (double clicks apply once). */
-  lease?: FixLease;
+  queue?: FixQueue;
 }
 
-const defaultLease = inProcessLease();
+const defaultQueue = inProcessQueue();
 
 /** Reads an undo token: the one call site of the token format outside src/fix. */
 export function readUndoToken(token: string) {
@@ -43,9 +43,9 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
         return { kind: 'answered', query: effect.query, diagnosis };
       }
       case 'fix': {
-        const lease = opts.lease ?? defaultLease;
+        const queue = opts.queue ?? defaultQueue;
         const key = `fix:${JSON.stringify(effect.query)}`;
-        const report = await lease.run(key, () =>
+        const report = await queue.run(key, () =>
           applyFix(opts.writeDeps ?? deps, effect.query, effect.fixId, {
             actor: opts.actor,
             confirm: opts.confirm,

@@ -24,7 +24,7 @@ export interface StartSlackOptions {
 /** Starts the Slack app; resolves when it listens. */
 export async function startSlack(opts: StartSlackOptions): Promise<{ slack: SlackApp; port: number }> {
   const { config, logger } = opts;
-  const slackConfig = loadSlackConfig(config.env);
+  const slackConfig = loadSlackConfig(config);
   const common = {
     logger,
     now: () => new Date(),

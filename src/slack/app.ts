@@ -19,7 +19,7 @@ import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config.js';
 import type { Effect, Input } from '../core/conversation.js';
 import type { Deps } from '../core/deps.js';
-import { type FixLease, inProcessLease } from '../core/lease.js';
+import { type FixQueue, inProcessQueue } from '../core/fix-queue.js';
 import type { Logger } from '../log.js';
 import type { FixPlan, Query } from '../model/index.js';
 import {
@@ -49,7 +49,7 @@ export interface SlackAppOptions {
   writeDepsFor?: (user: string) => Promise<Deps>;
   /** True when AWS credentials resolve (readiness); default: true. */
   awsReady?: () => Promise<boolean>;
-  lease?: FixLease;
+  queue?: FixQueue;
   /** How often readiness is retried while not ready. */
   retryMs?: number;
   /** The interface to listen on (default: all; tests use 127.0.0.1). */
@@ -161,7 +161,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     perform: opts.perform,
     access,
     logger: log,
-    lease: opts.lease ?? inProcessLease(),
+    queue: opts.queue ?? inProcessQueue(),
     writeDepsFor: opts.writeDepsFor ?? (async () => opts.deps),
     now: opts.deps.now,
   };

@@ -7,7 +7,7 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { type Effect, type Input, type Reply, step } from '../core/conversation.js';
 import type { Deps } from '../core/deps.js';
-import type { FixLease } from '../core/lease.js';
+import type { FixQueue } from '../core/fix-queue.js';
 import type { PerformOptions } from '../core/perform.js';
 import type { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -46,7 +46,7 @@ export interface ConverseContext {
   perform: Perform;
   access: Access;
   logger: Logger;
-  lease: FixLease;
+  queue: FixQueue;
   /** The deps writes run with (WHYPING_FIX_ROLE_ARN assumed as whyping-<user>), or the read deps. */
   writeDepsFor: (user: string) => Promise<Deps>;
   now: () => Date;
@@ -131,7 +131,7 @@ export class ThreadRun {
       return null;
     }
     const actor = `slack:${this.where.user}`;
-    const opts: PerformOptions = { actor, confirm: async () => true, lease: this.ctx.lease };
+    const opts: PerformOptions = { actor, confirm: async () => true, queue: this.ctx.queue };
     if (effect.kind === 'investigate') {
       this.progressTs = await this.post(progressMessage(effect.query, null), { top: this.where.threadTs === null });
       opts.onStage = (stage) => this.stage(effect, stage);

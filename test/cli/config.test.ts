@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       slack: {},
       noColor: false,
       env: {},
+      port: 3000,
+      probeDeadlineMs: 20_000,
     });
   });
   it('reads the variables', () => {
@@ -53,29 +55,63 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WHYPING_LOG_LEVEL: 'loud' })).toThrow(/WHYPING_LOG_LEVEL/);
     expect(() => loadConfig({ WHYPING_PROBES: 'sometimes' })).toThrow(/WHYPING_PROBES/);
   });
+
+  it('reads PORT, WHYPING_PROBE_TIMEOUT_S and WHYPING_LOCK_TABLE', () => {
+    expect(
+      loadConfig({ PORT: '8080', WHYPING_PROBE_TIMEOUT_S: '45', WHYPING_LOCK_TABLE: 'whyping-locks' }),
+    ).toMatchObject({ port: 8080, probeDeadlineMs: 45_000, lockTable: 'whyping-locks' });
+    expect(loadConfig({ PORT: ' ', WHYPING_PROBE_TIMEOUT_S: '', WHYPING_LOCK_TABLE: '' })).toMatchObject({
+      port: 3000,
+      probeDeadlineMs: 20_000,
+    });
+    expect(loadConfig({ WHYPING_LOCK_TABLE: '' }).lockTable).toBeUndefined();
+    expect(() => loadConfig({ WHYPING_ROLE_ARN: ' arn:aws:iam::123456789012:role/ops/whyping-read ' })).not.toThrow();
+  });
+
+  it.each([
+    [
+      'WHYPING_ROLE_ARN',
+      'whyping-read',
+      'WHYPING_ROLE_ARN has an invalid value (an IAM role ARN: arn:aws:iam::123456789012:role/Name).',
+    ],
+    ['PORT', 'http', 'PORT has an invalid value (use a port from 1 to 65535).'],
+    ['PORT', '70000', 'PORT has an invalid value (use a port from 1 to 65535).'],
+    ['PORT', '0', 'PORT has an invalid value (use a port from 1 to 65535).'],
+    ['WHYPING_PROBE_TIMEOUT_S', 'soon', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use a number of seconds).'],
+    ['WHYPING_PROBE_TIMEOUT_S', '2.5', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use a whole number of seconds).'],
+    ['WHYPING_PROBE_TIMEOUT_S', '1', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use 5 to 600 seconds).'],
+    [
+      'WHYPING_LOCK_TABLE',
+      'my table',
+      'WHYPING_LOCK_TABLE has an invalid value (a DynamoDB table name: 3 to 255 letters, digits, _ - or .).',
+    ],
+  ])('refuses %s=%s in one line that names it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
 });
 
 describe('loadSlackConfig', () => {
+  const slack = (env: NodeJS.ProcessEnv) => loadSlackConfig(loadConfig(env));
   const base = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'secret' };
   it('reads the Slack settings, with the probers defaulting to the fixers', () => {
-    const c = loadSlackConfig({ ...base, WHYPING_FIXERS: 'U111, S222', WHYPING_CHANNELS: 'C333', PORT: '0' });
-    expect(c).toMatchObject({ fixers: ['U111', 'S222'], probers: ['U111', 'S222'], channels: ['C333'], port: 0 });
+    const c = slack({ ...base, WHYPING_FIXERS: 'U111, S222', WHYPING_CHANNELS: 'C333', PORT: '8080' });
+    expect(c).toMatchObject({ fixers: ['U111', 'S222'], probers: ['U111', 'S222'], channels: ['C333'], port: 8080 });
     expect(c.appToken).toBeUndefined();
-    expect(loadSlackConfig({ ...base, WHYPING_PROBERS: 'U9AB' }).probers).toEqual(['U9AB']);
+    expect(slack({ ...base, WHYPING_PROBERS: 'U9AB' }).probers).toEqual(['U9AB']);
   });
   it.each([
     [{ SLACK_BOT_TOKEN: 'xoxp-user' }, /^SLACK_BOT_TOKEN must be a bot token/],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^SLACK_SIGNING_SECRET is required over HTTP/],
     [{ ...base, SLACK_APP_TOKEN: 'xoxb-2' }, /^SLACK_APP_TOKEN must be an app-level token/],
-    [{ ...base, PORT: 'eighty' }, /^PORT must be a port number/],
+    [{ ...base, PORT: 'eighty' }, /^PORT has an invalid value/],
     [{ ...base, SLACK_API_URL: 'ftp://x' }, /^SLACK_API_URL must be an http\(s\) URL ending in \//],
     [{ ...base, WHYPING_FIX_ROLE_ARN: 'admin' }, /^WHYPING_FIX_ROLE_ARN must be an IAM role ARN/],
     [{ ...base, WHYPING_CHANNELS: 'general' }, /^WHYPING_CHANNELS has an invalid entry "general"/],
   ])('refuses %o in one line naming the variable', (env, message) => {
-    expect(() => loadSlackConfig(env)).toThrow(message);
+    expect(() => slack(env)).toThrow(message);
   });
   it('takes Socket Mode without a signing secret', () => {
-    expect(loadSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A' }).appToken).toBe('xapp-1-A');
+    expect(slack({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A' }).appToken).toBe('xapp-1-A');
   });
 });
 

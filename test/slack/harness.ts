@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import type { SlackConfig } from '../../src/config.js';
 import type { Deps } from '../../src/core/deps.js';
-import { inProcessLease } from '../../src/core/lease.js';
+import { inProcessQueue } from '../../src/core/fix-queue.js';
 import { performEffect } from '../../src/core/perform.js';
 import { REDACT_PATHS } from '../../src/log.js';
 import type { RawSnapshotFile } from '../../src/model/index.js';
@@ -76,7 +76,7 @@ export async function startApp(
     sandbox: sandbox ?? false,
     perform: performEffect,
     logger: logger ?? pino({ level: 'silent' }),
-    lease: inProcessLease(),
+    queue: inProcessQueue(),
     host: '127.0.0.1',
     retryMs: retryMs ?? 50,
   });

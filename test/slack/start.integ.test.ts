@@ -4,6 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +13,15 @@ import { FakeSlack } from './fake-slack.js';
 import { BOT_TOKEN, command, post, SECRET, SEED_ASK } from './harness.js';
 
 const root = resolve(import.meta.dirname, '../..');
+
+/** A port nothing listens on right now (PORT must be 1–65535, so the app cannot take 0). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
 let child: ChildProcess | undefined;
 let fake: FakeSlack | undefined;
 
@@ -37,7 +48,7 @@ describe('npm start with a Slack token', () => {
         SLACK_BOT_TOKEN: BOT_TOKEN,
         SLACK_SIGNING_SECRET: SECRET,
         SLACK_API_URL: fake.apiUrl,
-        PORT: '0',
+        PORT: String(await freePort()),
         HOST: '127.0.0.1',
         WHYPING_SANDBOX: '1',
         WHYPING_LOG_LEVEL: 'info',
