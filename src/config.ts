@@ -17,6 +17,10 @@ export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** Set-but-empty (or blank) means the default, as for every variable here. */
 const emptyIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** How far back the blockers' history looks when WHYPING_HISTORY_DAYS is not set, and at most. */
+export const DEFAULT_HISTORY_DAYS = 7;
+export const MAX_HISTORY_DAYS = 90;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const schema = z.object({
@@ -63,6 +67,15 @@ const schema = z.object({
       .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3 to 255 letters, digits, _ - or .')
       .optional(),
   ),
+  WHYPING_HISTORY_DAYS: z.preprocess(
+    emptyIsUnset,
+    z.coerce
+      .number({ message: 'use a number of days' })
+      .int('use a whole number of days')
+      .min(1, `use 1 to ${MAX_HISTORY_DAYS} days`)
+      .max(MAX_HISTORY_DAYS, `use 1 to ${MAX_HISTORY_DAYS} days (CloudTrail's event history keeps 90)`)
+      .optional(),
+  ),
   AWS_DEFAULT_REGION: z.string().trim().optional(),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
@@ -99,6 +112,8 @@ export interface Config {
   probeDeadlineMs: number;
   /** WHYPING_LOCK_TABLE: the DynamoDB table that holds fix leases shared by replicas; unset: an in-process lease. */
   lockTable?: string;
+  /** WHYPING_HISTORY_DAYS: how far back the blockers' CloudTrail history looks (1 to 90 days). */
+  historyDays: number;
 }
 
 /** The Slack app's settings (DESIGN.md §5), validated at start. */
@@ -237,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env,
     port: e.PORT ?? DEFAULT_PORT,
     probeDeadlineMs: (e.WHYPING_PROBE_TIMEOUT_S ?? DEFAULT_PROBE_TIMEOUT_S) * 1000,
+    historyDays: e.WHYPING_HISTORY_DAYS ?? DEFAULT_HISTORY_DAYS,
     ...(e.WHYPING_LOCK_TABLE !== undefined ? { lockTable: e.WHYPING_LOCK_TABLE } : {}),
   };
 }

@@ -1,4 +1,5 @@
 /** What the use cases need from the outside world, assembled once in a composition root (src/main). */
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -10,6 +11,8 @@ export interface AwsClients {
   ec2: EC2Client;
   ssm: SSMClient;
   eic: EC2InstanceConnectClient;
+  /** CloudTrail, for the blockers' history (LookupEvents); absent: no history is read. */
+  cloudtrail?: CloudTrailClient;
 }
 
 /** Dependencies of `investigate` and `applyFix`. */
@@ -27,4 +30,6 @@ export interface Deps {
   probeDeadlineMs?: number;
   /** Where fix leases live (WHYPING_LOCK_TABLE: DynamoDB, shared by replicas); default: this process's memory. */
   leases?: LeaseStore;
+  /** WHYPING_HISTORY_DAYS: how far back the blockers' history looks (default 7). */
+  historyDays?: number;
 }

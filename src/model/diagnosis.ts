@@ -260,6 +260,31 @@ export interface Finding {
   /** The rule/route/entry that decided, in console words. */
   evidence?: string;
   fix: FixPlan | null;
+  /** What changed on `resource` lately (CloudTrail), when asked (`--history`, the shell, Slack); absent otherwise. */
+  history?: FindingHistory;
+}
+
+/** One CloudTrail management event that could have made a finding (JSON: `findings[].history.events[]`). */
+export interface HistoryEvent {
+  eventId: string;
+  /** The API call (`DeleteRoute`). */
+  eventName: string;
+  /** ISO 8601. */
+  time: string;
+  /** Who, readable: the role session or user name (`alice (role Admin)`, `whyping-U123 (whyping fix)`). */
+  principal: string;
+  /** What it did, from its request parameters when they say (`removed 10.2.0.0/16 → pcx-…`). */
+  summary: string;
+  /** True when whyping's own fix made it (session name whyping-…, or a whyping rule description). */
+  byWhyping: boolean;
+}
+
+/** The recent history of a finding's resource (newest event first). */
+export interface FindingHistory {
+  window: { days: number; from: string; to: string };
+  /** Why no history could be read (one line naming cloudtrail:LookupEvents), else null. */
+  skipped: string | null;
+  events: HistoryEvent[];
 }
 
 /** Something the model does not cover on this path: the answer is "not analyzed", never a guess. */

@@ -7,6 +7,7 @@ import type { WhypingError } from '../errors.js';
 import type {
   Diagnosis,
   Finding,
+  FindingHistory,
   FixPlan,
   Hop,
   InstanceConnectCheck,
@@ -59,6 +60,15 @@ export interface JsonFinding {
   message: string;
   evidence: string | null;
   fix: JsonFix | null;
+  /** What changed on `resource` lately (CloudTrail): null unless asked (`--history`). */
+  history: JsonHistory | null;
+}
+
+/** A finding's history in the JSON output (newest event first). */
+export interface JsonHistory {
+  window: { days: number; from: string; to: string };
+  skipped: string | null;
+  events: { eventId: string; eventName: string; time: string; principal: string; summary: string }[];
 }
 
 /** The whole `--json` object. */
@@ -157,6 +167,21 @@ function finding(f: Finding): JsonFinding {
     message: f.message,
     evidence: f.evidence ?? null,
     fix: f.fix ? fix(f.fix) : null,
+    history: f.history ? history(f.history) : null,
+  };
+}
+
+function history(h: FindingHistory): JsonHistory {
+  return {
+    window: { days: h.window.days, from: h.window.from, to: h.window.to },
+    skipped: h.skipped,
+    events: h.events.map((e) => ({
+      eventId: e.eventId,
+      eventName: e.eventName,
+      time: e.time,
+      principal: e.principal,
+      summary: e.summary,
+    })),
   };
 }
 

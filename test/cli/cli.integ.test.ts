@@ -113,7 +113,17 @@ describe('whyping diagnose with a snapshot', () => {
     expect(j.reachable).toBe(false);
     expect(j.probe).toBeNull();
     for (const f of j.findings) {
-      expect(Object.keys(f)).toEqual(['code', 'awsCode', 'direction', 'resource', 'message', 'evidence', 'fix']);
+      expect(Object.keys(f)).toEqual([
+        'code',
+        'awsCode',
+        'direction',
+        'resource',
+        'message',
+        'evidence',
+        'fix',
+        'history',
+      ]);
+      expect(f.history).toBeNull();
     }
     for (const h of [...j.forward, ...j.return]) {
       expect(Object.keys(h)).toEqual(['component', 'id', 'direction', 'allowed', 'rule', 'detail']);

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       env: {},
       port: 3000,
       probeDeadlineMs: 20_000,
+      historyDays: 7,
     });
   });
   it('reads the variables', () => {
@@ -65,6 +66,8 @@ describe('loadConfig', () => {
       probeDeadlineMs: 20_000,
     });
     expect(loadConfig({ WHYPING_LOCK_TABLE: '' }).lockTable).toBeUndefined();
+    expect(loadConfig({}).historyDays).toBe(7);
+    expect(loadConfig({ WHYPING_HISTORY_DAYS: ' 90 ' }).historyDays).toBe(90);
     expect(() => loadConfig({ WHYPING_ROLE_ARN: ' arn:aws:iam::123456789012:role/ops/whyping-read ' })).not.toThrow();
   });
 
@@ -80,6 +83,13 @@ describe('loadConfig', () => {
     ['WHYPING_PROBE_TIMEOUT_S', 'soon', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use a number of seconds).'],
     ['WHYPING_PROBE_TIMEOUT_S', '2.5', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use a whole number of seconds).'],
     ['WHYPING_PROBE_TIMEOUT_S', '1', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use 5 to 600 seconds).'],
+    ['WHYPING_HISTORY_DAYS', 'week', 'WHYPING_HISTORY_DAYS has an invalid value (use a number of days).'],
+    ['WHYPING_HISTORY_DAYS', '0', 'WHYPING_HISTORY_DAYS has an invalid value (use 1 to 90 days).'],
+    [
+      'WHYPING_HISTORY_DAYS',
+      '91',
+      "WHYPING_HISTORY_DAYS has an invalid value (use 1 to 90 days (CloudTrail's event history keeps 90)).",
+    ],
     [
       'WHYPING_LOCK_TABLE',
       'my table',

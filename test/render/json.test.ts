@@ -1,10 +1,48 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { FindingHistory } from '../../src/model/index.js';
 import { renderJson, toJson, toJsonBatchError } from '../../src/render/json.js';
 import { seedDiagnosis } from './sample.js';
 
+function sampleHistory(): FindingHistory {
+  return {
+    window: { days: 7, from: '2026-11-30T12:00:00.000Z', to: '2026-12-07T12:00:00.000Z' },
+    skipped: null,
+    events: [
+      {
+        eventId: 'e1',
+        eventName: 'DeleteRoute',
+        time: '2026-12-06T09:00:00.000Z',
+        principal: 'alice (role Admin)',
+        summary: 'removed the route 10.2.0.0/16 from rtb-0aaa',
+        byWhyping: false,
+      },
+    ],
+  };
+}
+
 describe('the JSON renderer follows the --json contract', () => {
+  it("writes a finding's history with its window, skipped and events, without internal fields", () => {
+    const d = seedDiagnosis();
+    d.findings = d.findings.map((f, i) => (i === 0 ? { ...f, history: sampleHistory() } : f));
+    const h = toJson(d).findings[0]?.history;
+    expect(h).toEqual({
+      window: { days: 7, from: '2026-11-30T12:00:00.000Z', to: '2026-12-07T12:00:00.000Z' },
+      skipped: null,
+      events: [
+        {
+          eventId: 'e1',
+          eventName: 'DeleteRoute',
+          time: '2026-12-06T09:00:00.000Z',
+          principal: 'alice (role Admin)',
+          summary: 'removed the route 10.2.0.0/16 from rtb-0aaa',
+        },
+      ],
+    });
+    expect(toJson(d).findings[1]?.history).toBeNull();
+  });
+
   it('has exactly the documented top-level keys, in order', () => {
     expect(Object.keys(toJson(seedDiagnosis()))).toEqual([
       'query',
@@ -25,8 +63,10 @@ describe('the JSON renderer follows the --json contract', () => {
     const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
     const block = /### `--json` output\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     const documented = new Set([...block.matchAll(/"(\w+)":/g)].map((m) => m[1]));
-    const j = toJson(seedDiagnosis());
-    const finding = j.findings.find((f) => f.fix !== null);
+    const d = seedDiagnosis();
+    d.findings = d.findings.map((f, i) => (i === 0 ? { ...f, history: sampleHistory() } : f));
+    const j = toJson(d);
+    const finding = j.findings.find((f) => f.fix !== null && f.history !== null);
     const emitted = [
       ...Object.keys(j),
       ...Object.keys(j.query),
@@ -34,6 +74,9 @@ describe('the JSON renderer follows the --json contract', () => {
       ...Object.keys(j.forward[0] ?? {}),
       ...Object.keys(finding ?? {}),
       ...Object.keys(finding?.fix ?? {}),
+      ...Object.keys(finding?.history ?? {}),
+      ...Object.keys(finding?.history?.window ?? {}),
+      ...Object.keys(finding?.history?.events[0] ?? {}),
     ];
     for (const key of emitted) expect(documented, `README lacks "${key}"`).toContain(key);
     for (const key of documented) expect(emitted, `output lacks "${key}"`).toContain(key);
@@ -74,7 +117,17 @@ describe('the JSON renderer follows the --json contract', () => {
 
   it('writes findings with code, awsCode, direction, resource, message and the fix plan', () => {
     const f = toJson(seedDiagnosis()).findings[0];
-    expect(Object.keys(f ?? {})).toEqual(['code', 'awsCode', 'direction', 'resource', 'message', 'evidence', 'fix']);
+    expect(Object.keys(f ?? {})).toEqual([
+      'code',
+      'awsCode',
+      'direction',
+      'resource',
+      'message',
+      'evidence',
+      'fix',
+      'history',
+    ]);
+    expect(f?.history).toBeNull();
     expect(f?.fix).toEqual({
       id: 'fx-route-a',
       order: 2,
@@ -195,6 +248,7 @@ describe('the JSON renderer follows the --json contract', () => {
       message: 'host firewall',
       evidence: null,
       fix: null,
+      history: null,
     });
   });
 

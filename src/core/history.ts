@@ -1,0 +1,64 @@
+/**
+ * The blockers' history use case: after the verdict, what changed on each blocking resource lately (CloudTrail). It
+ * never fails the answer and never delays it: front ends show the verdict first and this when it arrives.
+ */
+import type { Diagnosis, Finding, FindingHistory } from '../model/index.js';
+import type { Source } from './investigate.js';
+
+/** How far back the history looks when the deps do not say (WHYPING_HISTORY_DAYS). */
+const DEFAULT_DAYS = 7;
+
+/** Options of `readHistory`. */
+export interface HistoryReadOptions {
+  /** Give up after this long (the CLI's --json waits 5 s): unread resources get `skipped`. Default: no limit. */
+  timeoutMs?: number;
+}
+
+/** The diagnosis with `history` set on every finding that has a resource to look up. */
+export async function readHistory(
+  diagnosis: Diagnosis,
+  source: Source,
+  opts: HistoryReadOptions = {},
+): Promise<Diagnosis> {
+  const { addHistory, wantsHistory } = await import('../collect/index.js');
+  const wanted = diagnosis.findings.filter(wantsHistory);
+  if (wanted.length === 0) return diagnosis;
+  const days = source.kind === 'live' ? (source.deps.historyDays ?? DEFAULT_DAYS) : DEFAULT_DAYS;
+  const now = source.kind === 'live' ? source.deps.now() : new Date();
+  const skipped = (reason: string): Diagnosis => ({
+    ...diagnosis,
+    findings: diagnosis.findings.map((f) => (wantsHistory(f) ? { ...f, history: emptyHistory(days, now, reason) } : f)),
+  });
+  if (source.kind === 'snapshot')
+    return skipped('history not read: a snapshot has no CloudTrail history (ask live AWS).');
+  const client = source.deps.clients.cloudtrail;
+  if (client === undefined) return skipped('history not read: no CloudTrail client (cloudtrail:LookupEvents).');
+  const deps = source.deps;
+  const reading = addHistory(client, diagnosis.findings, { days, now: deps.now, sleep: deps.sleep });
+  const findings = await withDeadline(reading, opts.timeoutMs);
+  if (findings === undefined) {
+    const s = Math.round((opts.timeoutMs ?? 0) / 1000);
+    return skipped(`history not read within ${s} s: cloudtrail:LookupEvents is slow or queued; ask again for it.`);
+  }
+  return { ...diagnosis, findings };
+}
+
+function emptyHistory(days: number, now: Date, skipped: string): FindingHistory {
+  const from = new Date(now.getTime() - days * 86_400_000);
+  return { window: { days, from: from.toISOString(), to: now.toISOString() }, skipped, events: [] };
+}
+
+/** The result, or undefined when `timeoutMs` passes first (the timer never holds the process open). */
+async function withDeadline(work: Promise<Finding[]>, timeoutMs: number | undefined): Promise<Finding[] | undefined> {
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
