@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import * as cloudtrail from '@aws-sdk/client-cloudtrail';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ec2 from '@aws-sdk/client-ec2';
 import * as eic from '@aws-sdk/client-ec2-instance-connect';
@@ -20,6 +21,7 @@ const CLIENTS: [prefix: string, exports: Record<string, unknown>][] = [
   ['ssm', ssm],
   ['ec2', ec2],
   ['dynamodb', dynamodb],
+  ['cloudtrail', cloudtrail],
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -73,6 +75,7 @@ describe('IAM policies', () => {
   it('the scan finds the commands the collectors send', () => {
     expect(sent.get('ec2:DescribeRouteTables')).toContain('src/collect/collect.ts');
     expect(sent.get('ec2:DescribeInstances')).toContain('src/collect/resolve.ts');
+    expect(sent.get('cloudtrail:LookupEvents')).toContain('src/collect/history.ts');
   });
 
   it('every SDK command in src/** is a command of one of our clients', () => {
@@ -93,7 +96,7 @@ describe('IAM policies', () => {
   it('iam/readonly.json is least privilege: exact read actions, no wildcards, nothing the code never sends', () => {
     const read = policyActions('iam/readonly.json');
     expect(read.filter((a) => a.includes('*'))).toEqual([]);
-    expect(read.filter((a) => !/^ec2:(Describe|Get|Search)/.test(a))).toEqual([]);
+    expect(read.filter((a) => !/^(ec2:(Describe|Get|Search)|cloudtrail:LookupEvents$)/.test(a))).toEqual([]);
     expect(read.filter((a) => !sent.has(a))).toEqual([]);
   });
 
