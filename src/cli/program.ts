@@ -6,10 +6,12 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
+import { readHistory } from '../core/history.js';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
 import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
+import { historyLines } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
 import { renderText } from '../render/text.js';
 import { errorText } from '../render/views.js';
@@ -87,6 +89,7 @@ interface DiagnoseOptions {
   osUser?: string;
   json?: boolean;
   batch?: string;
+  history?: boolean;
 }
 
 interface SnapshotOptions {
@@ -147,6 +150,10 @@ NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
       'with eic → instance: also check that you may push a key for this OS user (EC2 Instance Connect SendSSHPublicKey, throwaway key)',
     )
     .option('--json', 'print one JSON object (the documented contract) instead of text')
+    .option(
+      '--history',
+      'also say what changed on each blocker lately and who did it (CloudTrail LookupEvents; --json waits for it 5 s at most)',
+    )
     .option('--batch <file>', 'with --snapshot and --json: one JSON query a line in, one result a line out (- = stdin)')
     .addHelpText(
       'after',
@@ -248,9 +255,23 @@ async function diagnoseCommand(
     onStage: progress ? (s) => ctx.stderr.write(`${s}\n`) : undefined,
     ...(opts.osUser !== undefined ? { instanceConnectUser: opts.osUser } : {}),
   });
-  ctx.stdout.write(opts.json ? `${renderJson(diagnosis)}\n` : renderText(diagnosis, { color: useColor(ctx) }));
+  if (opts.json) {
+    // The JSON object is written once: it waits for the history, HISTORY_JSON_WAIT_MS at most.
+    const answer = opts.history ? await readHistory(diagnosis, source, { timeoutMs: HISTORY_JSON_WAIT_MS }) : diagnosis;
+    ctx.stdout.write(`${renderJson(answer)}\n`);
+    return verdictExitCode(answer);
+  }
+  // The verdict first; the history follows when it arrives.
+  ctx.stdout.write(renderText(diagnosis, { color: useColor(ctx) }));
+  if (opts.history) {
+    const lines = historyLines(await readHistory(diagnosis, source));
+    if (lines.length > 0) ctx.stdout.write(`\nWhat changed:\n${lines.map((l) => `  ${l}\n`).join('')}`);
+  }
   return verdictExitCode(diagnosis);
 }
+
+/** How long `diagnose --history --json` waits for CloudTrail before answering without it. */
+const HISTORY_JSON_WAIT_MS = 5_000;
 
 /**
  * One argument holding the whole question (`whyping diagnose "why can't web-1 ping db-1"`), read as the shell does;
@@ -286,8 +307,8 @@ async function batchCommand(ctx: CliContext, from: string | undefined, opts: Dia
   if (from !== undefined) throw usage('--batch reads the queries from the file: give no <from> <to> with it.');
   if (opts.snapshot === undefined) throw usage('--batch needs --snapshot PATH (batches run offline).');
   if (!opts.json) throw usage('--batch prints JSON lines: add --json.');
-  if (opts.probe || opts.sandbox !== undefined || opts.roleArn !== undefined) {
-    throw usage('--batch runs on a snapshot only: drop --probe, --sandbox and --role-arn.');
+  if (opts.probe || opts.history || opts.sandbox !== undefined || opts.roleArn !== undefined) {
+    throw usage('--batch runs on a snapshot only: drop --probe, --history, --sandbox and --role-arn.');
   }
   if (opts.protocol !== undefined || opts.port !== undefined) {
     throw usage('--batch takes the protocol and port from each line: drop --protocol and --port.');

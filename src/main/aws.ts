@@ -5,6 +5,7 @@
  * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL_SSM variables keep working.
  */
 import { userInfo } from 'node:os';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -90,7 +91,7 @@ function shared(provider: Provider): Provider {
   };
 }
 
-/** Builds the EC2, SSM and EC2 Instance Connect clients for live AWS. */
+/** Builds the EC2, SSM, EC2 Instance Connect and CloudTrail clients for live AWS. */
 export async function createAwsClients(opts: AwsClientOptions): Promise<{ clients: AwsClients; region: string }> {
   const env = opts.env ?? process.env;
   const region = resolveRegion(opts.region, env);
@@ -117,7 +118,12 @@ export async function createAwsClients(opts: AwsClientOptions): Promise<{ client
   opts.logger.debug({ region, role: roleArn ?? null }, 'live AWS clients');
   return {
     region,
-    clients: { ec2: new EC2Client(common), ssm: new SSMClient(common), eic: new EC2InstanceConnectClient(common) },
+    clients: {
+      ec2: new EC2Client(common),
+      ssm: new SSMClient(common),
+      eic: new EC2InstanceConnectClient(common),
+      cloudtrail: new CloudTrailClient(common),
+    },
   };
 }
 

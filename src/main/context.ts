@@ -50,6 +50,7 @@ export function createCliContext(opts: {
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     probesEnabled: config.probesEnabled,
     probeDeadlineMs: config.probeDeadlineMs,
+    historyDays: config.historyDays,
   };
   return {
     stdout: opts.stdout,
