@@ -1,5 +1,7 @@
 /** AWS-shaped errors: the SDK's own service exception classes, with the code, fault, status and request id AWS sends. */
 
+import * as cloudtrailModels from '@aws-sdk/client-cloudtrail';
+import { CloudTrailServiceException } from '@aws-sdk/client-cloudtrail';
 import * as dynamoModels from '@aws-sdk/client-dynamodb';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
@@ -102,4 +104,15 @@ export function dynamoError(
       ? (new (ctor as ExceptionCtor)({ $metadata, message, ...extra }) as DynamoDBServiceException)
       : new DynamoDBServiceException({ name: code, $fault: 'client', $metadata, message });
   return asDeserialized(e, requestId, status, { __type: `com.amazonaws.dynamodb.v20120810#${code}`, ...extra });
+}
+
+/** A CloudTrail error (modeled classes such as `ThrottlingException`; AccessDeniedException is unmodeled). */
+export function cloudtrailError(code: string, message: string, requestId: string): CloudTrailServiceException {
+  const ctor = (cloudtrailModels as unknown as Record<string, unknown>)[code];
+  const $metadata = responseMetadata(requestId, 400);
+  const e =
+    typeof ctor === 'function' && ctor.prototype instanceof CloudTrailServiceException
+      ? (new (ctor as ExceptionCtor)({ $metadata, message }) as CloudTrailServiceException)
+      : new CloudTrailServiceException({ name: code, $fault: 'client', $metadata, message });
+  return asDeserialized(e, requestId, 400, { __type: code });
 }

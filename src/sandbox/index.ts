@@ -3,11 +3,13 @@
  * isolated: every call has its own state, ids, clock and clients, so tests, the shell and each Slack demo workspace
  * can each have one.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { RawSnapshotFile } from '../model/index.js';
+import { cloudtrailHandlers, seedTrail } from './cloudtrail.js';
 import { dynamoHandlers } from './dynamodb.js';
 import { describeHandlers } from './ec2-describe.js';
 import { writeHandlers } from './ec2-write.js';
@@ -47,7 +49,7 @@ export interface SandboxOptions {
 /** An in-memory account and the SDK clients that talk to it. */
 export interface Sandbox {
   /** Real SDK clients answered by the sandbox (the same shape as core's AwsClients). */
-  clients: { ec2: EC2Client; ssm: SSMClient; eic: EC2InstanceConnectClient };
+  clients: { ec2: EC2Client; ssm: SSMClient; eic: EC2InstanceConnectClient; cloudtrail: CloudTrailClient };
   /** A DynamoDB client answered by the sandbox (the fix-lease table); not one of core's clients. */
   dynamodb: DynamoDBClient;
   state: SandboxState;
@@ -97,10 +99,13 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   attachSandbox(ec2, { service: 'ec2', handlers: { ...describeHandlers, ...writeHandlers }, state, calls, latencyMs });
   attachSandbox(ssm, { service: 'ssm', handlers: ssmHandlers, state, calls, latencyMs });
   attachSandbox(eic, { service: 'ec2-instance-connect', handlers: eicHandlers, state, calls, latencyMs });
+  const cloudtrail = new CloudTrailClient(config);
+  attachSandbox(cloudtrail, { service: 'cloudtrail', handlers: cloudtrailHandlers, state, calls, latencyMs });
+  seedTrail(state, state.hostFacts.history ?? []);
   const dynamodb = new DynamoDBClient(config);
   attachSandbox(dynamodb, { service: 'dynamodb', handlers: dynamoHandlers, state, calls, latencyMs });
   return {
-    clients: { ec2, ssm, eic },
+    clients: { ec2, ssm, eic, cloudtrail },
     dynamodb,
     state,
     calls,

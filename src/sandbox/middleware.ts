@@ -4,13 +4,14 @@
  * deserializer would, so everything above it (paginators, callers' middleware, error handling) runs unchanged.
  */
 import type { MiddlewareStack } from '@smithy/types';
+import { isWrite, recordWrite } from './cloudtrail.js';
 import type { Handler, OpContext } from './context.js';
-import { dynamoError, ec2Error, eicError, responseMetadata, ssmError } from './errors.js';
+import { cloudtrailError, dynamoError, ec2Error, eicError, responseMetadata, ssmError } from './errors.js';
 import { wildcardRegExp } from './filters.js';
 import type { SandboxState } from './state.js';
 
 /** The services the sandbox answers, with their IAM prefixes. */
-export type SandboxService = 'ec2' | 'ssm' | 'ec2-instance-connect' | 'dynamodb';
+export type SandboxService = 'ec2' | 'ssm' | 'ec2-instance-connect' | 'dynamodb' | 'cloudtrail';
 
 /** One call the sandbox answered (or refused). */
 export interface SandboxCall {
@@ -34,6 +35,7 @@ function failer(service: SandboxService, requestId: string) {
     if (service === 'ec2') throw ec2Error(code, message ?? code, requestId);
     if (service === 'ssm') throw ssmError(code, message, requestId);
     if (service === 'dynamodb') throw dynamoError(code, message ?? code, requestId);
+    if (service === 'cloudtrail') throw cloudtrailError(code, message ?? code, requestId);
     throw eicError(code, message ?? code, requestId);
   };
 }
@@ -88,7 +90,10 @@ export function attachSandbox(client: AnyClient, opts: AttachOptions): void {
           fail('UnknownOperationException', `The sandbox does not answer ${operation}`);
         }
         const ctx: OpContext = { state, requestId, fail };
-        const result = (handler as Handler)(structuredClone((args.input ?? {}) as Record<string, unknown>), ctx);
+        const input = (args.input ?? {}) as Record<string, unknown>;
+        const result = (handler as Handler)(structuredClone(input), ctx);
+        // CloudTrail records the management writes that succeeded, with the caller and the parameters.
+        if (service === 'ec2' && isWrite(operation)) recordWrite(state, operation, structuredClone(input));
         return {
           output: { ...result, $metadata: responseMetadata(requestId) },
           response: { statusCode: 200, headers: { 'x-amzn-requestid': requestId }, body: undefined },

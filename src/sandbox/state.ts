@@ -3,6 +3,7 @@
  * Security group rules are kept one per rule with an `sgr-` id (as DescribeSecurityGroupRules shows them);
  * DescribeSecurityGroups folds them back into IpPermissions.
  */
+
 import type {
   Address,
   InternetGateway,
@@ -28,6 +29,7 @@ import type {
   VpcPeeringConnection,
 } from '@aws-sdk/client-ec2';
 import type { RawSnapshotFile } from '../model/index.js';
+import type { SeedEvent, TrailEntry } from './cloudtrail.js';
 import { IdGenerator } from './ids.js';
 
 /** A security group without its rules (the rules live in `SandboxState.securityGroupRules`). */
@@ -96,6 +98,8 @@ export interface HostFacts {
   instances?: Record<string, HostFact>;
   /** How hosts on the internet behave (default: answer ping, listen on 80 and 443). */
   internet?: { answersIcmp?: boolean; listeningTcpPorts?: number[] };
+  /** The scenario's past changes, as CloudTrail events placed relative to the sandbox clock. */
+  history?: SeedEvent[];
 }
 
 /** One SSM command invocation, as the sandbox tracks it. */
@@ -219,6 +223,12 @@ export class SandboxState {
   private readonly loadedRegions = new Set<string>();
   /** The sandbox's clock: SSM timestamps and pushed keys use it. */
   now: () => Date;
+  /** CloudTrail: every write answered (and the scenario's past changes), oldest first. */
+  readonly trail: TrailEntry[] = [];
+  /** When LookupEvents was last called (its rate limit). */
+  lookupCalls: number[] = [];
+  /** Who the sandbox's writes are recorded as (CloudTrail principal: a user name, or `role/session`). */
+  caller = 'whyping-sandbox';
 
   constructor(opts: { region: string; accountId?: string; hostFacts?: HostFacts; seed?: number; now?: () => Date }) {
     this.region = opts.region;
