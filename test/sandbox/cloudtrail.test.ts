@@ -26,7 +26,12 @@ const noRoute: Finding = {
 /** A clock shared by the sandbox and the history's queue: only the queue's sleeps move it. */
 function sharedClock() {
   let t = NOW.getTime();
-  return { now: () => new Date(t), sleep: async (ms: number) => void (t += ms) };
+  return {
+    now: () => new Date(t),
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 const byRtb = (token?: string, max?: number) =>
