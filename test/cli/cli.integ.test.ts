@@ -255,6 +255,29 @@ describe('live AWS and the sandbox', () => {
     for (const code of ['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']) expect(r.stdout).toContain(code);
   });
 
+  it('says after the verdict who changed each blocker and when with --history', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--sandbox', '--history']);
+    expect(r.code).toBe(1);
+    const [verdict, history] = r.stdout.split('\nWhat changed:\n');
+    expect(verdict).toContain('NO_ROUTE');
+    expect(history).toMatch(
+      /rtb-03e4f5a6b7c8d9e11: DeleteRoute by sam \(role NetworkAdmin\), yesterday \(.+ UTC\): removed the route 10\.2\.0\.0\/16 from rtb-03e4f5a6b7c8d9e11 \[event /,
+    );
+    expect(history).toContain('pcx-0d6e7f8a9b0c1d2e3: no change recorded in 7 days.');
+  });
+
+  it('puts the history in each finding with --history --json, and refuses it in a batch', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--sandbox', '--history', '--json']);
+    const j = JSON.parse(r.stdout);
+    const noRoute = j.findings.find((f: { resource: string }) => f.resource === 'rtb-03e4f5a6b7c8d9e11');
+    expect(noRoute.history.window.days).toBe(7);
+    expect(noRoute.history.skipped).toBeNull();
+    expect(noRoute.history.events[0]).toMatchObject({ eventName: 'DeleteRoute', principal: 'sam (role NetworkAdmin)' });
+    const batch = await run(['diagnose', '--snapshot', FIXED, '--batch', '-', '--json', '--history']);
+    expect(batch.code).toBe(2);
+    expect(batch.stderr).toContain('drop --probe, --history, --sandbox and --role-arn');
+  });
+
   it('loads a snapshot into the sandbox with --sandbox PATH', async () => {
     const r = await run(['diagnose', VM1, VM2, '--sandbox', FIXED, '--json']);
     expect(r.code).toBe(0);
