@@ -5,6 +5,7 @@
  */
 import { userInfo } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
+import type { UndoKey } from '../core/apply-fix.js';
 import type { Deps } from '../core/deps.js';
 import { investigate } from '../core/investigate.js';
 import { parseRequest } from '../core/request.js';
@@ -20,10 +21,10 @@ export interface ShellFixer {
     deps: Deps,
     query: Query,
     fixId: string | 'all',
-    opts: { actor: string; confirm: (plans: FixPlan[]) => Promise<boolean> },
+    opts: { actor: string; confirm: (plans: FixPlan[]) => Promise<boolean>; undo: UndoKey },
   ): Promise<{ lines: string[]; undos: { label: string; token: string }[]; diagnosis: Diagnosis | null }>;
   /** `ok` is false when nothing was undone (refused, or undone already). */
-  undo(deps: Deps, token: string, opts: { actor: string }): Promise<{ lines: string[]; ok: boolean }>;
+  undo(deps: Deps, token: string, opts: { actor: string; undo: UndoKey }): Promise<{ lines: string[]; ok: boolean }>;
 }
 
 /** Options of the shell. */
@@ -203,7 +204,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
           }
           id = plan.id;
         }
-        const result = await fixer.apply(deps, current.query, id, { actor, confirm });
+        const result = await fixer.apply(deps, current.query, id, { actor, confirm, undo: ctx.undoKey() });
         for (const l of result.lines) out(l);
         for (const u of result.undos) undos.push(u);
         if (result.diagnosis) {
@@ -217,7 +218,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
           out('Nothing to undo in this session.');
           continue;
         }
-        const result = await fixer.undo(deps, u.token, { actor });
+        const result = await fixer.undo(deps, u.token, { actor, undo: ctx.undoKey() });
         for (const l of result.lines) out(l);
         if (result.ok) out(dim(`(undid: ${u.label}) Type recheck to see the effect.`));
       } else {

@@ -40,7 +40,7 @@ import {
   routeTargetInput,
   tagSpec,
 } from './aws.js';
-import type { RouteTargetSpec, UndoPlan, UndoStep } from './undo.js';
+import type { RouteTargetSpec, UndoChange } from './undo.js';
 
 /** Who applies a fix and in which diagnosis (recorded in rule descriptions and tags). */
 export interface ApplyContext {
@@ -59,7 +59,8 @@ export interface ApplyResult {
   status: 'applied' | 'already-in-place' | 'refused' | 'would-apply' | 'failed';
   requestIds: string[];
   message: string;
-  undo: UndoPlan | null;
+  /** The reversible changes made, in order (the undo token of the fix command carries them); null when none. */
+  undo: UndoChange[] | null;
   /** The IAM action AWS refused (UnauthorizedOperation), e.g. `ec2:CreateRoute`. */
   missingPermission?: string;
   /** The AWS error code behind `failed` or a permission refusal. */
@@ -250,9 +251,7 @@ async function route(
       return {
         status: 'applied',
         message: `Added route ${dest} → ${want} to ${rtb}.`,
-        undo: undoPlan(x, `remove route ${dest} → ${want} from ${rtb}`, [
-          { op: 'DeleteRoute', routeTableId: rtb, destinationCidrBlock: dest },
-        ]),
+        undo: [{ kind: 'route-created', routeTableId: rtb, destinationCidrBlock: dest, target }],
       };
     }
     const previous = currentTarget(existing);
@@ -263,21 +262,19 @@ async function route(
     await x.log.write('ec2:ReplaceRoute', () => x.ec2.send(new ReplaceRouteCommand(input)));
     // A blackhole to an internet gateway names one that is deleted or detached: AWS takes no route to it back.
     const deadGateway = previous !== null && 'gatewayId' in previous && previous.gatewayId.startsWith('igw-');
-    const undo =
-      wasBlackhole && (opts.deleteOnUndoIfBlackhole || deadGateway)
-        ? undoPlan(x, `remove route ${dest} → ${want} from ${rtb} (its old target ${prevText} cannot be named again)`, [
-            { op: 'DeleteRoute', routeTableId: rtb, destinationCidrBlock: dest },
-          ])
-        : previous
-          ? undoPlan(
-              x,
-              `point route ${dest} in ${rtb} back to ${targetText(previous)} (or remove it if that is gone)`,
-              [{ op: 'ReplaceRoute', routeTableId: rtb, destinationCidrBlock: dest, target: previous }],
-            )
-          : null;
+    const restorable = !(wasBlackhole && (opts.deleteOnUndoIfBlackhole || deadGateway));
+    const undo: UndoChange[] = [
+      {
+        kind: 'route-replaced',
+        routeTableId: rtb,
+        destinationCidrBlock: dest,
+        target,
+        previous: restorable ? previous : null,
+      },
+    ];
     return {
       status: 'applied',
-      message: `Replaced route ${dest} → ${prevText} with ${dest} → ${want} in ${rtb}.${undo ? '' : ' The previous target cannot be restored by whyping.'}`,
+      message: `Replaced route ${dest} → ${prevText} with ${dest} → ${want} in ${rtb}.${restorable && previous ? '' : ' The previous target cannot be restored by whyping: undo deletes the route.'}`,
       undo,
     };
   }
@@ -341,24 +338,24 @@ async function securityGroupRule(x: Exec, egress: boolean, p: SgPlan): Promise<O
     if (isDuplicate(e)) return already(`The rule ${text} is already there.`);
     throw e;
   }
-  const step: UndoStep = {
-    op: egress ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroupIngress',
-    groupId: p.groupId,
-    ...(ruleId
-      ? { ruleId }
-      : {
-          permission: {
-            protocol: p.protocol,
-            fromPort: p.fromPort,
-            toPort: p.toPort,
-            ...(p.cidr ? { cidr: p.cidr } : { peerGroupId: p.peerGroupId }),
-          },
-        }),
-  };
+  const change: UndoChange | null = ruleId
+    ? {
+        kind: 'sg-rule',
+        groupId: p.groupId,
+        egress,
+        ruleId,
+        permission: {
+          protocol: p.protocol,
+          fromPort: p.fromPort,
+          toPort: p.toPort,
+          ...(p.cidr ? { cidr: p.cidr } : { peerGroupId: p.peerGroupId as string }),
+        },
+      }
+    : null;
   return {
     status: 'applied',
-    message: `Allowed ${text}${ruleId ? ` (rule ${ruleId})` : ''}, described "${Description}".`,
-    undo: undoPlan(x, `revoke ${ruleId ?? 'the rule'}: ${text}`, [step]),
+    message: `Allowed ${text}${ruleId ? ` (rule ${ruleId})` : ' (AWS returned no rule id: revoke it by hand to undo)'}, described "${Description}".`,
+    undo: change ? [change] : null,
   };
 }
 
@@ -464,13 +461,12 @@ async function elasticIp(x: Exec, p: EipPlan): Promise<Outcome> {
   } catch (e) {
     return partialEipFailure(x, e, allocationId, publicIp, allocatedNow);
   }
-  const steps: UndoStep[] = [];
-  if (associationId) steps.push({ op: 'DisassociateAddress', associationId });
-  steps.push({ op: 'ReleaseAddress', allocationId });
   return {
     status: 'applied',
-    message: `${allocatedNow ? 'Allocated' : 'Reused'} Elastic IP ${publicIp} (${allocationId}) and associated it with ${eni} (${p.privateIp})${associationId ? `, association ${associationId}` : ''}.`,
-    undo: undoPlan(x, `disassociate and release Elastic IP ${publicIp} (${allocationId})`, steps),
+    message: `${allocatedNow ? 'Allocated' : 'Reused'} Elastic IP ${publicIp} (${allocationId}) and associated it with ${eni} (${p.privateIp})${associationId ? `, association ${associationId}` : ' (AWS returned no association id: undo it by hand)'}.`,
+    undo: associationId
+      ? [{ kind: 'elastic-ip', allocationId, associationId, networkInterfaceId: eni, privateIp: p.privateIp }]
+      : null,
   };
 }
 
@@ -623,9 +619,19 @@ async function naclEntry(x: Exec, p: NaclPlan): Promise<Outcome> {
     return {
       status: 'applied',
       message: `Added ${text}${moved}.`,
-      undo: undoPlan(x, `delete ${p.egress ? 'outbound' : 'inbound'} entry ${ruleNumber} of ${p.networkAclId}`, [
-        { op: 'DeleteNetworkAclEntry', networkAclId: p.networkAclId, ruleNumber, egress: p.egress },
-      ]),
+      undo: [
+        {
+          kind: 'nacl-entry',
+          networkAclId: p.networkAclId,
+          egress: p.egress,
+          ruleNumber,
+          protocol: input.Protocol,
+          cidrBlock: p.cidrBlock,
+          ...(p.protocol === 'icmp'
+            ? { icmpTypeCode: { type: p.icmpTypeCode?.type ?? -1, code: p.icmpTypeCode?.code ?? -1 } }
+            : { portRange: { from: p.portRange?.from ?? 0, to: p.portRange?.to ?? 65535 } }),
+        },
+      ],
     };
   }
   return refused(`Rule numbers of ${p.networkAclId} keep changing under us; diagnose again.`);
@@ -666,7 +672,7 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
   const vpcId = p.vpcId;
   const rtb = p.routeTableId;
   const dest = p.destinationCidrBlock ?? '0.0.0.0/0';
-  const routeTo = (igw: string) =>
+  const routeTo = (igw: string): Promise<Outcome> | null =>
     rtb
       ? route(
           x,
@@ -730,21 +736,20 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
   if (routeOutcome && routeOutcome.status !== 'applied' && routeOutcome.status !== 'already-in-place') {
     return rollBackGateway(x, igw, vpcId, routeOutcome);
   }
-  const routeUndo = routeOutcome?.status === 'applied' ? (routeOutcome.undo?.steps ?? []) : [];
+  const routeChange: UndoChange | undefined = routeOutcome?.status === 'applied' ? routeOutcome.undo?.[0] : undefined;
+  const madeRoute =
+    routeChange && (routeChange.kind === 'route-created' || routeChange.kind === 'route-replaced')
+      ? {
+          routeTableId: routeChange.routeTableId,
+          destinationCidrBlock: routeChange.destinationCidrBlock,
+          previous: routeChange.kind === 'route-replaced' ? routeChange.previous : null,
+        }
+      : undefined;
   const routeText = routeOutcome ? ` (3) ${routeOutcome.message}` : ' Routes to it are separate fixes.';
   return {
     status: 'applied',
     message: `(1) Created internet gateway ${igw}; (2) attached it to ${vpcId}.${routeText}`,
-    // Detach first: AWS refuses it while the VPC has mapped public addresses, and then nothing is undone at all.
-    undo: undoPlan(
-      x,
-      `detach ${igw} from ${vpcId} and delete it${routeUndo.length > 0 && routeOutcome?.undo ? `, then ${routeOutcome.undo.summary}` : ''}`,
-      [
-        { op: 'DetachInternetGateway', internetGatewayId: igw, vpcId },
-        { op: 'DeleteInternetGateway', internetGatewayId: igw },
-        ...routeUndo,
-      ],
-    ),
+    undo: [{ kind: 'internet-gateway', internetGatewayId: igw, vpcId, ...(madeRoute ? { route: madeRoute } : {}) }],
   };
 }
 
@@ -763,7 +768,7 @@ async function startInstance(x: Exec, instanceId: string): Promise<Outcome> {
   return {
     status: 'applied',
     message: `Started ${instanceId} (${before ?? '?'} → ${change?.CurrentState?.Name ?? 'pending'}); it takes a minute to answer.`,
-    undo: undoPlan(x, `stop ${instanceId}`, [{ op: 'StopInstances', instanceId }]),
+    undo: [{ kind: 'instance-started', instanceId }],
   };
 }
 
@@ -786,12 +791,6 @@ async function disableSourceDestCheck(x: Exec, eni: string): Promise<Outcome> {
   return {
     status: 'applied',
     message: `Turned off source/destination check on ${eni}.`,
-    undo: undoPlan(x, `turn source/destination check back on for ${eni}`, [
-      { op: 'EnableSourceDestCheck', networkInterfaceId: eni },
-    ]),
+    undo: [{ kind: 'source-dest-check-off', networkInterfaceId: eni }],
   };
-}
-
-function undoPlan(x: Exec, summary: string, steps: UndoStep[]): UndoPlan {
-  return { v: 1, fixId: x.audit.fixId, summary, steps };
 }

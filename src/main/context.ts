@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import type { CliContext, TextOut } from '../cli/context.js';
 import type { Config } from '../config.js';
+import type { UndoKey } from '../core/apply-fix.js';
 import type { Deps } from '../core/deps.js';
+import { resolveUndoSecret } from '../core/secret.js';
 import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildSnapshot, readSnapshotFiles } from '../snapshot/index.js';
@@ -43,7 +45,12 @@ export function createCliContext(opts: {
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     probesEnabled: config.probesEnabled,
   };
+  let undoKey: UndoKey | undefined;
   return {
+    undoKey: () => {
+      undoKey ??= { key: resolveUndoSecret(config, 'local'), ttlHours: config.undoTtlHours };
+      return undoKey;
+    },
     stdout: opts.stdout,
     stderr: opts.stderr,
     stdin: opts.stdin,

@@ -1,7 +1,6 @@
 /** The shell's fix and undo: the core fix protocol (src/core/apply-fix) and the undo executor, as lines of text. */
 import type { ShellFixer } from '../cli/shell.js';
-import { type ApplyFixReport, applyFix } from '../core/apply-fix.js';
-import { decodeUndoToken, executeUndo } from '../fix/index.js';
+import { type ApplyFixReport, applyFix, applyUndo, readUndoToken } from '../core/apply-fix.js';
 
 const MARK: Record<string, string> = {
   applied: '✓ applied',
@@ -24,6 +23,15 @@ export function fixReportLines(r: ApplyFixReport, actor: string, when: Date): st
     lines.push(`  audit: ${actor} at ${when.toISOString()}, diagnosis ${r.diagnosisId}`);
   }
   if (r.missingPermission) lines.push(`  missing IAM permission: ${r.missingPermission} (see iam/fix.json)`);
+  for (const i of r.irreversible) lines.push(`  cannot be undone (not in the undo): ${i}`);
+  if (r.undo) {
+    const n = r.undo.steps.length;
+    lines.push(
+      r.undo.split
+        ? `  undo: the changes do not fit one token, so each has its own; \`undo\` reverses the last, again for the one before.`
+        : `  undo: \`undo\` reverses ${n === 1 ? 'this change' : `these ${n} changes, in reverse order, or none of them`} (until ${r.undo.expiresAt}).`,
+    );
+  }
   lines.push(r.message);
   return lines;
 }
@@ -32,17 +40,20 @@ export function fixReportLines(r: ApplyFixReport, actor: string, when: Date): st
 export const shellFixer: ShellFixer = {
   async apply(deps, query, fixId, opts) {
     const report = await applyFix(deps, query, fixId, opts);
-    const undos = report.plans.flatMap((p) => (p.undoToken ? [{ label: p.plan.summary, token: p.undoToken }] : []));
+    const tokens = report.undo?.tokens ?? [];
+    const label = (i: number) =>
+      tokens.length === 1
+        ? report.plans
+            .filter((p) => p.status === 'applied')
+            .map((p) => p.plan.summary)
+            .join('; ')
+        : (report.undo?.steps[i] ?? '');
+    const undos = tokens.map((token, i) => ({ label: label(i), token }));
     return { lines: fixReportLines(report, opts.actor, deps.now()), undos, diagnosis: report.after };
   },
-  async undo(deps, token, opts) {
-    const plan = decodeUndoToken(token);
-    const r = await executeUndo(deps.clients.ec2, plan, {
-      actor: opts.actor,
-      diagnosisId: 'undo',
-      now: deps.now,
-      logger: deps.logger,
-    });
+  async undo(deps, text, opts) {
+    const { token } = readUndoToken(text, opts.undo.key, deps.now());
+    const r = await applyUndo(deps, token, opts.actor);
     const ids = r.requestIds.length > 0 ? ` [request ${r.requestIds.join(', ')}]` : '';
     return { lines: [`  ${MARK[r.status] ?? r.status}: ${r.message}${ids}`], ok: r.status === 'applied' };
   },

@@ -24,6 +24,7 @@ function noAwsEnv(home: string): NodeJS.ProcessEnv {
   return {
     ...env,
     HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ACCESS_KEY_ID: '',
     AWS_SECRET_ACCESS_KEY: '',
