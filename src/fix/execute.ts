@@ -239,9 +239,9 @@ async function route(
       return already(`Route ${dest} → ${want} is already in ${rtb}${state}.`);
     }
     if (!existing) {
-      await x.log.dryRun('ec2:CreateRoute', () => x.ec2.send(new CreateRouteCommand({ ...input, DryRun: true })));
-      if (x.dryOnly) return wouldApply(`add route ${dest} → ${want} to ${rtb}`);
       try {
+        await x.log.dryRun('ec2:CreateRoute', () => x.ec2.send(new CreateRouteCommand({ ...input, DryRun: true })));
+        if (x.dryOnly) return wouldApply(`add route ${dest} → ${want} to ${rtb}`);
         await x.log.write('ec2:CreateRoute', () => x.ec2.send(new CreateRouteCommand(input)));
       } catch (e) {
         // Someone added a route for this destination between our read and our write: read again and decide again.
@@ -363,27 +363,48 @@ async function securityGroupRule(x: Exec, egress: boolean, p: SgPlan): Promise<O
 
 /** AcceptVpcPeeringConnection (no inverse), then tag the pcx with who asked. */
 async function acceptPeering(x: Exec, pcx: string): Promise<Outcome> {
-  const out = await x.log.read('ec2:DescribeVpcPeeringConnections', () =>
-    x.ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] })),
-  );
-  const status = out.VpcPeeringConnections?.find((c) => c.VpcPeeringConnectionId === pcx)?.Status?.Code;
-  if (status === 'active' || status === 'provisioning') return already(`Peering ${pcx} is already ${status}.`);
+  const statusNow = async () =>
+    (
+      await x.log.read('ec2:DescribeVpcPeeringConnections', () =>
+        x.ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] })),
+      )
+    ).VpcPeeringConnections?.find((c) => c.VpcPeeringConnectionId === pcx)?.Status?.Code;
+  const accepted = (s: string | undefined) => s === 'active' || s === 'provisioning';
+  const status = await statusNow();
+  if (accepted(status)) return already(`Peering ${pcx} is already ${status}.`);
   if (status !== 'pending-acceptance') {
     return refused(
       `Peering ${pcx} is ${status ?? 'not found'}: only a connection pending acceptance can be accepted. Create a new peering connection.`,
     );
   }
   const tags = auditTags(x.audit, { 'whyping:accepted-by': x.audit.actor });
-  await x.log.dryRun('ec2:AcceptVpcPeeringConnection', () =>
-    x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx, DryRun: true })),
-  );
+  // Another run (a second click, a colleague) accepting between our read and our call makes AWS answer
+  // InvalidStateTransition: read again, and an accepted peering is "already in place".
+  const acceptedMeanwhile = async (e: unknown): Promise<Outcome> => {
+    if (isAwsCode(e, 'InvalidStateTransition')) {
+      const s = await statusNow();
+      if (accepted(s)) return already(`Peering ${pcx} was accepted meanwhile (${s}).`);
+    }
+    throw e;
+  };
+  try {
+    await x.log.dryRun('ec2:AcceptVpcPeeringConnection', () =>
+      x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx, DryRun: true })),
+    );
+  } catch (e) {
+    return acceptedMeanwhile(e);
+  }
   await x.log.dryRun(TAG_ON_CREATE, () =>
     x.ec2.send(new CreateTagsCommand({ Resources: [pcx], Tags: tags, DryRun: true })),
   );
   if (x.dryOnly) return wouldApply(`accept peering ${pcx} (this cannot be undone by whyping)`);
-  await x.log.write('ec2:AcceptVpcPeeringConnection', () =>
-    x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx })),
-  );
+  try {
+    await x.log.write('ec2:AcceptVpcPeeringConnection', () =>
+      x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx })),
+    );
+  } catch (e) {
+    return acceptedMeanwhile(e);
+  }
   let tagNote = ` Tagged ${pcx} with whyping:accepted-by.`;
   try {
     await x.log.write(TAG_ON_CREATE, () => x.ec2.send(new CreateTagsCommand({ Resources: [pcx], Tags: tags })));
@@ -438,14 +459,19 @@ async function elasticIp(x: Exec, p: EipPlan): Promise<Outcome> {
     publicIp = alloc.PublicIp;
     allocatedNow = true;
     if (!allocationId) return { status: 'failed', message: 'AllocateAddress returned no allocation id.', undo: null };
-    // Two clicks of one fix at once: if another run associated its address meanwhile, give ours back.
-    const winner = (await tagged()).find(
-      (a) => a.AllocationId !== allocationId && a.NetworkInterfaceId === eni && a.PrivateIpAddress === p.privateIp,
-    );
+    // Several runs at once (two clicks, three `fix all`): each allocated one. The run whose address is associated,
+    // else the one with the lowest allocation id, goes on; the others give theirs back (AWS would otherwise move the
+    // public address from one association to the next and leave the earlier addresses allocated and unused).
+    const mine = allocationId;
+    const rivals = (await tagged()).filter((a) => a.AllocationId && a.AllocationId !== mine);
+    const winner =
+      rivals.find((a) => a.NetworkInterfaceId === eni && a.PrivateIpAddress === p.privateIp) ??
+      rivals.find((a) => !a.AssociationId && (a.AllocationId as string) < mine);
     if (winner) {
-      const mine = allocationId;
       await x.log.write('ec2:ReleaseAddress', () => x.ec2.send(new ReleaseAddressCommand({ AllocationId: mine })));
-      return already(`Elastic IP ${winner.PublicIp} (${winner.AllocationId}) was associated with ${eni} meanwhile.`);
+      return already(
+        `Elastic IP ${winner.PublicIp} (${winner.AllocationId}) is ${winner.AssociationId ? 'associated' : 'being associated'} with ${eni} by another run; the one allocated here was released.`,
+      );
     }
   }
   const assocInput = { AllocationId: allocationId, NetworkInterfaceId: eni, PrivateIpAddress: p.privateIp };
@@ -605,14 +631,15 @@ async function naclEntry(x: Exec, p: NaclPlan): Promise<Outcome> {
     };
     const text = describeEntry(p, ruleNumber);
     const moved = ruleNumber !== p.ruleNumber ? ` (rule ${p.ruleNumber} was taken or not ahead of the deny)` : '';
-    await x.log.dryRun('ec2:CreateNetworkAclEntry', () =>
-      x.ec2.send(new CreateNetworkAclEntryCommand({ ...input, DryRun: true })),
-    );
-    if (x.dryOnly) return wouldApply(`add ${text}${moved}`);
     try {
+      await x.log.dryRun('ec2:CreateNetworkAclEntry', () =>
+        x.ec2.send(new CreateNetworkAclEntryCommand({ ...input, DryRun: true })),
+      );
+      if (x.dryOnly) return wouldApply(`add ${text}${moved}`);
       await x.log.write('ec2:CreateNetworkAclEntry', () => x.ec2.send(new CreateNetworkAclEntryCommand(input)));
     } catch (e) {
-      // The number was taken between our read and our write: read again and pick again.
+      // The number was taken between our read and our write (another run, a colleague): read again and decide again;
+      // an entry that now allows the traffic is "already in place".
       if (isAwsCode(e, 'NetworkAclEntryAlreadyExists') && attempt === 0) continue;
       throw e;
     }
@@ -663,6 +690,17 @@ async function rollBackGateway(x: Exec, igw: string, vpcId: string | null, cause
   }
 }
 
+/** The internet gateway attached to a VPC, if any. */
+async function attachedGateway(x: Exec, vpcId: string): Promise<string | undefined> {
+  const existing = await x.log.read('ec2:DescribeInternetGateways', () =>
+    x.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] })),
+  );
+  // DescribeInternetGateways reports an attached gateway's state as `available` (the API doc says `attached`).
+  return existing.InternetGateways?.find((g) =>
+    g.Attachments?.some((a) => a.VpcId === vpcId && (a.State === 'attached' || (a.State as string) === 'available')),
+  )?.InternetGatewayId;
+}
+
 /**
  * CreateInternetGateway + AttachInternetGateway, then (when the plan names one) the route the path needs through
  * it: CreateRoute, or ReplaceRoute of the route that names the dead gateway. A failed step after the creation
@@ -682,20 +720,15 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
           },
         )
       : null;
-  const existing = await x.log.read('ec2:DescribeInternetGateways', () =>
-    x.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] })),
-  );
-  // DescribeInternetGateways reports an attached gateway's state as `available` (the API doc says `attached`).
-  const attached = existing.InternetGateways?.find((g) =>
-    g.Attachments?.some((a) => a.VpcId === vpcId && (a.State === 'attached' || (a.State as string) === 'available')),
-  );
-  if (attached?.InternetGatewayId) {
-    const igwText = `Internet gateway ${attached.InternetGatewayId} is already attached to ${vpcId}`;
-    const r = await routeTo(attached.InternetGatewayId);
+  const useAttached = async (igwId: string): Promise<Outcome> => {
+    const igwText = `Internet gateway ${igwId} is already attached to ${vpcId}`;
+    const r = await routeTo(igwId);
     if (!r) return already(`${igwText}.`);
     if (r.status === 'already-in-place') return already(`${igwText}; ${r.message}`);
     return { ...r, message: `${igwText}; ${r.message}` };
-  }
+  };
+  const attached = await attachedGateway(x, vpcId);
+  if (attached) return useAttached(attached);
   if (rtb) {
     // The route cannot be dry-run before the gateway exists; its table must exist, and a working route for the
     // destination that the plan did not expect is left alone (the plan is stale).
@@ -725,7 +758,13 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
       x.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId })),
     );
   } catch (e) {
-    return rollBackGateway(x, igw, null, fromCallError(e, true));
+    const rolledBack = await rollBackGateway(x, igw, null, fromCallError(e, true));
+    // Another run attached its gateway to the VPC first: ours is deleted again, and the route goes to theirs.
+    if (isAwsCode(e, 'Resource.AlreadyAssociated') && !rolledBack.leftBehind) {
+      const winner = await attachedGateway(x, vpcId);
+      if (winner) return useAttached(winner);
+    }
+    return rolledBack;
   }
   let routeOutcome: Outcome | null = null;
   try {
