@@ -380,6 +380,14 @@ export interface SnapshotIndex {
   vpcTransitGatewayAttachments: Map<VpcId, TransitGatewayAttachmentId[]>;
   /** Prefix list → CIDRs (from PrefixLists, PrefixListEntries or ManagedPrefixLists). */
   prefixListCidrs: Map<PrefixListId, string[]>;
+  /** Peering connections each VPC is a side of (any status). */
+  peeringsByVpc: Map<VpcId, VpcPeeringConnection[]>;
+  /** The route table associated with each gateway (edge association: ingress routing). */
+  gatewayRouteTables: Map<string, RouteTable>;
+  /** A live (not deleted or failed) NAT gateway by the ENI that carries it. */
+  natByEni: Map<string, NatGateway>;
+  /** A live NAT gateway by any private or public address it holds. */
+  natByIp: Map<string, NatGateway>;
   /**
    * Resource id → the warnings naming it (`buildSnapshot` fills it), so a diagnosis can pick the warnings on its path
    * without scanning them all. Optional: hand-built snapshots may leave it out.

@@ -1091,6 +1091,8 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
       transitGatewayAttachments,
       prefixLists,
       securityGroups,
+      natGateways,
+      peeringConnections,
     },
     b.presentKeys,
     warn,
@@ -1137,6 +1139,8 @@ type IndexInput = Pick<
   | 'transitGatewayAttachments'
   | 'prefixLists'
   | 'securityGroups'
+  | 'natGateways'
+  | 'peeringConnections'
 >;
 
 function buildIndex(
@@ -1159,6 +1163,10 @@ function buildIndex(
     subnetNetworkInterfaces: new Map(),
     vpcTransitGatewayAttachments: new Map(),
     prefixListCidrs: new Map(),
+    peeringsByVpc: new Map(),
+    gatewayRouteTables: new Map(),
+    natByEni: new Map(),
+    natByIp: new Map(),
   };
   const vpcIds = [...s.vpcs.keys()];
 
@@ -1265,5 +1273,17 @@ function buildIndex(
     if (att.resourceType === 'vpc' && att.resourceId)
       pushTo(index.vpcTransitGatewayAttachments, att.resourceId as `vpc-${string}`, att.id);
   for (const pl of s.prefixLists.values()) index.prefixListCidrs.set(pl.id, pl.cidrs);
+  for (const p of s.peeringConnections.values())
+    for (const v of [p.requester.vpcId, p.accepter.vpcId]) pushTo(index.peeringsByVpc, v, p);
+  for (const rt of s.routeTables.values()) for (const g of rt.gatewayIds) index.gatewayRouteTables.set(g, rt);
+  for (const n of s.natGateways.values()) {
+    // A deleted or failed NAT gateway holds no address any more.
+    if (n.state === 'deleted' || n.state === 'failed') continue;
+    for (const a of n.addresses) {
+      if (a.networkInterfaceId) index.natByEni.set(a.networkInterfaceId, n);
+      if (a.privateIp) index.natByIp.set(a.privateIp, n);
+      if (a.publicIp) index.natByIp.set(a.publicIp, n);
+    }
+  }
   return index;
 }

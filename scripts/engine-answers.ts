@@ -1,0 +1,84 @@
+/**
+ * The engine's answers over every snapshot of the corpora, as one JSON document on stdout: the measured flows of
+ * each lab (observed.json), else every ordered pair of instances (ICMP and TCP 22) and each instance to and from
+ * an internet host. Used to prove a refactoring changes no answer: `tsx scripts/engine-answers.ts > before.json`,
+ * change, run again, `diff`. Corpora: test/fixtures/corpora, and ../shared/corpora when present.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diagnose } from '../src/engine/index.js';
+import type { Protocol, Snapshot } from '../src/model/index.js';
+import { buildSnapshot, readSnapshotFiles, resolveEndpoints } from '../src/snapshot/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function configDirs(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (!statSync(p).isDirectory()) continue;
+    if (name === 'aws_configs') out.push(p);
+    else configDirs(p, out);
+  }
+  return out;
+}
+
+interface Q {
+  from: string;
+  to: string;
+  protocol: Protocol;
+  port: number | null;
+}
+
+function queriesOf(lab: string, s: Snapshot): Q[] {
+  const observed = join(lab, 'observed.json');
+  if (existsSync(observed)) {
+    const o = JSON.parse(readFileSync(observed, 'utf8')) as {
+      observations: { src: string; dst: string; probe: string; port?: number }[];
+    };
+    return o.observations.map((x) => {
+      const protocol: Protocol = x.probe.startsWith('icmp') ? 'icmp' : 'tcp';
+      return { from: x.src, to: x.dst, protocol, port: protocol === 'tcp' ? (x.port ?? null) : null };
+    });
+  }
+  const ids = [...s.instances.keys()].sort().slice(0, 24);
+  const out: Q[] = [];
+  for (const a of ids) {
+    for (const b of ids) {
+      if (a === b) continue;
+      out.push({ from: a, to: b, protocol: 'icmp', port: null }, { from: a, to: b, protocol: 'tcp', port: 22 });
+    }
+    out.push(
+      { from: a, to: '8.8.8.8', protocol: 'tcp', port: 443 },
+      { from: 'internet', to: a, protocol: 'tcp', port: 22 },
+    );
+  }
+  return out;
+}
+
+const roots = [join(ROOT, 'test/fixtures/corpora'), join(ROOT, '../shared/corpora')].filter(existsSync);
+const seen = new Set<string>();
+const answers: Record<string, unknown[]> = {};
+for (const root of roots) {
+  for (const dir of configDirs(root)) {
+    const lab = dirname(dir);
+    const key = relative(root, lab);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let s: Snapshot;
+    try {
+      s = buildSnapshot(readSnapshotFiles(dir));
+    } catch (e) {
+      answers[key] = [`load: ${e instanceof Error ? e.message : String(e)}`];
+      continue;
+    }
+    answers[key] = queriesOf(lab, s).map((q) => {
+      try {
+        return diagnose(s, q, resolveEndpoints(s, q.from, q.to));
+      } catch (e) {
+        return { query: q, error: e instanceof Error ? e.message : String(e) };
+      }
+    });
+  }
+}
+process.stdout.write(`${JSON.stringify(answers, null, 1)}\n`);

@@ -1,0 +1,95 @@
+/**
+ * One direction of the conversation as it crosses the network (the request, then the reply), the traffic it
+ * carries and the client's ephemeral port range.
+ */
+
+import type { Hop, NatGateway, NetworkInterface, Protocol } from '../model/index.js';
+import { parseCidr } from '../net/ip.js';
+import type { Traffic } from './rules.js';
+
+/**
+ * Ephemeral ports a client picks for TCP/UDP (the reply's destination port). The reply passes a NACL only if
+ * every port of the range passes: a real client picks one port per connection, so a partly open range fails
+ * some connections and is reported as a blocker. See docs/engine.md ("Ephemeral ports").
+ */
+export const EPHEMERAL = {
+  /** Linux net.ipv4.ip_local_port_range default. */
+  linux: { from: 32768, to: 60999 },
+  /** Windows Server 2008 and later. */
+  windows: { from: 49152, to: 65535 },
+  /** NAT gateway source ports, and any client whose OS we do not know. */
+  any: { from: 1024, to: 65535 },
+} as const;
+
+/** Steps (route lookups) one direction may take before the path is called a loop. */
+export const MAX_STEPS = 64;
+export const INTERNET_ANY = '0.0.0.0/0';
+
+/** The request (forward) or the reply (return). */
+export type Side = 'forward' | 'return';
+
+/** A source translation made by a NAT gateway on the way out, undone on the way back. */
+export interface NatRecord {
+  nat: NatGateway;
+  natEni: NetworkInterface | null;
+  privateIp: string;
+  origSrc: string;
+  origEphemeral: { from: number; to: number };
+}
+
+/** One direction of the conversation as it crosses the network. */
+export interface Flow {
+  side: Side;
+  hops: Hop[];
+  protocol: Protocol;
+  traffic: Traffic;
+  /** Header addresses as CIDRs (a host is a /32; an internet endpoint may be a range such as `0.0.0.0/0`). */
+  src: string;
+  dst: string;
+  /** The ENI that sent the packet, while the packet still carries its private address (for SG references). */
+  srcEni: NetworkInterface | null;
+  viaPeering: boolean;
+  viaTgw: boolean;
+  /**
+   * The sender's ENI across a transit gateway that supports security group referencing (the gateway and both VPC
+   * attachments enable it): inbound rules at the destination may match its groups. Null otherwise.
+   */
+  tgwRefEni: NetworkInterface | null;
+  viaInternet: boolean;
+  /** A NAT gateway translated this packet's source (forward), or this reply must be translated back (return). */
+  natted: NatRecord | null;
+  steps: number;
+  /** Where the packet ended: a network interface, or the internet. */
+  arrived: { kind: 'eni'; eni: NetworkInterface; srcSeen: string } | { kind: 'internet'; srcSeen: string } | null;
+}
+
+/** A new direction of the conversation, before its first hop. */
+export function newFlow(side: Side, protocol: Protocol, traffic: Traffic, src: string, dst: string): Flow {
+  return {
+    side,
+    hops: [],
+    protocol,
+    traffic,
+    src,
+    dst,
+    srcEni: null,
+    viaPeering: false,
+    viaTgw: false,
+    tgwRefEni: null,
+    viaInternet: false,
+    natted: null,
+    steps: 0,
+    arrived: null,
+  };
+}
+
+/** The address of a host CIDR (`10.0.0.5/32` → `10.0.0.5`). */
+export function hostOf(cidr: string): string {
+  return cidr.split('/')[0] ?? cidr;
+}
+
+/** True for a single address (/32 or /128). */
+export function isHost(cidr: string): boolean {
+  const c = parseCidr(cidr);
+  return c !== null && (c.family === 4 ? c.prefix === 32 : c.prefix === 128);
+}

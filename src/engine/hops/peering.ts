@@ -1,0 +1,111 @@
+/** VPC peering connections: only active ones carry traffic, only between the two VPCs' own addresses. */
+
+import type {
+  NetworkInterface,
+  SubnetId,
+  VpcId,
+  VpcPeeringConnection,
+  VpcPeeringConnectionId,
+} from '../../model/index.js';
+import { cidrCovers } from '../../net/ip.js';
+import type { Flow } from '../flow.js';
+import { deliverInVpc, type Walk } from '../walk.js';
+import { checkNacl } from './network-acl.js';
+
+/** What to do instead of routing through a peering: whyping proposes no automatic fix (it is a design change). */
+export const TRANSIT_ADVICE =
+  'To connect these two networks, peer them directly (a new peering connection, accepted, with routes both ways) or attach both to a transit gateway; whyping does not create either for you.';
+
+/** Statuses in which a peering connection still links two VPCs (routes to it can be created). */
+export const LIVE_PEERING = new Set(['active', 'pending-acceptance', 'provisioning', 'initiating-request']);
+
+export function peeringBetween(t: Walk, a: VpcId, b: VpcId): VpcPeeringConnection | null {
+  const list = (t.s.index.peeringsByVpc.get(a) ?? []).filter(
+    (p) =>
+      LIVE_PEERING.has(p.status) &&
+      ((p.requester.vpcId === a && p.accepter.vpcId === b) || (p.requester.vpcId === b && p.accepter.vpcId === a)),
+  );
+  return list.find((p) => p.status === 'active') ?? list[0] ?? null;
+}
+
+export function peerCidrs(t: Walk, p: VpcPeeringConnection, vpcId: VpcId): string[] {
+  const v = t.s.vpcs.get(vpcId);
+  if (v) return v.cidrs;
+  return p.requester.vpcId === vpcId ? p.requester.cidrs : p.accepter.cidrs;
+}
+
+/** Security-group references match only across a private path: same VPC, or same-region peering. */
+export function refsWork(t: Walk, a: NetworkInterface, b: NetworkInterface): boolean {
+  if (a.vpcId === b.vpcId) return true;
+  const p = peeringBetween(t, a.vpcId, b.vpcId);
+  if (!p) return false;
+  const ra = p.requester.region ?? p.region;
+  const rb = p.accepter.region ?? p.region;
+  return ra === undefined || rb === undefined || ra === rb;
+}
+
+export function crossPeering(
+  t: Walk,
+  flow: Flow,
+  pcxId: VpcPeeringConnectionId,
+  fromVpc: VpcId,
+  fromSubnet: SubnetId,
+  matched: string,
+  routeBlackhole = false,
+): void {
+  const p = t.s.peeringConnections.get(pcxId);
+  if (!p) {
+    t.rec.stop('peering-connection', pcxId, `${pcxId} is not in the snapshot`);
+    return;
+  }
+  const active = p.status === 'active';
+  const peerVpc = p.requester.vpcId === fromVpc ? p.accepter.vpcId : p.requester.vpcId;
+  t.rec.hop(flow, {
+    component: 'peering-connection',
+    id: p.id,
+    allowed: active,
+    rule: `${p.requester.vpcId} ↔ ${p.accepter.vpcId} (${p.status})`,
+  });
+  // A dead peering (deleted, rejected, expired, failed) behind a blackhole route is the route's problem, already
+  // reported: there is nothing to accept.
+  if (!active && !(routeBlackhole && !LIVE_PEERING.has(p.status))) {
+    t.rec.record({
+      flow,
+      code: 'PEERING_NOT_ACTIVE',
+      resource: p.id,
+      message: `Peering connection ${p.id} between ${p.requester.vpcId} and ${p.accepter.vpcId} is ${p.status}: only an active peering carries traffic.`,
+      evidence: `status ${p.status}`,
+      fix: // Only a request awaiting acceptance can be accepted: initiating-request comes before it, awsCode: provisioning after.
+        p.status === 'pending-acceptance'
+          ? {
+              action: { action: 'AcceptVpcPeeringConnection', params: { vpcPeeringConnectionId: p.id } },
+              summary: `Accept peering connection ${p.id} (as the owner of ${p.accepter.vpcId})`,
+            }
+          : null,
+    });
+  }
+  if (!active && !LIVE_PEERING.has(p.status)) return;
+  const remoteCidrs = peerCidrs(t, p, peerVpc);
+  const localCidrs = peerCidrs(t, p, fromVpc);
+  const dstInPeer = remoteCidrs.some((c) => cidrCovers(c, flow.dst));
+  const srcInLocal = localCidrs.some((c) => cidrCovers(c, flow.src));
+  if (!dstInPeer || !srcInLocal) {
+    t.rec.record({
+      flow,
+      code: 'PEERING_NOT_TRANSITIVE',
+      resource: p.id,
+      message: !dstInPeer
+        ? `${flow.dst} is not in ${peerVpc} (${remoteCidrs.join(', ') || 'CIDRs unknown'}): a peering connection delivers only to the peer VPC's own addresses (no transit, no edge-to-edge routing). ${TRANSIT_ADVICE}`
+        : `The packet's source ${flow.src} is not in ${fromVpc}: a peering connection carries only traffic from the VPC's own addresses (no transit, no edge-to-edge routing). ${TRANSIT_ADVICE}`,
+      evidence: `route ${matched} → ${p.id}`,
+    });
+    return;
+  }
+  if (!t.s.vpcs.has(peerVpc)) {
+    checkNacl(t, flow, fromSubnet, true);
+    t.rec.stop('peering-connection', p.id, `${peerVpc} (the other side of ${p.id}) is not in the snapshot`);
+    return;
+  }
+  flow.viaPeering = true;
+  deliverInVpc(t, flow, peerVpc, fromSubnet);
+}

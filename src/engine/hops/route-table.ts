@@ -1,0 +1,369 @@
+/** Route tables: the route in force for the destination, blackholes and missing routes, with the fix for each. */
+
+import type { FixAction, Route, RouteTable, SubnetId, VpcId } from '../../model/index.js';
+import { cidrContains, isPublicIp, isRfc1918, isRfc6598, parseCidr } from '../../net/ip.js';
+import { type Flow, hostOf, INTERNET_ANY, isHost, MAX_STEPS } from '../flow.js';
+import { routeTableFor, selectRoute, unresolvedPrefixListRoutes } from '../routes.js';
+import { followRoute, type Walk } from '../walk.js';
+import { igwEgress, newIgwFix } from './internet-gateway.js';
+import { replacementNat } from './nat-gateway.js';
+import { LIVE_PEERING, peerCidrs, peeringBetween } from './peering.js';
+
+/** Routes the packet from the subnet it is in, with that subnet's table in force. */
+export function routeFrom(t: Walk, flow: Flow, subnetId: SubnetId, originSubnet: SubnetId): void {
+  if (++flow.steps > MAX_STEPS) {
+    t.rec.stop('route-table', subnetId, 'the path loops');
+    return;
+  }
+  const subnet = t.s.subnets.get(subnetId);
+  const rt = routeTableFor(t.s, subnetId);
+  if (!subnet || !rt) {
+    t.rec.stop('route-table', subnetId, `no route table is known for ${subnetId}`);
+    return;
+  }
+  const m = selectRoute(t.s, rt, flow.dst);
+  const unknownPl = unresolvedPrefixListRoutes(t.s, rt, flow.dst)[0];
+  if (unknownPl && unknownPl.destination.kind === 'prefix-list' && (parseCidr(m?.cidr ?? '')?.prefix ?? -1) < 32) {
+    // A route to a prefix list whose entries are not in the snapshot may cover the destination more specifically
+    // than the route found (or cover it where none did): which route wins is unknown, never a guessed NO_ROUTE.
+    t.rec.touched.add(unknownPl.destination.id);
+    t.rec.stop(
+      'route-table',
+      rt.id,
+      `route ${unknownPl.text} in ${rt.id}: the entries of prefix list ${unknownPl.destination.id} are not in the snapshot, so whether it covers ${flow.dst} is unknown`,
+    );
+    return;
+  }
+  if (!m) {
+    t.rec.hop(flow, {
+      component: 'route-table',
+      id: rt.id,
+      allowed: false,
+      rule: `no route to ${flow.dst}`,
+    });
+    noRoute(t, flow, rt, subnetId, originSubnet);
+    return;
+  }
+  const r = m.route;
+  const dstIp = hostOf(flow.dst);
+  if (
+    r.state === 'active' &&
+    (r.target.kind === 'internet-gateway' || r.target.kind === 'nat-gateway') &&
+    isHost(flow.dst) &&
+    (isRfc1918(dstIp) || isRfc6598(dstIp)) &&
+    linkedVpc(t, rt.vpcId, dstIp)
+  ) {
+    // A private address that only the default route covers: the packet would die at the gateway, while a
+    // peering or transit gateway links the VPC that holds it. The missing route is the blocker.
+    t.rec.hop(flow, {
+      component: 'route-table',
+      id: rt.id,
+      allowed: false,
+      rule: r.text,
+      detail: `no route covers ${dstIp} except this one, which leads to the internet`,
+    });
+    noRoute(t, flow, rt, subnetId, originSubnet, r);
+    return;
+  }
+  const blackhole = r.state === 'blackhole';
+  t.rec.hop(flow, { component: 'route-table', id: rt.id, allowed: !blackhole, rule: r.text });
+  // At a blackhole, go on the way the packet would go once fixed (through the replacement target, if any).
+  const next = blackhole ? reportBlackhole(t, flow, rt, r, subnetId) : r;
+  if (next === 'new-igw') {
+    igwEgress(t, flow, null, rt.vpcId, subnetId, true);
+    return;
+  }
+  followRoute(t, flow, rt, next ?? r, m.cidr, subnetId, originSubnet);
+}
+
+/**
+ * Reports a blackhole route; returns the route its fix would make (or `new-igw` when the fix creates the VPC's
+ * internet gateway and points the route at it), when there is one.
+ */
+export function reportBlackhole(
+  t: Walk,
+  flow: Flow,
+  rt: RouteTable,
+  r: Route,
+  subnetId: SubnetId,
+): Route | 'new-igw' | null {
+  let fix: { action: FixAction; summary: string } | null = null;
+  let replacement: Route | 'new-igw' | null = null;
+  let why = 'its target is gone or not usable';
+  let advice = '';
+  const dest = r.destination.kind === 'cidr' ? r.destination.cidr : r.destination.id;
+  const internetBound = !isHost(flow.dst) || isPublicIp(hostOf(flow.dst));
+  const deadId = 'id' in r.target ? r.target.id : '?';
+  const replaceWith = (
+    target: Extract<Route['target'], { kind: 'peering-connection' | 'nat-gateway' | 'internet-gateway' }>,
+    params: Extract<FixAction, { action: 'CreateRoute' | 'ReplaceRoute' }>['params'],
+  ) => {
+    fix = {
+      action: { action: 'ReplaceRoute', params },
+      summary: `Point ${params.destinationCidrBlock} in ${rt.id} at ${target.id} instead of ${deadId}`,
+    };
+    replacement = {
+      destination: r.destination,
+      target,
+      state: 'active',
+      text: `${params.destinationCidrBlock} → ${target.id} (replacing ${deadId})`,
+    };
+  };
+  if (r.target.kind === 'peering-connection') {
+    const p = t.s.peeringConnections.get(r.target.id);
+    if (p && LIVE_PEERING.has(p.status) && p.status !== 'active') {
+      why = `${p.id} is ${p.status}: the route becomes active once the peering is accepted`;
+    } else {
+      why = `${r.target.id} is ${p?.status ?? 'not in the snapshot'}`;
+      // The pcx is gone: point the route at a live peering between the same VPCs, if there is one.
+      const dstVpc = t.vpcHolding(hostOf(flow.dst));
+      const live = dstVpc ? peeringBetween(t, rt.vpcId, dstVpc) : null;
+      if (live && r.destination.kind === 'cidr') {
+        replaceWith(
+          { kind: 'peering-connection', id: live.id },
+          {
+            routeTableId: rt.id,
+            destinationCidrBlock: r.destination.cidr,
+            target: { vpcPeeringConnectionId: live.id },
+            previousTarget: r.target.id,
+          },
+        );
+      } else if (dstVpc && dstVpc !== rt.vpcId) {
+        advice = ` No peering connection links ${rt.vpcId} and ${dstVpc} any more: create one (and accept it), then point ${dest} in ${rt.id} at it.`;
+      }
+    }
+  } else if (r.target.kind === 'nat-gateway') {
+    const old = t.s.natGateways.get(r.target.id);
+    why = `${r.target.id} is ${old?.state ?? 'not in the snapshot'}`;
+    if (old?.state === 'pending') {
+      // Being created: the route becomes active once it is available (NAT_GATEWAY_NOT_AVAILABLE says so too).
+      why = `${r.target.id} is pending: the route becomes active once it is available`;
+      t.rec.record({
+        flow,
+        code: 'ROUTE_BLACKHOLE',
+        resource: rt.id,
+        message: `The route ${dest} in ${rt.id} is a blackhole (${why}).`,
+        evidence: r.text,
+      });
+      return null;
+    }
+    const pick = replacementNat(t, rt, r.target.id, old, flow.dst, internetBound, subnetId);
+    if (pick.nat && r.destination.kind === 'cidr') {
+      replaceWith(
+        { kind: 'nat-gateway', id: pick.nat.id },
+        {
+          routeTableId: rt.id,
+          destinationCidrBlock: r.destination.cidr,
+          target: { natGatewayId: pick.nat.id },
+          previousTarget: r.target.id,
+        },
+      );
+    } else {
+      advice = ` ${pick.advice}`;
+    }
+  } else if (r.target.kind === 'internet-gateway') {
+    // A deleted or detached internet gateway: point the route at the one attached to the VPC now, or create one.
+    const oldId = r.target.id;
+    const known = t.s.presentKeys.has('InternetGateways');
+    const old = t.s.internetGateways.get(oldId);
+    why = !known
+      ? `${oldId} is deleted or no longer attached to ${rt.vpcId}`
+      : old
+        ? `${oldId} is not attached to ${rt.vpcId}`
+        : `${oldId} is deleted`;
+    const attached = known ? (t.s.index.vpcInternetGateways.get(rt.vpcId) ?? []) : [];
+    const working = attached.find((g) => g !== oldId);
+    if (working && r.destination.kind === 'cidr') {
+      replaceWith(
+        { kind: 'internet-gateway', id: working },
+        {
+          routeTableId: rt.id,
+          destinationCidrBlock: r.destination.cidr,
+          target: { gatewayId: working },
+          previousTarget: oldId,
+        },
+      );
+    } else if (known && attached.length === 0 && internetBound && r.destination.kind === 'cidr') {
+      // No gateway at all: one fix creates and attaches a new one and points this route at it.
+      fix = newIgwFix(t, rt.vpcId, {
+        routeTableId: rt.id,
+        destinationCidrBlock: r.destination.cidr,
+        previousTarget: oldId,
+      });
+      replacement = 'new-igw';
+      if (old && old.attachedVpcIds.length === 0) advice = ` (Attaching ${oldId} again would do as well.)`;
+    }
+  }
+  t.rec.record({
+    flow,
+    code: 'ROUTE_BLACKHOLE',
+    resource: rt.id,
+    message: `The route ${dest} in ${rt.id} is a blackhole (${why}): packets to ${flow.dst} are dropped.${advice}`,
+    evidence: r.text,
+    fix,
+  });
+  return replacement;
+}
+
+/** The attached internet gateway that a subnet's table in force sends `dst` to (an active route), if any. */
+export function internetRouteOf(t: Walk, subnetId: SubnetId, dst: string): { rt: RouteTable; igw: string } | null {
+  const rt = routeTableFor(t.s, subnetId);
+  const m = rt ? selectRoute(t.s, rt, dst) : null;
+  if (!rt || !m || m.route.state !== 'active' || m.route.target.kind !== 'internet-gateway') return null;
+  const igw = m.route.target.id;
+  const attached =
+    !t.s.presentKeys.has('InternetGateways') || (t.s.index.vpcInternetGateways.get(rt.vpcId) ?? []).includes(igw);
+  return attached ? { rt, igw } : null;
+}
+
+/** The VPC holding a private address, when a peering or a shared transit gateway links it to `vpcId`. */
+export function linkedVpc(t: Walk, vpcId: VpcId, ip: string): VpcId | null {
+  return linkedVpcs(t, vpcId, ip)[0] ?? null;
+}
+
+/** Every other VPC holding `ip` that a peering or a shared transit gateway links to `vpcId`. */
+export function linkedVpcs(t: Walk, vpcId: VpcId, ip: string): VpcId[] {
+  return t.vpcsHolding(ip).filter((other) => other !== vpcId && linkedTo(t, vpcId, other));
+}
+
+export function linkedTo(t: Walk, vpcId: VpcId, other: VpcId): boolean {
+  if (peeringBetween(t, vpcId, other)) return true;
+  const tgws = new Set(
+    (t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []).map(
+      (id) => t.s.transitGatewayAttachments.get(id)?.transitGatewayId,
+    ),
+  );
+  return (t.s.index.vpcTransitGatewayAttachments.get(other) ?? []).some((id) =>
+    tgws.has(t.s.transitGatewayAttachments.get(id)?.transitGatewayId),
+  );
+}
+
+/** No route covers the destination: report it, then go on the way the fix would send the packet. */
+export function noRoute(
+  t: Walk,
+  flow: Flow,
+  rt: RouteTable,
+  subnetId: SubnetId,
+  originSubnet: SubnetId,
+  only?: Route,
+): void {
+  const dstIp = hostOf(flow.dst);
+  const onlyText = only ? ` (only ${only.text} matches it)` : '';
+  const internetBound = !isHost(flow.dst) || isPublicIp(dstIp);
+  const linked = internetBound ? [] : linkedVpcs(t, rt.vpcId, dstIp);
+  if (linked.length > 1) {
+    // Overlapping CIDRs: the address exists in several linked VPCs, so no single route is "the" fix.
+    t.rec.record({
+      flow,
+      code: 'NO_ROUTE',
+      resource: rt.id,
+      message: `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; the address lies in several linked VPCs with overlapping CIDRs (${linked.join(', ')}), so add a route to the one you mean.`,
+    });
+    return;
+  }
+  const dstVpc = linked[0] ?? (internetBound ? null : t.vpcHolding(dstIp));
+  if (dstVpc && dstVpc !== rt.vpcId) {
+    const p = peeringBetween(t, rt.vpcId, dstVpc);
+    if (p) {
+      const cidr = peerCidrs(t, p, dstVpc).find((c) => cidrContains(c, dstIp)) ?? flow.dst;
+      t.rec.record({
+        flow,
+        code: 'NO_ROUTE',
+        resource: rt.id,
+        message: `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; ${p.id} links ${rt.vpcId} and ${dstVpc}, but no route sends ${cidr} through it.`,
+        fix: {
+          action: {
+            action: 'CreateRoute',
+            params: { routeTableId: rt.id, destinationCidrBlock: cidr, target: { vpcPeeringConnectionId: p.id } },
+          },
+          summary: `Add route ${cidr} → ${p.id} to ${rt.id}`,
+        },
+      });
+      followRoute(
+        t,
+        flow,
+        rt,
+        {
+          destination: { kind: 'cidr', cidr },
+          target: { kind: 'peering-connection', id: p.id },
+          state: 'active',
+          text: `${cidr} → ${p.id} (to be added)`,
+        },
+        cidr,
+        subnetId,
+        originSubnet,
+      );
+      return;
+    }
+    for (const attId of t.s.index.vpcTransitGatewayAttachments.get(rt.vpcId) ?? []) {
+      const att = t.s.transitGatewayAttachments.get(attId);
+      if (att?.state !== 'available') continue;
+      const dstAttached = (t.s.index.vpcTransitGatewayAttachments.get(dstVpc) ?? []).some(
+        (id) => t.s.transitGatewayAttachments.get(id)?.transitGatewayId === att.transitGatewayId,
+      );
+      if (!dstAttached) continue;
+      const cidr = t.s.vpcs.get(dstVpc)?.cidrs.find((c) => cidrContains(c, dstIp)) ?? flow.dst;
+      t.rec.record({
+        flow,
+        code: 'NO_ROUTE',
+        resource: rt.id,
+        message: `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; both VPCs are attached to ${att.transitGatewayId}, but no route sends ${cidr} to it.`,
+        fix: {
+          action: {
+            action: 'CreateRoute',
+            params: {
+              routeTableId: rt.id,
+              destinationCidrBlock: cidr,
+              target: { transitGatewayId: att.transitGatewayId },
+            },
+          },
+          summary: `Add route ${cidr} → ${att.transitGatewayId} to ${rt.id}`,
+        },
+      });
+      followRoute(
+        t,
+        flow,
+        rt,
+        {
+          destination: { kind: 'cidr', cidr },
+          target: { kind: 'transit-gateway', id: att.transitGatewayId },
+          state: 'active',
+          text: `${cidr} → ${att.transitGatewayId} (to be added)`,
+        },
+        cidr,
+        subnetId,
+        originSubnet,
+      );
+      return;
+    }
+  }
+  if (internetBound) {
+    const igw = (t.s.index.vpcInternetGateways.get(rt.vpcId) ?? [])[0];
+    const fix: { action: FixAction; summary: string } | null = igw
+      ? {
+          action: {
+            action: 'CreateRoute',
+            params: { routeTableId: rt.id, destinationCidrBlock: INTERNET_ANY, target: { gatewayId: igw } },
+          },
+          summary: `Add route 0.0.0.0/0 → ${igw} to ${rt.id}`,
+        }
+      : t.s.presentKeys.has('InternetGateways')
+        ? newIgwFix(t, rt.vpcId, { routeTableId: rt.id, destinationCidrBlock: INTERNET_ANY })
+        : null;
+    t.rec.record({
+      flow,
+      code: 'NO_INTERNET_GATEWAY_ROUTE',
+      resource: rt.id,
+      message: `Route table ${rt.id} has no route to the internet (${flow.dst}): traffic ${flow.side === 'return' ? 'replying to' : 'to'} the internet needs 0.0.0.0/0 → an attached internet gateway.`,
+      fix,
+    });
+    igwEgress(t, flow, igw ?? null, rt.vpcId, subnetId, true);
+    return;
+  }
+  t.rec.record({
+    flow,
+    code: 'NO_ROUTE',
+    resource: rt.id,
+    message: `Route table ${rt.id} has no route to ${flow.dst}, and nothing in the snapshot links ${rt.vpcId} to where it is.`,
+  });
+}

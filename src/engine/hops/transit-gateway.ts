@@ -1,0 +1,182 @@
+/** Transit gateways: in through the attachment in the source's AZ, the associated route table, out of an attachment. */
+
+import type {
+  NetworkInterface,
+  SubnetId,
+  TransitGatewayAttachment,
+  TransitGatewayId,
+  VpcId,
+} from '../../model/index.js';
+import { type Flow, hostOf, isHost, MAX_STEPS } from '../flow.js';
+import { selectTgwRoute } from '../routes.js';
+import type { Walk } from '../walk.js';
+import { checkNacl } from './network-acl.js';
+import { routeFrom } from './route-table.js';
+
+/** Into a transit gateway through this VPC's attachment, then its route tables, then out of an attachment. */
+export function tgwEnter(
+  t: Walk,
+  flow: Flow,
+  tgwId: TransitGatewayId,
+  vpcId: VpcId,
+  fromSubnet: SubnetId,
+  originSubnet: SubnetId,
+): void {
+  const att = (t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? [])
+    .map((id) => t.s.transitGatewayAttachments.get(id))
+    .find((a): a is TransitGatewayAttachment => a !== undefined && a.transitGatewayId === tgwId);
+  if (!att) {
+    t.rec.stop('transit-gateway', tgwId, `no attachment of ${vpcId} to ${tgwId} is in the snapshot`);
+    return;
+  }
+  // Traffic enters the transit gateway through the attachment's interface in the source's AZ.
+  let attSubnet = att.subnetIds.find((sn) => t.sameAz(sn, originSubnet));
+  if (!attSubnet) {
+    const az = t.s.subnets.get(originSubnet)?.availabilityZone ?? 'its AZ';
+    t.rec.hop(flow, {
+      component: 'transit-gateway-attachment',
+      id: att.id,
+      allowed: false,
+      rule: `no attachment subnet in ${az}`,
+    });
+    t.rec.record({
+      flow,
+      code: 'TGW_NO_ATTACHMENT_IN_AZ',
+      resource: att.id,
+      message: `Attachment ${att.id} of ${vpcId} to ${tgwId} has no subnet in ${az}, where ${originSubnet} is: resources in an AZ reach the transit gateway only through an attachment subnet in the same AZ.`,
+      evidence: `attachment subnets ${att.subnetIds.join(', ')}`,
+    });
+    attSubnet = att.subnetIds[0];
+    if (!attSubnet) return;
+  }
+  // Both ACLs apply on the way into the transit gateway, even within one subnet (AWS TGW docs, "Network ACLs").
+  checkNacl(t, flow, fromSubnet, true);
+  checkNacl(t, flow, attSubnet, false);
+  flow.viaTgw = true;
+  const sender = flow.srcEni;
+  flow.srcEni = null;
+  flow.tgwRefEni = null;
+  tgwForward(t, flow, tgwId, att, originSubnet, 0, sender);
+}
+
+export function tgwForward(
+  t: Walk,
+  flow: Flow,
+  tgwId: TransitGatewayId,
+  inAtt: TransitGatewayAttachment,
+  originSubnet: SubnetId,
+  depth: number,
+  sender: NetworkInterface | null = null,
+): void {
+  if (depth > 4 || ++flow.steps > MAX_STEPS) {
+    t.rec.stop('transit-gateway', tgwId, 'the path loops between transit gateways');
+    return;
+  }
+  const rtbId = associationOf(t, inAtt, tgwId);
+  t.rec.hop(flow, {
+    component: 'transit-gateway',
+    id: tgwId,
+    allowed: rtbId !== null,
+    rule: rtbId ? `${inAtt.id} associated with ${rtbId}` : `${inAtt.id} has no route table association`,
+  });
+  if (!rtbId) {
+    t.rec.record({
+      flow,
+      code: 'TGW_ATTACHMENT_NOT_ASSOCIATED',
+      resource: inAtt.id,
+      message: `Attachment ${inAtt.id} is associated with no route table of ${tgwId}: the transit gateway cannot route what enters through it.`,
+    });
+    return;
+  }
+  const rtb = t.s.transitGatewayRouteTables.get(rtbId as `tgw-rtb-${string}`);
+  if (!rtb) {
+    t.rec.stop('transit-gateway-route-table', rtbId, `${rtbId} is not in the snapshot`);
+    return;
+  }
+  const r = selectTgwRoute(rtb, flow.dst);
+  if (!r || r.state === 'blackhole' || r.attachmentIds.length === 0) {
+    t.rec.hop(flow, {
+      component: 'transit-gateway-route-table',
+      id: rtb.id,
+      allowed: false,
+      rule: r ? r.text : `no route to ${flow.dst}`,
+    });
+    t.rec.record({
+      flow,
+      code: r ? 'TGW_ROUTE_BLACKHOLE' : 'TGW_NO_ROUTE',
+      resource: rtb.id,
+      message: r
+        ? `The route ${r.cidr} in transit gateway route table ${rtb.id} is a blackhole: packets to ${flow.dst} are dropped.`
+        : `Transit gateway route table ${rtb.id} has no route to ${flow.dst}.`,
+      evidence: r?.text,
+    });
+    return;
+  }
+  t.rec.hop(flow, { component: 'transit-gateway-route-table', id: rtb.id, allowed: true, rule: r.text });
+  const outId = r.attachmentIds[0];
+  const out = outId ? t.s.transitGatewayAttachments.get(outId) : undefined;
+  if (!out) {
+    t.rec.stop('transit-gateway-attachment', outId ?? rtb.id, `${outId} is not in the snapshot`);
+    return;
+  }
+  if (out.resourceType === 'peering') {
+    const other =
+      out.transitGatewayId === tgwId
+        ? (out.peerTransitGatewayId ?? (out.resourceId as TransitGatewayId))
+        : out.transitGatewayId;
+    t.rec.hop(flow, {
+      component: 'transit-gateway-attachment',
+      id: out.id,
+      allowed: true,
+      rule: `peering ${tgwId} → ${other}`,
+    });
+    tgwForward(t, flow, other, out, originSubnet, depth + 1);
+    return;
+  }
+  if (out.resourceType !== 'vpc') {
+    t.rec.stop(
+      'transit-gateway-attachment',
+      out.id,
+      `${out.id} leads to a ${out.resourceType} attachment, outside the model`,
+    );
+    return;
+  }
+  const vpcId = out.resourceId as VpcId;
+  const dstIp = hostOf(flow.dst);
+  const dstEni = isHost(flow.dst) ? t.eniInVpc(dstIp, vpcId) : null;
+  const subnet =
+    out.subnetIds.find((sn) => t.sameAz(sn, originSubnet)) ??
+    (dstEni ? out.subnetIds.find((sn) => t.sameAz(sn, dstEni.subnetId)) : undefined) ??
+    out.subnetIds[0];
+  t.rec.hop(flow, {
+    component: 'transit-gateway-attachment',
+    id: out.id,
+    allowed: true,
+    rule: `into ${vpcId}${subnet ? ` via ${subnet}` : ''}`,
+  });
+  if (!subnet) {
+    t.rec.stop('transit-gateway-attachment', out.id, `the subnets of ${out.id} are not in the snapshot`);
+    return;
+  }
+  // Security group referencing over a transit gateway (inbound rules only, one gateway, so one region): the
+  // gateway must enable it (AWS's default is disable) and neither VPC attachment disable it (their default: enable).
+  const tgw = t.s.transitGateways.get(tgwId);
+  flow.tgwRefEni =
+    sender &&
+    depth === 0 &&
+    tgw?.securityGroupReferencingSupport === 'enable' &&
+    inAtt.securityGroupReferencingSupport !== 'disable' &&
+    out.securityGroupReferencingSupport !== 'disable'
+      ? sender
+      : null;
+  // Out of the transit gateway, the attachment subnet's route table routes the packet inside the VPC.
+  routeFrom(t, flow, subnet, subnet);
+}
+
+/** The route table a transit gateway uses for traffic entering through an attachment. */
+export function associationOf(t: Walk, att: TransitGatewayAttachment, tgwId: TransitGatewayId): string | null {
+  if (att.transitGatewayId === tgwId) return att.associatedRouteTableId ?? null;
+  if (att.peerAssociatedRouteTableId) return att.peerAssociatedRouteTableId;
+  // A peering attachment seen only from the other side: fall back to the TGW's default association table.
+  return t.s.transitGateways.get(tgwId)?.defaultAssociationRouteTableId ?? null;
+}
