@@ -85,6 +85,7 @@ export function planLines(plans: FixPlan[]): string[] {
         ? `      undo: ${p.undo}`
         : `      CANNOT BE UNDONE: ${p.undo.replace(/^cannot be undone:\s*/i, '')}`,
     );
+    for (const w of p.warnings ?? []) out.push(`      WARNING: ${w}`);
   }
   return out;
 }

@@ -151,6 +151,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     out('This will change your network:');
     for (const p of plans) {
       out(`  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`);
+      for (const w of p.warnings ?? []) out(`    WARNING: ${w}`);
     }
     if (!interactive) out('Apply? [y/N]');
     const raw = await lines.next('Apply? [y/N] ');

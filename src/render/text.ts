@@ -118,6 +118,7 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
       out.push(
         `  ${i + 1}. ${clean(f.summary)}  ${c.dim(`[${clean(f.id)}; ${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(undo)}]`)}`,
       );
+      for (const w of f.warnings ?? []) out.push(`     ${c.warn('WARNING')}: ${clean(w)}`);
     });
   }
   if (d.probe) {
