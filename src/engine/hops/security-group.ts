@@ -1,8 +1,8 @@
 /** Security groups: stateful, per interface; outbound rules on the request's way out, inbound on its way in. */
 
 import type { FixAction, NetworkInterface, SecurityGroupId } from '../../model/index.js';
-import type { Flow } from '../flow.js';
 import { adminPortWarning } from '../exposure.js';
+import type { Flow } from '../flow.js';
 import { evaluateSecurityGroups, trafficText } from '../rules.js';
 import type { Walk } from '../walk.js';
 import { peeringBetween, refsWork } from './peering.js';
@@ -100,7 +100,9 @@ export function sgFix(
   };
   const dir = action === 'AuthorizeSecurityGroupIngress' ? 'inbound' : 'outbound';
   const warning =
-    dir === 'inbound' && !peerGroupId ? adminPortWarning(traffic.protocol, ports.fromPort, ports.toPort, peerCidr) : null;
+    dir === 'inbound' && !peerGroupId
+      ? adminPortWarning(traffic.protocol, ports.fromPort, ports.toPort, peerCidr)
+      : null;
   return {
     action: { action, params },
     summary: `Allow ${dir} ${trafficText(traffic)} ${dir === 'inbound' ? 'from' : 'to'} ${peerGroupId ?? peerCidr} in ${groupId}${peerGroupId && peerEni ? peerGroupNote(t, groupId, peerGroupId, peerEni) : ''}`,
