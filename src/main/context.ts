@@ -75,6 +75,7 @@ export function createCliContext(opts: {
       const { clients, region } = await createAwsClients({
         ...(target.region !== undefined ? { region: target.region } : config.region ? { region: config.region } : {}),
         ...(target.roleArn !== undefined ? { roleArn: target.roleArn } : {}),
+        timeoutSeconds: config.awsTimeoutSeconds,
         logger,
       });
       return { ...common, clients, region };

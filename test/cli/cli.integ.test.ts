@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -308,5 +309,37 @@ describe('whyping --help and start', () => {
     const r = await run(['start'], { env: { SLACK_BOT_TOKEN: 'xoxb-test' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Slack app is not part of this build');
+  });
+});
+
+describe('an AWS endpoint that accepts and never answers', () => {
+  it('ends the command with one exit-3 line naming WHYPING_AWS_TIMEOUT_S, within the bounded time', async () => {
+    const sockets = new Set<Socket>();
+    const server = createServer((s) => {
+      sockets.add(s); // accepted, never answered
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const started = process.hrtime.bigint();
+      const r = await run(['diagnose', 'i-0123456789abcdef0', '10.0.0.9'], {
+        env: {
+          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+          AWS_ENDPOINT_URL_EC2: `http://127.0.0.1:${port}`,
+          WHYPING_AWS_TIMEOUT_S: '1',
+        },
+      });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/did not answer .* in time .*within 1 s, retries included.*WHYPING_AWS_TIMEOUT_S/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      // One call's budget, plus process start: far from the minutes an unbounded call waits.
+      expect(seconds).toBeLessThan(15);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 });
