@@ -12,10 +12,16 @@ import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildSnapshot, readSnapshotFiles } from '../snapshot/index.js';
 
-/** Reads a snapshot for the sandbox; when the path does not exist, the error also names the built-in scenarios. */
-function readSandboxFiles(path: string, scenarios: string[]) {
+/**
+ * Reads a snapshot for the sandbox through the same validated loader as --snapshot (bounded, every known key checked:
+ * a malformed value is SNAPSHOT_INVALID, exit 2, before the sandbox reads it); when the path does not exist, the
+ * error also names the built-in scenarios.
+ */
+function readSandboxFiles(path: string, scenarios: string[], maxMb: number) {
   try {
-    return readSnapshotFiles(path);
+    const files = readSnapshotFiles(path, { maxMb });
+    buildSnapshot(files);
+    return files;
   } catch (e) {
     if (isWhypingError(e, 'SNAPSHOT_UNREADABLE') && !existsSync(path)) {
       throw new WhypingError(
@@ -56,7 +62,7 @@ export function createCliContext(opts: {
     stdin: opts.stdin,
     env: opts.env,
     logger,
-    loadSnapshot: (path) => buildSnapshot(readSnapshotFiles(path)),
+    loadSnapshot: (path) => buildSnapshot(readSnapshotFiles(path, { maxMb: config.maxSnapshotMb })),
     async openDeps(target): Promise<Deps> {
       // The AWS SDK (live clients, sandbox, collectors) is imported on first use: offline commands start faster.
       if (target.sandbox !== undefined) {
@@ -68,7 +74,8 @@ export function createCliContext(opts: {
         if (spec === true) sandbox = createSandbox(region);
         else if (!existsSync(spec) && listScenarios().includes(spec))
           sandbox = createSandbox({ scenario: spec, ...region });
-        else sandbox = createSandbox({ files: readSandboxFiles(spec, listScenarios()), ...region });
+        else
+          sandbox = createSandbox({ files: readSandboxFiles(spec, listScenarios(), config.maxSnapshotMb), ...region });
         return { ...common, clients: sandbox.clients, region: sandbox.region };
       }
       const { createAwsClients } = await import('./aws.js');

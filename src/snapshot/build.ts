@@ -116,17 +116,52 @@ function emptyInputs(): Inputs {
   return out as unknown as Inputs;
 }
 
-/** Parses a key's value with zod (the fast check failed or has no fast path); a failure names file and JSON path. */
+/** Validation stops after this many problems: a huge malformed file is refused quickly, in bounded memory. */
+export const MAX_REPORTED_ISSUES = 100;
+
+/**
+ * Parses a key's value with zod (the fast check failed or has no fast path); a failure names file and JSON path.
+ * An array is checked one item at a time and checking stops after MAX_REPORTED_ISSUES problems (zod would collect
+ * every problem of every item first); the message gives the first and the count.
+ */
 function parseSlow(file: RawSnapshotFile, key: KnownKey, value: unknown): unknown {
-  const result = KEY_SCHEMAS[key].safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = jsonPath([key, ...(issue?.path ?? [])]);
-  throw new WhypingError(
+  const schema = KEY_SCHEMAS[key];
+  const element = Array.isArray(value) ? (schema as unknown as { element?: typeof schema }).element : undefined;
+  if (!element) {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    throw invalid(file, [key, ...(result.error.issues[0]?.path ?? [])], result.error.issues[0]?.message, 1, result.error);
+  }
+  const out: unknown[] = [];
+  let first: { path: PropertyKey[]; message: string; error: unknown } | null = null;
+  let count = 0;
+  for (const [i, item] of (value as unknown[]).entries()) {
+    const r = element.safeParse(item);
+    if (r.success) {
+      out.push(r.data);
+      continue;
+    }
+    first ??= { path: [key, i, ...(r.error.issues[0]?.path ?? [])], message: r.error.issues[0]?.message ?? '', error: r.error };
+    count += r.error.issues.length;
+    if (count >= MAX_REPORTED_ISSUES) break;
+  }
+  if (!first) return out;
+  throw invalid(file, first.path, first.message, count, first.error);
+}
+
+function invalid(file: RawSnapshotFile, at: PropertyKey[], message: string | undefined, count: number, cause: unknown) {
+  const path = jsonPath(at);
+  const more =
+    count >= MAX_REPORTED_ISSUES
+      ? ` (${MAX_REPORTED_ISSUES} or more problems in all; checking stopped there)`
+      : count > 1
+        ? ` (${count} problems in all)`
+        : '';
+  return new WhypingError(
     'SNAPSHOT_INVALID',
-    `${file.path}: ${path}: ${issue?.message ?? 'invalid value'}. Fix or remove this value (whyping reads describe-* output as the AWS CLI prints it).`,
+    `${file.path}: ${path}: ${message ?? 'invalid value'}${more}. Fix or remove this value (whyping reads describe-* output as the AWS CLI prints it).`,
     { file: file.path, jsonPath: path },
-    { cause: result.error },
+    { cause },
   );
 }
 

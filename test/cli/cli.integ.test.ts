@@ -343,3 +343,45 @@ describe('an AWS endpoint that accepts and never answers', () => {
     }
   });
 });
+
+describe('--sandbox PATH goes through the same validated loader as --snapshot', () => {
+  it('refuses a numeric IpProtocol with exit 2 and the JSON path, not an unexpected error', async () => {
+    const file = join(home, 'numeric-protocol.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        SecurityGroups: [
+          {
+            GroupId: 'sg-1',
+            GroupName: 'x',
+            VpcId: 'vpc-1',
+            IpPermissions: [{ IpProtocol: 6, FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+            IpPermissionsEgress: [],
+          },
+        ],
+      }),
+    );
+    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--sandbox', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('$.SecurityGroups[0].IpPermissions[0].IpProtocol');
+    expect(r.stderr).not.toContain('unexpected error');
+  });
+
+  it('refuses deeply nested JSON with exit 2 instead of overflowing the stack', async () => {
+    const file = join(home, 'deep-sandbox.json');
+    writeFileSync(file, `{"Vpcs":[{"VpcId":"vpc-1","Junk":${'['.repeat(50000)}${']'.repeat(50000)}}]}`);
+    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--sandbox', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nested more than 64 levels deep');
+  });
+
+  it('applies WHYPING_MAX_SNAPSHOT_MB to --snapshot', async () => {
+    const file = join(home, 'padded.json');
+    writeFileSync(file, JSON.stringify({ Vpcs: [], Padding: 'x'.repeat(2 * 1024 * 1024) }));
+    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--snapshot', file], {
+      env: { WHYPING_MAX_SNAPSHOT_MB: '1' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('over the 1 MB limit: raise WHYPING_MAX_SNAPSHOT_MB');
+  });
+});
