@@ -33,7 +33,10 @@ export const AWS_TIMEOUT_ERROR = 'WhypingAwsTimeout';
  * no further retry) and the call fails with AWS_TIMEOUT_ERROR. An endpoint that accepts and never answers cannot
  * keep whyping silent.
  */
-export function withCallTimeout<C extends { send: (...a: never[]) => Promise<unknown> }>(client: C, seconds: number): C {
+export function withCallTimeout<C extends { send: (...a: never[]) => Promise<unknown> }>(
+  client: C,
+  seconds: number,
+): C {
   const send = client.send.bind(client) as (command: unknown, options?: Record<string, unknown>) => Promise<unknown>;
   const bounded = (command: unknown, options?: unknown) => {
     const abort = new AbortController();
@@ -43,9 +46,12 @@ export function withCallTimeout<C extends { send: (...a: never[]) => Promise<unk
         abort.abort();
         const name = (command as { constructor?: { name?: string } }).constructor?.name?.replace(/Command$/, '');
         reject(
-          Object.assign(new Error(`no answer from AWS${name ? ` to ${name}` : ''} within ${seconds} s, retries included`), {
-            name: AWS_TIMEOUT_ERROR,
-          }),
+          Object.assign(
+            new Error(`no answer from AWS${name ? ` to ${name}` : ''} within ${seconds} s, retries included`),
+            {
+              name: AWS_TIMEOUT_ERROR,
+            },
+          ),
         );
       }, seconds * 1000);
     });

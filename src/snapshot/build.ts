@@ -130,7 +130,13 @@ function parseSlow(file: RawSnapshotFile, key: KnownKey, value: unknown): unknow
   if (!element) {
     const result = schema.safeParse(value);
     if (result.success) return result.data;
-    throw invalid(file, [key, ...(result.error.issues[0]?.path ?? [])], result.error.issues[0]?.message, 1, result.error);
+    throw invalid(
+      file,
+      [key, ...(result.error.issues[0]?.path ?? [])],
+      result.error.issues[0]?.message,
+      1,
+      result.error,
+    );
   }
   const out: unknown[] = [];
   let first: { path: PropertyKey[]; message: string; error: unknown } | null = null;
@@ -141,7 +147,11 @@ function parseSlow(file: RawSnapshotFile, key: KnownKey, value: unknown): unknow
       out.push(r.data);
       continue;
     }
-    first ??= { path: [key, i, ...(r.error.issues[0]?.path ?? [])], message: r.error.issues[0]?.message ?? '', error: r.error };
+    first ??= {
+      path: [key, i, ...(r.error.issues[0]?.path ?? [])],
+      message: r.error.issues[0]?.message ?? '',
+      error: r.error,
+    };
     count += r.error.issues.length;
     if (count >= MAX_REPORTED_ISSUES) break;
   }
