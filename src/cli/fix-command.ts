@@ -18,6 +18,7 @@ import {
 import { parseRequestArgs } from '../core/request.js';
 import { EXIT, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
+import { sanitizeTerminalText } from '../render/text.js';
 import type { AwsTarget, CliContext } from './context.js';
 
 /** The context `registerFixCommands` receives from the CLI (src/cli/program.ts `RegisterCommands`). */
@@ -175,7 +176,7 @@ function readLine(input: NodeJS.ReadableStream): Promise<string | null> {
  * --yes to change AWS).
  */
 async function confirm(ctx: FixCommandContext, yes: boolean | undefined, what: string[]): Promise<boolean> {
-  ctx.stderr.write(`${what.join('\n')}\n`);
+  ctx.stderr.write(`${sanitizeTerminalText(what.join('\n'))}\n`);
   if (yes) return true;
   if (ctx.stdin.isTTY !== true) {
     ctx.stderr.write('Refusing to change AWS without confirmation: stdin is not a terminal. Add --yes to apply.\n');
@@ -229,7 +230,11 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
           ...planLines(plans),
         ]),
     });
-    ctx.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${fixReportLines(report).join('\n')}\n`);
+    ctx.stdout.write(
+      opts.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${sanitizeTerminalText(fixReportLines(report).join('\n'))}\n`,
+    );
     ctx.setExitCode(fixExitCode(report.status, report.missingPermission));
   });
 
@@ -269,7 +274,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
       if (opts.json) ctx.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         const ids = r.requestIds.length > 0 ? `\n  AWS request id(s): ${r.requestIds.join(', ')}` : '';
-        ctx.stdout.write(`${STATUS_WORD[r.status]}: ${r.message}${ids}\n`);
+        ctx.stdout.write(sanitizeTerminalText(`${STATUS_WORD[r.status]}: ${r.message}${ids}\n`));
       }
       ctx.setExitCode(fixExitCode(r.status, r.missingPermission));
     });

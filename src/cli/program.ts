@@ -10,7 +10,7 @@ import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
-import { renderText } from '../render/text.js';
+import { renderText, sanitizeTerminalText } from '../render/text.js';
 import type { AwsTarget, CliContext } from './context.js';
 
 /** Exit code for an unexpected failure (sysexits EX_SOFTWARE). */
@@ -59,6 +59,10 @@ export function reportError(e: unknown, ctx: CliContext): number {
 
 /** A WhypingError for a person: the message, the close matches, and what to do next. */
 export function errorText(e: WhypingError): string {
+  return sanitizeTerminalText(errorLines(e));
+}
+
+function errorLines(e: WhypingError): string {
   let text = e.message;
   const candidates = e.details.candidates;
   if (candidates && candidates.length > 0 && !candidates.every((c) => text.includes(c))) {

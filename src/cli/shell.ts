@@ -11,7 +11,7 @@ import { investigate } from '../core/investigate.js';
 import { parseRequest } from '../core/request.js';
 import { asWhypingError, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan, Query } from '../model/index.js';
-import { numberedFixes, renderText } from '../render/text.js';
+import { numberedFixes, renderText, sanitizeTerminalText } from '../render/text.js';
 import type { CliContext, TextOut } from './context.js';
 import { errorText, useColor } from './program.js';
 
@@ -150,8 +150,8 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
   const confirm = async (plans: FixPlan[]): Promise<boolean> => {
     out('This will change your network:');
     for (const p of plans) {
-      out(`  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`);
-      for (const w of p.warnings ?? []) out(`    WARNING: ${w}`);
+      out(sanitizeTerminalText(`  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`));
+      for (const w of p.warnings ?? []) out(sanitizeTerminalText(`    WARNING: ${w}`));
     }
     if (!interactive) out('Apply? [y/N]');
     const raw = await lines.next('Apply? [y/N] ');
@@ -206,7 +206,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
           id = plan.id;
         }
         const result = await fixer.apply(deps, current.query, id, { actor, confirm, undo: ctx.undoKey() });
-        for (const l of result.lines) out(l);
+        for (const l of result.lines) out(sanitizeTerminalText(l));
         for (const u of result.undos) undos.push(u);
         if (result.diagnosis) {
           state.last = { query: current.query, diagnosis: result.diagnosis };
@@ -220,8 +220,8 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
           continue;
         }
         const result = await fixer.undo(deps, u.token, { actor, undo: ctx.undoKey() });
-        for (const l of result.lines) out(l);
-        if (result.ok) out(dim(`(undid: ${u.label}) Type recheck to see the effect.`));
+        for (const l of result.lines) out(sanitizeTerminalText(l));
+        if (result.ok) out(dim(sanitizeTerminalText(`(undid: ${u.label}) Type recheck to see the effect.`)));
       } else {
         await ask(parseRequest(line));
       }

@@ -385,3 +385,39 @@ describe('--sandbox PATH goes through the same validated loader as --snapshot', 
     expect(r.stderr).toContain('over the 1 MB limit: raise WHYPING_MAX_SNAPSHOT_MB');
   });
 });
+
+describe('resource text never writes escape sequences to the terminal', () => {
+  it('strips a Name tag’s OSC title change and screen clear from the "did you mean" list', async () => {
+    const evil = 'web\u001b]0;pwned\u0007\u001b[2J';
+    const file = join(home, 'evil-names.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', OwnerId: '111122223333' }],
+        Subnets: [{ SubnetId: 'subnet-1', VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }],
+        Reservations: [
+          {
+            OwnerId: '111122223333',
+            Instances: [
+              {
+                InstanceId: 'i-0123456789abcdef0',
+                SubnetId: 'subnet-1',
+                VpcId: 'vpc-1',
+                PrivateIpAddress: '10.0.1.5',
+                State: { Name: 'running' },
+                Tags: [{ Key: 'Name', Value: evil }],
+                NetworkInterfaces: [],
+                SecurityGroups: [],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const r = await run(['diagnose', 'web', '10.0.1.9', '--snapshot', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('web]0;pwned');
+    expect(r.stderr).not.toContain('\u001b');
+    expect(r.stderr).not.toContain('\u0007');
+  });
+});
