@@ -253,6 +253,25 @@ const TARGET_KEYS: Partial<Record<RouteTarget['kind'], string>> = {
   'vpc-endpoint': 'VpcEndpoints',
 };
 
+/**
+ * Why a TCP/UDP port range is one AWS never stores (it refuses ports outside 0-65535 and a from above the to, e.g.
+ * `InvalidPermission.Malformed: TCP/UDP port (70000) out of range`), or null. -1 is read as "no bound", as before.
+ */
+function badPortRange(
+  protocol: string | number,
+  from: number | null | undefined,
+  to: number | null | undefined,
+): string | null {
+  if (protocol !== 'tcp' && protocol !== 'udp') return null;
+  const f = from === null || from === undefined || from === -1 ? 0 : from;
+  const t = to === null || to === undefined || to === -1 ? 65535 : to;
+  if (!Number.isInteger(f) || !Number.isInteger(t) || f < 0 || t < 0 || f > 65535 || t > 65535) {
+    return `ports ${from ?? ''}-${to ?? ''} outside 0-65535`;
+  }
+  if (f > t) return `a reversed port range ${from}-${to}`;
+  return null;
+}
+
 function portOrNull(v: number | null | undefined): number | null {
   return v === null || v === undefined ? null : v;
 }
@@ -916,6 +935,15 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
         action: e.RuleAction.toLowerCase() === 'deny' ? 'deny' : 'allow',
         cidr,
       };
+      const bad = e.PortRange ? badPortRange(entry.protocol, e.PortRange.From, e.PortRange.To) : null;
+      if (bad) {
+        warn(
+          'BAD_PORT_RANGE',
+          `network ACL ${id}: entry ${e.RuleNumber} has ${bad}, which AWS refuses (ports 0-65535, from ≤ to): the entry is ignored, as it does not exist in AWS`,
+          [id],
+        );
+        continue;
+      }
       if (e.PortRange && (entry.protocol === 'tcp' || entry.protocol === 'udp'))
         entry.portRange = {
           from: Math.max(0, e.PortRange.From ?? 0),
@@ -977,7 +1005,19 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
   };
   const toRules = (direction: 'ingress' | 'egress', perms: RawIpPermission[] | null | undefined) => {
     const rules: SgRule[] = [];
-    if (perms) for (const p of perms) expandPermission(direction, p, peerText, rules);
+    if (perms)
+      for (const p of perms) {
+        const bad = badPortRange(normalizeProtocol(p.IpProtocol), p.FromPort, p.ToPort);
+        if (bad) {
+          warn(
+            'BAD_PORT_RANGE',
+            `security group ${currentSg}: an ${direction === 'ingress' ? 'inbound' : 'outbound'} ${p.IpProtocol} rule has ${bad}, which AWS refuses (ports 0-65535, from ≤ to): the rule is ignored, as it allows nothing in AWS`,
+            [currentSg],
+          );
+          continue;
+        }
+        expandPermission(direction, p, peerText, rules);
+      }
     return rules;
   };
   for (const [id, { value: g, file }] of sgDedup.byId) {
