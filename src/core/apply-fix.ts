@@ -172,6 +172,16 @@ function ownerOf(snapshot: Snapshot, c: UndoChange): string | undefined {
   }
 }
 
+/** A route change with the route's state as the fresh snapshot after the command shows it (when it shows the route). */
+function withRouteState(s: UndoStep, snapshot: Snapshot): UndoStep {
+  const c = s.change;
+  if (c.kind !== 'route-created' && c.kind !== 'route-replaced') return s;
+  const route = snapshot.routeTables
+    .get(c.routeTableId as never)
+    ?.routes.find((r) => r.destination.kind === 'cidr' && r.destination.cidr === c.destinationCidrBlock);
+  return route ? { ...s, change: { ...c, state: route.state } } : s;
+}
+
 /** The undo token(s) of the changes a command made; null when none is reversible. */
 function undoReport(
   steps: UndoStep[],
@@ -323,7 +333,6 @@ export async function applyFix(
     reports.push(r);
     if (r.status === 'refused' || r.status === 'failed') stopped = r;
   }
-  const undo = undoReport(steps, { actor: opts.actor, diagnosisId, appliedAt: isoSeconds(at) }, at, opts.undo);
   const changed = reports.some((r) => r.status === 'applied' || r.requestIds.length > 0);
   if (!changed) {
     const status = stopped ? (stopped.status === 'failed' ? 'failed' : 'refused') : 'already-in-place';
@@ -333,8 +342,15 @@ export async function applyFix(
     return unchanged(status, stopped?.message ?? 'Already in place.', reports, extra);
   }
 
-  // (5) Re-diagnose from fresh state.
-  const after = (await fresh(deps, query)).diagnosis;
+  // (5) Re-diagnose from fresh state; the undo token records each route's state as the command left it.
+  const last = await fresh(deps, query);
+  const after = last.diagnosis;
+  const undo = undoReport(
+    steps.map((s) => withRouteState(s, last.snapshot)),
+    { actor: opts.actor, diagnosisId, appliedAt: isoSeconds(at) },
+    at,
+    opts.undo,
+  );
   const verdict =
     after.reachable === true ? 'now reachable' : after.reachable === false ? 'still not reachable' : 'not analyzed';
   const applied = reports.filter((r) => r.status === 'applied').length;

@@ -192,7 +192,8 @@ function currentTarget(r: Route): RouteTargetSpec | null {
   return null;
 }
 
-function routeTargetOf(r: Route): string {
+/** What a route points at, as EC2 names it (one of its target fields). */
+export function routeTargetOf(r: Route): string {
   return (
     r.VpcPeeringConnectionId ??
     r.NatGatewayId ??

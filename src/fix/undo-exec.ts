@@ -22,12 +22,11 @@ import {
   ReplaceRouteCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
-  type Route,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../log.js';
 import { AwsCallError, auditDescription, CallLog, routeTargetInput, sanitizeTagValue } from './aws.js';
-import { type ApplyResult, fromCallError } from './execute.js';
+import { type ApplyResult, fromCallError, routeTargetOf } from './execute.js';
 import { describeUndoStep, type RouteTargetSpec, type UndoChange, type UndoStep, type UndoToken } from './undo.js';
 
 /** Who undoes, against which region. */
@@ -54,19 +53,6 @@ function targetText(t: RouteTargetSpec): string {
   return Object.values(t)[0] as string;
 }
 
-function routeTargetOf(r: Route): string {
-  return (
-    r.VpcPeeringConnectionId ??
-    r.NatGatewayId ??
-    r.TransitGatewayId ??
-    r.GatewayId ??
-    r.NetworkInterfaceId ??
-    r.InstanceId ??
-    r.EgressOnlyInternetGatewayId ??
-    'unknown'
-  );
-}
-
 function ownerCheck(owner: string | undefined, step: UndoStep, what: string): Check | null {
   const have = owner ?? 'unknown';
   if (have === step.account) return null;
@@ -80,7 +66,7 @@ async function check(ec2: EC2Client, log: CallLog, token: UndoToken, step: UndoS
     switch (c.kind) {
       case 'route-created':
       case 'route-replaced':
-        return await checkRoute(ec2, log, step, c.routeTableId, c.destinationCidrBlock, targetText(c.target));
+        return await checkRoute(ec2, log, step, c.routeTableId, c.destinationCidrBlock, targetText(c.target), c.state);
       case 'sg-rule': {
         const out = await log.read('ec2:DescribeSecurityGroupRules', () =>
           ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [c.ruleId] })),
@@ -202,6 +188,7 @@ async function checkRoute(
   rtb: string,
   dest: string,
   want: string,
+  state?: string,
 ): Promise<Check> {
   const table = await readTable(ec2, log, rtb);
   if (!table) return gone(`route table ${rtb} is deleted`);
@@ -211,6 +198,9 @@ async function checkRoute(
   if (!route) return gone(`route ${dest} is no longer in ${rtb}`);
   const now = routeTargetOf(route);
   if (now !== want) return changed(`route ${dest} in ${rtb} now points at ${now}, not ${want}`);
+  if (state && route.State && route.State !== state) {
+    return changed(`route ${dest} → ${want} in ${rtb} is now ${route.State}; whyping left it ${state}`);
+  }
   return asLeft;
 }
 

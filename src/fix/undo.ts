@@ -16,6 +16,9 @@ export type RouteTargetSpec =
   | { transitGatewayId: string }
   | { networkInterfaceId: string };
 
+/** A route's state as DescribeRouteTables reports it. */
+export type RouteState = 'active' | 'blackhole';
+
 /** One SG permission as whyping authorized it. */
 export interface PermissionSpec {
   protocol: 'icmp' | 'tcp' | 'udp';
@@ -30,13 +33,21 @@ export interface PermissionSpec {
  * takes. `previous: null` on a replaced route means undo deletes the route (its old target cannot be named again).
  */
 export type UndoChange =
-  | { kind: 'route-created'; routeTableId: string; destinationCidrBlock: string; target: RouteTargetSpec }
+  | {
+      kind: 'route-created';
+      routeTableId: string;
+      destinationCidrBlock: string;
+      target: RouteTargetSpec;
+      /** The route's state when the fix command ended (a route to a peering turns active once it is accepted). */
+      state?: RouteState;
+    }
   | {
       kind: 'route-replaced';
       routeTableId: string;
       destinationCidrBlock: string;
       target: RouteTargetSpec;
       previous: RouteTargetSpec | null;
+      state?: RouteState;
     }
   | { kind: 'sg-rule'; groupId: string; egress: boolean; ruleId: string; permission: PermissionSpec }
   | { kind: 'elastic-ip'; allocationId: string; associationId: string; networkInterfaceId: string; privateIp: string }
@@ -106,6 +117,7 @@ const changeSchema = z.discriminatedUnion('kind', [
     routeTableId: awsId('rtb'),
     destinationCidrBlock: cidr,
     target: targetSchema,
+    state: z.enum(['active', 'blackhole']).optional(),
   }),
   z.strictObject({
     kind: z.literal('route-replaced'),
@@ -113,6 +125,7 @@ const changeSchema = z.discriminatedUnion('kind', [
     destinationCidrBlock: cidr,
     target: targetSchema,
     previous: targetSchema.nullable(),
+    state: z.enum(['active', 'blackhole']).optional(),
   }),
   z.strictObject({
     kind: z.literal('sg-rule'),

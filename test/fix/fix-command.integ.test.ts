@@ -244,6 +244,20 @@ describe('whyping undo only ever reverses what whyping did', () => {
     expect(route.GatewayId).toBe('igw-0someoneelse000001');
   });
 
+  it('undoes nothing when a route whyping made is no longer in the state it left (now blackhole)', async () => {
+    const token = await fixed();
+    const table = (acct.account.RouteTables as { Routes: Record<string, unknown>[] }[]).find((t) =>
+      t.Routes.some((r) => r.DestinationCidrBlock === '10.2.0.0/16'),
+    );
+    const route = table?.Routes.find((r) => r.DestinationCidrBlock === '10.2.0.0/16') as Record<string, unknown>;
+    route.State = 'blackhole';
+    const before = writes().length;
+    const r = await cli(['undo', token, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('is now blackhole; whyping left it active');
+    expect(writes().length).toBe(before);
+  });
+
   it('undoes nothing after someone replaced the rule whyping added with their own', async () => {
     const token = await fixed();
     type Peer = { Description?: string };

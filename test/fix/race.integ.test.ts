@@ -13,7 +13,7 @@ import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { SnapshotBuilder } from '../support/builder.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 import { type WritableAccount, writableAccount } from './account.js';
@@ -28,6 +28,17 @@ const PING: Query = {
 const EIC: Query = { from: 'eic', to: 'Instance - NextWork VPC 1', protocol: 'tcp', port: 22 };
 const now = () => new Date('2026-11-25T10:00:00Z');
 const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
+
+function sandboxDeps(sb: Sandbox): Deps {
+  return {
+    clients: sb.clients,
+    region: sb.region,
+    logger: silentLogger,
+    now,
+    sleep: async () => {},
+    probesEnabled: false,
+  };
+}
 
 function expectConverged(reports: ApplyFixReport[]): void {
   for (const r of reports) {
@@ -44,14 +55,7 @@ describe('three racing fix all on the sandbox', () => {
     ['EC2 Instance Connect (Elastic IP)', EIC],
   ])('%s: all end applied or already in place, and the change is made once', async (_name, q) => {
     const sb = createSandbox({ now });
-    const deps: Deps = {
-      clients: sb.clients,
-      region: sb.region,
-      logger: silentLogger,
-      now,
-      sleep: async () => {},
-      probesEnabled: false,
-    };
+    const deps = sandboxDeps(sb);
     const reports = await Promise.all([1, 2, 3].map(() => applyFix(deps, q, 'all', opts)));
     expectConverged(reports);
     expect((await investigate(q, { kind: 'live', deps })).reachable).toBe(true);
@@ -71,14 +75,7 @@ describe('three racing fix all that each create an internet gateway', () => {
       .addInstance('box', { subnet: 's', ip: '10.8.1.8', publicIp: '3.8.8.8' })
       .allowIcmp('box', '0.0.0.0/0');
     const sb = createSandbox({ files: w.build(), now });
-    const deps: Deps = {
-      clients: sb.clients,
-      region: sb.region,
-      logger: silentLogger,
-      now,
-      sleep: async () => {},
-      probesEnabled: false,
-    };
+    const deps = sandboxDeps(sb);
     const q: Query = { from: 'internet', to: 'box', protocol: 'icmp', port: null };
     const reports = await Promise.all([1, 2, 3].map(() => applyFix(deps, q, 'all', opts)));
     expectConverged(reports);
