@@ -173,6 +173,13 @@ describe('whyping undo only ever reverses what whyping did', () => {
     return tokenIn(r.stdout);
   }
   const writes = () => acct.writes().filter((w) => w !== 'CreateTags');
+  /** The route for `dest` whyping made in the account, and its table (to change them behind whyping's back). */
+  function routeTo(dest: string) {
+    const table = (acct.account.RouteTables as { Routes: Record<string, unknown>[] }[]).find((t) =>
+      t.Routes.some((r) => r.DestinationCidrBlock === dest),
+    ) as { Routes: Record<string, unknown>[] };
+    return { table, route: table.Routes.find((r) => r.DestinationCidrBlock === dest) as Record<string, unknown> };
+  }
 
   it('refuses a forged token (re-signed with another key) with exit 2, before any AWS call', async () => {
     const token = await fixed();
@@ -229,10 +236,7 @@ describe('whyping undo only ever reverses what whyping did', () => {
 
   it('undoes nothing (exit 1, naming the step) after someone points a route whyping made at another target', async () => {
     const token = await fixed();
-    const table = (acct.account.RouteTables as { Routes: Record<string, unknown>[] }[]).find((t) =>
-      t.Routes.some((r) => r.DestinationCidrBlock === '10.2.0.0/16'),
-    );
-    const route = table?.Routes.find((r) => r.DestinationCidrBlock === '10.2.0.0/16') as Record<string, unknown>;
+    const route = routeTo('10.2.0.0/16').route;
     delete route.VpcPeeringConnectionId;
     route.GatewayId = 'igw-0someoneelse000001';
     const before = writes().length;
@@ -246,10 +250,7 @@ describe('whyping undo only ever reverses what whyping did', () => {
 
   it('undoes nothing when a route whyping made is no longer in the state it left (now blackhole)', async () => {
     const token = await fixed();
-    const table = (acct.account.RouteTables as { Routes: Record<string, unknown>[] }[]).find((t) =>
-      t.Routes.some((r) => r.DestinationCidrBlock === '10.2.0.0/16'),
-    );
-    const route = table?.Routes.find((r) => r.DestinationCidrBlock === '10.2.0.0/16') as Record<string, unknown>;
+    const route = routeTo('10.2.0.0/16').route;
     route.State = 'blackhole';
     const before = writes().length;
     const r = await cli(['undo', token, '--yes']);
@@ -279,9 +280,7 @@ describe('whyping undo only ever reverses what whyping did', () => {
 
   it('undoes nothing when one change is gone and the others are still there', async () => {
     const token = await fixed();
-    const table = (acct.account.RouteTables as { Routes: Record<string, unknown>[] }[]).find((t) =>
-      t.Routes.some((r) => r.DestinationCidrBlock === '10.2.0.0/16'),
-    ) as { Routes: Record<string, unknown>[] };
+    const { table } = routeTo('10.2.0.0/16');
     table.Routes = table.Routes.filter((r) => r.DestinationCidrBlock !== '10.2.0.0/16');
     const before = writes().length;
     const r = await cli(['undo', token, '--yes']);
