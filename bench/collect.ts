@@ -5,6 +5,7 @@
  * every VPC, NAT gateways, five instances per VPC). Prints markdown.
  * Target (DESIGN §8): the seed lab diagnosed in ≤ 12 calls and ≤ 3 rounds (< 0.5 s simulated).
  */
+import '../src/main/sdk-notice.js';
 import { readFileSync } from 'node:fs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import nock from 'nock';

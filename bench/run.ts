@@ -3,6 +3,7 @@
  * another, each in its own process so one does not warm or starve the next, and prints their markdown in order.
  * Exits 1 when any script fails (the others still run).
  */
+import '../src/main/sdk-notice.js';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Scripts run first, in this order; any other bench/*.ts follows alphabetically. */
-const PREFERRED = ['engine.ts', 'collect.ts', 'slack.ts'];
+const PREFERRED = ['engine.ts', 'collect.ts', 'startup.ts', 'slack.ts'];
 
 function scripts(): string[] {
   const all = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('.d.ts'));

@@ -24,6 +24,11 @@ const bounded = (min: number, max: number, integer = false) =>
       .refine((n) => n >= min && n <= max, { message: `use a number from ${min} to ${max}` })
       .optional(),
   );
+/** An IAM role ARN (WHYPING_ROLE_ARN, --role-arn): any partition, a 12-digit account, a role path and name. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Set-but-empty (or blank) means the default, as for every variable here. */
+const emptyIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,6 +46,36 @@ const schema = z.object({
     .refine((v) => ['on', 'off', '1', '0', 'true', 'false', ''].includes(v), { message: 'use on or off' })
     .optional(),
   AWS_REGION: z.string().trim().optional(),
+  WHYPING_ROLE_ARN: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+    z.string().regex(ROLE_ARN, 'an IAM role ARN: arn:aws:iam::123456789012:role/Name').optional(),
+  ),
+  PORT: z.preprocess(
+    emptyIsUnset,
+    z.coerce
+      .number({ message: 'use a port from 1 to 65535' })
+      .int('use a port from 1 to 65535')
+      .min(1, 'use a port from 1 to 65535')
+      .max(65535, 'use a port from 1 to 65535')
+      .optional(),
+  ),
+  WHYPING_PROBE_TIMEOUT_S: z.preprocess(
+    emptyIsUnset,
+    z.coerce
+      .number({ message: 'use a number of seconds' })
+      .int('use a whole number of seconds')
+      .min(5, 'use 5 to 600 seconds')
+      .max(600, 'use 5 to 600 seconds')
+      .optional(),
+  ),
+  // DynamoDB table names: 3 to 255 letters, digits, underscores, hyphens and dots.
+  WHYPING_LOCK_TABLE: z.preprocess(
+    emptyIsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3 to 255 letters, digits, _ - or .')
+      .optional(),
+  ),
   AWS_DEFAULT_REGION: z.string().trim().optional(),
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
@@ -83,7 +118,18 @@ export interface Config {
   maxSnapshotMb: number;
   /** Where the shell and the CLI keep their files: $XDG_CONFIG_HOME/whyping, else ~/.config/whyping. */
   configDir: string | undefined;
+  /** PORT: where the Slack app serves HTTP (events, /healthz, /readyz) and where `whyping healthcheck` asks. */
+  port: number;
+  /** WHYPING_PROBE_TIMEOUT_S: how long a live probe may take from SendCommand to its result, in milliseconds. */
+  probeDeadlineMs: number;
+  /** WHYPING_LOCK_TABLE: the DynamoDB table that holds fix leases shared by replicas; unset: an in-process lease. */
+  lockTable?: string;
 }
+
+/** Where the Slack app listens when PORT is not set (Bolt's default). */
+export const DEFAULT_PORT = 3000;
+/** How long a live probe may take when WHYPING_PROBE_TIMEOUT_S is not set. */
+export const DEFAULT_PROBE_TIMEOUT_S = 20;
 
 /** Reads the configuration from `env`; an invalid value is bad input (exit 2) naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,6 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     awsTimeoutSeconds: e.WHYPING_AWS_TIMEOUT_S ?? 10,
     maxSnapshotMb: e.WHYPING_MAX_SNAPSHOT_MB ?? 4096,
     configDir: configDirOf(e.XDG_CONFIG_HOME, e.HOME),
+    port: e.PORT ?? DEFAULT_PORT,
+    probeDeadlineMs: (e.WHYPING_PROBE_TIMEOUT_S ?? DEFAULT_PROBE_TIMEOUT_S) * 1000,
+    ...(e.WHYPING_LOCK_TABLE !== undefined ? { lockTable: e.WHYPING_LOCK_TABLE } : {}),
   };
 }
 

@@ -119,6 +119,7 @@ const NOT_FOUND_INPUT = /^Invalid[A-Za-z]*ID\.(NotFound|Malformed)$|^InvalidVpcI
 function policyFileFor(action: string): string {
   if (/^ec2:(Describe|Get|Search)/.test(action)) return 'iam/readonly.json';
   if (/^(ssm|ec2-instance-connect):/.test(action)) return 'iam/probe.json';
+  if (/^dynamodb:/.test(action)) return 'iam/lock-table.json';
   return 'iam/fix.json';
 }
 

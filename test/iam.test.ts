@@ -1,22 +1,25 @@
 /**
- * Every AWS action the code can send is granted by one of the three policies in iam/ (DESIGN §7): readonly.json
- * (describe/get), probe.json (SSM Run Command, Instance Connect), fix.json (the writes). The scan finds each
+ * Every AWS action the code can send is granted by one of the policies in iam/ (DESIGN §7): readonly.json
+ * (describe/get), probe.json (SSM Run Command, Instance Connect), fix.json (the writes), lock-table.json (fix leases in
+ * DynamoDB, with WHYPING_LOCK_TABLE). The scan finds each
  * `new XxxCommand(` and `paginateXxx(` in src/** and names its service by the SDK client that exports it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ec2 from '@aws-sdk/client-ec2';
 import * as eic from '@aws-sdk/client-ec2-instance-connect';
 import * as ssm from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../', import.meta.url).pathname;
-const POLICIES = ['iam/readonly.json', 'iam/probe.json', 'iam/fix.json'];
+const POLICIES = ['iam/readonly.json', 'iam/probe.json', 'iam/fix.json', 'iam/lock-table.json'];
 /** IAM service prefix of each SDK client (the order matters only if two clients exported the same name). */
 const CLIENTS: [prefix: string, exports: Record<string, unknown>][] = [
   ['ec2-instance-connect', eic],
   ['ssm', ssm],
   ['ec2', ec2],
+  ['dynamodb', dynamodb],
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -72,7 +75,7 @@ describe('IAM policies', () => {
     expect(sent.get('ec2:DescribeInstances')).toContain('src/collect/resolve.ts');
   });
 
-  it('every SDK command in src/** is a command of one of our three clients', () => {
+  it('every SDK command in src/** is a command of one of our clients', () => {
     expect([...sent.keys()].filter((a) => a.startsWith('unknown-sdk:'))).toEqual([]);
   });
 
@@ -80,7 +83,7 @@ describe('IAM policies', () => {
     expect(policyActions(path).length).toBeGreaterThan(0);
   });
 
-  it('every action the code can send is allowed by iam/readonly.json, iam/probe.json or iam/fix.json', () => {
+  it('every action the code can send is allowed by iam/readonly.json, probe.json, fix.json or lock-table.json', () => {
     // A policy file not written yet grants nothing (its own test above fails and says so).
     const granted = POLICIES.filter((p) => existsSync(join(root, p))).flatMap(policyActions);
     const missing = [...sent].filter(([action]) => !granted.some((g) => matches(g, action)));
@@ -92,6 +95,16 @@ describe('IAM policies', () => {
     expect(read.filter((a) => a.includes('*'))).toEqual([]);
     expect(read.filter((a) => !/^ec2:(Describe|Get|Search)/.test(a))).toEqual([]);
     expect(read.filter((a) => !sent.has(a))).toEqual([]);
+  });
+
+  it('iam/lock-table.json grants exactly what the fix lease sends, on the lock table only', () => {
+    expect(policyActions('iam/lock-table.json').sort()).toEqual(
+      [...sent.keys()].filter((a) => a.startsWith('dynamodb:')).sort(),
+    );
+    const doc = JSON.parse(readFileSync(join(root, 'iam/lock-table.json'), 'utf8')) as {
+      Statement: { Resource: string }[];
+    };
+    expect(doc.Statement.map((s) => s.Resource)).toEqual(['arn:aws:dynamodb:*:*:table/whyping-locks']);
   });
 });
 

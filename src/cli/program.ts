@@ -12,6 +12,7 @@ import type { Diagnosis } from '../model/index.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
 import { renderText, sanitizeTerminalText } from '../render/text.js';
 import type { AwsTarget, CliContext } from './context.js';
+import { registerHealthcheck } from './healthcheck.js';
 
 /** Exit code for an unexpected failure (sysexits EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
@@ -132,7 +133,7 @@ Exit codes: 0 reachable, 1 not reachable (or not analyzed), 2 bad usage or input
 
 Environment: AWS_REGION, AWS_PROFILE and the other AWS_* variables of the SDK (credentials, endpoints),
 WHYPING_ROLE_ARN, WHYPING_SANDBOX=1 (shell), WHYPING_PROBES=off, WHYPING_LOG_LEVEL (default warn; logs go to stderr),
-NO_COLOR, SLACK_BOT_TOKEN.`,
+NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
     );
   if (extra.version) program.version(extra.version, '-V, --version');
 
@@ -188,6 +189,7 @@ Examples:
     });
 
   extra.registerFixCommands?.(program, { ...ctx, setExitCode });
+  registerHealthcheck(program, ctx, setExitCode);
 
   program
     .command('start')

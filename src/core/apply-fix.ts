@@ -19,6 +19,8 @@ import {
 import type { Diagnosis, FixPlan, Query, Snapshot } from '../model/index.js';
 import type { Deps } from './deps.js';
 import { diagnoseLive } from './investigate.js';
+import { acquireAll, FIX_LEASE_TTL_MS, processLeases } from './lease.js';
+import { withInvestigation } from './log-context.js';
 
 /** Status of one plan in a report: an executor outcome, or `skipped` when an earlier step stopped the run. */
 export type PlanStatus = ApplyResult['status'] | 'skipped';
@@ -108,12 +110,20 @@ export function planTarget(p: FixPlan): string {
       return `${p.action}:${p.params.groupId}`;
     case 'AcceptVpcPeeringConnection':
       return `${p.action}:${p.params.vpcPeeringConnectionId}`;
+    case 'CreateVpcPeeringConnection':
+      return `${p.action}:${[p.params.vpcId, p.params.peerVpcId].sort().join(':')}`;
     case 'AllocateAndAssociateAddress':
       return `${p.action}:${p.params.networkInterfaceId}`;
     case 'CreateNetworkAclEntry':
       return `${p.action}:${p.params.networkAclId}:${p.params.egress}`;
     case 'CreateAndAttachInternetGateway':
       return `${p.action}:${p.params.vpcId}`;
+    case 'AssociateTransitGatewayRouteTable':
+      return `${p.action}:${p.params.transitGatewayAttachmentId}`;
+    case 'EnableTransitGatewayRouteTablePropagation':
+      return `${p.action}:${p.params.transitGatewayRouteTableId}:${p.params.transitGatewayAttachmentId}`;
+    case 'CreateTransitGatewayRoute':
+      return `tgw-route:${p.params.transitGatewayRouteTableId}:${p.params.destinationCidrBlock}`;
     case 'StartInstances':
       return `${p.action}:${p.params.instanceId}`;
     case 'DisableSourceDestCheck':
@@ -165,6 +175,13 @@ function ownerOf(snapshot: Snapshot, c: UndoChange): string | undefined {
       return snapshot.vpcs.get(c.vpcId as never)?.accountId;
     case 'instance-started':
       return snapshot.instances.get(c.instanceId as never)?.accountId;
+    case 'peering-created':
+      // The account that owns the routes' tables requested the new peering.
+      return snapshot.routeTables.get(c.routes[0]?.routeTableId as never)?.accountId;
+    case 'tgw-association':
+    case 'tgw-propagation':
+    case 'tgw-route':
+      return snapshot.transitGatewayAttachments.get(c.transitGatewayAttachmentId as never)?.accountId;
     default: {
       const never: never = c;
       return String(never);
@@ -206,6 +223,43 @@ function undoReport(
  * `order`, stopping at the first failure; (5) re-diagnose and report before/after with an undo token per change.
  */
 export async function applyFix(
+  deps: Deps,
+  query: Query,
+  fixId: string | 'all',
+  opts: ApplyFixOptions,
+): Promise<ApplyFixReport> {
+  const logged = withInvestigation(deps);
+  // Two clicks on one fix (a double click, or one on each of two replicas) apply it once: hold a lease per fix id
+  // from before fresh state is read until the change is made (src/core/lease.ts). For `all`, a first look names them.
+  const ids = fixId === 'all' ? fixPlansOf((await fresh(logged, query)).diagnosis).map((p) => p.id) : [fixId];
+  const held = await acquireAll(logged.leases ?? processLeases, ids, { holder: opts.actor, ttlMs: FIX_LEASE_TTL_MS });
+  if ('heldBy' in held) {
+    const before = (await fresh(logged, query)).diagnosis;
+    logged.logger.info({ actor: opts.actor, fixId: held.key, heldBy: held.heldBy }, 'whyping fix: already in progress');
+    return {
+      query,
+      fixId,
+      diagnosisId: diagnosisIdOf(before, logged.now()),
+      before,
+      reachableBefore: before.reachable,
+      status: 'refused',
+      message: `In progress: ${held.key} is being applied right now (asked by ${held.heldBy}: a second click, here or on another replica). Nothing was changed by this request.`,
+      plans: [],
+      after: null,
+      reachableAfter: before.reachable,
+      undo: null,
+      irreversible: [],
+    };
+  }
+  try {
+    return await applyLeased(logged, query, fixId, opts);
+  } finally {
+    await Promise.all(held.leases.map((l) => l.release()));
+  }
+}
+
+/** `applyFix` once the leases on its fixes are held. */
+async function applyLeased(
   deps: Deps,
   query: Query,
   fixId: string | 'all',
@@ -441,5 +495,5 @@ export function readUndoToken(text: string, key: Buffer, now: Date): ReadUndoTok
  * are still what whyping left (`refused`, naming the step and why); otherwise undoes them in reverse order.
  */
 export async function applyUndo(deps: Deps, token: UndoToken, actor: string): Promise<UndoResult> {
-  return executeUndo(deps.clients.ec2, token, { actor, region: deps.region, logger: deps.logger });
+  return executeUndo(deps.clients.ec2, token, { actor, region: deps.region, logger: withInvestigation(deps).logger });
 }

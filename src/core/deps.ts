@@ -3,6 +3,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from '../log.js';
+import type { LeaseStore } from './lease.js';
 
 /** The AWS SDK clients, live or sandboxed: the same code runs against both. */
 export interface AwsClients {
@@ -22,4 +23,8 @@ export interface Deps {
   sleep: (ms: number) => Promise<void>;
   /** False when WHYPING_PROBES=off: no SSM command is ever sent. */
   probesEnabled: boolean;
+  /** How long a live probe may take, SendCommand to result (WHYPING_PROBE_TIMEOUT_S); default 20 s. */
+  probeDeadlineMs?: number;
+  /** Where fix leases live (WHYPING_LOCK_TABLE: DynamoDB, shared by replicas); default: this process's memory. */
+  leases?: LeaseStore;
 }

@@ -15,6 +15,7 @@ import type {
 } from '../model/index.js';
 import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
 import type { Deps } from './deps.js';
+import { withInvestigation } from './log-context.js';
 import { parseRequestArgs } from './request.js';
 
 /** Where the network state comes from: a loaded snapshot, or AWS (live or sandbox) through the clients in `deps`. */
@@ -71,7 +72,7 @@ export async function investigate(query: Query, source: Source, opts: Investigat
     return withProbe(diagnosis, skippedProbe(query, endpoints, 'a snapshot has no live instances to probe'));
   }
 
-  const { deps } = source;
+  const deps = withInvestigation(source.deps);
   const live = await diagnoseLive(query, deps, stage);
   const { snapshot, endpoints } = live;
   let diagnosis = live.diagnosis;
@@ -84,7 +85,10 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   try {
     const { planProbes, reconcile, runProbes } = await import('../probe/index.js');
     // planProbes skips (with the reason) a source that is not an instance; runProbes sends nothing when probes are off.
-    const probe = await runProbes(deps, planProbes(diagnosis, snapshot), { snapshot });
+    const probe = await runProbes(deps, planProbes(diagnosis, snapshot), {
+      snapshot,
+      ...(deps.probeDeadlineMs !== undefined ? { deadlineMs: deps.probeDeadlineMs } : {}),
+    });
     return reconcile(diagnosis, probe);
   } catch (e) {
     // A probe that cannot run is reported with the answer; it never hides the static verdict (DESIGN §3).

@@ -7,6 +7,8 @@ import {
   DeleteInternetGatewayCommand,
   DeleteNetworkAclEntryCommand,
   DeleteRouteCommand,
+  DeleteTransitGatewayRouteCommand,
+  DeleteVpcPeeringConnectionCommand,
   DescribeAddressesCommand,
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
@@ -14,14 +16,20 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
+  DescribeTransitGatewayAttachmentsCommand,
+  DescribeVpcPeeringConnectionsCommand,
   DetachInternetGatewayCommand,
+  DisableTransitGatewayRouteTablePropagationCommand,
   DisassociateAddressCommand,
+  DisassociateTransitGatewayRouteTableCommand,
   type EC2Client,
+  GetTransitGatewayRouteTablePropagationsCommand,
   ModifyNetworkInterfaceAttributeCommand,
   ReleaseAddressCommand,
   ReplaceRouteCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
+  SearchTransitGatewayRoutesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../log.js';
@@ -163,6 +171,12 @@ async function check(ec2: EC2Client, log: CallLog, token: UndoToken, step: UndoS
         if (owner) return owner;
         return n.SourceDestCheck === false ? asLeft : gone('the check is on again');
       }
+      case 'peering-created':
+        return await checkPeering(ec2, log, token, step, c);
+      case 'tgw-association':
+      case 'tgw-propagation':
+      case 'tgw-route':
+        return await checkTransitGateway(ec2, log, step, c);
       default: {
         const never: never = c;
         return changed(`unknown change ${JSON.stringify(never)}`);
@@ -172,6 +186,90 @@ async function check(ec2: EC2Client, log: CallLog, token: UndoToken, step: UndoS
     if (isNotFound(e)) return gone('it no longer exists');
     throw e;
   }
+}
+
+async function checkPeering(
+  ec2: EC2Client,
+  log: CallLog,
+  token: UndoToken,
+  step: UndoStep,
+  c: Extract<UndoChange, { kind: 'peering-created' }>,
+): Promise<Check> {
+  const pcx = c.vpcPeeringConnectionId;
+  const out = await log.read('ec2:DescribeVpcPeeringConnections', () =>
+    ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] })),
+  );
+  const p = out.VpcPeeringConnections?.find((x) => x.VpcPeeringConnectionId === pcx);
+  const status = p?.Status?.Code ?? 'deleted';
+  if (!p || ['deleted', 'deleting', 'rejected', 'failed', 'expired'].includes(status))
+    return gone(`${pcx} is ${status}`);
+  const owner = ownerCheck(p.RequesterVpcInfo?.OwnerId, step, `peering connection ${pcx}`);
+  if (owner) return owner;
+  const tag = p.Tags?.find((t) => t.Key === 'whyping:diagnosis')?.Value;
+  if (tag !== sanitizeTagValue(token.diagnosisId)) return changed(`${pcx} is not tagged as made by this fix`);
+  // Routes someone else pointed at the peering since would become blackholes: then it is not whyping's alone.
+  const tables = await log.read('ec2:DescribeRouteTables', () =>
+    ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.vpc-peering-connection-id', Values: [pcx] }] })),
+  );
+  for (const t of tables.RouteTables ?? []) {
+    for (const r of t.Routes ?? []) {
+      if (r.VpcPeeringConnectionId !== pcx) continue;
+      const ours = c.routes.some(
+        (x) => x.routeTableId === t.RouteTableId && x.destinationCidrBlock === r.DestinationCidrBlock,
+      );
+      if (!ours) return changed(`route ${r.DestinationCidrBlock} in ${t.RouteTableId} was pointed at ${pcx} since`);
+    }
+  }
+  return asLeft;
+}
+
+async function checkTransitGateway(
+  ec2: EC2Client,
+  log: CallLog,
+  step: UndoStep,
+  c: Extract<UndoChange, { kind: 'tgw-association' | 'tgw-propagation' | 'tgw-route' }>,
+): Promise<Check> {
+  const rtb = c.transitGatewayRouteTableId;
+  const att = c.transitGatewayAttachmentId;
+  const found = await log.read('ec2:DescribeTransitGatewayAttachments', () =>
+    ec2.send(new DescribeTransitGatewayAttachmentsCommand({ TransitGatewayAttachmentIds: [att] })),
+  );
+  const a = found.TransitGatewayAttachments?.find((x) => x.TransitGatewayAttachmentId === att);
+  if (!a) return gone(`${att} no longer exists`);
+  const owner = ownerCheck(a.TransitGatewayOwnerId, step, `the transit gateway of ${att}`);
+  if (owner) return owner;
+  if (c.kind === 'tgw-association') {
+    const assoc = a.Association;
+    const now =
+      assoc && !['disassociated', 'disassociating'].includes(assoc.State ?? '')
+        ? assoc.TransitGatewayRouteTableId
+        : undefined;
+    if (!now) return gone(`${att} is no longer associated`);
+    return now === rtb ? asLeft : changed(`${att} is now associated with ${now}, not ${rtb}`);
+  }
+  if (c.kind === 'tgw-propagation') {
+    const out = await log.read('ec2:GetTransitGatewayRouteTablePropagations', () =>
+      ec2.send(new GetTransitGatewayRouteTablePropagationsCommand({ TransitGatewayRouteTableId: rtb })),
+    );
+    const p = out.TransitGatewayRouteTablePropagations?.find((x) => x.TransitGatewayAttachmentId === att);
+    return p && p.State !== 'disabled' && p.State !== 'disabling'
+      ? asLeft
+      : gone(`${att} no longer propagates into ${rtb}`);
+  }
+  const out = await log.read('ec2:SearchTransitGatewayRoutes', () =>
+    ec2.send(
+      new SearchTransitGatewayRoutesCommand({
+        TransitGatewayRouteTableId: rtb,
+        Filters: [{ Name: 'route-search.exact-match', Values: [c.destinationCidrBlock] }],
+      }),
+    ),
+  );
+  const r = out.Routes?.find((x) => x.DestinationCidrBlock === c.destinationCidrBlock && x.Type === 'static');
+  if (!r) return gone(`route ${c.destinationCidrBlock} is no longer in ${rtb}`);
+  const to = r.TransitGatewayAttachments?.[0]?.TransitGatewayAttachmentId;
+  return to === att
+    ? asLeft
+    : changed(`route ${c.destinationCidrBlock} in ${rtb} now leads to ${to ?? r.State}, not ${att}`);
 }
 
 async function readTable(ec2: EC2Client, log: CallLog, rtb: string) {
@@ -370,6 +468,58 @@ function callsFor(ec2: EC2Client, c: UndoChange): Call[] {
               new ModifyNetworkInterfaceAttributeCommand({
                 NetworkInterfaceId: c.networkInterfaceId,
                 SourceDestCheck: { Value: true },
+                DryRun: dry,
+              }),
+            ),
+        },
+      ];
+    case 'peering-created':
+      return [
+        {
+          action: 'ec2:DeleteVpcPeeringConnection',
+          text: `deleted peering connection ${c.vpcPeeringConnectionId}`,
+          send: (dry) =>
+            ec2.send(
+              new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: c.vpcPeeringConnectionId, DryRun: dry }),
+            ),
+        },
+      ];
+    case 'tgw-association': {
+      const input = {
+        TransitGatewayRouteTableId: c.transitGatewayRouteTableId,
+        TransitGatewayAttachmentId: c.transitGatewayAttachmentId,
+      };
+      return [
+        {
+          action: 'ec2:DisassociateTransitGatewayRouteTable',
+          text: `disassociated ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}`,
+          send: (dry) => ec2.send(new DisassociateTransitGatewayRouteTableCommand({ ...input, DryRun: dry })),
+        },
+      ];
+    }
+    case 'tgw-propagation': {
+      const input = {
+        TransitGatewayRouteTableId: c.transitGatewayRouteTableId,
+        TransitGatewayAttachmentId: c.transitGatewayAttachmentId,
+      };
+      return [
+        {
+          action: 'ec2:DisableTransitGatewayRouteTablePropagation',
+          text: `stopped ${c.transitGatewayAttachmentId} propagating into ${c.transitGatewayRouteTableId}`,
+          send: (dry) => ec2.send(new DisableTransitGatewayRouteTablePropagationCommand({ ...input, DryRun: dry })),
+        },
+      ];
+    }
+    case 'tgw-route':
+      return [
+        {
+          action: 'ec2:DeleteTransitGatewayRoute',
+          text: `deleted route ${c.destinationCidrBlock} from ${c.transitGatewayRouteTableId}`,
+          send: (dry) =>
+            ec2.send(
+              new DeleteTransitGatewayRouteCommand({
+                TransitGatewayRouteTableId: c.transitGatewayRouteTableId,
+                DestinationCidrBlock: c.destinationCidrBlock,
                 DryRun: dry,
               }),
             ),

@@ -70,7 +70,21 @@ export type UndoChange =
       route?: { routeTableId: string; destinationCidrBlock: string; previous: RouteTargetSpec | null };
     }
   | { kind: 'instance-started'; instanceId: string }
-  | { kind: 'source-dest-check-off'; networkInterfaceId: string };
+  | { kind: 'source-dest-check-off'; networkInterfaceId: string }
+  | {
+      kind: 'peering-created';
+      vpcPeeringConnectionId: string;
+      /** The routes whyping pointed at the new peering (they named a dead one): the only routes allowed to use it. */
+      routes: { routeTableId: string; destinationCidrBlock: string }[];
+    }
+  | { kind: 'tgw-association'; transitGatewayRouteTableId: string; transitGatewayAttachmentId: string }
+  | { kind: 'tgw-propagation'; transitGatewayRouteTableId: string; transitGatewayAttachmentId: string }
+  | {
+      kind: 'tgw-route';
+      transitGatewayRouteTableId: string;
+      destinationCidrBlock: string;
+      transitGatewayAttachmentId: string;
+    };
 
 /** One reversible change of a fix command, bound to the account that owns the object, its region and the fix. */
 export interface UndoStep {
@@ -169,6 +183,27 @@ const changeSchema = z.discriminatedUnion('kind', [
       .optional(),
   }),
   z.strictObject({ kind: z.literal('instance-started'), instanceId: awsId('i') }),
+  z.strictObject({
+    kind: z.literal('peering-created'),
+    vpcPeeringConnectionId: awsId('pcx'),
+    routes: z.array(z.strictObject({ routeTableId: awsId('rtb'), destinationCidrBlock: cidr })).max(20),
+  }),
+  z.strictObject({
+    kind: z.literal('tgw-association'),
+    transitGatewayRouteTableId: awsId('tgw-rtb'),
+    transitGatewayAttachmentId: awsId('tgw-attach'),
+  }),
+  z.strictObject({
+    kind: z.literal('tgw-propagation'),
+    transitGatewayRouteTableId: awsId('tgw-rtb'),
+    transitGatewayAttachmentId: awsId('tgw-attach'),
+  }),
+  z.strictObject({
+    kind: z.literal('tgw-route'),
+    transitGatewayRouteTableId: awsId('tgw-rtb'),
+    destinationCidrBlock: cidr,
+    transitGatewayAttachmentId: awsId('tgw-attach'),
+  }),
   z.strictObject({ kind: z.literal('source-dest-check-off'), networkInterfaceId: awsId('eni') }),
 ]);
 
@@ -291,6 +326,14 @@ export function describeUndoStep(s: UndoStep): string {
       return `stop ${c.instanceId}${where}`;
     case 'source-dest-check-off':
       return `turn source/destination check back on for ${c.networkInterfaceId}${where}`;
+    case 'peering-created':
+      return `delete peering connection ${c.vpcPeeringConnectionId} (the ${c.routes.length} route(s) whyping pointed at it become blackholes again, as before)${where}`;
+    case 'tgw-association':
+      return `disassociate ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}${where}`;
+    case 'tgw-propagation':
+      return `stop ${c.transitGatewayAttachmentId} propagating into ${c.transitGatewayRouteTableId}${where}`;
+    case 'tgw-route':
+      return `delete route ${c.destinationCidrBlock} → ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}${where}`;
     default: {
       const never: never = c;
       return String(never);

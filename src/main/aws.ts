@@ -9,6 +9,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ROLE_ARN } from '../config.js';
 import type { AwsClients } from '../core/deps.js';
 import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -68,7 +69,6 @@ export function withCallTimeout<C extends { send: (...a: never[]) => Promise<unk
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /** The region to use: the flag, else AWS_REGION / AWS_DEFAULT_REGION; missing or malformed is an error. */
 export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

@@ -1,4 +1,5 @@
 /** The bin entry (bin/whyping.js imports this): reads the environment once, wires the CLI, sets the exit code. */
+import './sdk-notice.js';
 import { runCli } from '../cli/program.js';
 import { runShell } from '../cli/shell.js';
 import { loadConfig } from '../config.js';
@@ -9,7 +10,7 @@ import { createCliContext } from './context.js';
 const VERSION = '0.1.0';
 
 /** Commands that never need `fix`/`undo` registered: skipping them keeps the AWS SDK out of offline startup. */
-const WITHOUT_FIX = new Set(['diagnose', 'snapshot', 'start']);
+const WITHOUT_FIX = new Set(['diagnose', 'snapshot', 'start', 'healthcheck']);
 
 /** True unless the command is one that does not involve fix/undo (help and typos get the full command list). */
 function needsFixCommands(argv: string[]): boolean {
@@ -22,6 +23,17 @@ for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
+  });
+}
+
+// In a container whyping runs as PID 1, and the kernel drops every signal PID 1 has no handler for: `docker stop` would
+// wait its 10 s and kill. Exit on SIGTERM / SIGINT, unless something else handles them (a graceful shutdown of its own).
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) === 1) process.exit(code);
   });
 }
 

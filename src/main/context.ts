@@ -3,10 +3,12 @@
  * sandboxed, snapshot export) from the validated configuration. The only place that knows both live AWS and the sandbox.
  */
 import { existsSync } from 'node:fs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CliContext, TextOut } from '../cli/context.js';
 import type { Config } from '../config.js';
 import type { UndoKey } from '../core/apply-fix.js';
 import type { Deps } from '../core/deps.js';
+import { type LeaseStore, LOCK_TABLE_KEY } from '../core/lease.js';
 import { resolveUndoSecret } from '../core/secret.js';
 import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -35,6 +37,11 @@ function readSandboxFiles(path: string, scenarios: string[], maxMb: number) {
   }
 }
 
+async function dynamoLeases(client: DynamoDBClient, table: string, logger: Logger): Promise<LeaseStore> {
+  const { DynamoDbLeases } = await import('../core/lease.js');
+  return new DynamoDbLeases(client, table, logger);
+}
+
 /** Builds the CLI context for this process. */
 export function createCliContext(opts: {
   config: Config;
@@ -50,6 +57,7 @@ export function createCliContext(opts: {
     now: () => new Date(),
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     probesEnabled: config.probesEnabled,
+    probeDeadlineMs: config.probeDeadlineMs,
   };
   let undoKey: UndoKey | undefined;
   return {
@@ -71,12 +79,21 @@ export function createCliContext(opts: {
         const region = target.region !== undefined ? { region: target.region } : {};
         const spec = target.sandbox;
         let sandbox: ReturnType<typeof createSandbox>;
-        if (spec === true) sandbox = createSandbox(region);
+        const lockTable = config.lockTable ? { dynamoTables: { [config.lockTable]: LOCK_TABLE_KEY } } : {};
+        if (spec === true) sandbox = createSandbox({ ...region, ...lockTable });
         else if (!existsSync(spec) && listScenarios().includes(spec))
-          sandbox = createSandbox({ scenario: spec, ...region });
+          sandbox = createSandbox({ scenario: spec, ...region, ...lockTable });
         else
-          sandbox = createSandbox({ files: readSandboxFiles(spec, listScenarios(), config.maxSnapshotMb), ...region });
-        return { ...common, clients: sandbox.clients, region: sandbox.region };
+          sandbox = createSandbox({
+            files: readSandboxFiles(spec, listScenarios(), config.maxSnapshotMb),
+            ...region,
+            ...lockTable,
+          });
+        // WHYPING_LOCK_TABLE with the sandbox: the sandbox's own DynamoDB holds the table (demos of several replicas).
+        const leases = config.lockTable
+          ? { leases: await dynamoLeases(sandbox.dynamodb, config.lockTable, logger) }
+          : {};
+        return { ...common, ...leases, clients: sandbox.clients, region: sandbox.region };
       }
       const { createAwsClients } = await import('./aws.js');
       const { clients, region } = await createAwsClients({
@@ -85,7 +102,11 @@ export function createCliContext(opts: {
         timeoutSeconds: config.awsTimeoutSeconds,
         logger,
       });
-      return { ...common, clients, region };
+      if (!config.lockTable) return { ...common, clients, region };
+      // The lock table is whyping's own: written with its own identity (the default chain), not a role it reads with.
+      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      const dynamodb = new DynamoDBClient({ region: config.region ?? region, userAgentAppId: 'whyping' });
+      return { ...common, leases: await dynamoLeases(dynamodb, config.lockTable, logger), clients, region };
     },
     async exportSnapshot(deps, scope, outDir) {
       const { collectSnapshot, writeSnapshot } = await import('../collect/index.js');

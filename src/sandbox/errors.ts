@@ -1,4 +1,7 @@
 /** AWS-shaped errors: the SDK's own service exception classes, with the code, fault, status and request id AWS sends. */
+
+import * as dynamoModels from '@aws-sdk/client-dynamodb';
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import * as eicModels from '@aws-sdk/client-ec2-instance-connect';
 import { EC2InstanceConnectServiceException } from '@aws-sdk/client-ec2-instance-connect';
@@ -82,4 +85,21 @@ export function eicError(code: string, message: string, requestId: string): EC2I
       ? (new (ctor as ExceptionCtor)({ $metadata, message, Message: message }) as EC2InstanceConnectServiceException)
       : new EC2InstanceConnectServiceException({ name: code, $fault: 'client', $metadata, message });
   return asDeserialized(e, requestId, status, { __type: code });
+}
+
+/** A DynamoDB error (modeled classes such as `ConditionalCheckFailedException`, with their extra fields, e.g. `Item`). */
+export function dynamoError(
+  code: string,
+  message: string,
+  requestId: string,
+  extra: Record<string, unknown> = {},
+): DynamoDBServiceException {
+  const ctor = (dynamoModels as unknown as Record<string, unknown>)[code];
+  const status = code === 'InternalServerError' ? 500 : 400;
+  const $metadata = responseMetadata(requestId, status);
+  const e =
+    typeof ctor === 'function' && ctor.prototype instanceof DynamoDBServiceException
+      ? (new (ctor as ExceptionCtor)({ $metadata, message, ...extra }) as DynamoDBServiceException)
+      : new DynamoDBServiceException({ name: code, $fault: 'client', $metadata, message });
+  return asDeserialized(e, requestId, status, { __type: `com.amazonaws.dynamodb.v20120810#${code}`, ...extra });
 }

@@ -3,10 +3,12 @@
  * isolated: every call has its own state, ids, clock and clients, so tests, the shell and each Slack demo workspace
  * can each have one.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { RawSnapshotFile } from '../model/index.js';
+import { dynamoHandlers } from './dynamodb.js';
 import { describeHandlers } from './ec2-describe.js';
 import { writeHandlers } from './ec2-write.js';
 import { eicHandlers } from './eic.js';
@@ -38,14 +40,18 @@ export interface SandboxOptions {
   now?: () => Date;
   /** Simulated latency of every call, in ms (benchmarks); default 0. */
   latencyMs?: number;
+  /** DynamoDB tables the account has (the fix-lease table, WHYPING_LOCK_TABLE): name → partition key attribute. */
+  dynamoTables?: Record<string, string>;
 }
 
 /** An in-memory account and the SDK clients that talk to it. */
 export interface Sandbox {
   /** Real SDK clients answered by the sandbox (the same shape as core's AwsClients). */
   clients: { ec2: EC2Client; ssm: SSMClient; eic: EC2InstanceConnectClient };
+  /** A DynamoDB client answered by the sandbox (the fix-lease table); not one of core's clients. */
+  dynamodb: DynamoDBClient;
   state: SandboxState;
-  /** Every call answered, in order (service `ec2` | `ssm` | `ec2-instance-connect`, operation, error code if any). */
+  /** Every call answered, in order (service `ec2` | `ssm` | `ec2-instance-connect` | `dynamodb`, operation, error). */
   calls: SandboxCall[];
   region: string;
   /** The scenario loaded (or `files` when a snapshot was given). */
@@ -80,6 +86,8 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
   state.load(files);
   for (const action of opts.deny ?? []) state.deniedActions.add(action);
+  for (const [name, key] of Object.entries(opts.dynamoTables ?? {}))
+    state.dynamoTables.set(name, { key, items: new Map() });
   const calls: SandboxCall[] = [];
   const config = { region, credentials: CREDENTIALS, maxAttempts: 1, requestHandler: NO_NETWORK };
   const ec2 = new EC2Client(config);
@@ -89,8 +97,11 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   attachSandbox(ec2, { service: 'ec2', handlers: { ...describeHandlers, ...writeHandlers }, state, calls, latencyMs });
   attachSandbox(ssm, { service: 'ssm', handlers: ssmHandlers, state, calls, latencyMs });
   attachSandbox(eic, { service: 'ec2-instance-connect', handlers: eicHandlers, state, calls, latencyMs });
+  const dynamodb = new DynamoDBClient(config);
+  attachSandbox(dynamodb, { service: 'dynamodb', handlers: dynamoHandlers, state, calls, latencyMs });
   return {
     clients: { ec2, ssm, eic },
+    dynamodb,
     state,
     calls,
     region,

@@ -5,12 +5,12 @@
  */
 import type { MiddlewareStack } from '@smithy/types';
 import type { Handler, OpContext } from './context.js';
-import { ec2Error, eicError, responseMetadata, ssmError } from './errors.js';
+import { dynamoError, ec2Error, eicError, responseMetadata, ssmError } from './errors.js';
 import { wildcardRegExp } from './filters.js';
 import type { SandboxState } from './state.js';
 
 /** The services the sandbox answers, with their IAM prefixes. */
-export type SandboxService = 'ec2' | 'ssm' | 'ec2-instance-connect';
+export type SandboxService = 'ec2' | 'ssm' | 'ec2-instance-connect' | 'dynamodb';
 
 /** One call the sandbox answered (or refused). */
 export interface SandboxCall {
@@ -33,6 +33,7 @@ function failer(service: SandboxService, requestId: string) {
   return (code: string, message?: string): never => {
     if (service === 'ec2') throw ec2Error(code, message ?? code, requestId);
     if (service === 'ssm') throw ssmError(code, message, requestId);
+    if (service === 'dynamodb') throw dynamoError(code, message ?? code, requestId);
     throw eicError(code, message ?? code, requestId);
   };
 }

@@ -210,6 +210,8 @@ export class SandboxState {
   readonly ids: IdGenerator;
   /** IAM actions (`ec2:CreateRoute`, `ssm:SendCommand`, …) this account's caller is denied: UnauthorizedOperation. */
   readonly deniedActions = new Set<string>();
+  /** DynamoDB tables (the fix-lease table): name → partition key attribute and items by key value. */
+  readonly dynamoTables = new Map<string, { key: string; items: Map<string, Record<string, unknown>> }>();
   readonly commands = new Map<string, CommandInvocationRecord>();
   /** EC2 Instance Connect keys pushed (instance id → os user), for tests and demos. */
   readonly pushedKeys: { instanceId: string; osUser: string; at: Date }[] = [];

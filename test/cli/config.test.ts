@@ -15,6 +15,8 @@ describe('loadConfig', () => {
       awsTimeoutSeconds: 10,
       maxSnapshotMb: 4096,
       configDir: undefined,
+      port: 3000,
+      probeDeadlineMs: 20_000,
     });
   });
   it('reads the undo key, its lifetime, the AWS timeout and the snapshot cap, and the config folder', () => {
@@ -89,5 +91,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WHYPING_SANDBOX: 'Maybe Not' })).toThrow(WhypingError);
     expect(() => loadConfig({ WHYPING_LOG_LEVEL: 'loud' })).toThrow(/WHYPING_LOG_LEVEL/);
     expect(() => loadConfig({ WHYPING_PROBES: 'sometimes' })).toThrow(/WHYPING_PROBES/);
+  });
+
+  it('reads PORT, WHYPING_PROBE_TIMEOUT_S and WHYPING_LOCK_TABLE', () => {
+    expect(
+      loadConfig({ PORT: '8080', WHYPING_PROBE_TIMEOUT_S: '45', WHYPING_LOCK_TABLE: 'whyping-locks' }),
+    ).toMatchObject({ port: 8080, probeDeadlineMs: 45_000, lockTable: 'whyping-locks' });
+    expect(loadConfig({ PORT: ' ', WHYPING_PROBE_TIMEOUT_S: '', WHYPING_LOCK_TABLE: '' })).toMatchObject({
+      port: 3000,
+      probeDeadlineMs: 20_000,
+    });
+    expect(loadConfig({ WHYPING_LOCK_TABLE: '' }).lockTable).toBeUndefined();
+    expect(() => loadConfig({ WHYPING_ROLE_ARN: ' arn:aws:iam::123456789012:role/ops/whyping-read ' })).not.toThrow();
+  });
+
+  it.each([
+    [
+      'WHYPING_ROLE_ARN',
+      'whyping-read',
+      'WHYPING_ROLE_ARN has an invalid value (an IAM role ARN: arn:aws:iam::123456789012:role/Name).',
+    ],
+    ['PORT', 'http', 'PORT has an invalid value (use a port from 1 to 65535).'],
+    ['PORT', '70000', 'PORT has an invalid value (use a port from 1 to 65535).'],
+    ['PORT', '0', 'PORT has an invalid value (use a port from 1 to 65535).'],
+    ['WHYPING_PROBE_TIMEOUT_S', 'soon', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use a number of seconds).'],
+    ['WHYPING_PROBE_TIMEOUT_S', '2.5', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use a whole number of seconds).'],
+    ['WHYPING_PROBE_TIMEOUT_S', '1', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use 5 to 600 seconds).'],
+    [
+      'WHYPING_LOCK_TABLE',
+      'my table',
+      'WHYPING_LOCK_TABLE has an invalid value (a DynamoDB table name: 3 to 255 letters, digits, _ - or .).',
+    ],
+  ])('refuses %s=%s in one line that names it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 });

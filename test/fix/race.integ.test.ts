@@ -1,5 +1,5 @@
 /**
- * Three `fix all` at once on one account (the sandbox, and the nock-backed wire account): the changes are made once,
+ * Three `fix all` at once on one account (three processes, as three people running the CLI) (the sandbox, and the nock-backed wire account): the changes are made once,
  * and every run ends applied or "already in place" (exit 0), never failed.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ApplyFixReport, applyFix } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
+import { InProcessLeases } from '../../src/core/lease.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -40,6 +41,14 @@ function sandboxDeps(sb: Sandbox): Deps {
   };
 }
 
+/**
+ * Three `whyping fix` processes: each holds its own in-process lease (src/core/lease.ts), so none waits for another
+ * and the convergence tested here is AWS's answers read as "already in place", not the lease.
+ */
+function ownProcess(d: Deps): Deps {
+  return { ...d, leases: new InProcessLeases() };
+}
+
 function expectConverged(reports: ApplyFixReport[]): void {
   for (const r of reports) {
     expect(
@@ -56,7 +65,7 @@ describe('three racing fix all on the sandbox', () => {
   ])('%s: all end applied or already in place, and the change is made once', async (_name, q) => {
     const sb = createSandbox({ now });
     const deps = sandboxDeps(sb);
-    const reports = await Promise.all([1, 2, 3].map(() => applyFix(deps, q, 'all', opts)));
+    const reports = await Promise.all([1, 2, 3].map(() => applyFix(ownProcess(deps), q, 'all', opts)));
     expectConverged(reports);
     expect((await investigate(q, { kind: 'live', deps })).reachable).toBe(true);
     const made = (op: string) => sb.calls.filter((c) => c.operation === op && !c.error).length;
@@ -77,7 +86,7 @@ describe('three racing fix all that each create an internet gateway', () => {
     const sb = createSandbox({ files: w.build(), now });
     const deps = sandboxDeps(sb);
     const q: Query = { from: 'internet', to: 'box', protocol: 'icmp', port: null };
-    const reports = await Promise.all([1, 2, 3].map(() => applyFix(deps, q, 'all', opts)));
+    const reports = await Promise.all([1, 2, 3].map(() => applyFix(ownProcess(deps), q, 'all', opts)));
     expectConverged(reports);
     const made = (op: string) => sb.calls.filter((c) => c.operation === op && !c.error).length;
     expect(made('CreateInternetGateway') - made('DeleteInternetGateway')).toBe(1);
@@ -115,7 +124,7 @@ describe('three racing fix all at the wire', () => {
     ['EC2 Instance Connect', EIC],
   ])('%s: all end applied or already in place, and each change is made once', async (_name, q) => {
     acct = writableAccount([SEED]);
-    const reports = await Promise.all([1, 2, 3].map(() => applyFix(deps(), q, 'all', opts)));
+    const reports = await Promise.all([1, 2, 3].map(() => applyFix(ownProcess(deps()), q, 'all', opts)));
     expectConverged(reports);
     // The account holds each change once: one whyping rule, one whyping Elastic IP.
     type Peer = { Description?: string };

@@ -1,0 +1,52 @@
+// The build stamp: a hash of everything `npm run build` compiles. dist/ runs only when its stamp matches the sources,
+// so an edited checkout never runs stale JavaScript silently. Plain JavaScript: bin/whyping.js needs it before any build.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** The files a build depends on: every file under src/, and the compiler settings. */
+function inputs(root) {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) files.push(path);
+    }
+  };
+  walk(join(root, 'src'));
+  for (const name of ['tsconfig.json', 'tsconfig.build.json']) {
+    const path = join(root, name);
+    if (existsSync(path)) files.push(path);
+  }
+  return files.sort();
+}
+
+/** The stamp of the sources under `root` (hex sha256 over paths and contents). */
+export function sourceStamp(root) {
+  const hash = createHash('sha256');
+  for (const file of inputs(root)) {
+    hash.update(relative(root, file).split('\\').join('/'));
+    hash.update('\0');
+    hash.update(readFileSync(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Where `npm run build` records the stamp of the sources it compiled. */
+export function stampPath(root) {
+  return join(root, 'dist', '.build-stamp');
+}
+
+/**
+ * Which code to run: `dist` when the build is current (or when there are no sources, as in the image), `tsx` when the
+ * sources changed since the build (or there is none) in a checkout with sources, with the reason.
+ */
+export function chooseRuntime(root) {
+  const hasSources = existsSync(join(root, 'src'));
+  const stamp = existsSync(stampPath(root)) ? readFileSync(stampPath(root), 'utf8').trim() : undefined;
+  if (!hasSources) return stamp === undefined ? { kind: 'none' } : { kind: 'dist' };
+  if (stamp === undefined) return { kind: 'tsx', reason: 'no build' };
+  return stamp === sourceStamp(root) ? { kind: 'dist' } : { kind: 'tsx', reason: 'build is older than the sources' };
+}
