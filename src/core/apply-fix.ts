@@ -220,7 +220,7 @@ function undoReport(
 /**
  * Applies one fix (by id) or `all` fixes of the fresh diagnosis for `query`, following the protocol: (1) re-collect
  * and re-diagnose, refusing a plan that is no longer proposed; (2) dry-run every plan; (3) confirm; (4) apply in
- * `order`, stopping at the first failure; (5) re-diagnose and report before/after with an undo token per change.
+ * `order`, stopping at the first failure; (5) re-diagnose and report before/after with one undo token for the command.
  */
 export async function applyFix(
   deps: Deps,
