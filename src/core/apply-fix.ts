@@ -75,12 +75,20 @@ export function planTarget(p: FixPlan): string {
       return `${p.action}:${p.params.groupId}`;
     case 'AcceptVpcPeeringConnection':
       return `${p.action}:${p.params.vpcPeeringConnectionId}`;
+    case 'CreateVpcPeeringConnection':
+      return `${p.action}:${[p.params.vpcId, p.params.peerVpcId].sort().join(':')}`;
     case 'AllocateAndAssociateAddress':
       return `${p.action}:${p.params.networkInterfaceId}`;
     case 'CreateNetworkAclEntry':
       return `${p.action}:${p.params.networkAclId}:${p.params.egress}`;
     case 'CreateAndAttachInternetGateway':
       return `${p.action}:${p.params.vpcId}`;
+    case 'AssociateTransitGatewayRouteTable':
+      return `${p.action}:${p.params.transitGatewayAttachmentId}`;
+    case 'EnableTransitGatewayRouteTablePropagation':
+      return `${p.action}:${p.params.transitGatewayRouteTableId}:${p.params.transitGatewayAttachmentId}`;
+    case 'CreateTransitGatewayRoute':
+      return `tgw-route:${p.params.transitGatewayRouteTableId}:${p.params.destinationCidrBlock}`;
     case 'StartInstances':
       return `${p.action}:${p.params.instanceId}`;
     case 'DisableSourceDestCheck':

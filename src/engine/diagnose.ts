@@ -7,6 +7,7 @@
 import type { Diagnosis, Hop, Query, ResolvedEndpoint, Snapshot } from '../model/index.js';
 import { parseIp } from '../net/ip.js';
 import { placeEnds } from './endpoints.js';
+import { applianceAtEnd } from './hops/instance.js';
 import { Walk, walkReply, walkRequest } from './walk.js';
 
 export { EPHEMERAL } from './flow.js';
@@ -71,7 +72,10 @@ function trace(
   const ends = placeEnds(t, endpoints);
   if (!ends) return result([], []);
   const fwd = walkRequest(t, ends.source, ends.destination, endpoints);
-  if (!fwd.arrived) return result(fwd.hops, []);
-  const ret = walkReply(t, fwd, fwd.arrived, ends.source);
-  return result(fwd.hops, ret.hops);
+  const ret = fwd.arrived ? walkReply(t, fwd, fwd.arrived, ends.source) : null;
+  // AWS delivering to or from an appliance is not the flow working: its own configuration decides the rest.
+  if (t.rec.findings.length === 0) {
+    for (const end of [ends.source, ends.destination]) if (end.kind === 'eni') applianceAtEnd(t, end.eni);
+  }
+  return result(fwd.hops, ret?.hops ?? []);
 }

@@ -5,13 +5,19 @@
 
 import type { NetworkInterface, ResolvedEndpoint, Snapshot } from '../model/index.js';
 import { hostCidr, isPublicIp, parseIp } from '../net/ip.js';
-import { EPHEMERAL, INTERNET_ANY } from './flow.js';
+import { EPHEMERAL, hostOf, INTERNET_ANY, isHost } from './flow.js';
 import type { Walk } from './walk.js';
 
 /** Where the request starts. */
 export type SourcePlace =
   | { kind: 'eni'; eni: NetworkInterface; ip: string }
-  | { kind: 'internet'; cidr: string; label: string };
+  | {
+      kind: 'internet';
+      cidr: string;
+      label: string;
+      /** A private (RFC 1918/6598) address outside every VPC of the snapshot: an off-snapshot private network. */
+      private?: boolean;
+    };
 /** Where the request goes. */
 export type DestinationPlace =
   | { kind: 'eni'; eni: NetworkInterface; ip: string; publicIp: string | null }
@@ -58,11 +64,15 @@ export function placeEnds(
   } else {
     const ip = endpoints.from.ip;
     const inVpc = t.vpcHolding(ip);
-    if (inVpc || !isPublicIp(ip)) {
-      t.rec.stop('vpc', inVpc ?? ip, `no network interface in the snapshot holds the source address ${ip}`);
+    if (inVpc) {
+      t.rec.stop('vpc', inVpc, `no network interface in the snapshot holds the source address ${ip}`);
       return null;
     }
-    source = { kind: 'internet', cidr: hostCidr(ip), label: `internet host ${ip}` };
+    // Outside every VPC: a public address is a host on the internet (documentation and reserved ranges included);
+    // a private one is a network beyond the snapshot (on premises, or a VPC it does not hold).
+    source = isPublicIp(ip)
+      ? { kind: 'internet', cidr: hostCidr(ip), label: `internet host ${ip}` }
+      : { kind: 'internet', cidr: hostCidr(ip), label: `private host ${ip}`, private: true };
   }
 
   // Where it goes.
@@ -83,6 +93,15 @@ export function placeEnds(
     destination = { kind: 'address', cidr: endpoints.to.ip ? hostCidr(endpoints.to.ip) : INTERNET_ANY };
   }
 
+  if (source.kind === 'internet' && source.private && !overTheInternet(t, destination)) {
+    const ip = hostOf(source.cidr);
+    t.rec.stop(
+      'query',
+      ip,
+      `${ip} is a private address in no VPC of the snapshot: it belongs to a network beyond it (on premises over a VPN or Direct Connect, or a VPC the snapshot does not hold), whose routes and filters whyping cannot see`,
+    );
+    return null;
+  }
   if (source.kind === 'eni' && parseIp(source.ip)?.family !== 4) {
     t.rec.stop('network-interface', source.eni.id, `${source.eni.id} has no IPv4 address in the snapshot`);
     return null;
@@ -96,4 +115,11 @@ export function placeEnds(
     t.clientEphemeral = inst?.platform === 'windows' ? EPHEMERAL.windows : inst ? EPHEMERAL.linux : EPHEMERAL.any;
   }
   return { source, destination };
+}
+
+/** A destination only the internet leads to from outside the snapshot: a public address of an interface or NAT gateway. */
+function overTheInternet(t: Walk, destination: DestinationPlace): boolean {
+  if (destination.kind === 'eni') return destination.publicIp !== null;
+  const ip = hostOf(destination.cidr);
+  return isHost(destination.cidr) && isPublicIp(ip) && (t.s.index.natByIp.has(ip) || t.s.index.unheldAddresses.has(ip));
 }

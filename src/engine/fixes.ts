@@ -5,8 +5,12 @@ import type { FindingCode, FixAction, FixPlan } from '../model/index.js';
 /** Apply order: things other fixes depend on first (accept a peering, start an instance, attach a gateway). */
 const ORDER: Record<FixAction['action'], number> = {
   AcceptVpcPeeringConnection: 1,
+  CreateVpcPeeringConnection: 1,
   StartInstances: 1,
   CreateAndAttachInternetGateway: 1,
+  AssociateTransitGatewayRouteTable: 2,
+  EnableTransitGatewayRouteTablePropagation: 2,
+  CreateTransitGatewayRoute: 2,
   AllocateAndAssociateAddress: 2,
   CreateRoute: 2,
   ReplaceRoute: 2,
@@ -54,6 +58,11 @@ function undoText(a: FixAction): { undo: string; reversible: boolean } {
         undo: `cannot be undone: accepting ${a.params.vpcPeeringConnectionId} is final (DeleteVpcPeeringConnection removes the peering altogether)`,
         reversible: false,
       };
+    case 'CreateVpcPeeringConnection':
+      return {
+        undo: `DeleteVpcPeeringConnection of the new peering (its ${a.params.routes.length === 1 ? 'route becomes' : `${a.params.routes.length} routes become`} a blackhole again, as before)`,
+        reversible: true,
+      };
     case 'AllocateAndAssociateAddress':
       return { undo: 'DisassociateAddress, then ReleaseAddress of the new Elastic IP', reversible: true };
     case 'CreateNetworkAclEntry':
@@ -72,6 +81,21 @@ function undoText(a: FixAction): { undo: string; reversible: boolean } {
         reversible: true,
       };
     }
+    case 'AssociateTransitGatewayRouteTable':
+      return {
+        undo: `DisassociateTransitGatewayRouteTable ${a.params.transitGatewayAttachmentId} from ${a.params.transitGatewayRouteTableId}`,
+        reversible: true,
+      };
+    case 'EnableTransitGatewayRouteTablePropagation':
+      return {
+        undo: `DisableTransitGatewayRouteTablePropagation of ${a.params.transitGatewayAttachmentId} into ${a.params.transitGatewayRouteTableId}`,
+        reversible: true,
+      };
+    case 'CreateTransitGatewayRoute':
+      return {
+        undo: `DeleteTransitGatewayRoute ${a.params.destinationCidrBlock} from ${a.params.transitGatewayRouteTableId}`,
+        reversible: true,
+      };
     case 'StartInstances':
       return { undo: `StopInstances ${a.params.instanceId}`, reversible: true };
     case 'DisableSourceDestCheck':

@@ -19,7 +19,15 @@ import { cidrContains, hostCidr, isPublicIp } from '../net/ip.js';
 import type { DestinationPlace, SourcePlace } from './endpoints.js';
 import { EPHEMERAL, type Flow, hostOf, isHost, type NatRecord, newFlow } from './flow.js';
 import { instanceState, throughAppliance } from './hops/instance.js';
-import { ASSUMED_EIP, type IgwRoute, igwEgress, igwIngress, igwIngressAssumed } from './hops/internet-gateway.js';
+import {
+  ASSUMED_EIP,
+  type IgwRoute,
+  igwEgress,
+  igwIngress,
+  igwIngressAssumed,
+  nobodyHolds,
+  privateSourceAtGateway,
+} from './hops/internet-gateway.js';
 import { natAsDestination, natEgress, natOfEni, natReturn } from './hops/nat-gateway.js';
 import { crossSubnets } from './hops/network-acl.js';
 import { crossPeering } from './hops/peering.js';
@@ -42,6 +50,8 @@ export class Walk {
   clientEphemeral: { from: number; to: number } = EPHEMERAL.any;
   /** Per VPC, the route a new internet gateway's fix also makes (the first one the paths need). */
   readonly igwRoutes = new Map<VpcId, IgwRoute>();
+  /** Per pair of VPCs (`vpc-a|vpc-b`, sorted) with a new peering planned: the missing routes the paths add to it. */
+  readonly peeringRoutes = new Map<string, { routeTableId: RouteTable['id']; destinationCidrBlock: string }[]>();
 
   constructor(
     readonly s: Snapshot,
@@ -299,12 +309,28 @@ export function walkRequest(
       rule: `from ${source.label} (${source.cidr})`,
     });
     fwd.viaInternet = true;
+    if (source.private) {
+      // Only a public address of the destination leads here from a private network (placeEnds stopped otherwise).
+      const vpcId =
+        destination.kind === 'eni'
+          ? destination.eni.vpcId
+          : (t.s.index.natByIp.get(hostOf(destination.cidr))?.vpcId ?? null);
+      privateSourceAtGateway(t, fwd, hostOf(source.cidr), vpcId);
+      return fwd;
+    }
     if (destination.kind === 'address') {
       const target = isHost(destination.cidr) ? t.s.index.publicIpToEni.get(hostOf(destination.cidr)) : undefined;
       const e = target ? t.s.networkInterfaces.get(target) : undefined;
       const ip = hostOf(destination.cidr);
+      const nat = isHost(destination.cidr) ? t.s.index.natByIp.get(ip) : undefined;
       if (e) igwIngress(t, fwd, e, ip);
-      else if (isHost(destination.cidr) && !isPublicIp(ip)) {
+      else if (isHost(destination.cidr) && nobodyHolds(t, fwd, ip)) {
+        // reported: a public address that nothing holds any more
+      } else if (nat && isPublicIp(ip)) {
+        const igw = (t.s.index.vpcInternetGateways.get(nat.vpcId) ?? [])[0];
+        if (igw) t.rec.hop(fwd, { component: 'internet-gateway', id: igw, allowed: true, rule: `destination ${ip}` });
+        natAsDestination(t, fwd, nat);
+      } else if (isHost(destination.cidr) && !isPublicIp(ip)) {
         t.rec.hop(fwd, { component: 'internet', id: 'internet', allowed: false, rule: `${ip} is a private address` });
         t.rec.record({
           flow: fwd,

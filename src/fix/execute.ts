@@ -3,6 +3,7 @@ import {
   AcceptVpcPeeringConnectionCommand,
   AllocateAddressCommand,
   AssociateAddressCommand,
+  AssociateTransitGatewayRouteTableCommand,
   AttachInternetGatewayCommand,
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
@@ -10,21 +11,28 @@ import {
   CreateNetworkAclEntryCommand,
   CreateRouteCommand,
   CreateTagsCommand,
+  CreateTransitGatewayRouteCommand,
+  CreateVpcPeeringConnectionCommand,
   DeleteInternetGatewayCommand,
+  DeleteVpcPeeringConnectionCommand,
   DescribeAddressesCommand,
   DescribeInternetGatewaysCommand,
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
+  DescribeTransitGatewayAttachmentsCommand,
   DescribeVpcPeeringConnectionsCommand,
   DetachInternetGatewayCommand,
   type EC2Client,
+  EnableTransitGatewayRouteTablePropagationCommand,
+  GetTransitGatewayRouteTablePropagationsCommand,
   type IpPermission,
   ModifyNetworkInterfaceAttributeCommand,
   type NetworkAclEntry,
   ReleaseAddressCommand,
   ReplaceRouteCommand,
   type Route,
+  SearchTransitGatewayRoutesCommand,
   StartInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../log.js';
@@ -94,6 +102,7 @@ const TAGS_ON_CREATE = new Set([
   'ec2:AuthorizeSecurityGroupEgress',
   'ec2:AllocateAddress',
   'ec2:CreateInternetGateway',
+  'ec2:CreateVpcPeeringConnection',
 ]);
 
 /**
@@ -156,6 +165,8 @@ async function dispatch(x: Exec, plan: FixPlan): Promise<Outcome> {
       return securityGroupRule(x, plan.action === 'AuthorizeSecurityGroupEgress', plan.params);
     case 'AcceptVpcPeeringConnection':
       return acceptPeering(x, plan.params.vpcPeeringConnectionId);
+    case 'CreateVpcPeeringConnection':
+      return newPeering(x, plan.params);
     case 'AllocateAndAssociateAddress':
       return elasticIp(x, plan.params);
     case 'CreateNetworkAclEntry':
@@ -166,6 +177,12 @@ async function dispatch(x: Exec, plan: FixPlan): Promise<Outcome> {
       return startInstance(x, plan.params.instanceId);
     case 'DisableSourceDestCheck':
       return disableSourceDestCheck(x, plan.params.networkInterfaceId);
+    case 'AssociateTransitGatewayRouteTable':
+      return associateTgwRouteTable(x, plan.params);
+    case 'EnableTransitGatewayRouteTablePropagation':
+      return enableTgwPropagation(x, plan.params);
+    case 'CreateTransitGatewayRoute':
+      return createTgwRoute(x, plan.params);
     default: {
       const never: never = plan;
       return refused(`Unknown fix action ${(never as { action: string }).action}.`);
@@ -788,6 +805,249 @@ async function disableSourceDestCheck(x: Exec, eni: string): Promise<Outcome> {
     message: `Turned off source/destination check on ${eni}.`,
     undo: undoPlan(x, `turn source/destination check back on for ${eni}`, [
       { op: 'EnableSourceDestCheck', networkInterfaceId: eni },
+    ]),
+  };
+}
+
+// ---------------------------------------------------------------- a new peering
+
+type NewPeeringPlan = Extract<FixPlan, { action: 'CreateVpcPeeringConnection' }>['params'];
+
+/** Deletes a peering this fix created, after a later step failed; names it when that fails too. */
+async function rollBackPeering(x: Exec, pcx: string, cause: Outcome): Promise<Outcome> {
+  try {
+    await x.log.write('ec2:DeleteVpcPeeringConnection', () =>
+      x.ec2.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx })),
+    );
+    return { ...cause, message: `${cause.message} The new peering ${pcx} was deleted again.` };
+  } catch {
+    return { ...cause, message: `${cause.message} The new peering ${pcx} could not be deleted.`, leftBehind: [pcx] };
+  }
+}
+
+/**
+ * A peering in place of a dead one, between two VPCs of this account and region: CreateVpcPeeringConnection (tagged),
+ * AcceptVpcPeeringConnection, then each route that named the dead peering pointed at the new one. A live peering
+ * between the two made since the diagnosis, or a route that is no longer a blackhole, makes the plan stale (refused,
+ * nothing changed). A failure after the creation deletes the new peering again. The undo deletes it: the routes
+ * become blackholes again, as they were.
+ */
+async function newPeering(x: Exec, p: NewPeeringPlan): Promise<Outcome> {
+  const vpcs = [p.vpcId, p.peerVpcId];
+  const found = await x.log.read('ec2:DescribeVpcPeeringConnections', () =>
+    x.ec2.send(
+      new DescribeVpcPeeringConnectionsCommand({
+        Filters: [
+          { Name: 'requester-vpc-info.vpc-id', Values: vpcs },
+          { Name: 'accepter-vpc-info.vpc-id', Values: vpcs },
+        ],
+      }),
+    ),
+  );
+  const live = found.VpcPeeringConnections?.find(
+    (c) =>
+      ['active', 'pending-acceptance', 'provisioning'].includes(c.Status?.Code ?? '') &&
+      c.RequesterVpcInfo?.VpcId !== c.AccepterVpcInfo?.VpcId,
+  );
+  if (live) {
+    return refused(
+      `${live.VpcPeeringConnectionId} (${live.Status?.Code}) links ${p.vpcId} and ${p.peerVpcId} now; nothing was changed. Diagnose again to point the routes at it.`,
+    );
+  }
+  for (const r of p.routes) {
+    const current = await readRoute(x, r.routeTableId, r.destinationCidrBlock);
+    if (current && current.State !== 'blackhole') {
+      return refused(
+        `Route ${r.destinationCidrBlock} in ${r.routeTableId} now points at ${routeTargetOf(current)} (active); nothing was changed. Diagnose again.`,
+      );
+    }
+  }
+  const input = {
+    VpcId: p.vpcId,
+    PeerVpcId: p.peerVpcId,
+    TagSpecifications: tagSpec('vpc-peering-connection', auditTags(x.audit)),
+  };
+  await x.log.dryRun('ec2:CreateVpcPeeringConnection', () =>
+    x.ec2.send(new CreateVpcPeeringConnectionCommand({ ...input, DryRun: true })),
+  );
+  const n = p.routes.length;
+  if (x.dryOnly) {
+    return wouldApply(
+      `(1) CreateVpcPeeringConnection ${p.vpcId} → ${p.peerVpcId}, (2) accept it, (3) point ${n} route${n === 1 ? '' : 's'} at it`,
+    );
+  }
+  const created = await x.log.write('ec2:CreateVpcPeeringConnection', () =>
+    x.ec2.send(new CreateVpcPeeringConnectionCommand(input)),
+  );
+  const pcx = created.VpcPeeringConnection?.VpcPeeringConnectionId;
+  if (!pcx) return { status: 'failed', message: 'CreateVpcPeeringConnection returned no id.', undo: null };
+  const done: string[] = [];
+  try {
+    // A new peering is `initiating-request` for a moment before it can be accepted (`pending-acceptance`).
+    let status = created.VpcPeeringConnection?.Status?.Code;
+    for (let i = 0; i < 10 && status === 'initiating-request'; i++) {
+      const now = await x.log.read('ec2:DescribeVpcPeeringConnections', () =>
+        x.ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] })),
+      );
+      status = now.VpcPeeringConnections?.[0]?.Status?.Code;
+    }
+    if (status !== 'pending-acceptance' && status !== 'active') {
+      return rollBackPeering(x, pcx, {
+        status: 'failed',
+        message: `The new peering ${pcx} is ${status ?? 'unknown'}, not pending acceptance.`,
+        undo: null,
+      });
+    }
+    if (status === 'pending-acceptance') {
+      await x.log.dryRun('ec2:AcceptVpcPeeringConnection', () =>
+        x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx, DryRun: true })),
+      );
+      await x.log.write('ec2:AcceptVpcPeeringConnection', () =>
+        x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx })),
+      );
+    }
+    for (const r of p.routes) {
+      const out = await route(x, {
+        routeTableId: r.routeTableId as `rtb-${string}`,
+        destinationCidrBlock: r.destinationCidrBlock,
+        target: { vpcPeeringConnectionId: pcx as `pcx-${string}` },
+      });
+      if (out.status !== 'applied' && out.status !== 'already-in-place') return rollBackPeering(x, pcx, out);
+      done.push(`${r.destinationCidrBlock} in ${r.routeTableId}`);
+    }
+  } catch (e) {
+    return rollBackPeering(x, pcx, fromCallError(e, true));
+  }
+  return {
+    status: 'applied',
+    message: `(1) Created peering connection ${pcx} between ${p.vpcId} and ${p.peerVpcId}; (2) accepted it; (3) pointed ${done.join(', ')} at it.`,
+    undo: undoPlan(x, `delete peering connection ${pcx} (its routes become blackholes again, as before)`, [
+      { op: 'DeleteVpcPeeringConnection', vpcPeeringConnectionId: pcx },
+    ]),
+  };
+}
+
+// ---------------------------------------------------------------- transit gateways
+
+type TgwPair = Extract<FixPlan, { action: 'AssociateTransitGatewayRouteTable' }>['params'];
+type TgwRoutePlan = Extract<FixPlan, { action: 'CreateTransitGatewayRoute' }>['params'];
+
+/**
+ * AssociateTransitGatewayRouteTable; the undo disassociates it. An attachment has at most one association: one
+ * made with another table since the diagnosis makes the plan stale (refused, nothing changed).
+ */
+async function associateTgwRouteTable(x: Exec, p: TgwPair): Promise<Outcome> {
+  const { transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att } = p;
+  const found = await x.log.read('ec2:DescribeTransitGatewayAttachments', () =>
+    x.ec2.send(new DescribeTransitGatewayAttachmentsCommand({ TransitGatewayAttachmentIds: [att] })),
+  );
+  const a = found.TransitGatewayAttachments?.find((t) => t.TransitGatewayAttachmentId === att);
+  if (!a) return refused(`Transit gateway attachment ${att} no longer exists; diagnose again.`);
+  const assoc = a.Association;
+  const current =
+    assoc && assoc.State !== 'disassociated' && assoc.State !== 'disassociating'
+      ? assoc.TransitGatewayRouteTableId
+      : undefined;
+  if (current === rtb) return already(`${att} is already associated with ${rtb}.`);
+  if (current) {
+    return refused(
+      `${att} is associated with ${current} now (an attachment has one route table at most); nothing was changed. Diagnose again.`,
+    );
+  }
+  const input = { TransitGatewayRouteTableId: rtb, TransitGatewayAttachmentId: att };
+  await x.log.dryRun('ec2:AssociateTransitGatewayRouteTable', () =>
+    x.ec2.send(new AssociateTransitGatewayRouteTableCommand({ ...input, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`associate ${att} with ${rtb}`);
+  try {
+    await x.log.write('ec2:AssociateTransitGatewayRouteTable', () =>
+      x.ec2.send(new AssociateTransitGatewayRouteTableCommand(input)),
+    );
+  } catch (e) {
+    if (isAwsCode(e, 'Resource.AlreadyAssociated')) {
+      return refused(`${att} was associated with a route table meanwhile; nothing was changed. Diagnose again.`);
+    }
+    throw e;
+  }
+  return {
+    status: 'applied',
+    message: `Associated ${att} with ${rtb} (the association takes a few seconds to become active).`,
+    undo: undoPlan(x, `disassociate ${att} from ${rtb}`, [
+      { op: 'DisassociateTransitGatewayRouteTable', transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att },
+    ]),
+  };
+}
+
+/** EnableTransitGatewayRouteTablePropagation; the undo disables it. A propagation already enabled is in place. */
+async function enableTgwPropagation(x: Exec, p: TgwPair): Promise<Outcome> {
+  const { transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att } = p;
+  const found = await x.log.read('ec2:GetTransitGatewayRouteTablePropagations', () =>
+    x.ec2.send(
+      new GetTransitGatewayRouteTablePropagationsCommand({
+        TransitGatewayRouteTableId: rtb,
+        Filters: [{ Name: 'transit-gateway-attachment-id', Values: [att] }],
+      }),
+    ),
+  );
+  const current = found.TransitGatewayRouteTablePropagations?.find((x) => x.TransitGatewayAttachmentId === att);
+  if (current?.State === 'enabled' || current?.State === 'enabling') {
+    return already(`${att} already propagates into ${rtb}.`);
+  }
+  const input = { TransitGatewayRouteTableId: rtb, TransitGatewayAttachmentId: att };
+  await x.log.dryRun('ec2:EnableTransitGatewayRouteTablePropagation', () =>
+    x.ec2.send(new EnableTransitGatewayRouteTablePropagationCommand({ ...input, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`let ${att} propagate its routes into ${rtb}`);
+  await x.log.write('ec2:EnableTransitGatewayRouteTablePropagation', () =>
+    x.ec2.send(new EnableTransitGatewayRouteTablePropagationCommand(input)),
+  );
+  return {
+    status: 'applied',
+    message: `${att} now propagates its routes into ${rtb}.`,
+    undo: undoPlan(x, `stop ${att} propagating into ${rtb}`, [
+      {
+        op: 'DisableTransitGatewayRouteTablePropagation',
+        transitGatewayRouteTableId: rtb,
+        transitGatewayAttachmentId: att,
+      },
+    ]),
+  };
+}
+
+/**
+ * CreateTransitGatewayRoute (static); the undo deletes it. A static route for the same CIDR to the same attachment
+ * is in place; one to anything else makes the plan stale (refused).
+ */
+async function createTgwRoute(x: Exec, p: TgwRoutePlan): Promise<Outcome> {
+  const { transitGatewayRouteTableId: rtb, destinationCidrBlock: cidr, transitGatewayAttachmentId: att } = p;
+  const read = () =>
+    x.log.read('ec2:SearchTransitGatewayRoutes', () =>
+      x.ec2.send(
+        new SearchTransitGatewayRoutesCommand({
+          TransitGatewayRouteTableId: rtb,
+          Filters: [{ Name: 'route-search.exact-match', Values: [cidr] }],
+        }),
+      ),
+    );
+  const existing = (await read()).Routes?.find((r) => r.DestinationCidrBlock === cidr && r.Type === 'static');
+  if (existing) {
+    const to = existing.TransitGatewayAttachments?.[0]?.TransitGatewayAttachmentId;
+    if (existing.State === 'active' && to === att) return already(`${cidr} in ${rtb} already leads to ${att}.`);
+    return refused(
+      `${rtb} has a static route ${cidr} (${existing.State}${to ? ` → ${to}` : ''}) now; nothing was changed. Diagnose again.`,
+    );
+  }
+  const input = { TransitGatewayRouteTableId: rtb, DestinationCidrBlock: cidr, TransitGatewayAttachmentId: att };
+  await x.log.dryRun('ec2:CreateTransitGatewayRoute', () =>
+    x.ec2.send(new CreateTransitGatewayRouteCommand({ ...input, DryRun: true })),
+  );
+  if (x.dryOnly) return wouldApply(`add static route ${cidr} → ${att} to ${rtb}`);
+  await x.log.write('ec2:CreateTransitGatewayRoute', () => x.ec2.send(new CreateTransitGatewayRouteCommand(input)));
+  return {
+    status: 'applied',
+    message: `Added static route ${cidr} → ${att} to ${rtb}.`,
+    undo: undoPlan(x, `delete route ${cidr} from ${rtb}`, [
+      { op: 'DeleteTransitGatewayRoute', transitGatewayRouteTableId: rtb, destinationCidrBlock: cidr },
     ]),
   };
 }

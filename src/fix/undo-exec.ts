@@ -3,8 +3,12 @@ import {
   DeleteInternetGatewayCommand,
   DeleteNetworkAclEntryCommand,
   DeleteRouteCommand,
+  DeleteTransitGatewayRouteCommand,
+  DeleteVpcPeeringConnectionCommand,
   DetachInternetGatewayCommand,
+  DisableTransitGatewayRouteTablePropagationCommand,
   DisassociateAddressCommand,
+  DisassociateTransitGatewayRouteTableCommand,
   type EC2Client,
   type IpPermission,
   ModifyNetworkInterfaceAttributeCommand,
@@ -125,6 +129,46 @@ function callFor(ec2: EC2Client, s: UndoStep): Call {
         text: `delete ${s.internetGatewayId}`,
         send: (dry) =>
           ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: s.internetGatewayId, DryRun: dry })),
+      };
+    case 'DisassociateTransitGatewayRouteTable':
+    case 'DisableTransitGatewayRouteTablePropagation': {
+      const input = {
+        TransitGatewayRouteTableId: s.transitGatewayRouteTableId,
+        TransitGatewayAttachmentId: s.transitGatewayAttachmentId,
+      };
+      const disassociate = s.op === 'DisassociateTransitGatewayRouteTable';
+      return {
+        action: `ec2:${s.op}`,
+        text: disassociate
+          ? `disassociate ${s.transitGatewayAttachmentId} from ${s.transitGatewayRouteTableId}`
+          : `stop ${s.transitGatewayAttachmentId} propagating into ${s.transitGatewayRouteTableId}`,
+        send: (dry) =>
+          disassociate
+            ? ec2.send(new DisassociateTransitGatewayRouteTableCommand({ ...input, DryRun: dry }))
+            : ec2.send(new DisableTransitGatewayRouteTablePropagationCommand({ ...input, DryRun: dry })),
+      };
+    }
+    case 'DeleteTransitGatewayRoute':
+      return {
+        action: 'ec2:DeleteTransitGatewayRoute',
+        text: `delete route ${s.destinationCidrBlock} from ${s.transitGatewayRouteTableId}`,
+        send: (dry) =>
+          ec2.send(
+            new DeleteTransitGatewayRouteCommand({
+              TransitGatewayRouteTableId: s.transitGatewayRouteTableId,
+              DestinationCidrBlock: s.destinationCidrBlock,
+              DryRun: dry,
+            }),
+          ),
+      };
+    case 'DeleteVpcPeeringConnection':
+      return {
+        action: 'ec2:DeleteVpcPeeringConnection',
+        text: `delete peering connection ${s.vpcPeeringConnectionId}`,
+        send: (dry) =>
+          ec2.send(
+            new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: s.vpcPeeringConnectionId, DryRun: dry }),
+          ),
       };
     case 'StopInstances':
       return {

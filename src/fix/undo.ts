@@ -36,6 +36,18 @@ export type UndoStep =
   | { op: 'DeleteNetworkAclEntry'; networkAclId: string; ruleNumber: number; egress: boolean }
   | { op: 'DetachInternetGateway'; internetGatewayId: string; vpcId: string }
   | { op: 'DeleteInternetGateway'; internetGatewayId: string }
+  | {
+      op: 'DisassociateTransitGatewayRouteTable';
+      transitGatewayRouteTableId: string;
+      transitGatewayAttachmentId: string;
+    }
+  | {
+      op: 'DisableTransitGatewayRouteTablePropagation';
+      transitGatewayRouteTableId: string;
+      transitGatewayAttachmentId: string;
+    }
+  | { op: 'DeleteTransitGatewayRoute'; transitGatewayRouteTableId: string; destinationCidrBlock: string }
+  | { op: 'DeleteVpcPeeringConnection'; vpcPeeringConnectionId: string }
   | { op: 'StopInstances'; instanceId: string }
   | { op: 'EnableSourceDestCheck'; networkInterfaceId: string };
 
@@ -93,6 +105,17 @@ const stepSchema = z.discriminatedUnion('op', [
   }),
   z.strictObject({ op: z.literal('DetachInternetGateway'), internetGatewayId: awsId('igw'), vpcId: awsId('vpc') }),
   z.strictObject({ op: z.literal('DeleteInternetGateway'), internetGatewayId: awsId('igw') }),
+  z.strictObject({
+    op: z.enum(['DisassociateTransitGatewayRouteTable', 'DisableTransitGatewayRouteTablePropagation']),
+    transitGatewayRouteTableId: awsId('tgw-rtb'),
+    transitGatewayAttachmentId: awsId('tgw-attach'),
+  }),
+  z.strictObject({
+    op: z.literal('DeleteTransitGatewayRoute'),
+    transitGatewayRouteTableId: awsId('tgw-rtb'),
+    destinationCidrBlock: cidr,
+  }),
+  z.strictObject({ op: z.literal('DeleteVpcPeeringConnection'), vpcPeeringConnectionId: awsId('pcx') }),
   z.strictObject({ op: z.literal('StopInstances'), instanceId: awsId('i') }),
   z.strictObject({ op: z.literal('EnableSourceDestCheck'), networkInterfaceId: awsId('eni') }),
 ]);

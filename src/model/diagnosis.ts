@@ -5,6 +5,8 @@ import type {
   NetworkInterfaceId,
   RouteTableId,
   SecurityGroupId,
+  TransitGatewayAttachmentId,
+  TransitGatewayRouteTableId,
   VpcId,
   VpcPeeringConnectionId,
 } from './ids.js';
@@ -92,6 +94,8 @@ export type FindingCode =
   | 'TGW_ROUTE_BLACKHOLE'
   | 'TGW_NO_ATTACHMENT_IN_AZ'
   | 'PRIVATE_DESTINATION_VIA_INTERNET'
+  /** The source is a private (RFC 1918/6598) address outside the snapshot and the packet must cross the internet. */
+  | 'PRIVATE_SOURCE_VIA_INTERNET'
   /** The destination is a NAT gateway's address: a NAT gateway answers no connection addressed to it. */
   | 'NAT_GATEWAY_NOT_A_DESTINATION'
   /** The destination address lies in a VPC of the snapshot, but no network interface holds it: nothing answers. */
@@ -120,7 +124,10 @@ export type AwsExplanationCode =
   | 'TGW_RTB_CANNOT_ROUTE'
   | 'TGW_RTB_BAD_STATE_ROUTE'
   | 'TGW_ROUTE_AZ_RESTRICTION'
-  | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS';
+  | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS'
+  | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS'
+  | 'IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS'
+  | 'IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS';
 
 /** EC2 write actions a fix plan can carry. Executors (src/fix) turn each into SDK commands. */
 export type FixAction =
@@ -153,6 +160,22 @@ export type FixAction =
     }
   | { action: 'AcceptVpcPeeringConnection'; params: { vpcPeeringConnectionId: VpcPeeringConnectionId } }
   | {
+      /**
+       * A new peering in place of a dead one (deleted, rejected, expired, failed) between two VPCs of one account and
+       * region: created, accepted, and every route that named the dead peering pointed at it (both sides).
+       */
+      action: 'CreateVpcPeeringConnection';
+      params: {
+        vpcId: VpcId;
+        peerVpcId: VpcId;
+        /**
+         * The routes to point at the new peering: each one that named a dead peering (`previousTarget`), and the
+         * ones the paths lack altogether (no `previousTarget`: created).
+         */
+        routes: { routeTableId: RouteTableId; destinationCidrBlock: string; previousTarget?: string }[];
+      };
+    }
+  | {
       action: 'AllocateAndAssociateAddress';
       params: { instanceId?: InstanceId; networkInterfaceId: NetworkInterfaceId; privateIp: string };
     }
@@ -182,6 +205,31 @@ export type FixAction =
         destinationCidrBlock?: string;
         /** With routeTableId: the dead target the route points at now (the old gateway), when it is replaced. */
         previousTarget?: string;
+      };
+    }
+  | {
+      /** Associates a transit gateway attachment (that has none) with a route table, for what enters through it. */
+      action: 'AssociateTransitGatewayRouteTable';
+      params: {
+        transitGatewayRouteTableId: TransitGatewayRouteTableId;
+        transitGatewayAttachmentId: TransitGatewayAttachmentId;
+      };
+    }
+  | {
+      /** Lets an attachment propagate its VPC's CIDRs into a transit gateway route table. */
+      action: 'EnableTransitGatewayRouteTablePropagation';
+      params: {
+        transitGatewayRouteTableId: TransitGatewayRouteTableId;
+        transitGatewayAttachmentId: TransitGatewayAttachmentId;
+      };
+    }
+  | {
+      /** A static route in a transit gateway route table (to a peering attachment, which cannot propagate). */
+      action: 'CreateTransitGatewayRoute';
+      params: {
+        transitGatewayRouteTableId: TransitGatewayRouteTableId;
+        destinationCidrBlock: string;
+        transitGatewayAttachmentId: TransitGatewayAttachmentId;
       };
     }
   | { action: 'StartInstances'; params: { instanceId: InstanceId } }

@@ -389,6 +389,11 @@ export interface SnapshotIndex {
   /** A live NAT gateway by any private or public address it holds. */
   natByIp: Map<string, NatGateway>;
   /**
+   * Public addresses the snapshot knows and nothing holds now, with who held them: the addresses of deleted or failed
+   * NAT gateways, and Elastic IPs associated with nothing. A packet to one is answered by no one.
+   */
+  unheldAddresses: Map<string, { id: string; why: string }>;
+  /**
    * Resource id → the warnings naming it (`buildSnapshot` fills it), so a diagnosis can pick the warnings on its path
    * without scanning them all. Optional: hand-built snapshots may leave it out.
    */

@@ -174,12 +174,42 @@ export function isRfc6598(ip: string): boolean {
   return cidrContains(RFC6598, ip);
 }
 
-/** A globally routable address as far as an internet gateway is concerned (not RFC 1918/6598, loopback, link-local…). */
+/**
+ * Why an address can be no end of a network path, or null when it can: a loopback address never leaves its host, a
+ * link-local one never leaves its link, a multicast one names a group, not a host, and the unspecified and broadcast
+ * addresses name no host at all.
+ */
+export function unusableAddress(ip: string): string | null {
+  const a = parseIp(ip);
+  if (!a) return null;
+  switch (ipaddr.parse(a.text).range()) {
+    case 'loopback':
+      return `${a.text} is a loopback address: it never leaves the host that sends it, so no network path leads to or from it`;
+    case 'linkLocal':
+      return `${a.text} is a link-local address: it is never forwarded beyond its own link (in AWS, 169.254.0.0/16 holds the instance metadata and DNS services, reached from inside the instance)`;
+    case 'multicast':
+      return `${a.text} is a multicast address: it names a group, not a host, and VPC routing does not carry multicast outside a transit gateway multicast domain`;
+    case 'unspecified':
+      return `${a.text} is the unspecified address: it names no host`;
+    case 'broadcast':
+      return `${a.text} is the broadcast address: it names no host, and a VPC does not carry broadcast`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * A host on the internet as far as an internet gateway is concerned: any IPv4 address that is not RFC 1918 or RFC
+ * 6598 space (the only sources and destinations an internet gateway drops) and not unusable as an end (loopback,
+ * link-local, multicast…), whatever name an IP library gives its range: documentation (192.0.2.0/24,
+ * 198.51.100.0/24, 203.0.113.0/24), benchmarking or reserved space is routed like any other public address.
+ * IPv6: global unicast.
+ */
 export function isPublicIp(ip: string): boolean {
   const a = parseIp(ip);
   if (!a) return false;
-  const range = ipaddr.parse(a.text).range();
-  return range === 'unicast';
+  if (a.family === 6) return ipaddr.parse(a.text).range() === 'unicast';
+  return !isRfc1918(a.text) && !isRfc6598(a.text) && unusableAddress(a.text) === null;
 }
 
 /** Is `port` within [from, to]? */

@@ -15,6 +15,11 @@ import type {
   SecurityGroupRule,
   Tag,
   TagSpecification,
+  TransitGatewayAttachment,
+  TransitGatewayPropagation,
+  TransitGatewayRoute,
+  TransitGatewayRouteTable,
+  VpcPeeringConnection,
 } from '@aws-sdk/client-ec2';
 import { parseCidr } from '../net/ip.js';
 import type { Handler, Input, OpContext } from './context.js';
@@ -690,6 +695,236 @@ const acceptPeering: Handler = (input: Input, ctx: OpContext) => {
   return { VpcPeeringConnection: reviveDates({ ...pcx, Status: { Code: 'provisioning', Message: 'Provisioning' } }) };
 };
 
+const createPeering: Handler = (input: Input, ctx: OpContext) => {
+  const s = ctx.state;
+  const vpcOf = (id: unknown) => {
+    const v = s.docs.Vpcs.find((x) => x.VpcId === id);
+    if (!v) return ctx.fail('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`);
+    return v;
+  };
+  const requester = vpcOf(input.VpcId);
+  const peerOwner = (input.PeerOwnerId as string | undefined) ?? s.accountId;
+  const peerRegion = (input.PeerRegion as string | undefined) ?? s.region;
+  // Another account's or region's VPC is not in this account's state: only the id is known.
+  const accepter = peerOwner === s.accountId && peerRegion === s.region ? vpcOf(input.PeerVpcId) : undefined;
+  dryRunGate(input, ctx);
+  const cidrs = (v: typeof requester) => ({
+    CidrBlock: v.CidrBlock,
+    CidrBlockSet: (v.CidrBlockAssociationSet ?? [{ CidrBlock: v.CidrBlock }]).map((a) => ({ CidrBlock: a.CidrBlock })),
+  });
+  const pcx: VpcPeeringConnection = {
+    VpcPeeringConnectionId: s.ids.id('pcx'),
+    RequesterVpcInfo: { OwnerId: s.accountId, VpcId: requester.VpcId, Region: s.region, ...cidrs(requester) },
+    AccepterVpcInfo: { OwnerId: peerOwner, VpcId: accepter?.VpcId ?? (input.PeerVpcId as string), Region: peerRegion },
+    Status: { Code: 'pending-acceptance', Message: `Pending Acceptance by ${peerOwner}` },
+    Tags: tagsFor(input.TagSpecifications, 'vpc-peering-connection'),
+  };
+  s.docs.VpcPeeringConnections.push(pcx);
+  // AWS answers `initiating-request`; the request is pending acceptance a moment later (at once, here).
+  return {
+    VpcPeeringConnection: structuredClone({
+      ...pcx,
+      Status: { Code: 'initiating-request', Message: 'Initiating Request' },
+    }),
+  };
+};
+
+const deletePeering: Handler = (input: Input, ctx: OpContext) => {
+  const s = ctx.state;
+  const id = input.VpcPeeringConnectionId as string;
+  const pcx = s.docs.VpcPeeringConnections.find((p) => p.VpcPeeringConnectionId === id);
+  if (!pcx || pcx.Status?.Code === 'deleted')
+    return ctx.fail('InvalidVpcPeeringConnectionID.NotFound', `The vpcPeeringConnection ID '${id}' does not exist`);
+  dryRunGate(input, ctx);
+  pcx.Status = { Code: 'deleted', Message: `Deleted by ${s.accountId}` };
+  refreshRoutesTo(s, id);
+  return { Return: true };
+};
+
+// ---- transit gateways ----
+
+function tgwRouteTable(ctx: OpContext, id: unknown): TransitGatewayRouteTable {
+  const t = ctx.state.docs.TransitGatewayRouteTables.find((x) => x.TransitGatewayRouteTableId === id);
+  if (!t)
+    return ctx.fail('InvalidRouteTableID.NotFound', `Transit Gateway Route Table ${id} was deleted or does not exist.`);
+  return t;
+}
+
+/** The attachment, which must belong to the table's transit gateway. */
+function tgwAttachment(ctx: OpContext, id: unknown, table: TransitGatewayRouteTable): TransitGatewayAttachment {
+  const a = ctx.state.docs.TransitGatewayAttachments.find((x) => x.TransitGatewayAttachmentId === id);
+  if (!a || a.State === 'deleted') {
+    return ctx.fail(
+      'InvalidTransitGatewayAttachmentID.NotFound',
+      `Transit Gateway Attachment ${id} was deleted or does not exist.`,
+    );
+  }
+  if (a.TransitGatewayId !== table.TransitGatewayId) {
+    ctx.fail(
+      'InvalidParameterValue',
+      `Transit Gateway Attachment ${id} and Transit Gateway Route Table ${table.TransitGatewayRouteTableId} belong to different transit gateways.`,
+    );
+  }
+  return a;
+}
+
+function associationOut(table: TransitGatewayRouteTable, a: TransitGatewayAttachment, state: string) {
+  return {
+    Association: {
+      TransitGatewayRouteTableId: table.TransitGatewayRouteTableId,
+      TransitGatewayAttachmentId: a.TransitGatewayAttachmentId,
+      ResourceId: a.ResourceId,
+      ResourceType: a.ResourceType,
+      State: state,
+    },
+  };
+}
+
+const associateTgwRouteTable: Handler = (input: Input, ctx: OpContext) => {
+  const table = tgwRouteTable(ctx, input.TransitGatewayRouteTableId);
+  const a = tgwAttachment(ctx, input.TransitGatewayAttachmentId, table);
+  if (a.Association && a.Association.State !== 'disassociated') {
+    ctx.fail(
+      'Resource.AlreadyAssociated',
+      `Transit Gateway Attachment ${a.TransitGatewayAttachmentId} is already associated to a route table.`,
+    );
+  }
+  dryRunGate(input, ctx);
+  // AWS answers `associating` and is associated within seconds; the sandbox lands on associated at once.
+  a.Association = { TransitGatewayRouteTableId: table.TransitGatewayRouteTableId, State: 'associated' };
+  return associationOut(table, a, 'associating');
+};
+
+const disassociateTgwRouteTable: Handler = (input: Input, ctx: OpContext) => {
+  const table = tgwRouteTable(ctx, input.TransitGatewayRouteTableId);
+  const a = tgwAttachment(ctx, input.TransitGatewayAttachmentId, table);
+  if (a.Association?.TransitGatewayRouteTableId !== table.TransitGatewayRouteTableId) {
+    ctx.fail(
+      'InvalidAssociation.NotFound',
+      `Transit Gateway Attachment ${a.TransitGatewayAttachmentId} is not associated with ${table.TransitGatewayRouteTableId}.`,
+    );
+  }
+  dryRunGate(input, ctx);
+  delete a.Association;
+  return associationOut(table, a, 'disassociating');
+};
+
+function propagationsOf(ctx: OpContext, table: TransitGatewayRouteTable): TransitGatewayPropagation[] {
+  const id = table.TransitGatewayRouteTableId as string;
+  let entry = ctx.state.docs.TransitGatewayPropagations.find((x) => x.TransitGatewayRouteTableId === id);
+  if (!entry) {
+    entry = { TransitGatewayRouteTableId: id, TransitGatewayRouteTablePropagations: [] };
+    ctx.state.docs.TransitGatewayPropagations.push(entry);
+  }
+  return entry.TransitGatewayRouteTablePropagations;
+}
+
+function propagationOut(a: TransitGatewayAttachment, table: TransitGatewayRouteTable, state: string) {
+  return {
+    Propagation: {
+      TransitGatewayAttachmentId: a.TransitGatewayAttachmentId,
+      ResourceId: a.ResourceId,
+      ResourceType: a.ResourceType,
+      TransitGatewayRouteTableId: table.TransitGatewayRouteTableId,
+      State: state,
+    },
+  };
+}
+
+const enableTgwPropagation: Handler = (input: Input, ctx: OpContext) => {
+  const table = tgwRouteTable(ctx, input.TransitGatewayRouteTableId);
+  const a = tgwAttachment(ctx, input.TransitGatewayAttachmentId, table);
+  const list = propagationsOf(ctx, table);
+  if (list.some((p) => p.TransitGatewayAttachmentId === a.TransitGatewayAttachmentId && p.State === 'enabled')) {
+    ctx.fail(
+      'TransitGatewayRouteTablePropagation.Duplicate',
+      `Propagation of ${a.TransitGatewayAttachmentId} into ${table.TransitGatewayRouteTableId} is already enabled.`,
+    );
+  }
+  dryRunGate(input, ctx);
+  list.push({
+    TransitGatewayAttachmentId: a.TransitGatewayAttachmentId,
+    ResourceId: a.ResourceId,
+    ResourceType: a.ResourceType,
+    State: 'enabled',
+  });
+  return propagationOut(a, table, 'enabling');
+};
+
+const disableTgwPropagation: Handler = (input: Input, ctx: OpContext) => {
+  const table = tgwRouteTable(ctx, input.TransitGatewayRouteTableId);
+  const a = tgwAttachment(ctx, input.TransitGatewayAttachmentId, table);
+  const list = propagationsOf(ctx, table);
+  const i = list.findIndex((p) => p.TransitGatewayAttachmentId === a.TransitGatewayAttachmentId);
+  if (i < 0) {
+    ctx.fail(
+      'TransitGatewayRouteTablePropagation.NotFound',
+      `${a.TransitGatewayAttachmentId} does not propagate into ${table.TransitGatewayRouteTableId}.`,
+    );
+  }
+  dryRunGate(input, ctx);
+  list.splice(i, 1);
+  return propagationOut(a, table, 'disabling');
+};
+
+function staticRoutesOf(ctx: OpContext, table: TransitGatewayRouteTable): TransitGatewayRoute[] {
+  const id = table.TransitGatewayRouteTableId as string;
+  let entry = ctx.state.docs.TransitGatewayStaticRoutes.find((x) => x.TransitGatewayRouteTableId === id);
+  if (!entry) {
+    entry = { TransitGatewayRouteTableId: id, Routes: [] };
+    ctx.state.docs.TransitGatewayStaticRoutes.push(entry);
+  }
+  return entry.Routes;
+}
+
+const createTgwRoute: Handler = (input: Input, ctx: OpContext) => {
+  const table = tgwRouteTable(ctx, input.TransitGatewayRouteTableId);
+  const cidr = String(input.DestinationCidrBlock);
+  if (!parseCidr(cidr)) ctx.fail('InvalidParameterValue', `${cidr} is not a valid CIDR block.`);
+  const blackhole = input.Blackhole === true;
+  const a = blackhole ? null : tgwAttachment(ctx, input.TransitGatewayAttachmentId, table);
+  const routes = staticRoutesOf(ctx, table);
+  if (routes.some((r) => r.DestinationCidrBlock === cidr && (r.Type ?? 'static') === 'static')) {
+    ctx.fail(
+      'RouteAlreadyExists',
+      `Route ${cidr} already exists in Transit Gateway Route Table ${table.TransitGatewayRouteTableId}.`,
+    );
+  }
+  dryRunGate(input, ctx);
+  const route: TransitGatewayRoute = {
+    DestinationCidrBlock: cidr,
+    TransitGatewayAttachments: a
+      ? [
+          {
+            TransitGatewayAttachmentId: a.TransitGatewayAttachmentId,
+            ResourceId: a.ResourceId,
+            ResourceType: a.ResourceType,
+          },
+        ]
+      : [],
+    Type: 'static',
+    State: blackhole ? 'blackhole' : 'active',
+  };
+  routes.push(route);
+  return { Route: structuredClone(route) };
+};
+
+const deleteTgwRoute: Handler = (input: Input, ctx: OpContext) => {
+  const table = tgwRouteTable(ctx, input.TransitGatewayRouteTableId);
+  const cidr = String(input.DestinationCidrBlock);
+  const routes = staticRoutesOf(ctx, table);
+  const i = routes.findIndex((r) => r.DestinationCidrBlock === cidr && (r.Type ?? 'static') === 'static');
+  if (i < 0) {
+    ctx.fail(
+      'InvalidRoute.NotFound',
+      `No route with destination-cidr-block ${cidr} in Transit Gateway Route Table ${table.TransitGatewayRouteTableId}`,
+    );
+  }
+  dryRunGate(input, ctx);
+  const [gone] = routes.splice(i, 1);
+  return { Route: { ...gone, State: 'deleted' } };
+};
+
 // ---- network ACLs ----
 
 const PROTOCOL_NUMBERS: Record<string, string> = { all: '-1', icmp: '1', tcp: '6', udp: '17', icmpv6: '58' };
@@ -1127,6 +1362,8 @@ export const writeHandlers: Record<string, Handler> = {
   DisassociateAddress: disassociateAddress,
   ReleaseAddress: releaseAddress,
   AcceptVpcPeeringConnection: acceptPeering,
+  CreateVpcPeeringConnection: createPeering,
+  DeleteVpcPeeringConnection: deletePeering,
   CreateNetworkAclEntry: createAclEntry,
   ReplaceNetworkAclEntry: replaceAclEntry,
   DeleteNetworkAclEntry: deleteAclEntry,
@@ -1137,6 +1374,12 @@ export const writeHandlers: Record<string, Handler> = {
   StartInstances: startStop(true),
   StopInstances: startStop(false),
   ModifyNetworkInterfaceAttribute: modifyEniAttribute,
+  AssociateTransitGatewayRouteTable: associateTgwRouteTable,
+  DisassociateTransitGatewayRouteTable: disassociateTgwRouteTable,
+  EnableTransitGatewayRouteTablePropagation: enableTgwPropagation,
+  DisableTransitGatewayRouteTablePropagation: disableTgwPropagation,
+  CreateTransitGatewayRoute: createTgwRoute,
+  DeleteTransitGatewayRoute: deleteTgwRoute,
   CreateTags: createTags,
   DeleteTags: deleteTags,
 };

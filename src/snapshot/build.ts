@@ -1093,6 +1093,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
       securityGroups,
       natGateways,
       peeringConnections,
+      addresses,
     },
     b.presentKeys,
     warn,
@@ -1126,6 +1127,11 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
   };
 }
 
+/** Transit gateway attachment states that carry traffic (`modifying` keeps carrying while it changes). */
+const LIVE_ATTACHMENT = new Set(['available', 'modifying']);
+/** Attachment states that will never carry traffic again. */
+const DEAD_ATTACHMENT = new Set(['deleted', 'deleting', 'failed', 'failing', 'rejected', 'rejecting']);
+
 type IndexInput = Pick<
   Snapshot,
   | 'vpcs'
@@ -1141,6 +1147,7 @@ type IndexInput = Pick<
   | 'securityGroups'
   | 'natGateways'
   | 'peeringConnections'
+  | 'addresses'
 >;
 
 function buildIndex(
@@ -1167,6 +1174,7 @@ function buildIndex(
     gatewayRouteTables: new Map(),
     natByEni: new Map(),
     natByIp: new Map(),
+    unheldAddresses: new Map(),
   };
   const vpcIds = [...s.vpcs.keys()];
 
@@ -1241,6 +1249,11 @@ function buildIndex(
   if (!presentKeys.has('SecurityGroups') && s.networkInterfaces.size > 0)
     warn('MISSING_FILE', 'no SecurityGroups in the snapshot: security group rules cannot be evaluated', vpcIds);
 
+  // Dead interfaces (being deleted, or a deleted NAT gateway's) hold no address: a live one always decides.
+  const deadNatEnis = new Set<string>();
+  for (const n of s.natGateways.values())
+    if (n.state === 'deleted' || n.state === 'failed')
+      for (const a of n.addresses) if (a.networkInterfaceId) deadNatEnis.add(a.networkInterfaceId);
   for (const eni of s.networkInterfaces.values()) {
     pushTo(index.subnetNetworkInterfaces, eni.subnetId, eni.id);
     if (presentKeys.has('Subnets') && !s.subnets.has(eni.subnetId))
@@ -1253,6 +1266,7 @@ function buildIndex(
       if (presentKeys.has('SecurityGroups') && !s.securityGroups.has(g))
         warn('DANGLING_REFERENCE', `network interface ${eni.id} uses ${g}, which is not in the snapshot`, [eni.id, g]);
     }
+    if (eni.status === 'deleting' || deadNatEnis.has(eni.id)) continue;
     for (const p of eni.privateIps) {
       pushTo(index.privateIpToEni, p.address, eni.id);
       if (p.publicIp && !index.publicIpToEni.has(p.publicIp)) index.publicIpToEni.set(p.publicIp, eni.id);
@@ -1269,7 +1283,10 @@ function buildIndex(
     for (const v of igw.attachedVpcIds) pushTo(index.vpcInternetGateways, v, igw.id);
   for (const g of s.egressOnlyInternetGateways.values())
     for (const v of g.attachedVpcIds) pushTo(index.vpcEgressOnlyInternetGateways, v, g.id);
-  for (const att of s.transitGatewayAttachments.values())
+  // A VPC keeps its deleted attachments in the data for a while: they carry nothing, and a live one comes first.
+  const attachments = [...s.transitGatewayAttachments.values()].filter((a) => !DEAD_ATTACHMENT.has(a.state));
+  attachments.sort((a, b) => Number(!LIVE_ATTACHMENT.has(a.state)) - Number(!LIVE_ATTACHMENT.has(b.state)));
+  for (const att of attachments)
     if (att.resourceType === 'vpc' && att.resourceId)
       pushTo(index.vpcTransitGatewayAttachments, att.resourceId as `vpc-${string}`, att.id);
   for (const pl of s.prefixLists.values()) index.prefixListCidrs.set(pl.id, pl.cidrs);
@@ -1285,5 +1302,18 @@ function buildIndex(
       if (a.publicIp) index.natByIp.set(a.publicIp, n);
     }
   }
+  const held = (ip: string) => index.publicIpToEni.has(ip) || index.natByIp.has(ip) || index.privateIpToEni.has(ip);
+  for (const n of s.natGateways.values()) {
+    if (n.state !== 'deleted' && n.state !== 'failed') continue;
+    for (const a of n.addresses)
+      if (a.publicIp && !held(a.publicIp))
+        index.unheldAddresses.set(a.publicIp, { id: n.id, why: `NAT gateway ${n.id}, which held it, is ${n.state}` });
+  }
+  for (const e of s.addresses.values())
+    if (!e.networkInterfaceId && !e.instanceId && !held(e.publicIp))
+      index.unheldAddresses.set(e.publicIp, {
+        id: e.allocationId ?? e.publicIp,
+        why: `Elastic IP ${e.allocationId ?? e.publicIp} is allocated but associated with nothing`,
+      });
   return index;
 }

@@ -11,7 +11,7 @@ import type {
   Snapshot,
   VpcId,
 } from '../model/index.js';
-import { isCidr, parseIp } from '../net/ip.js';
+import { isCidr, parseIp, unusableAddress } from '../net/ip.js';
 
 /** Words that stand for "a host on the internet". */
 const INTERNET_WORDS = new Set(['internet', 'the-internet', '0.0.0.0/0']);
@@ -198,6 +198,14 @@ function resolveIp(s: Snapshot, text: string, ctx: Context): ResolvedEndpoint {
     );
   }
   const ip = parsed.text;
+  const unusable = unusableAddress(ip);
+  if (unusable) {
+    throw new WhypingError(
+      'BAD_INPUT',
+      `${unusable}. Name an instance, an ENI, an address one holds, \`internet\` or a host on the internet instead.`,
+      { input: text },
+    );
+  }
   const privateHits = (s.index.privateIpToEni.get(ip) ?? [])
     .map((id) => s.networkInterfaces.get(id))
     .filter((e): e is NetworkInterface => !!e);

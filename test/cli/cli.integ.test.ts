@@ -129,6 +129,14 @@ describe('whyping diagnose with a snapshot', () => {
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 
+  it('exits 2 on a loopback end, saying in one sentence why no path leads there', async () => {
+    const r = await run(['diagnose', VM1, '127.0.0.1', '--snapshot', BROKEN]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^whyping: 127\.0\.0\.1 is a loopback address: it never leaves the host/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('exits 2 on a bad port', async () => {
     const r = await run(['diagnose', VM1, VM2, '--port', '0', '--snapshot', BROKEN]);
     expect(r.code).toBe(2);

@@ -377,12 +377,25 @@ describe('ROUTE_BLACKHOLE to a deleted peering with no live one', () => {
     .peer('old', 'main', 'b', { status: 'deleted' })
     .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole');
 
-  it('says a new peering must be created and accepted, then the route pointed at it', () => {
+  it('plans a new peering, accepted, with the route pointed at it (one account and region)', () => {
     const f = finding(ask(w, 'web', 'peer-host'), 'ROUTE_BLACKHOLE');
-    expect(f.fix).toBeNull();
     expect(f.message).toContain(`${w.id('old')} is deleted`);
+    expect(f.fix).toMatchObject({ action: 'CreateVpcPeeringConnection', order: 1, reversible: true });
+    expect(f.fix?.summary).toContain(`point 10.1.0.0/16 in ${w.id('public-rt')} at it instead of ${w.id('old')}`);
+  });
+
+  it('says a new peering must be created and accepted when the other VPC is in another account', () => {
+    const far = new SnapshotBuilder()
+      .addVpc('b', { cidr: '10.1.0.0/16', accountId: '444455556666' })
+      .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('peer-host', { subnet: 'b1', ip: '10.1.1.10' })
+      .peer('old', 'main', 'b', { status: 'deleted' })
+      .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole');
+    const f = finding(ask(far, 'web', 'peer-host'), 'ROUTE_BLACKHOLE');
+    expect(f.fix).toBeNull();
     expect(f.message).toContain(
-      `No peering connection links ${w.id('main')} and ${w.id('b')} any more: create one (and accept it), then point 10.1.0.0/16`,
+      `No peering connection links ${far.id('main')} and ${far.id('b')} any more: create one (and accept it), then point 10.1.0.0/16`,
     );
   });
 });
@@ -482,9 +495,10 @@ describe('PEERING_NOT_TRANSITIVE', () => {
     .peer('bc', 'b', 'c', { routes: true })
     .addRoute('public', '10.2.0.0/16', 'pcx:ab');
 
-  it('stops at the peering: it delivers only to the peer VPC', () => {
+  it('reports the peering (it delivers only to the peer VPC), then goes on as if A and C were peered', () => {
     const d = ask(w, 'web', 'c-host');
-    expect(codes(d)).toEqual(['PEERING_NOT_TRANSITIVE forward']);
+    // One answer lists everything a direct A–C link still needs: c-host admits no ICMP, and C has no route back.
+    expect(codes(d)).toEqual(['PEERING_NOT_TRANSITIVE forward', 'SG_INGRESS_DENIED forward', 'NO_ROUTE return']);
     expect(finding(d, 'PEERING_NOT_TRANSITIVE')).toMatchObject({
       resource: w.id('ab'),
       awsCode: 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR',

@@ -753,3 +753,227 @@ describe('undo', () => {
     expect(wire.actions).toEqual(['DisassociateAddress(dry)', 'ReleaseAddress(dry)']);
   });
 });
+
+describe('transit gateways', () => {
+  const RTB_TGW = 'tgw-rtb-0a1b2c3d4e5f60718';
+  const ATT = 'tgw-attach-0123456789abcdef0';
+  const OTHER_RTB = 'tgw-rtb-0ffffeeeedddd0000';
+  const attachment = (association = '') =>
+    `<transitGatewayAttachments><item><transitGatewayAttachmentId>${ATT}</transitGatewayAttachmentId><state>available</state>${association}</item></transitGatewayAttachments>`;
+  const pair = { transitGatewayRouteTableId: RTB_TGW, transitGatewayAttachmentId: ATT } as const;
+
+  it('associates an unassociated attachment after a dry run, and undoes with DisassociateTransitGatewayRouteTable', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeTransitGatewayAttachments', { inner: attachment() });
+    wire.write('AssociateTransitGatewayRouteTable', '<association><state>associating</state></association>');
+    const ec2 = testEc2();
+    const r = await executeFix(
+      ec2,
+      { ...meta, id: 'fix-tgw-assoc', action: 'AssociateTransitGatewayRouteTable', params: pair },
+      apply,
+    );
+    expect(r.status).toBe('applied');
+    expect(first(wire.real('AssociateTransitGatewayRouteTable'))).toMatchObject({
+      TransitGatewayRouteTableId: RTB_TGW,
+      TransitGatewayAttachmentId: ATT,
+    });
+    expect(wire.actions).toEqual([
+      'DescribeTransitGatewayAttachments',
+      'AssociateTransitGatewayRouteTable(dry)',
+      'AssociateTransitGatewayRouteTable',
+    ]);
+
+    wire = new Ec2Wire();
+    wire.dryOk('DisassociateTransitGatewayRouteTable');
+    wire.write('DisassociateTransitGatewayRouteTable', '<association><state>disassociating</state></association>');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(first(wire.real('DisassociateTransitGatewayRouteTable'))).toMatchObject({
+      TransitGatewayRouteTableId: RTB_TGW,
+      TransitGatewayAttachmentId: ATT,
+    });
+  });
+
+  it('refuses to associate an attachment associated with another table since the diagnosis, changing nothing', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeTransitGatewayAttachments', {
+      inner: attachment(
+        `<association><transitGatewayRouteTableId>${OTHER_RTB}</transitGatewayRouteTableId><state>associated</state></association>`,
+      ),
+    });
+    const r = await executeFix(
+      testEc2(),
+      { ...meta, id: 'fix-tgw-assoc', action: 'AssociateTransitGatewayRouteTable', params: pair },
+      apply,
+    );
+    expect(r.status).toBe('refused');
+    expect(r.message).toContain(`associated with ${OTHER_RTB} now`);
+    expect(wire.actions).toEqual(['DescribeTransitGatewayAttachments']);
+  });
+
+  it('enables propagation, reports one already enabled as in place, and undoes with DisableTransitGatewayRouteTablePropagation', async () => {
+    const plan: FixPlan = {
+      ...meta,
+      id: 'fix-tgw-prop',
+      action: 'EnableTransitGatewayRouteTablePropagation',
+      params: pair,
+    };
+    wire = new Ec2Wire();
+    wire.on('GetTransitGatewayRouteTablePropagations', {
+      inner: '<transitGatewayRouteTablePropagations/>',
+    });
+    wire.write('EnableTransitGatewayRouteTablePropagation', '<propagation><state>enabling</state></propagation>');
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, apply);
+    expect(r.status).toBe('applied');
+    expect(first(wire.sent)).toMatchObject({
+      TransitGatewayRouteTableId: RTB_TGW,
+      'Filter.1.Name': 'transit-gateway-attachment-id',
+      'Filter.1.Value.1': ATT,
+    });
+
+    wire = new Ec2Wire();
+    wire.dryOk('DisableTransitGatewayRouteTablePropagation');
+    wire.write('DisableTransitGatewayRouteTablePropagation', '<propagation><state>disabling</state></propagation>');
+    expect((await executeUndo(ec2, undoOf(r), ctx)).status).toBe('applied');
+
+    wire = new Ec2Wire();
+    wire.on('GetTransitGatewayRouteTablePropagations', {
+      inner: `<transitGatewayRouteTablePropagations><item><transitGatewayAttachmentId>${ATT}</transitGatewayAttachmentId><state>enabled</state></item></transitGatewayRouteTablePropagations>`,
+    });
+    expect((await executeFix(ec2, plan, apply)).status).toBe('already-in-place');
+    expect(wire.actions).toEqual(['GetTransitGatewayRouteTablePropagations']);
+  });
+
+  it('adds a static route, undoes it with DeleteTransitGatewayRoute, and refuses when another static route holds the CIDR', async () => {
+    const plan: FixPlan = {
+      ...meta,
+      id: 'fix-tgw-route',
+      action: 'CreateTransitGatewayRoute',
+      params: { ...pair, destinationCidrBlock: '10.9.0.0/16' },
+    };
+    wire = new Ec2Wire();
+    wire.on('SearchTransitGatewayRoutes', {
+      inner: '<routeSet/><additionalRoutesAvailable>false</additionalRoutesAvailable>',
+    });
+    wire.write(
+      'CreateTransitGatewayRoute',
+      '<route><destinationCidrBlock>10.9.0.0/16</destinationCidrBlock><state>active</state></route>',
+    );
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, apply);
+    expect(r.status).toBe('applied');
+    expect(first(wire.sent)).toMatchObject({
+      'Filter.1.Name': 'route-search.exact-match',
+      'Filter.1.Value.1': '10.9.0.0/16',
+    });
+    expect(first(wire.real('CreateTransitGatewayRoute'))).toMatchObject({
+      TransitGatewayRouteTableId: RTB_TGW,
+      DestinationCidrBlock: '10.9.0.0/16',
+      TransitGatewayAttachmentId: ATT,
+    });
+
+    wire = new Ec2Wire();
+    wire.dryOk('DeleteTransitGatewayRoute');
+    wire.write('DeleteTransitGatewayRoute', '<route><state>deleted</state></route>');
+    expect((await executeUndo(ec2, undoOf(r), ctx)).status).toBe('applied');
+    expect(first(wire.real('DeleteTransitGatewayRoute'))).toMatchObject({ DestinationCidrBlock: '10.9.0.0/16' });
+
+    wire = new Ec2Wire();
+    wire.on('SearchTransitGatewayRoutes', {
+      inner:
+        '<routeSet><item><destinationCidrBlock>10.9.0.0/16</destinationCidrBlock><type>static</type><state>blackhole</state></item></routeSet>',
+    });
+    const stale = await executeFix(ec2, plan, apply);
+    expect(stale.status).toBe('refused');
+    expect(stale.message).toContain('static route 10.9.0.0/16 (blackhole)');
+  });
+});
+
+describe('a new peering in place of a dead one', () => {
+  const PEER_VPC = 'vpc-0fedcba9876543210';
+  const NEW_PCX = 'pcx-0aaaa1111bbbb2222';
+  const plan: FixPlan = {
+    ...meta,
+    id: 'fix-new-pcx',
+    action: 'CreateVpcPeeringConnection',
+    params: {
+      vpcId: VPC,
+      peerVpcId: PEER_VPC,
+      routes: [{ routeTableId: RTB, destinationCidrBlock: '10.2.0.0/16', previousTarget: OLD_PCX }],
+    },
+  };
+  const blackhole = routeTable(
+    `<item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>${OLD_PCX}</vpcPeeringConnectionId><state>blackhole</state></item>`,
+  );
+
+  it('creates the peering (tagged), accepts it, replaces the blackhole route, and undoes with DeleteVpcPeeringConnection', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', { inner: '<vpcPeeringConnectionSet/>' });
+    wire.on('DescribeRouteTables', { inner: blackhole });
+    wire.dryOk('CreateVpcPeeringConnection');
+    wire.on('CreateVpcPeeringConnection', {
+      inner: `<vpcPeeringConnection><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId><status><code>initiating-request</code></status></vpcPeeringConnection>`,
+    });
+    wire.on('DescribeVpcPeeringConnections', {
+      inner: `<vpcPeeringConnectionSet><item><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId><status><code>pending-acceptance</code></status></item></vpcPeeringConnectionSet>`,
+    });
+    wire.write(
+      'AcceptVpcPeeringConnection',
+      `<vpcPeeringConnection><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId></vpcPeeringConnection>`,
+    );
+    wire.on('DescribeRouteTables', { inner: blackhole });
+    wire.write('ReplaceRoute');
+    const ec2 = testEc2();
+    const r = await executeFix(ec2, plan, apply);
+    expect(r.status, r.message).toBe('applied');
+    expect(first(wire.real('CreateVpcPeeringConnection'))).toMatchObject({
+      VpcId: VPC,
+      PeerVpcId: PEER_VPC,
+      'TagSpecification.1.ResourceType': 'vpc-peering-connection',
+      'TagSpecification.1.Tag.1.Key': 'whyping:actor',
+    });
+    expect(first(wire.real('ReplaceRoute'))).toMatchObject({
+      RouteTableId: RTB,
+      DestinationCidrBlock: '10.2.0.0/16',
+      VpcPeeringConnectionId: NEW_PCX,
+    });
+    expect(r.message).toContain(`Created peering connection ${NEW_PCX}`);
+
+    wire = new Ec2Wire();
+    wire.dryOk('DeleteVpcPeeringConnection');
+    wire.write('DeleteVpcPeeringConnection');
+    const u = await executeUndo(ec2, undoOf(r), ctx);
+    expect(u.status).toBe('applied');
+    expect(first(wire.real('DeleteVpcPeeringConnection'))).toMatchObject({ VpcPeeringConnectionId: NEW_PCX });
+  });
+
+  it('deletes the new peering again when the route cannot be replaced, and says so', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', { inner: '<vpcPeeringConnectionSet/>' });
+    wire.on('DescribeRouteTables', { inner: blackhole });
+    wire.dryOk('CreateVpcPeeringConnection');
+    wire.on('CreateVpcPeeringConnection', {
+      inner: `<vpcPeeringConnection><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId><status><code>pending-acceptance</code></status></vpcPeeringConnection>`,
+    });
+    wire.write('AcceptVpcPeeringConnection');
+    wire.on('DescribeRouteTables', { inner: blackhole });
+    wire.on('ReplaceRoute', { error: 'UnauthorizedOperation' }, { dry: true });
+    wire.on('DeleteVpcPeeringConnection', { inner: '<return>true</return>' });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('refused');
+    expect(r.missingPermission).toBe('ec2:ReplaceRoute');
+    expect(r.message).toContain(`The new peering ${NEW_PCX} was deleted again.`);
+  });
+
+  it('refuses when a live peering links the two VPCs since the diagnosis, creating nothing', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', {
+      inner: `<vpcPeeringConnectionSet><item><vpcPeeringConnectionId>${PCX}</vpcPeeringConnectionId><requesterVpcInfo><vpcId>${VPC}</vpcId></requesterVpcInfo><accepterVpcInfo><vpcId>${PEER_VPC}</vpcId></accepterVpcInfo><status><code>active</code></status></item></vpcPeeringConnectionSet>`,
+    });
+    const r = await executeFix(testEc2(), plan, apply);
+    expect(r.status).toBe('refused');
+    expect(r.message).toContain(`${PCX} (active) links`);
+    expect(wire.actions).toEqual(['DescribeVpcPeeringConnections']);
+  });
+});

@@ -68,3 +68,17 @@ export function throughAppliance(t: Walk, flow: Flow, instanceId: string | null,
     `traffic is routed through appliance ${t.label(eni)}: what it forwards is outside the model`,
   );
 }
+
+/**
+ * An end of the query whose interface has source/destination check off is an appliance (a firewall, router or NAT
+ * instance): what it sends, answers and forwards is decided by its own configuration, which no describe-* call
+ * shows, so a path AWS would carry is "not analyzed", naming the appliance, never a flat "reachable".
+ */
+export function applianceAtEnd(t: Walk, eni: NetworkInterface): void {
+  if (eni.sourceDestCheck || eni.interfaceType !== 'interface') return;
+  t.rec.stop(
+    'network-interface',
+    eni.id,
+    `${t.label(eni)} has source/destination check off on ${eni.id}: it is an appliance (a firewall, router or NAT instance), and what it sends, answers and forwards is decided by its own configuration, which no describe-* call shows`,
+  );
+}

@@ -89,6 +89,7 @@ export function igwEgress(
     });
     t.rec.record({
       flow,
+      ...(isRfc6598(dstIp) ? { awsCode: 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS' as const } : {}),
       code: 'PRIVATE_DESTINATION_VIA_INTERNET',
       resource: igwId ?? vpcId,
       message: `${dstIp} is a private (RFC 1918/6598) address, but the route sends it to internet gateway ${igwId}: an internet gateway never forwards private destinations.`,
@@ -215,6 +216,7 @@ export function igwEgress(
       return;
     }
   }
+  if (flow.side === 'forward' && isHost(flow.dst) && nobodyHolds(t, flow, dstIp)) return;
   t.rec.hop(flow, { component: 'internet', id: 'internet', allowed: true, rule: `to ${flow.dst}` });
   const service = flow.side === 'forward' && isHost(flow.dst) ? t.awsServiceOf(dstIp) : null;
   if (service) {
@@ -320,4 +322,45 @@ export function igwIngressAssumed(t: Walk, flow: Flow, eni: NetworkInterface, pr
   flow.viaInternet = true;
   crossSubnets(t, flow, null, eni.subnetId);
   arriveAt(t, flow, eni);
+}
+
+/**
+ * A public address the snapshot knows nothing holds now (a deleted NAT gateway's, an Elastic IP associated with
+ * nothing): the packet crosses the internet to AWS and is answered by no one. Reports it and returns true.
+ */
+export function nobodyHolds(t: Walk, flow: Flow, ip: string): boolean {
+  const was = t.s.index.unheldAddresses.get(ip);
+  if (!was) return false;
+  t.rec.hop(flow, { component: 'internet', id: 'internet', allowed: false, rule: `nothing holds ${ip}` });
+  t.rec.record({
+    flow,
+    code: 'NO_INTERFACE_AT_DESTINATION',
+    resource: was.id,
+    message: `No network interface holds ${ip}: ${was.why}, so nothing answers at that address.`,
+  });
+  return true;
+}
+
+/**
+ * A packet from a private (RFC 1918/6598) address outside the snapshot to a public address of the snapshot: it can
+ * only arrive over the internet, and an internet gateway drops inbound traffic from such sources.
+ */
+export function privateSourceAtGateway(t: Walk, flow: Flow, srcIp: string, vpcId: VpcId | null): void {
+  const igw = vpcId ? (t.s.index.vpcInternetGateways.get(vpcId) ?? [])[0] : undefined;
+  const id = igw ?? vpcId ?? 'internet';
+  t.rec.hop(flow, {
+    component: igw || vpcId ? 'internet-gateway' : 'internet',
+    id,
+    allowed: false,
+    rule: `source ${srcIp} is a private address`,
+  });
+  t.rec.record({
+    flow,
+    code: 'PRIVATE_SOURCE_VIA_INTERNET',
+    resource: id,
+    message: `${srcIp} is a private (${isRfc6598(srcIp) ? 'RFC 6598' : 'RFC 1918'}) address outside the snapshot, and ${flow.dst} is reached only over the internet: an internet gateway drops inbound traffic from private sources (a host on a private network reaches a public address through its own NAT, with a public source).`,
+    awsCode: isRfc6598(srcIp)
+      ? 'IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS'
+      : 'IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS',
+  });
 }

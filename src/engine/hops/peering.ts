@@ -8,7 +8,7 @@ import type {
   VpcPeeringConnectionId,
 } from '../../model/index.js';
 import { cidrCovers } from '../../net/ip.js';
-import type { Flow } from '../flow.js';
+import { type Flow, hostOf, isHost } from '../flow.js';
 import { deliverInVpc, type Walk } from '../walk.js';
 import { checkNacl } from './network-acl.js';
 
@@ -75,7 +75,8 @@ export function crossPeering(
       resource: p.id,
       message: `Peering connection ${p.id} between ${p.requester.vpcId} and ${p.accepter.vpcId} is ${p.status}: only an active peering carries traffic.`,
       evidence: `status ${p.status}`,
-      fix: // Only a request awaiting acceptance can be accepted: initiating-request comes before it, awsCode: provisioning after.
+      // Only a request awaiting acceptance can be accepted: initiating-request comes before it, provisioning after.
+      fix:
         p.status === 'pending-acceptance'
           ? {
               action: { action: 'AcceptVpcPeeringConnection', params: { vpcPeeringConnectionId: p.id } },
@@ -84,7 +85,8 @@ export function crossPeering(
           : null,
     });
   }
-  if (!active && !LIVE_PEERING.has(p.status)) return;
+  // A dead peering is reported (by its route or above); the walk goes on as if the peering the user must create in
+  // its place existed, so the rest of the path and the reply are checked too.
   const remoteCidrs = peerCidrs(t, p, peerVpc);
   const localCidrs = peerCidrs(t, p, fromVpc);
   const dstInPeer = remoteCidrs.some((c) => cidrCovers(c, flow.dst));
@@ -99,6 +101,11 @@ export function crossPeering(
         : `The packet's source ${flow.src} is not in ${fromVpc}: a peering connection carries only traffic from the VPC's own addresses (no transit, no edge-to-edge routing). ${TRANSIT_ADVICE}`,
       evidence: `route ${matched} → ${p.id}`,
     });
+    // Go on as if the direct link existed: into the VPC that holds the destination, when the snapshot has it.
+    const direct = dstInPeer ? peerVpc : isHost(flow.dst) ? t.vpcHolding(hostOf(flow.dst)) : null;
+    if (!direct || direct === fromVpc || !t.s.vpcs.has(direct)) return;
+    flow.viaPeering = true;
+    deliverInVpc(t, flow, direct, fromSubnet);
     return;
   }
   if (!t.s.vpcs.has(peerVpc)) {

@@ -1,8 +1,10 @@
 /** Route tables: the route in force for the destination, blackholes and missing routes, with the fix for each. */
 
-import type { FixAction, Route, RouteTable, SubnetId, VpcId } from '../../model/index.js';
-import { cidrContains, isPublicIp, isRfc1918, isRfc6598, parseCidr } from '../../net/ip.js';
+import type { FixAction, Route, RouteTable, RouteTableId, SubnetId, VpcId } from '../../model/index.js';
+import { cidrContains, cidrCovers, isPublicIp, isRfc1918, isRfc6598, parseCidr } from '../../net/ip.js';
+import { makeFix } from '../fixes.js';
 import { type Flow, hostOf, INTERNET_ANY, isHost, MAX_STEPS } from '../flow.js';
+import type { FixProposal } from '../recorder.js';
 import { routeTableFor, selectRoute, unresolvedPrefixListRoutes } from '../routes.js';
 import { followRoute, type Walk } from '../walk.js';
 import { igwEgress, newIgwFix } from './internet-gateway.js';
@@ -129,7 +131,9 @@ export function reportBlackhole(
           },
         );
       } else if (dstVpc && dstVpc !== rt.vpcId) {
-        advice = ` No peering connection links ${rt.vpcId} and ${dstVpc} any more: create one (and accept it), then point ${dest} in ${rt.id} at it.`;
+        fix = newPeeringFix(t, rt.vpcId, dstVpc);
+        if (!fix)
+          advice = ` No peering connection links ${rt.vpcId} and ${dstVpc} any more: create one (and accept it), then point ${dest} in ${rt.id} at it.`;
       }
     }
   } else if (r.target.kind === 'nat-gateway') {
@@ -360,10 +364,106 @@ export function noRoute(
     igwEgress(t, flow, igw ?? null, rt.vpcId, subnetId, true);
     return;
   }
+  // A new peering planned for this pair of VPCs (in place of a dead one) needs this route too: one plan makes both.
+  const planned = dstVpc && dstVpc !== rt.vpcId ? pairKey(rt.vpcId, dstVpc) : null;
+  if (dstVpc && planned && t.peeringRoutes.has(planned)) {
+    const cidr = t.s.vpcs.get(dstVpc)?.cidrs.find((c) => cidrContains(c, dstIp)) ?? flow.dst;
+    t.rec.record({
+      flow,
+      code: 'NO_ROUTE',
+      resource: rt.id,
+      message: `Route table ${rt.id} has no route to ${flow.dst}: the new peering between ${rt.vpcId} and ${dstVpc} (the fix) needs a route for ${cidr} here too.`,
+      fix: newPeeringFix(t, rt.vpcId, dstVpc, { routeTableId: rt.id, destinationCidrBlock: cidr }),
+    });
+    return;
+  }
   t.rec.record({
     flow,
     code: 'NO_ROUTE',
     resource: rt.id,
     message: `Route table ${rt.id} has no route to ${flow.dst}, and nothing in the snapshot links ${rt.vpcId} to where it is.`,
   });
+}
+
+function pairKey(a: VpcId, b: VpcId): string {
+  return [a, b].sort().join('|');
+}
+
+/**
+ * A new peering in place of the dead ones between two VPCs of one account and region (a cross-account or
+ * cross-region peering needs the other side's owner to accept it and route: that stays advice). It replaces every
+ * route of either VPC that names a dead peering between them, so both directions work once it is applied.
+ */
+export function newPeeringFix(
+  t: Walk,
+  from: VpcId,
+  to: VpcId,
+  missing?: { routeTableId: RouteTableId; destinationCidrBlock: string },
+): FixProposal | null {
+  // One plan for both directions: the pair in a fixed order (the requester is the first id).
+  const [vpcId, peerVpcId] = [from, to].sort() as [VpcId, VpcId];
+  const key = pairKey(vpcId, peerVpcId);
+  const a = t.s.vpcs.get(vpcId);
+  const b = t.s.vpcs.get(peerVpcId);
+  if (!a || !b || a.accountId !== b.accountId || a.region !== b.region) return null;
+  const dead = new Set(
+    (t.s.index.peeringsByVpc.get(vpcId) ?? [])
+      .filter((p) => !LIVE_PEERING.has(p.status))
+      .filter((p) => [p.requester.vpcId, p.accepter.vpcId].includes(peerVpcId))
+      .map((p) => p.id),
+  );
+  const routes: { routeTableId: RouteTableId; destinationCidrBlock: string; previousTarget?: string }[] = [];
+  for (const rt of t.s.routeTables.values()) {
+    if (rt.vpcId !== vpcId && rt.vpcId !== peerVpcId) continue;
+    const other = rt.vpcId === vpcId ? b : a;
+    for (const r of rt.routes) {
+      if (r.target.kind !== 'peering-connection' || r.destination.kind !== 'cidr') continue;
+      const cidr = r.destination.cidr;
+      // AWS forgets a deleted peering after a while: a blackhole route to a peering the snapshot does not hold, for
+      // the other VPC's addresses, named it too.
+      const forgotten =
+        !t.s.peeringConnections.has(r.target.id) &&
+        r.state === 'blackhole' &&
+        other.cidrs.some((c) => cidrCovers(c, cidr));
+      if (!dead.has(r.target.id) && !forgotten) continue;
+      routes.push({ routeTableId: rt.id, destinationCidrBlock: r.destination.cidr, previousTarget: r.target.id });
+    }
+  }
+  if (routes.length === 0) return null;
+  const added = t.peeringRoutes.get(key) ?? [];
+  if (
+    missing &&
+    !added.some(
+      (r) => r.routeTableId === missing.routeTableId && r.destinationCidrBlock === missing.destinationCidrBlock,
+    )
+  )
+    added.push(missing);
+  t.peeringRoutes.set(key, added);
+  routes.push(...added);
+  routes.sort(
+    (x, y) =>
+      x.routeTableId.localeCompare(y.routeTableId) || x.destinationCidrBlock.localeCompare(y.destinationCidrBlock),
+  );
+  const replaced = routes.filter((r) => r.previousTarget);
+  const createdRoutes = routes.filter((r) => !r.previousTarget);
+  const list = (rs: typeof routes) => rs.map((r) => `${r.destinationCidrBlock} in ${r.routeTableId}`).join(', ');
+  const fix: FixProposal = {
+    action: { action: 'CreateVpcPeeringConnection', params: { vpcId, peerVpcId, routes } },
+    summary: `Create a peering connection between ${vpcId} and ${peerVpcId}, accept it, and point ${list(replaced)} at it instead of ${[...new Set(replaced.map((r) => r.previousTarget))].join(', ')}${createdRoutes.length ? `; add ${list(createdRoutes)} through it` : ''}`,
+  };
+  // Findings that asked for this peering before the route was known get the plan with it (one plan, one peering).
+  if (missing) {
+    const earlier = t.rec.findings.filter(
+      (f) =>
+        f.fix?.action === 'CreateVpcPeeringConnection' &&
+        f.fix.params.vpcId === vpcId &&
+        f.fix.params.peerVpcId === peerVpcId,
+    );
+    const first = earlier[0];
+    if (first) {
+      const plan = makeFix(first.code, first.resource, fix.action, fix.summary);
+      for (const f of earlier) f.fix = plan;
+    }
+  }
+  return fix;
 }

@@ -5,9 +5,12 @@ import type {
   SubnetId,
   TransitGatewayAttachment,
   TransitGatewayId,
+  TransitGatewayRouteTableId,
   VpcId,
 } from '../../model/index.js';
+import { cidrContains, parseCidr } from '../../net/ip.js';
 import { type Flow, hostOf, isHost, MAX_STEPS } from '../flow.js';
+import type { FixProposal } from '../recorder.js';
 import { selectTgwRoute } from '../routes.js';
 import type { Walk } from '../walk.js';
 import { checkNacl } from './network-acl.js';
@@ -72,7 +75,7 @@ export function tgwForward(
     t.rec.stop('transit-gateway', tgwId, 'the path loops between transit gateways');
     return;
   }
-  const rtbId = associationOf(t, inAtt, tgwId);
+  let rtbId = associationOf(t, inAtt, tgwId);
   t.rec.hop(flow, {
     component: 'transit-gateway',
     id: tgwId,
@@ -80,13 +83,20 @@ export function tgwForward(
     rule: rtbId ? `${inAtt.id} associated with ${rtbId}` : `${inAtt.id} has no route table association`,
   });
   if (!rtbId) {
+    const fix = associationFix(t, tgwId, inAtt);
     t.rec.record({
       flow,
       code: 'TGW_ATTACHMENT_NOT_ASSOCIATED',
       resource: inAtt.id,
       message: `Attachment ${inAtt.id} is associated with no route table of ${tgwId}: the transit gateway cannot route what enters through it.`,
+      fix,
     });
-    return;
+    // Go on with the table the fix associates (its routes may be missing too), else as if routed.
+    if (fix?.action.action !== 'AssociateTransitGatewayRouteTable') {
+      asIfRouted(t, flow, tgwId, inAtt, originSubnet, depth, sender);
+      return;
+    }
+    rtbId = fix.action.params.transitGatewayRouteTableId;
   }
   const rtb = t.s.transitGatewayRouteTables.get(rtbId as `tgw-rtb-${string}`);
   if (!rtb) {
@@ -109,7 +119,9 @@ export function tgwForward(
         ? `The route ${r.cidr} in transit gateway route table ${rtb.id} is a blackhole: packets to ${flow.dst} are dropped.`
         : `Transit gateway route table ${rtb.id} has no route to ${flow.dst}.`,
       evidence: r?.text,
+      fix: tgwRouteFix(t, flow, tgwId, inAtt, rtb.id, r?.cidr ?? null),
     });
+    asIfRouted(t, flow, tgwId, inAtt, originSubnet, depth, sender);
     return;
   }
   t.rec.hop(flow, { component: 'transit-gateway-route-table', id: rtb.id, allowed: true, rule: r.text });
@@ -141,6 +153,118 @@ export function tgwForward(
     );
     return;
   }
+  leaveTgw(t, flow, tgwId, inAtt, out, originSubnet, depth, sender);
+}
+
+/**
+ * After a blocker inside a transit gateway (no association, no route, a blackhole): goes on as if the missing
+ * association or route existed, out through the attachment of the VPC that holds the destination on this gateway,
+ * so the rest of the path and the reply are checked too and one answer lists everything to change.
+ */
+function asIfRouted(
+  t: Walk,
+  flow: Flow,
+  tgwId: TransitGatewayId,
+  inAtt: TransitGatewayAttachment,
+  originSubnet: SubnetId,
+  depth: number,
+  sender: NetworkInterface | null,
+): void {
+  const out = destinationAttachment(t, flow, tgwId, inAtt);
+  if (out) leaveTgw(t, flow, tgwId, inAtt, out.att, originSubnet, depth, sender, true);
+}
+
+/** The available attachment to `tgwId` of the (other) VPC that holds the destination, with the CIDR holding it. */
+function destinationAttachment(
+  t: Walk,
+  flow: Flow,
+  tgwId: TransitGatewayId,
+  inAtt: TransitGatewayAttachment,
+): { att: TransitGatewayAttachment; cidr: string } | null {
+  if (!isHost(flow.dst)) return null;
+  const ip = hostOf(flow.dst);
+  for (const vpcId of t.vpcsHolding(ip)) {
+    if (vpcId === inAtt.resourceId) continue;
+    const att = (t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? [])
+      .map((id) => t.s.transitGatewayAttachments.get(id))
+      .find((a) => a?.transitGatewayId === tgwId && a.state === 'available');
+    const cidr = t.s.vpcs.get(vpcId)?.cidrs.find((c) => cidrContains(c, ip));
+    if (att && cidr) return { att, cidr };
+  }
+  return null;
+}
+
+/**
+ * The route table to associate an unassociated attachment with: the gateway's default association table (where AWS
+ * would have put it), else its only route table. Null when the choice is the user's (several tables, no default).
+ */
+function associationFix(t: Walk, tgwId: TransitGatewayId, att: TransitGatewayAttachment): FixProposal | null {
+  if (att.transitGatewayId !== tgwId) return null;
+  const tables = [...t.s.transitGatewayRouteTables.values()].filter((x) => x.transitGatewayId === tgwId);
+  const preferred = t.s.transitGateways.get(tgwId)?.defaultAssociationRouteTableId;
+  const rtb = tables.find((x) => x.id === preferred) ?? (tables.length === 1 ? tables[0] : undefined);
+  if (!rtb) return null;
+  return {
+    action: {
+      action: 'AssociateTransitGatewayRouteTable',
+      params: { transitGatewayRouteTableId: rtb.id, transitGatewayAttachmentId: att.id },
+    },
+    summary: `Associate attachment ${att.id} with transit gateway route table ${rtb.id}${rtb.id === preferred ? ` (the default association table of ${tgwId})` : ''}`,
+  };
+}
+
+/**
+ * The route a transit gateway table lacks: the destination VPC's attachment propagates its CIDRs into the table
+ * (no static route to keep in step with the VPC); a static route only where propagation cannot help: more specific
+ * than a blackhole route that would still cover the rest.
+ */
+function tgwRouteFix(
+  t: Walk,
+  flow: Flow,
+  tgwId: TransitGatewayId,
+  inAtt: TransitGatewayAttachment,
+  rtbId: TransitGatewayRouteTableId,
+  blackholeCidr: string | null,
+): FixProposal | null {
+  const dst = destinationAttachment(t, flow, tgwId, inAtt);
+  if (!dst) return null;
+  if (blackholeCidr === null) {
+    return {
+      action: {
+        action: 'EnableTransitGatewayRouteTablePropagation',
+        params: { transitGatewayRouteTableId: rtbId, transitGatewayAttachmentId: dst.att.id },
+      },
+      summary: `Let attachment ${dst.att.id} (${dst.att.resourceId}) propagate its routes into ${rtbId}`,
+    };
+  }
+  // A static blackhole for a covering CIDR wins over propagated routes of the same prefix only: a more specific
+  // static route to the VPC's CIDR gets past it; a blackhole for that very CIDR is the user's to remove.
+  if ((parseCidr(dst.cidr)?.prefix ?? 0) <= (parseCidr(blackholeCidr)?.prefix ?? 0)) return null;
+  return {
+    action: {
+      action: 'CreateTransitGatewayRoute',
+      params: {
+        transitGatewayRouteTableId: rtbId,
+        destinationCidrBlock: dst.cidr,
+        transitGatewayAttachmentId: dst.att.id,
+      },
+    },
+    summary: `Add static route ${dst.cidr} → ${dst.att.id} to ${rtbId} (more specific than the blackhole ${blackholeCidr})`,
+  };
+}
+
+/** Out of a transit gateway through a VPC attachment, into the VPC's attachment subnet in the right AZ. */
+function leaveTgw(
+  t: Walk,
+  flow: Flow,
+  tgwId: TransitGatewayId,
+  inAtt: TransitGatewayAttachment,
+  out: TransitGatewayAttachment,
+  originSubnet: SubnetId,
+  depth: number,
+  sender: NetworkInterface | null,
+  assumed = false,
+): void {
   const vpcId = out.resourceId as VpcId;
   const dstIp = hostOf(flow.dst);
   const dstEni = isHost(flow.dst) ? t.eniInVpc(dstIp, vpcId) : null;
@@ -153,6 +277,7 @@ export function tgwForward(
     id: out.id,
     allowed: true,
     rule: `into ${vpcId}${subnet ? ` via ${subnet}` : ''}`,
+    ...(assumed ? { detail: 'as if the missing association or route existed, to check the rest of the path' } : {}),
   });
   if (!subnet) {
     t.rec.stop('transit-gateway-attachment', out.id, `the subnets of ${out.id} are not in the snapshot`);
