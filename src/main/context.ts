@@ -3,12 +3,11 @@
  * sandboxed, snapshot export) from the validated configuration. The only place that knows both live AWS and the sandbox.
  */
 import { existsSync } from 'node:fs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CliContext, TextOut } from '../cli/context.js';
 import type { Config } from '../config.js';
 import type { UndoKey } from '../core/apply-fix.js';
 import type { Deps } from '../core/deps.js';
-import { type LeaseStore, LOCK_TABLE_KEY } from '../core/lease.js';
+import { DynamoDbLeases, LOCK_TABLE_KEY } from '../core/lease.js';
 import { resolveUndoSecret } from '../core/secret.js';
 import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -35,11 +34,6 @@ function readSandboxFiles(path: string, scenarios: string[], maxMb: number) {
     }
     throw e;
   }
-}
-
-async function dynamoLeases(client: DynamoDBClient, table: string, logger: Logger): Promise<LeaseStore> {
-  const { DynamoDbLeases } = await import('../core/lease.js');
-  return new DynamoDbLeases(client, table, logger);
 }
 
 /** Builds the CLI context for this process. */
@@ -89,9 +83,9 @@ export function createCliContext(opts: {
             ...region,
             ...lockTable,
           });
-        // WHYPING_LOCK_TABLE with the sandbox: the sandbox's own DynamoDB holds the table (demos of several replicas).
+        // WHYPING_LOCK_TABLE with the sandbox: the sandbox's own DynamoDB holds the table (the lease code path, no AWS).
         const leases = config.lockTable
-          ? { leases: await dynamoLeases(sandbox.dynamodb, config.lockTable, logger) }
+          ? { leases: new DynamoDbLeases(sandbox.dynamodb, config.lockTable, logger) }
           : {};
         return { ...common, ...leases, clients: sandbox.clients, region: sandbox.region };
       }
@@ -106,7 +100,7 @@ export function createCliContext(opts: {
       // The lock table is whyping's own: written with its own identity (the default chain), not a role it reads with.
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       const dynamodb = new DynamoDBClient({ region: config.region ?? region, userAgentAppId: 'whyping' });
-      return { ...common, leases: await dynamoLeases(dynamodb, config.lockTable, logger), clients, region };
+      return { ...common, leases: new DynamoDbLeases(dynamodb, config.lockTable, logger), clients, region };
     },
     async exportSnapshot(deps, scope, outDir) {
       const { collectSnapshot, writeSnapshot } = await import('../collect/index.js');
