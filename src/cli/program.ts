@@ -11,9 +11,9 @@ import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
-import { renderText } from '../render/text.js';
+import { DEFAULT_WIDTH, renderText } from '../render/text.js';
 import { errorText } from '../render/views.js';
-import type { AwsTarget, CliContext } from './context.js';
+import type { AwsTarget, CliContext, TextOut } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
 
 /** Exit code for an unexpected failure (sysexits EX_SOFTWARE). */
@@ -87,6 +87,7 @@ interface DiagnoseOptions {
   osUser?: string;
   json?: boolean;
   batch?: string;
+  verbose?: boolean;
 }
 
 interface SnapshotOptions {
@@ -147,6 +148,7 @@ NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
       'with eic → instance: also check that you may push a key for this OS user (EC2 Instance Connect SendSSHPublicKey, throwaway key)',
     )
     .option('--json', 'print one JSON object (the documented contract) instead of text')
+    .option('--verbose', "text: each hop with its full rule, each fix with its id and undo, the blockers' evidence")
     .option('--batch <file>', 'with --snapshot and --json: one JSON query a line in, one result a line out (- = stdin)')
     .addHelpText(
       'after',
@@ -248,7 +250,11 @@ async function diagnoseCommand(
     onStage: progress ? (s) => ctx.stderr.write(`${s}\n`) : undefined,
     ...(opts.osUser !== undefined ? { instanceConnectUser: opts.osUser } : {}),
   });
-  ctx.stdout.write(opts.json ? `${renderJson(diagnosis)}\n` : renderText(diagnosis, { color: useColor(ctx) }));
+  ctx.stdout.write(
+    opts.json
+      ? `${renderJson(diagnosis)}\n`
+      : renderText(diagnosis, { color: useColor(ctx), width: textWidth(ctx.stdout), verbose: opts.verbose === true }),
+  );
   return verdictExitCode(diagnosis);
 }
 
@@ -280,6 +286,11 @@ export function useColor(ctx: Pick<CliContext, 'stdout' | 'env'>): boolean {
   if (ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '') return false;
   if (ctx.env.FORCE_COLOR !== undefined && ctx.env.FORCE_COLOR !== '0') return true;
   return ctx.stdout.isTTY === true;
+}
+
+/** The width text is laid out for: the terminal's columns, 80 when the output is not a terminal. */
+export function textWidth(out: TextOut): number {
+  return out.isTTY === true && typeof out.columns === 'number' && out.columns > 20 ? out.columns : DEFAULT_WIDTH;
 }
 
 async function batchCommand(ctx: CliContext, from: string | undefined, opts: DiagnoseOptions): Promise<number> {
