@@ -19,7 +19,7 @@ import type { PerformOptions } from '../core/perform.js';
 import { suggestedQuestion } from '../core/suggest.js';
 import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
-import { renderText, wrapLine } from '../render/text.js';
+import { renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
 import { errorText, fixPlanLines, fixReportLines, helpText, undoReportLines } from '../render/views.js';
 import type { CliContext, TextOut } from './context.js';
 import { textWidth, useColor } from './program.js';
@@ -139,7 +139,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
   const shown: { last?: { diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number> } } = {};
 
   const confirm = async (plans: FixPlan[]): Promise<boolean> => {
-    for (const l of fixPlanLines(plans)) out(l);
+    for (const l of fixPlanLines(plans)) out(sanitizeTerminalText(l));
     const raw = await lines.next('Apply? [y/N] ', { askedAtEnd: true });
     if (raw === null && interactive) out(); // Ctrl-D/Ctrl-C at the question: end its line
     const answer = raw?.trim().toLowerCase() ?? '';
@@ -156,10 +156,10 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
           out(helpText('shell'));
           break;
         case 'notice':
-          out(r.text);
+          out(sanitizeTerminalText(r.text));
           break;
         case 'hint':
-          out(dim(r.text));
+          out(dim(sanitizeTerminalText(r.text)));
           break;
         case 'diagnosis': {
           shown.last = { diagnosis: r.diagnosis, fixNumbers: r.fixNumbers };
@@ -171,10 +171,11 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
           break;
         }
         case 'fix-report':
-          for (const l of fixReportLines(r.report, actor, deps.now(), fixNumbersOf(state))) out(l);
+          for (const l of fixReportLines(r.report, actor, deps.now(), fixNumbersOf(state)))
+            out(sanitizeTerminalText(l));
           break;
         case 'undo-report':
-          for (const l of undoReportLines(r.entry, r.outcomes, { brief: true })) out(l);
+          for (const l of undoReportLines(r.entry, r.outcomes, { brief: true })) out(sanitizeTerminalText(l));
           break;
         case 'error': {
           const err = r.error;
@@ -194,7 +195,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     return false;
   };
 
-  const performOpts: PerformOptions = { actor, confirm, onStage: (s) => out(dim(`… ${s}`)) };
+  const performOpts: PerformOptions = { actor, confirm, undo: ctx.undoKey(), onStage: (s) => out(dim(`… ${s}`)) };
   for (;;) {
     const raw = await lines.next('whyping> ');
     if (raw === null) {
