@@ -12,6 +12,8 @@ export interface TextOut {
   write(text: string): unknown;
   /** True when a person is watching (colours, progress lines). */
   isTTY?: boolean;
+  /** The terminal's width (absent on a pipe: then text is laid out for 80 columns). */
+  columns?: number;
 }
 
 /** Where live commands read AWS from: the account (default credential chain) or the in-memory sandbox. */

@@ -13,9 +13,9 @@ import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js
 import type { Diagnosis } from '../model/index.js';
 import { historyLines } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
-import { renderText } from '../render/text.js';
+import { DEFAULT_WIDTH, renderText } from '../render/text.js';
 import { errorText } from '../render/views.js';
-import type { AwsTarget, CliContext } from './context.js';
+import type { AwsTarget, CliContext, TextOut } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
 
 /** Exit code for an unexpected failure (sysexits EX_SOFTWARE). */
@@ -90,6 +90,7 @@ interface DiagnoseOptions {
   json?: boolean;
   batch?: string;
   history?: boolean;
+  verbose?: boolean;
 }
 
 interface SnapshotOptions {
@@ -154,6 +155,7 @@ NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
       '--history',
       'also say what changed on each blocker lately and who did it (CloudTrail LookupEvents; --json waits for it 5 s at most)',
     )
+    .option('--verbose', "text: each hop with its full rule, each fix with its id and undo, the blockers' evidence")
     .option('--batch <file>', 'with --snapshot and --json: one JSON query a line in, one result a line out (- = stdin)')
     .addHelpText(
       'after',
@@ -262,7 +264,9 @@ async function diagnoseCommand(
     return verdictExitCode(answer);
   }
   // The verdict first; the history follows when it arrives.
-  ctx.stdout.write(renderText(diagnosis, { color: useColor(ctx) }));
+  ctx.stdout.write(
+    renderText(diagnosis, { color: useColor(ctx), width: textWidth(ctx.stdout), verbose: opts.verbose === true }),
+  );
   if (opts.history) {
     const lines = historyLines(await readHistory(diagnosis, source));
     if (lines.length > 0) ctx.stdout.write(`\nWhat changed:\n${lines.map((l) => `  ${l}\n`).join('')}`);
@@ -301,6 +305,11 @@ export function useColor(ctx: Pick<CliContext, 'stdout' | 'env'>): boolean {
   if (ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '') return false;
   if (ctx.env.FORCE_COLOR !== undefined && ctx.env.FORCE_COLOR !== '0') return true;
   return ctx.stdout.isTTY === true;
+}
+
+/** The width text is laid out for: the terminal's columns, 80 when the output is not a terminal. */
+export function textWidth(out: TextOut): number {
+  return out.isTTY === true && typeof out.columns === 'number' && out.columns > 20 ? out.columns : DEFAULT_WIDTH;
 }
 
 async function batchCommand(ctx: CliContext, from: string | undefined, opts: DiagnoseOptions): Promise<number> {

@@ -8,6 +8,7 @@ import { createInterface, type Interface } from 'node:readline';
 import {
   type ConversationState,
   type Effect,
+  fixNumbersOf,
   type Input,
   NEW_CONVERSATION,
   type Reply,
@@ -15,12 +16,13 @@ import {
 } from '../core/conversation.js';
 import type { Deps } from '../core/deps.js';
 import type { PerformOptions } from '../core/perform.js';
+import { suggestedQuestion } from '../core/suggest.js';
 import { asWhypingError, WhypingError } from '../errors.js';
-import type { FixPlan } from '../model/index.js';
-import { renderText, sanitizeTerminalText } from '../render/text.js';
+import type { Diagnosis, FixPlan } from '../model/index.js';
+import { renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
 import { errorText, fixPlanLines, fixReportLines, helpText, undoReportLines } from '../render/views.js';
 import type { CliContext, TextOut } from './context.js';
-import { useColor } from './program.js';
+import { textWidth, useColor } from './program.js';
 
 /** Runs one conversation effect (core/perform's `performEffect`, injected so the AWS SDK loads only when used). */
 export type Perform = (effect: Effect, deps: Deps, opts: PerformOptions) => Promise<Input>;
@@ -62,8 +64,11 @@ class Lines {
     this.terminal = terminal;
   }
   private readonly terminal: boolean;
-  /** The next line, or null at the end of input; `prompt` is shown only to a person at a terminal. */
-  async next(prompt: string): Promise<string | null> {
+  /**
+   * The next line, or null at the end of input. A terminal shows the prompt and the typed line; otherwise the prompt
+   * and the line read are written out, so a transcript of piped input shows the questions with the answers.
+   */
+  async next(prompt: string, opts: { askedAtEnd?: boolean } = {}): Promise<string | null> {
     if (this.terminal) {
       this.rl.setPrompt(prompt);
       this.rl.prompt();
@@ -71,6 +76,8 @@ class Lines {
       this.out.write(prompt);
     }
     const r = await this.it.next();
+    // A question met by the end of input is still shown (its answer is no); the shell's own prompt is not.
+    if (!this.interactive && (!r.done || opts.askedAtEnd)) this.out.write(`${prompt}${r.done ? '' : r.value}\n`);
     return r.done ? null : r.value;
   }
   close(): void {
@@ -84,7 +91,15 @@ function isStream(out: TextOut): boolean {
 
 /** Runs the shell until `quit` or the end of input; returns the exit code (0). */
 export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<number> {
-  const out = (s = '') => ctx.stdout.write(`${s}\n`);
+  const width = textWidth(ctx.stdout);
+  // Every line fits the terminal (80 columns when piped), continued under its text when it does not.
+  const out = (s = '') =>
+    ctx.stdout.write(
+      `${s
+        .split('\n')
+        .flatMap((l) => wrapLine(l, width))
+        .join('\n')}\n`,
+    );
   const color = useColor(ctx);
   const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
   const interactive = ctx.stdin.isTTY === true;
@@ -115,15 +130,17 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     );
     return err.exitCode;
   }
-  out('Ask "why can\'t web-1 ping db-1", or type help.');
+  out(`Ask "${await suggestedQuestion(deps)}", or type help.`);
   const lines = new Lines(ctx.stdin, ctx.stdout, interactive);
   const actor = `shell:${safeUser()}`;
   let state: ConversationState = NEW_CONVERSATION;
+  const view = { color, width };
+  /** The last answer shown, for `paths` (the full view) and the summary after a fix. */
+  const shown: { last?: { diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number> } } = {};
 
   const confirm = async (plans: FixPlan[]): Promise<boolean> => {
     for (const l of fixPlanLines(plans)) out(sanitizeTerminalText(l));
-    if (!interactive) out('Apply? [y/N]');
-    const raw = await lines.next('Apply? [y/N] ');
+    const raw = await lines.next('Apply? [y/N] ', { askedAtEnd: true });
     if (raw === null && interactive) out(); // Ctrl-D/Ctrl-C at the question: end its line
     const answer = raw?.trim().toLowerCase() ?? '';
     return answer === 'y' || answer === 'yes';
@@ -144,15 +161,21 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
         case 'hint':
           out(dim(sanitizeTerminalText(r.text)));
           break;
-        case 'diagnosis':
+        case 'diagnosis': {
+          shown.last = { diagnosis: r.diagnosis, fixNumbers: r.fixNumbers };
+          // Right after a fix the report said blockers before → after: the recheck shows what is left, not the paths.
           if (r.rechecked) out('Rechecked after the change:');
-          ctx.stdout.write(renderText(r.diagnosis, { color, fixNumbers: r.fixNumbers }));
+          ctx.stdout.write(
+            renderText(r.diagnosis, { ...view, fixNumbers: r.fixNumbers, howToApply: true, paths: !r.rechecked }),
+          );
           break;
+        }
         case 'fix-report':
-          for (const l of fixReportLines(r.report, actor, deps.now())) out(sanitizeTerminalText(l));
+          for (const l of fixReportLines(r.report, actor, deps.now(), fixNumbersOf(state)))
+            out(sanitizeTerminalText(l));
           break;
         case 'undo-report':
-          for (const l of undoReportLines(r.entry, r.outcomes)) out(sanitizeTerminalText(l));
+          for (const l of undoReportLines(r.entry, r.outcomes, { brief: true })) out(sanitizeTerminalText(l));
           break;
         case 'error': {
           const err = r.error;
@@ -179,6 +202,13 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
       // Ctrl-D at the prompt: end the prompt's line, so "Bye." does not land after "whyping> ".
       if (interactive) out();
       break;
+    }
+    if (/^\s*(paths|verbose)\s*$/i.test(raw)) {
+      // A view of the last answer, not a conversation step: every hop with its full rule, fixes with ids and undo.
+      const last = shown.last;
+      if (last) ctx.stdout.write(renderText(last.diagnosis, { ...view, fixNumbers: last.fixNumbers, verbose: true }));
+      else out('Nothing to show yet: ask a question first.');
+      continue;
     }
     let next = step(state, { kind: 'text', text: raw });
     state = next.state;

@@ -137,16 +137,13 @@ export function step(state: ConversationState, input: Input): Step {
       return onText(state, input.text);
     case 'answered': {
       const next = numbered(state, input.query, input.diagnosis);
-      const replies: Reply[] = [
-        { kind: 'diagnosis', diagnosis: input.diagnosis, fixNumbers: fixNumbersOf(next), rechecked: false },
-      ];
-      if (next.current.length > 0) {
-        replies.push({
-          kind: 'hint',
-          text: 'Type fix N, or fix all, to apply (whyping asks first and rechecks after).',
-        });
-      }
-      return say(next, ...replies);
+      // How to apply the fixes is part of the text view (right under them), and Slack has buttons for it.
+      return say(next, {
+        kind: 'diagnosis',
+        diagnosis: input.diagnosis,
+        fixNumbers: fixNumbersOf(next),
+        rechecked: false,
+      });
     }
     case 'fixed': {
       const r = input.report;

@@ -20,6 +20,17 @@ export interface TextOptions {
   color?: boolean;
   /** The numbers a conversation gave these fixes (stable across its answers); default 1, 2, … in apply order. */
   fixNumbers?: ReadonlyMap<string, number>;
+  /**
+   * The terminal's width: every line is wrapped to it with a hanging indent (a lone unbreakable token may exceed
+   * it), and a hop is one line cut to it. Absent: no wrapping (Slack wraps for itself).
+   */
+  width?: number;
+  /** The full rule text of every hop, each fix's id and undo, and the blockers' evidence. */
+  verbose?: boolean;
+  /** Under the fixes, the line that says how to apply them in a conversation (`fix N`, `fix all`). */
+  howToApply?: boolean;
+  /** False: leave out both paths (the summary after a fix; `paths` shows them). Default true. */
+  paths?: boolean;
 }
 
 type Style = (s: string) => string;
@@ -95,33 +106,38 @@ export function verdictLine(d: Diagnosis, opts: TextOptions = {}): string {
   return c.bad(c.bold(`✗ Not reachable: ${from} → ${to}, ${what} (${count}).`));
 }
 
-/** Renders a whole diagnosis for a terminal. */
+/** The terminal's width when it cannot be asked (a pipe, a file): 80 columns. */
+export const DEFAULT_WIDTH = 80;
+
+/**
+ * Renders a whole diagnosis for a terminal: the verdict, the blockers (each naming its fix by number), the fixes
+ * and how to apply them first — what a person in an incident reads — then the probe, hints and warnings, then both
+ * paths, one short line a hop.
+ */
 export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
   const c = opts.color ? COLORS : PLAIN;
+  const verbose = opts.verbose === true;
   const out: string[] = [verdictLine(d, opts)];
-
-  out.push('', c.bold('Request path (forward)'));
-  out.push(...hops(d.forward, c));
-  out.push('', c.bold('Reply path (return)'));
-  out.push(...hops(d.return, c));
 
   const fixes = numberedFixes(d);
   const fixNumber = opts.fixNumbers ?? new Map(fixes.map((f, i) => [f.id, i + 1]));
   if (d.findings.length > 0) {
     out.push('', c.bold(`Blockers (${d.findings.length})`));
     d.findings.forEach((f, i) => {
-      out.push(...blocker(f, i + 1, fixNumber, c));
+      out.push(...blocker(f, i + 1, fixNumber, c, verbose));
     });
   }
   if (fixes.length > 0) {
-    out.push('', c.bold('Fixes (in apply order)'));
+    // In a conversation the heading says how to apply them: the first screen ends with the last fix.
+    const how = opts.howToApply ? ' — type fix N or fix all (whyping asks first)' : '';
+    out.push('', `${c.bold('Fixes (in apply order)')}${how}`);
     fixes.forEach((f, i) => {
       const n = fixNumber.get(f.id) ?? i + 1;
-      const undo = f.reversible || /cannot be undone/i.test(f.undo) ? f.undo : `cannot be undone: ${f.undo}`;
-      // The id is what `whyping fix … --apply <fix-id>` takes; the number is what the shell's `fix N` takes.
-      out.push(
-        `  ${n}. ${clean(f.summary)}  ${c.dim(`[${clean(f.id)}; ${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(undo)}]`)}`,
-      );
+      const once = f.reversible ? '' : c.dim(' (cannot be undone)');
+      // The id is what `whyping fix … --apply <fix-id>` takes; the number is what a conversation's `fix N` takes.
+      const id = opts.howToApply && !verbose ? '' : c.dim(`  [${clean(f.id)}]`);
+      out.push(`  ${n}. ${clean(f.summary)}${once}${id}`);
+      if (verbose) out.push(c.dim(`     ${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(f.undo)}`));
       for (const w of f.warnings ?? []) out.push(`     ${c.warn('WARNING')}: ${clean(w)}`);
     });
   }
@@ -144,27 +160,103 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
     out.push('', c.bold('Warnings'));
     for (const w of d.warnings) out.push(c.warn(`  ! ${clean(w)}`));
   }
-  return `${out.join('\n')}\n`;
+  const short = !verbose && opts.width !== undefined ? opts.width : undefined;
+  if (opts.paths !== false) {
+    out.push('', c.bold('Request path (forward)'));
+    out.push(...hops(d.forward, c, verbose, short));
+    out.push('', c.bold('Reply path (return)'));
+    out.push(...hops(d.return, c, verbose, short));
+  } else {
+    out.push(c.dim('(paths shows every hop)'));
+  }
+  const lines = opts.width === undefined ? out : out.flatMap((l) => wrapLine(l, opts.width as number));
+  return `${lines.join('\n')}\n`;
 }
 
-function hops(list: Hop[], c: Palette): string[] {
+// biome-ignore lint/suspicious/noControlCharactersInRegex: SGR sequences take no room on screen
+const SGR = /\u001b\[[0-9;]*m/g;
+/** The columns a line takes on screen (colours take none). */
+export function visibleWidth(s: string): number {
+  return [...s.replace(SGR, '')].length;
+}
+
+/**
+ * Wraps one line to `width` columns at spaces, continuing under the text after its indent and list marker (`  1. `,
+ * `  ✓ `, `  - `); a word longer than the room stays whole on its own line.
+ */
+export function wrapLine(line: string, width: number): string[] {
+  if (visibleWidth(line) <= width) return [line];
+  const plainLine = line.replace(SGR, '');
+  const marker = /^(\s*(?:\d+\.|[-•!✓✗◦?=…]|[\w ]+:)?\s*)/.exec(plainLine)?.[1] ?? '';
+  const hang = ' '.repeat(Math.min([...marker].length, Math.floor(width / 2)));
+  const lead = /^ */.exec(line)?.[0] ?? '';
+  const words = line.slice(lead.length).split(' ');
+  const lines: string[] = [];
+  let cur = lead;
+  for (const w of words) {
+    const candidate = cur.trim() === '' ? `${cur}${w}` : `${cur} ${w}`;
+    if (visibleWidth(candidate) <= width || cur.trim() === '') {
+      cur = candidate;
+    } else {
+      lines.push(cur.trimEnd());
+      cur = `${hang}${w}`;
+    }
+  }
+  if (cur.trim() !== '') lines.push(cur);
+  return lines.filter((l) => l.trim() !== '' || lines.length === 1);
+}
+
+/** A hop after a blocker on the same path (or one that assumes a fix) passes only if the blocker is fixed. */
+function hypothetical(h: Hop, afterBlocker: boolean): boolean {
+  return h.allowed && (afterBlocker || /^assuming\b/i.test(h.detail ?? ''));
+}
+
+function hops(list: Hop[], c: Palette, verbose: boolean, width: number | undefined): string[] {
   if (list.length === 0) return [c.dim('  (no hops: the path was not traced)')];
+  let blocked = false;
   return list.map((h) => {
-    const mark = h.allowed ? c.ok('✓') : c.bad('✗');
+    const ifFixed = hypothetical(h, blocked);
+    if (!h.allowed) blocked = true;
     const dir = h.direction ? ` ${h.direction === 'ingress' ? 'inbound' : 'outbound'}` : '';
-    const detail = h.detail ? c.dim(` — ${clean(h.detail)}`) : '';
     const id = h.id && h.id !== h.component ? ` ${clean(h.id)}` : '';
-    return `  ${mark} ${componentName(h.component)}${id}${dir}: ${clean(h.rule)}${detail}`;
+    const head = `${componentName(h.component)}${id}${dir}: `;
+    if (ifFixed) {
+      // Not a real pass: what the trace finds beyond a blocker, or with a fix assumed.
+      const tail = verbose && h.detail ? ` — ${clean(h.detail)}` : '';
+      return c.dim(cut(`  ◦ ${head}${clean(h.rule)}${tail} (if fixed)`, width, ' (if fixed)'));
+    }
+    const mark = h.allowed ? c.ok('✓') : c.bad('✗');
+    if (!verbose) return `  ${mark} ${cut(`${head}${clean(h.rule)}`, width === undefined ? undefined : width - 4, '')}`;
+    const detail = h.detail ? c.dim(` — ${clean(h.detail)}`) : '';
+    return `  ${mark} ${head}${clean(h.rule)}${detail}`;
   });
 }
 
-function blocker(f: Finding, n: number, fixNumber: ReadonlyMap<string, number>, c: Palette): string[] {
+/** Cuts `s` to `width` columns with an ellipsis, keeping `keep` (a suffix it ends with) whole. */
+function cut(s: string, width: number | undefined, keep: string): string {
+  if (width === undefined || [...s].length <= width) return s;
+  const body = keep && s.endsWith(keep) ? s.slice(0, s.length - keep.length) : s;
+  return `${[...body].slice(0, Math.max(0, width - keep.length - 1)).join('')}…${keep}`;
+}
+
+function blocker(
+  f: Finding,
+  n: number,
+  fixNumber: ReadonlyMap<string, number>,
+  c: Palette,
+  verbose: boolean,
+): string[] {
   const path = f.direction === 'forward' ? 'request path' : 'reply path';
-  const lines = [`  ${n}. ${c.bad(f.code)} on ${clean(f.resource)} (${path}): ${clean(f.message)}`];
-  if (f.evidence) lines.push(`     evidence: ${clean(f.evidence)}`);
-  if (f.fix) lines.push(`     fix ${fixNumber.get(f.fix.id)}: ${clean(f.fix.summary)}`);
-  else lines.push(c.dim('     no automatic fix: the message above says what to change'));
+  const fix = f.fix ? ` → fix ${fixNumber.get(f.fix.id)}` : c.dim(' (no automatic fix: change what it names)');
+  const lines = [`  ${n}. ${c.bad(f.code)} (${path}): ${clean(verbose ? f.message : firstClause(f.message))}${fix}`];
+  if (verbose && f.evidence) lines.push(`     evidence: ${clean(f.evidence)}`);
   return lines;
+}
+
+/** A message's first clause (up to its first `; `): the rest explains, for --verbose and `paths`. */
+function firstClause(m: string): string {
+  const i = m.indexOf('; ');
+  return i < 0 ? m : `${m.slice(0, i)}.`;
 }
 
 function probeLines(p: ProbeDirectionResult, c: Palette): string[] {

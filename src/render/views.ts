@@ -39,6 +39,7 @@ Then:
   undo       undo the last fix command (undo again steps further back)
   recheck    ask the last question again
   probe      ask the last question again with a live probe from the source instance
+  paths      the last answer in full: every hop with its rule, each fix's id and undo
   help       this text
   quit       leave`;
 }
@@ -63,13 +64,23 @@ const MARK: Record<string, string> = {
   'would-apply': '- would apply',
 };
 
-/** A fix report: one line per plan (with the AWS request ids), the audit line, then the overall message. */
-export function fixReportLines(r: ApplyFixReport, actor: string, when: Date): string[] {
+/**
+ * A fix report: one line per plan (with the AWS request ids), the audit line, then the overall message. With the
+ * conversation's fix numbers, a plan is named by its number (the answer above holds the change).
+ */
+export function fixReportLines(
+  r: ApplyFixReport,
+  actor: string,
+  when: Date,
+  fixNumbers?: ReadonlyMap<string, number>,
+): string[] {
   // Cancelled at the question: every plan is "skipped — Cancelled: not applied."; the overall message says it once.
   const plans = r.plans.every((p) => p.status === 'skipped') ? [] : r.plans;
   const lines = plans.map((p) => {
     const ids = p.requestIds.length > 0 ? ` [request ${p.requestIds.join(', ')}]` : '';
-    return `  ${MARK[p.status] ?? p.status}: ${p.plan.summary}${ids}${p.status === 'applied' ? '' : ` — ${p.message}`}`;
+    const n = fixNumbers?.get(p.plan.id);
+    const what = n === undefined ? p.plan.summary : `fix ${n}`;
+    return `  ${MARK[p.status] ?? p.status}: ${what}${ids}${p.status === 'applied' ? '' : ` — ${p.message}`}`;
   });
   if (r.plans.some((p) => p.status === 'applied')) {
     lines.push(`  audit: ${actor} at ${when.toISOString()}, diagnosis ${r.diagnosisId}`);
@@ -88,11 +99,12 @@ export function fixReportLines(r: ApplyFixReport, actor: string, when: Date): st
   return lines;
 }
 
-/** An undo report: one line per step undone (with the AWS request ids). */
-export function undoReportLines(entry: UndoEntry, outcomes: UndoOutcome[]): string[] {
+/** An undo report: one line per step (with the AWS request ids); what a step undid is said once, by the caller. */
+export function undoReportLines(entry: UndoEntry, outcomes: UndoOutcome[], opts: { brief?: boolean } = {}): string[] {
   if (outcomes.length === 0) return [`Nothing was undone for: ${entry.label}.`];
   return outcomes.map((o) => {
     const ids = o.requestIds.length > 0 ? ` [request ${o.requestIds.join(', ')}]` : '';
+    if (opts.brief && o.status === 'applied') return `  ✓ undone${ids}`;
     return `  ${MARK[o.status] ?? o.status}: ${o.message}${ids}`;
   });
 }

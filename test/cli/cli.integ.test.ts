@@ -77,7 +77,7 @@ describe('whyping diagnose with a snapshot', () => {
     const r = await run(['diagnose', VM1, VM2, '--snapshot', FIXED]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 \(i-[0-9a-f]+, 10\.1\.0\.12\) → /);
+    expect(r.stdout).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 \(i-[0-9a-f]+, 10\.1\.0\.12\) →/);
     expect(r.stdout).toContain('Request path (forward)');
     expect(r.stdout).toContain('Reply path (return)');
     expect(r.stdout).not.toContain('\u001b[');
@@ -86,10 +86,35 @@ describe('whyping diagnose with a snapshot', () => {
   it('exits 1 and lists every blocker and numbered fixes on the broken seed lab', async () => {
     const r = await run(['diagnose', VM1, VM2, '--snapshot', BROKEN]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^✗ Not reachable: .* ping \(ICMP\) \(\d+ blockers\)\./);
+    expect(r.stdout).toMatch(/^✗ Not reachable: [\s\S]*? ping \(ICMP\) \(\d+\s+blockers\)\./);
     for (const code of ['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']) expect(r.stdout).toContain(code);
-    expect(r.stdout).toMatch(/Fixes \(in apply order\)\n {2}1\. .*\n {2}2\. /);
+    expect(r.stdout).toMatch(/Fixes \(in apply order\)\n {2}1\. [\s\S]*?\n {2}2\. /);
     expect(r.stdout).toMatch(/✗ Route table rtb-/);
+  });
+
+  it('puts the verdict, blockers and fixes first and the paths after, in 80 columns when piped', async () => {
+    const r = await run(['diagnose', VM1, VM2, '--snapshot', BROKEN]);
+    const lines = r.stdout.trimEnd().split('\n');
+    // Nothing wider than 80 columns, except a lone unbreakable token on its own line.
+    for (const line of lines) if ([...line].length > 80) expect(line.trim()).not.toContain(' ');
+    const at = (s: string) => lines.findIndex((l) => l.startsWith(s));
+    expect(at('✗ Not reachable')).toBe(0);
+    expect(at('Blockers (')).toBeLessThan(at('Fixes (in apply order)'));
+    expect(at('Fixes (in apply order)')).toBeLessThan(at('Request path (forward)'));
+    // A blocker names its fix by number; the change itself is printed once, in the fix list.
+    expect(r.stdout).toMatch(/→ fix \d/);
+    const add = /Add route 10\.2\.0\.0\/16 → pcx-[0-9a-f]+/.exec(r.stdout)?.[0] as string;
+    expect(r.stdout.split(add).length - 1).toBe(1);
+  });
+
+  it("shows each hop's full rule, the evidence and how each fix is undone with --verbose", async () => {
+    const short = await run(['diagnose', VM1, VM2, '--snapshot', BROKEN]);
+    const r = await run(['diagnose', VM1, VM2, '--snapshot', BROKEN, '--verbose']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('evidence: ');
+    expect(r.stdout).toContain('undo: DeleteRoute');
+    expect(short.stdout).not.toContain('evidence: ');
+    expect(r.stdout.split('\n').length).toBeGreaterThan(short.stdout.split('\n').length);
   });
 
   it('prints the JSON contract with --json', async () => {

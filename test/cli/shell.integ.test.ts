@@ -50,6 +50,11 @@ function shell(
   });
 }
 
+/** The banner, its wrapped lines read as one. */
+function banner(out: string): string {
+  return out.slice(0, out.indexOf('\nAsk ')).replace(/\n\s*/g, ' ');
+}
+
 /** The output after the n-th occurrence of `marker`, up to the next one (or the end). */
 function section(out: string, marker: string, n = 1): string {
   const parts = out.split(marker);
@@ -60,7 +65,7 @@ describe('the local shell, scripted', () => {
   it('says it uses the sandbox because WHYPING_SANDBOX=1, answers help, and quits', async () => {
     const r = await shell(['help', 'quit'], { WHYPING_SANDBOX: '1' });
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toMatch(/^whyping shell — using the built-in sandbox .* because WHYPING_SANDBOX=1\.$/);
+    expect(banner(r.out)).toMatch(/^whyping shell — using the built-in sandbox .* because WHYPING_SANDBOX=1\.$/);
     expect(r.out).toContain('fix N');
     expect(r.out).toContain('recheck');
     expect(r.out.trimEnd().endsWith('Bye.')).toBe(true);
@@ -69,7 +74,7 @@ describe('the local shell, scripted', () => {
 
   it('uses the sandbox when no AWS credentials are configured, and says so', async () => {
     const r = await shell(['quit']);
-    expect(r.out.split('\n')[0]).toContain('because no AWS credentials were found');
+    expect(banner(r.out)).toContain('because no AWS credentials were found');
   });
 
   it('walks the seed lab from broken to reachable, and EC2 Instance Connect works after the Elastic IP', async () => {
@@ -94,12 +99,12 @@ describe('the local shell, scripted', () => {
     const out = r.out;
 
     // 1. the diagnosis: progress stages, verdict, every blocker, numbered fixes
-    const first = section(out, 'Ask "why can\'t web-1 ping db-1", or type help.\n');
+    const first = section(out, `whyping> why can't ${VM1} ping ${VM2}\n`);
     expect(first).toContain('… Resolving Instance - NextWork VPC 1 and Instance - NextWork VPC 2…');
     expect(first).toContain('… Tracing the request path…');
-    expect(first).toMatch(/✗ Not reachable: Instance - NextWork VPC 1 .* ping \(ICMP\)/);
+    expect(first).toMatch(/✗ Not reachable: Instance - NextWork VPC 1 [\s\S]*? ping \(ICMP\)/);
     for (const code of ['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']) expect(first).toContain(code);
-    expect(first).toMatch(/Fixes \(in apply order\)\n {2}1\. /);
+    expect(first).toMatch(/Fixes \(in apply order\).*\n {2}1\. /);
 
     // 2. fix 1 answered "n": nothing changes
     expect(out).toContain('Cancelled: nothing was changed.');
@@ -107,15 +112,35 @@ describe('the local shell, scripted', () => {
     // 3. fix all answered "y": applied, rechecked, reachable
     const applied = section(out, 'Rechecked after the change:\n', 1);
     expect(out).toMatch(/✓ applied: .*\[request /);
-    expect(applied).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 .* ping \(ICMP\)\./);
+    expect(applied).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 [\s\S]*? ping \(ICMP\)\./);
 
     // 4. EC2 Instance Connect: blocked by the missing public IP, fixed by the Elastic IP, then reachable
     const eic = out.slice(out.indexOf('… Resolving eic and Instance - NextWork VPC 1…'));
-    expect(eic).toMatch(/✗ Not reachable: EC2 Instance Connect .*TCP 22/);
+    expect(eic).toMatch(/✗ Not reachable: EC2 Instance Connect [\s\S]*?TCP 22/);
     expect(eic).toContain('NO_PUBLIC_IP');
     const eicAfter = section(eic, 'Rechecked after the change:\n', 1);
-    expect(eicAfter).toMatch(/^✓ Reachable: EC2 Instance Connect .*TCP 22\./);
+    expect(eicAfter).toMatch(/^✓ Reachable: EC2 Instance Connect [\s\S]*?TCP 22\./);
     expect(out.trimEnd().endsWith('Bye.')).toBe(true);
+  });
+
+  it('fits the seed-lab answer, verdict through the last fix and how to apply them, in one 80×24 screen', async () => {
+    const r = await shell([`why can't ${VM1} ping ${VM2}`, 'fix all', 'y', 'undo', 'quit'], { WHYPING_SANDBOX: '1' });
+    const lines = r.out.split('\n');
+    for (const line of lines) if ([...line].length > 80) expect(line.trim()).not.toContain(' ');
+    const verdict = lines.findIndex((l) => l.startsWith('✗ Not reachable'));
+    const howTo = lines.findIndex((l) => l.startsWith('Fixes (in apply order) — type fix N or fix all'));
+    const paths = lines.findIndex((l) => l.startsWith('Request path (forward)'));
+    // The last fix is the last line before the blank line that ends the fixes.
+    const lastFix = lines.findIndex((l, i) => i > howTo && l === '') - 1;
+    expect(howTo).toBeGreaterThan(verdict);
+    expect(lastFix - verdict + 1).toBeLessThanOrEqual(24);
+    expect(lastFix).toBeLessThan(paths);
+    // Each change is said once in the answer and once in the confirmation; "applied" and "undone" refer to it.
+    const add = /Add route 10\.2\.0\.0\/16 → pcx-[0-9a-f]+ to rtb-[0-9a-f]+/.exec(r.out)?.[0] as string;
+    const afterAnswer = r.out.slice(r.out.indexOf('whyping> fix all'));
+    expect(afterAnswer.split('\nApply?')[0]?.split(add).length).toBe(2);
+    expect(afterAnswer).toMatch(/✓ applied: fix 2 \[request /);
+    expect(afterAnswer).toMatch(/✓ undone \[request /);
   });
 
   it('runs the README walkthrough exactly as printed: the fixes are applied and the recheck is reachable', async () => {
@@ -127,7 +152,7 @@ describe('the local shell, scripted', () => {
     expect(r.out).not.toContain('Cancelled');
     expect(r.out).not.toContain('Sorry');
     expect(section(r.out, 'Rechecked after the change:\n', 1)).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 /);
-    expect(r.out).toMatch(/✗ Not reachable: EC2 Instance Connect .*TCP 22/);
+    expect(r.out).toMatch(/✗ Not reachable: EC2 Instance Connect [\s\S]*?TCP 22/);
   });
 
   it('refuses a WHYPING_SANDBOX that names no built-in scenario, naming the variable and the scenarios (exit 2)', async () => {

@@ -68,13 +68,16 @@ describe('the shell', () => {
     );
   });
 
-  it('prompts and colours only on a terminal', async () => {
+  it('colours only on a terminal, and echoes piped input after its prompt, so a transcript shows the questions', async () => {
     const tty = await session([ASK, 'quit'], { tty: true });
     expect(tty.out).toContain('whyping> ');
     expect(tty.out).toContain('\u001b[');
-    const pipe = await session([ASK, 'quit']);
-    expect(pipe.out).not.toContain('whyping> ');
+    const pipe = await session([ASK, 'fix 2', 'y', 'quit']);
     expect(pipe.out).not.toContain('\u001b[');
+    expect(pipe.out).toContain(`\nwhyping> ${ASK}\n`);
+    expect(pipe.out).toContain('\nwhyping> fix 2\n');
+    expect(pipe.out).toContain('\nApply? [y/N] y\n');
+    expect(pipe.out).toContain('\nwhyping> quit\nBye.\n');
   });
 
   it('explains fix numbers out of range, and having nothing to undo or recheck', async () => {
@@ -108,7 +111,7 @@ describe('the shell', () => {
 
   it('applies one fix, undoes it, and the recheck shows the blocker back', async () => {
     const r = await session([ASK, 'fix 2', 'y', 'undo', 'recheck', 'quit']);
-    expect(r.out).toMatch(/✓ applied: Add route 10\.2\.0\.0\/16/);
+    expect(r.out).toMatch(/✓ applied: fix 2 \[request /);
     expect(r.out).toMatch(/undid: Add route 10\.2\.0\.0\/16/);
     const recheck = r.out.slice(r.out.lastIndexOf('… Resolving'));
     expect(recheck).toMatch(/✗ Not reachable/);
@@ -117,20 +120,22 @@ describe('the shell', () => {
 
   it('keeps fix numbers within a conversation: fix N is the fix shown as N, and says so once it is gone', async () => {
     const r = await session([ASK, 'fix 2', 'y', 'fix 2', 'quit']);
-    const first = r.out.slice(0, r.out.indexOf('This will change'));
-    const two = /\n {2}2\. (.+?) {2}\[/.exec(first)?.[1];
+    const first = r.out.slice(r.out.indexOf('Fixes (in apply order)'), r.out.indexOf('This will change'));
+    const two = /\n {2}2\. (.+)\n/.exec(first)?.[1];
     expect(two).toMatch(/^Add route 10\.2\.0\.0\/16/);
     const recheck = r.out.slice(r.out.indexOf('Rechecked after the change:'));
     // The rechecked answer keeps the numbers: 2 is gone, 1, 3 and 4 are still 1, 3 and 4.
-    expect(recheck).toMatch(/Fixes \(in apply order\)\n {2}1\. /);
+    expect(recheck).toMatch(/Fixes \(in apply order\).*\n {2}1\. /);
     expect(recheck).not.toMatch(/\n {2}2\. Add route 10\.2\.0\.0\/16/);
     expect(recheck).toMatch(/\n {2}3\. /);
-    expect(r.out).toContain(`Fix 2 (${two}) is no longer proposed`);
+    expect(r.out.replace(/\n\s*/g, ' ')).toContain(`Fix 2 (${two}) is no longer proposed`);
   });
 
   it('undoes the last fix command as a whole, and undo again steps further back', async () => {
     const r = await session([ASK, 'fix 2', 'y', 'fix all', 'y', 'undo', 'undo', 'undo', 'recheck', 'quit']);
+    // Lines wrap at 80 columns: read the text as one.
     const undos = r.out
+      .replace(/\n\s*/g, ' ')
       .split('(undid: ')
       .slice(1)
       .map((s) => s.slice(0, s.indexOf(') Type recheck')));

@@ -225,16 +225,14 @@ describe('SG_INGRESS_DENIED across a peering', () => {
     const w = world('active');
     const fix = finding(ask(w, 'web', 'app'), 'SG_INGRESS_DENIED').fix;
     expect(fix?.params).toMatchObject({ peerGroupId: w.id('web-sg') });
-    expect(fix?.summary).toContain(
-      `(${w.id('web-sg')} is a security group of peer VPC ${w.id('main')}, referenced across ${w.id('p')})`,
-    );
+    expect(fix?.summary).toContain(`(a peer VPC's group, across ${w.id('p')})`);
   });
 
   it('says the rule is valid only once the pending peering is accepted, and comes after the acceptance', () => {
     const w = world('pending-acceptance');
     const d = ask(w, 'web', 'app');
     const fix = finding(d, 'SG_INGRESS_DENIED').fix;
-    expect(fix?.summary).toContain(`AWS accepts the rule only once ${w.id('p')} is active`);
+    expect(fix?.summary).toContain('applied once the peering is active');
     expect(fix?.order).toBeGreaterThan(finding(d, 'PEERING_NOT_ACTIVE').fix?.order ?? 99);
   });
 

@@ -95,7 +95,7 @@ describe('the seed lab, broken', () => {
     const sg = finding(d, 'SG_INGRESS_DENIED').fix;
     const accept = finding(d, 'PEERING_NOT_ACTIVE').fix;
     expect(sg?.summary).toBe(
-      'Allow inbound ICMP Echo Request from sg-0c4f1e2d3a5b6c711 in sg-0d5a2f3e4b6c7d822 (sg-0c4f1e2d3a5b6c711 is a security group of peer VPC vpc-0e5b1c9d2f4a71a01, referenced across pcx-0d6e7f8a9b0c1d2e3; AWS accepts the rule only once pcx-0d6e7f8a9b0c1d2e3 is active, so it is applied after the peering is accepted)',
+      "Allow inbound ICMP Echo Request from sg-0c4f1e2d3a5b6c711 in sg-0d5a2f3e4b6c7d822 (a peer VPC's group, across pcx-0d6e7f8a9b0c1d2e3, applied once the peering is active)",
     );
     expect(sg?.order).toBeGreaterThan(accept?.order ?? Number.POSITIVE_INFINITY);
   });

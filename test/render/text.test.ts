@@ -44,25 +44,56 @@ describe('the text renderer', () => {
     expect(verdictLine(d)).toMatch(/ping \(ICMP\); IPv6 paths are not analyzed \(IPv4 only for now\)\.$/);
   });
 
-  it('lists both paths hop by hop with marks and the rule in console words', () => {
+  it('lists both paths hop by hop after the blockers and fixes, one short line a hop; --verbose adds the detail', () => {
     const t = renderText(seedDiagnosis());
+    expect(t.indexOf('Request path (forward)')).toBeGreaterThan(t.indexOf('Fixes (in apply order)'));
     expect(t).toContain(
       'Request path (forward)\n  ✓ Security group sg-0aaa outbound: outbound All traffic to 0.0.0.0/0',
     );
-    expect(t).toContain('  ✓ Network ACL acl-0aaa outbound: 100 All traffic ALL 0.0.0.0/0 ALLOW');
-    expect(t).toContain('  ✗ Route table rtb-0aaa: no route covers 10.2.4.95 — routes: 10.1.0.0/16 → local');
+    expect(t).toContain('  ✗ Route table rtb-0aaa: no route covers 10.2.4.95\n');
     expect(t).toContain('Reply path (return)\n  ✗ Route table rtb-0bbb: no route covers 10.1.0.12');
+    const v = renderText(seedDiagnosis(), { verbose: true });
+    expect(v).toContain('  ✗ Route table rtb-0aaa: no route covers 10.2.4.95 — routes: 10.1.0.0/16 → local');
   });
 
-  it('lists every blocker with evidence and the number of its fix', () => {
+  it('marks a hop past a blocker, or one that assumes a fix, as "if fixed", not as a pass', () => {
+    const d = seedDiagnosis();
+    const after = { component: 'instance' as const, id: 'i-0bbb', allowed: true, rule: 'state running' };
+    const eip = {
+      component: 'internet-gateway' as const,
+      id: 'igw-0aaa',
+      allowed: true,
+      rule: '10.1.0.12 ↔ 203.0.113.9',
+      detail: 'assuming the Elastic IP the fix adds',
+    };
+    const t = renderText({ ...d, forward: [...d.forward, after], return: [eip, ...d.return] });
+    const forward = t.slice(t.indexOf('Request path (forward)'), t.indexOf('Reply path (return)'));
+    expect(forward).toContain('  ✓ Network ACL acl-0aaa outbound: 100 All traffic ALL 0.0.0.0/0 ALLOW\n');
+    expect(forward).toContain('  ◦ Instance i-0bbb: state running (if fixed)');
+    expect(t).toContain('  ◦ Internet gateway igw-0aaa: 10.1.0.12 ↔ 203.0.113.9 (if fixed)');
+    expect(t).not.toMatch(/✓ (Instance i-0bbb|Internet gateway)/);
+  });
+
+  it('lists every blocker naming its fix by number (the change is said once, in the fix list)', () => {
     const t = renderText(seedDiagnosis());
     expect(t).toContain('Blockers (4)');
-    expect(t).toContain('  1. NO_ROUTE on rtb-0aaa (request path): Route table rtb-0aaa has no route to 10.2.4.95.');
-    expect(t).toContain('     evidence: routes: 10.1.0.0/16 → local, 0.0.0.0/0 → igw-0aaa\n     fix 2: Add route');
-    expect(t).toContain('  2. PEERING_NOT_ACTIVE on pcx-0abc (request path)');
-    expect(t).toContain('     fix 1: Accept peering connection pcx-0abc');
-    expect(t).toContain('     no automatic fix');
-    expect(t).toContain('  4. PEERING_NOT_ACTIVE on pcx-0abc (reply path)');
+    expect(t).toContain('  1. NO_ROUTE (request path): Route table rtb-0aaa has no route to 10.2.4.95. → fix 2');
+    expect(t).toContain('  2. PEERING_NOT_ACTIVE (request path): ');
+    expect(t).toContain('(no automatic fix: change what it names)');
+    expect(t).toMatch(/ {2}4\. PEERING_NOT_ACTIVE \(reply path\): .* → fix 1\n/);
+    for (const f of numberedFixes(seedDiagnosis())) expect(t.split(f.summary).length - 1).toBe(1);
+    expect(renderText(seedDiagnosis(), { verbose: true })).toContain(
+      '     evidence: routes: 10.1.0.0/16 → local, 0.0.0.0/0 → igw-0aaa',
+    );
+  });
+
+  it('wraps every line to the width with a hanging indent, and cuts a hop to one line', () => {
+    const t = renderText(seedDiagnosis(), { width: 40 });
+    for (const line of t.trimEnd().split('\n')) {
+      // a lone unbreakable token may exceed the width
+      if ([...line].length > 40) expect(line.trim()).not.toContain(' ');
+    }
+    expect(t).toMatch(/\n {2}1\. NO_ROUTE \(request path\): Route\n {5}table/);
   });
 
   it('numbers each fix once, in apply order', () => {

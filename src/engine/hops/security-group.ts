@@ -105,7 +105,7 @@ export function sgFix(
       : null;
   return {
     action: { action, params },
-    summary: `Allow ${dir} ${trafficText(traffic)} ${dir === 'inbound' ? 'from' : 'to'} ${peerGroupId ?? peerCidr} in ${groupId}${peerGroupId && peerEni ? peerGroupNote(t, groupId, peerGroupId, peerEni) : ''}`,
+    summary: `Allow ${dir} ${trafficText(traffic)} ${dir === 'inbound' ? 'from' : 'to'} ${peerGroupId ?? peerCidr} in ${groupId}${peerGroupId && peerEni ? peerGroupNote(t, groupId, peerEni) : ''}`,
     ...(warning ? { warnings: [warning] } : {}),
   };
 }
@@ -126,19 +126,12 @@ function referenceableGroup(t: Walk, eni: NetworkInterface): SecurityGroupId | u
  * When a rule's group reference names a security group of a peer VPC: says so, and that AWS accepts such a rule
  * only across an active peering (so, while the peering is pending, it is applied after the acceptance).
  */
-export function peerGroupNote(
-  t: Walk,
-  groupId: SecurityGroupId,
-  peerGroupId: string,
-  peerEni: NetworkInterface,
-): string {
+export function peerGroupNote(t: Walk, groupId: SecurityGroupId, peerEni: NetworkInterface): string {
   const ownVpc = t.s.securityGroups.get(groupId)?.vpcId;
   if (!ownVpc || ownVpc === peerEni.vpcId) return '';
   const p = peeringBetween(t, ownVpc, peerEni.vpcId);
   if (!p) return '';
-  const pending =
-    p.status === 'active'
-      ? ''
-      : `; AWS accepts the rule only once ${p.id} is active, so it is applied after the peering is accepted`;
-  return ` (${peerGroupId} is a security group of peer VPC ${peerEni.vpcId}, referenced across ${p.id}${pending})`;
+  // One short sentence; `help peer-sg` explains (AWS takes such a rule only across an active peering).
+  const pending = p.status === 'active' ? '' : ', applied once the peering is active';
+  return ` (a peer VPC's group, across ${p.id}${pending})`;
 }
