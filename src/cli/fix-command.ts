@@ -7,15 +7,8 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import {
-  type ApplyFixReport,
-  type ApplyResult,
-  applyFix,
-  applyUndo,
-  decodeUndoToken,
-  type PlanReport,
-  type UndoPlan,
-} from '../core/apply-fix.js';
+// Types only at the top: core/apply-fix.js brings the AWS SDK, loaded when `fix` or `undo` runs, never for `--help`.
+import type { ApplyFixReport, ApplyResult, PlanReport, UndoPlan } from '../core/apply-fix.js';
 import { parseRequestArgs } from '../core/request.js';
 import { EXIT, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
@@ -203,6 +196,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
       );
     }
     const deps = await ctx.openDeps(target(opts));
+    const { applyFix } = await import('../core/apply-fix.js');
     const report = await applyFix(deps, query, fixId, {
       actor: cliActor(ctx.env),
       confirm: (plans) =>
@@ -225,6 +219,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
     .option('--yes', 'undo without asking (required when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')
     .action(async (token: string, opts: UndoOptions) => {
+      const { applyUndo, decodeUndoToken } = await import('../core/apply-fix.js');
       const plan: UndoPlan = decodeUndoToken(token);
       const where = target(opts);
       const steps = plan.steps.map((s) => `  EC2 ${s.op} ${JSON.stringify({ ...s, op: undefined })}`);
