@@ -67,6 +67,12 @@ const schema = z.object({
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_API_URL: z.string().trim().optional(),
+  HOST: z.string().trim().optional(),
+  WHYPING_FIXERS: z.string().optional(),
+  WHYPING_PROBERS: z.string().optional(),
+  WHYPING_CHANNELS: z.string().optional(),
+  WHYPING_FIX_ROLE_ARN: z.string().trim().optional(),
   NO_COLOR: z.string().optional(),
 });
 
@@ -85,12 +91,105 @@ export interface Config {
   region: string | undefined;
   slack: { botToken?: string; signingSecret?: string; appToken?: string };
   noColor: boolean;
+  /** The raw environment the Slack settings are read from (validated by `loadSlackConfig` when the app starts). */
+  env: NodeJS.ProcessEnv;
   /** PORT: where the Slack app serves HTTP (events, /healthz, /readyz) and where `whyping healthcheck` asks. */
   port: number;
   /** WHYPING_PROBE_TIMEOUT_S: how long a live probe may take from SendCommand to its result, in milliseconds. */
   probeDeadlineMs: number;
   /** WHYPING_LOCK_TABLE: the DynamoDB table that holds fix leases shared by replicas; unset: an in-process lease. */
   lockTable?: string;
+}
+
+/** The Slack app's settings (DESIGN.md §5), validated at start. */
+export interface SlackConfig {
+  botToken: string;
+  /** Required over HTTP; Socket Mode does not sign requests. */
+  signingSecret: string | undefined;
+  /** Socket Mode when set. */
+  appToken: string | undefined;
+  /** The Web API base URL (default https://slack.com/api/). */
+  apiUrl: string | undefined;
+  /** HTTP port: /slack/events over HTTP, and /healthz and /readyz in both modes. */
+  port: number;
+  /** The interface to listen on (HOST); undefined: every interface. */
+  host: string | undefined;
+  /** Users (U…/W…) and user groups (S…) who may apply and undo fixes; empty = nobody, except in the sandbox. */
+  fixers: string[];
+  /** Who may run probes (a command on an instance); default: the fixers. */
+  probers: string[];
+  /** The channels whyping answers in; empty = any (but a Slack Connect channel only when listed). */
+  channels: string[];
+  /** Writes assume this role per click, session name whyping-<user>. */
+  fixRoleArn: string | undefined;
+}
+
+function slackIds(name: string, value: string | undefined, pattern: RegExp, what: string): string[] {
+  const ids = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const wrong = ids.find((id) => !pattern.test(id));
+  if (wrong !== undefined) {
+    throw new WhypingError(
+      'BAD_INPUT',
+      `${name} has an invalid entry "${wrong.slice(0, 40)}": list ${what}, separated by commas.`,
+      {
+        variable: name,
+      },
+    );
+  }
+  return ids;
+}
+
+/** Reads the Slack app's settings; a missing or malformed one is named in one line (exit 2). */
+export function loadSlackConfig(config: Pick<Config, 'env' | 'port'>): SlackConfig {
+  const env = config.env;
+  const bad = (variable: string, message: string) => new WhypingError('BAD_INPUT', message, { variable });
+  const botToken = env.SLACK_BOT_TOKEN?.trim() ?? '';
+  if (!/^xoxb-[\w-]+$/.test(botToken)) throw bad('SLACK_BOT_TOKEN', 'SLACK_BOT_TOKEN must be a bot token (xoxb-…).');
+  const appToken = env.SLACK_APP_TOKEN?.trim() || undefined;
+  if (appToken !== undefined && !/^xapp-[\w-]+$/.test(appToken)) {
+    throw bad('SLACK_APP_TOKEN', 'SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write.');
+  }
+  const signingSecret = env.SLACK_SIGNING_SECRET?.trim() || undefined;
+  if (!appToken && !signingSecret) {
+    throw bad(
+      'SLACK_SIGNING_SECRET',
+      'SLACK_SIGNING_SECRET is required over HTTP (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode.',
+    );
+  }
+  const apiUrl = env.SLACK_API_URL?.trim() || undefined;
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+\/$/.test(apiUrl)) {
+    throw bad('SLACK_API_URL', 'SLACK_API_URL must be an http(s) URL ending in /, like https://slack.com/api/.');
+  }
+  const fixRoleArn = env.WHYPING_FIX_ROLE_ARN?.trim() || undefined;
+  if (fixRoleArn !== undefined && !ROLE_ARN.test(fixRoleArn)) {
+    throw bad(
+      'WHYPING_FIX_ROLE_ARN',
+      'WHYPING_FIX_ROLE_ARN must be an IAM role ARN (arn:aws:iam::123456789012:role/Name).',
+    );
+  }
+  const people = /^[UWS][A-Z0-9]{2,}$/;
+  const fixers = slackIds('WHYPING_FIXERS', env.WHYPING_FIXERS, people, 'Slack user ids (U…) and user-group ids (S…)');
+  const probers =
+    env.WHYPING_PROBERS !== undefined && env.WHYPING_PROBERS.trim() !== ''
+      ? slackIds('WHYPING_PROBERS', env.WHYPING_PROBERS, people, 'Slack user ids (U…) and user-group ids (S…)')
+      : fixers;
+  const channels = slackIds('WHYPING_CHANNELS', env.WHYPING_CHANNELS, /^[CGD][A-Z0-9]{2,}$/, 'channel ids (C…, G…)');
+  const host = env.HOST?.trim() || undefined;
+  return {
+    botToken,
+    signingSecret,
+    appToken,
+    apiUrl,
+    port: config.port,
+    host,
+    fixers,
+    probers,
+    channels,
+    fixRoleArn,
+  };
 }
 
 /** Where the Slack app listens when PORT is not set (Bolt's default). */
@@ -135,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: e.AWS_REGION || e.AWS_DEFAULT_REGION || undefined,
     slack,
     noColor: e.NO_COLOR !== undefined && e.NO_COLOR !== '',
+    env,
     port: e.PORT ?? DEFAULT_PORT,
     probeDeadlineMs: (e.WHYPING_PROBE_TIMEOUT_S ?? DEFAULT_PROBE_TIMEOUT_S) * 1000,
     ...(e.WHYPING_LOCK_TABLE !== undefined ? { lockTable: e.WHYPING_LOCK_TABLE } : {}),

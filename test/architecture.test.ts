@@ -20,8 +20,23 @@ const MAY_IMPORT: Record<string, string[]> = {
   core: ['net', 'model', 'snapshot', 'engine', 'collect', 'probe', 'fix'],
   render: ['net', 'model', 'core'],
   cli: ['net', 'model', 'core', 'render', 'config'],
+  slack: ['net', 'model', 'core', 'render', 'config'],
   config: [],
-  main: ['net', 'model', 'snapshot', 'engine', 'collect', 'probe', 'fix', 'sandbox', 'core', 'render', 'cli', 'config'],
+  main: [
+    'net',
+    'model',
+    'snapshot',
+    'engine',
+    'collect',
+    'probe',
+    'fix',
+    'sandbox',
+    'core',
+    'render',
+    'cli',
+    'slack',
+    'config',
+  ],
 };
 
 function files(dir: string): string[] {

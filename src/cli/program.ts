@@ -2,6 +2,7 @@
  * The command line (DESIGN.md §3): `diagnose`, `snapshot`, `fix`/`undo` (registered by src/cli/fix-command.ts) and
  * `start`. One top-level catch maps every error to a message and an exit code; no stack trace reaches a user.
  */
+
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
@@ -11,6 +12,7 @@ import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js
 import type { Diagnosis } from '../model/index.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
 import { renderText } from '../render/text.js';
+import { errorText } from '../render/views.js';
 import type { AwsTarget, CliContext } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
 
@@ -20,12 +22,16 @@ export const EXIT_INTERNAL = 70;
 /** A hook the fix developer's module uses to add `fix` and `undo` (src/cli/fix-command.ts). */
 export type RegisterCommands = (program: Command, ctx: CliContext & { setExitCode(code: number): void }) => void;
 
+/** What the composition root plugs into the CLI: the fix commands, the shell and the Slack app (loaded on use). */
+export interface CliExtras {
+  registerFixCommands?: RegisterCommands;
+  startShell?: () => Promise<number>;
+  startSlack?: () => Promise<void>;
+  version?: string;
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the process exit code. */
-export async function runCli(
-  argv: string[],
-  ctx: CliContext,
-  extra: { registerFixCommands?: RegisterCommands; startShell?: () => Promise<number>; version?: string } = {},
-): Promise<number> {
+export async function runCli(argv: string[], ctx: CliContext, extra: CliExtras = {}): Promise<number> {
   let exitCode: number = EXIT.reachable;
   const setExitCode = (code: number) => {
     exitCode = code;
@@ -58,18 +64,8 @@ export function reportError(e: unknown, ctx: CliContext): number {
   return EXIT_INTERNAL;
 }
 
-/** A WhypingError for a person: the message, the close matches, and what to do next. */
-export function errorText(e: WhypingError): string {
-  let text = e.message;
-  const candidates = e.details.candidates;
-  if (candidates && candidates.length > 0 && !candidates.every((c) => text.includes(c))) {
-    text += `\nDid you mean: ${candidates.join(', ')}?`;
-  }
-  if (e.code === 'AWS_CREDENTIALS' && !text.includes('--sandbox') && !text.includes('WHYPING_SANDBOX')) {
-    text += '\nTo try whyping without an AWS account, add --sandbox (an in-memory copy of the seed lab).';
-  }
-  return text;
-}
+/** A WhypingError for a person (the view lives in src/render). */
+export { errorText };
 
 function firstLine(s: string): string {
   const line = s.split('\n')[0] ?? '';
@@ -103,11 +99,7 @@ interface SnapshotOptions {
 }
 
 /** Builds the commander program. */
-export function buildProgram(
-  ctx: CliContext,
-  setExitCode: (code: number) => void,
-  extra: { registerFixCommands?: RegisterCommands; startShell?: () => Promise<number>; version?: string } = {},
-): Command {
+export function buildProgram(ctx: CliContext, setExitCode: (code: number) => void, extra: CliExtras = {}): Command {
   const program = new Command('whyping');
   program
     .description('Answers "why can\'t A ping B?" for AWS networks: both paths hop by hop, every blocker, and its fix.')
@@ -192,10 +184,10 @@ Examples:
     .description('Run the Slack app when SLACK_BOT_TOKEN is set; otherwise open the local shell (npm start)')
     .action(async () => {
       if (ctx.env.SLACK_BOT_TOKEN) {
-        throw new WhypingError(
-          'BAD_INPUT',
-          'SLACK_BOT_TOKEN is set, but the Slack app is not part of this build yet. Unset SLACK_BOT_TOKEN to open the local shell instead.',
-        );
+        if (!extra.startSlack) throw new WhypingError('INTERNAL', 'The Slack app is not wired in this build.');
+        // The process stays up while the app serves; SIGTERM drains it and exits.
+        await extra.startSlack();
+        return;
       }
       if (!extra.startShell) throw new WhypingError('INTERNAL', 'The local shell is not wired in this build.');
       setExitCode(await extra.startShell());

@@ -5,26 +5,25 @@
  */
 import { userInfo } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
+import {
+  type ConversationState,
+  type Effect,
+  type Input,
+  NEW_CONVERSATION,
+  type Reply,
+  step,
+} from '../core/conversation.js';
 import type { Deps } from '../core/deps.js';
-import { investigate } from '../core/investigate.js';
-import { parseRequest } from '../core/request.js';
-import { asWhypingError, isWhypingError, WhypingError } from '../errors.js';
-import type { Diagnosis, FixPlan, Query } from '../model/index.js';
-import { numberedFixes, renderText } from '../render/text.js';
+import type { PerformOptions } from '../core/perform.js';
+import { asWhypingError, WhypingError } from '../errors.js';
+import type { FixPlan } from '../model/index.js';
+import { renderText } from '../render/text.js';
+import { errorText, fixPlanLines, fixReportLines, helpText, undoReportLines } from '../render/views.js';
 import type { CliContext, TextOut } from './context.js';
-import { errorText, useColor } from './program.js';
+import { useColor } from './program.js';
 
-/** The fix and undo protocol as the shell uses it (wired in src/main from core/apply-fix and the undo executor). */
-export interface ShellFixer {
-  apply(
-    deps: Deps,
-    query: Query,
-    fixId: string | 'all',
-    opts: { actor: string; confirm: (plans: FixPlan[]) => Promise<boolean> },
-  ): Promise<{ lines: string[]; undos: { label: string; token: string }[]; diagnosis: Diagnosis | null }>;
-  /** `ok` is false when nothing was undone (refused, or undone already). */
-  undo(deps: Deps, token: string, opts: { actor: string }): Promise<{ lines: string[]; ok: boolean }>;
-}
+/** Runs one conversation effect (core/perform's `performEffect`, injected so the AWS SDK loads only when used). */
+export type Perform = (effect: Effect, deps: Deps, opts: PerformOptions) => Promise<Input>;
 
 /** Options of the shell. */
 export interface ShellOptions {
@@ -34,23 +33,8 @@ export interface ShellOptions {
   sandboxDisabled?: boolean;
   /** WHYPING_SANDBOX=<scenario>: a built-in scenario instead of the seed lab. */
   scenario?: string;
-  fixer: ShellFixer;
+  perform: Perform;
 }
-
-const HELP = `Ask a question, in any of these forms:
-  why can't web-1 ping db-1
-  can web-1 reach db-1 on 443
-  "Instance - NextWork VPC 1" 10.2.4.95 tcp 22        (quote a Name with spaces)
-  why can't I connect to web-1 with ec2 instance connect
-An end is an instance id, Name tag, ENI id, IP address, internet, or eic.
-Then:
-  fix N      apply fix number N of the last answer (asks y/N first)
-  fix all    apply every fix of the last answer, in order
-  undo       undo the last fix applied in this session
-  recheck    ask the last question again
-  probe      ask the last question again with a live probe from the source instance
-  help       this text
-  quit       leave`;
 
 const SANDBOX_HINT = 'In the shell, WHYPING_SANDBOX=1 uses the built-in sandbox instead of AWS.';
 
@@ -132,25 +116,12 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     return err.exitCode;
   }
   out('Ask "why can\'t web-1 ping db-1", or type help.');
-  const fixer = opts.fixer;
   const lines = new Lines(ctx.stdin, ctx.stdout, interactive);
   const actor = `shell:${safeUser()}`;
-  const state: { last: { query: Query; diagnosis: Diagnosis } | null } = { last: null };
-  const undos: { label: string; token: string }[] = [];
-
-  const ask = async (query: Query, probe = false) => {
-    const diagnosis = await investigate(query, { kind: 'live', deps }, { probe, onStage: (s) => out(dim(`… ${s}`)) });
-    state.last = { query, diagnosis };
-    ctx.stdout.write(renderText(diagnosis, { color }));
-    if (numberedFixes(diagnosis).length > 0)
-      out(dim('Type fix N, or fix all, to apply (whyping asks first and rechecks after).'));
-  };
+  let state: ConversationState = NEW_CONVERSATION;
 
   const confirm = async (plans: FixPlan[]): Promise<boolean> => {
-    out('This will change your network:');
-    for (const p of plans) {
-      out(`  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`);
-    }
+    for (const l of fixPlanLines(plans)) out(l);
     if (!interactive) out('Apply? [y/N]');
     const raw = await lines.next('Apply? [y/N] ');
     if (raw === null && interactive) out(); // Ctrl-D/Ctrl-C at the question: end its line
@@ -158,6 +129,50 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     return answer === 'y' || answer === 'yes';
   };
 
+  /** Shows the replies; true when the user asked to quit. */
+  const show = (replies: Reply[]): boolean => {
+    for (const r of replies) {
+      switch (r.kind) {
+        case 'quit':
+          return true;
+        case 'help':
+          out(helpText('shell'));
+          break;
+        case 'notice':
+          out(r.text);
+          break;
+        case 'hint':
+          out(dim(r.text));
+          break;
+        case 'diagnosis':
+          if (r.rechecked) out('Rechecked after the change:');
+          ctx.stdout.write(renderText(r.diagnosis, { color, fixNumbers: r.fixNumbers }));
+          break;
+        case 'fix-report':
+          for (const l of fixReportLines(r.report, actor, deps.now())) out(l);
+          break;
+        case 'undo-report':
+          for (const l of undoReportLines(r.entry, r.outcomes)) out(l);
+          break;
+        case 'error': {
+          const err = r.error;
+          if (err.code === 'INTERNAL') ctx.logger.debug({ err: err.cause ?? err }, 'shell command failed');
+          out(`Sorry: ${errorText(err)}`);
+          if (err.code === 'BAD_INPUT') out(dim('Type help for the forms I understand.'));
+          if (err.exitCode === 3) out(dim(SANDBOX_HINT));
+          if (err.code === 'INTERNAL') out(dim('Rerun with WHYPING_LOG_LEVEL=debug to see the details.'));
+          break;
+        }
+        default: {
+          const never: never = r;
+          return never;
+        }
+      }
+    }
+    return false;
+  };
+
+  const performOpts: PerformOptions = { actor, confirm, onStage: (s) => out(dim(`… ${s}`)) };
   for (;;) {
     const raw = await lines.next('whyping> ');
     if (raw === null) {
@@ -165,71 +180,16 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
       if (interactive) out();
       break;
     }
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const word = line.toLowerCase();
-    try {
-      if (['quit', 'exit', 'q', 'bye', ':q'].includes(word)) break;
-      if (word === 'help' || word === '?') {
-        out(HELP);
-      } else if (word === 'recheck' || word === 'again' || word === 'probe') {
-        if (!state.last) out('Nothing to recheck yet: ask a question first.');
-        else await ask(state.last.query, word === 'probe');
-      } else if (/^fix(\s|$)/.test(word)) {
-        const current = state.last;
-        if (!current) {
-          out('Nothing to fix yet: ask a question first.');
-          continue;
-        }
-        const fixes = numberedFixes(current.diagnosis);
-        const arg = word.slice(3).trim();
-        let id: string | 'all';
-        if (arg === 'all') {
-          if (fixes.length === 0) {
-            out('The last answer has no fixes to apply.');
-            continue;
-          }
-          id = 'all';
-        } else {
-          const n = /^\d+$/.test(arg) ? Number(arg) : Number.NaN;
-          const plan = fixes[n - 1];
-          if (!plan) {
-            out(
-              fixes.length === 0
-                ? 'The last answer has no fixes to apply.'
-                : `Say fix 1${fixes.length > 1 ? `…fix ${fixes.length}` : ''}, or fix all.`,
-            );
-            continue;
-          }
-          id = plan.id;
-        }
-        const result = await fixer.apply(deps, current.query, id, { actor, confirm });
-        for (const l of result.lines) out(l);
-        for (const u of result.undos) undos.push(u);
-        if (result.diagnosis) {
-          state.last = { query: current.query, diagnosis: result.diagnosis };
-          out('Rechecked after the change:');
-          ctx.stdout.write(renderText(result.diagnosis, { color }));
-        }
-      } else if (word === 'undo') {
-        const u = undos.pop();
-        if (!u) {
-          out('Nothing to undo in this session.');
-          continue;
-        }
-        const result = await fixer.undo(deps, u.token, { actor });
-        for (const l of result.lines) out(l);
-        if (result.ok) out(dim(`(undid: ${u.label}) Type recheck to see the effect.`));
-      } else {
-        await ask(parseRequest(line));
-      }
-    } catch (e) {
-      const err = asWhypingError(e);
-      if (!isWhypingError(e)) ctx.logger.debug({ err: e }, 'shell command failed');
-      out(`Sorry: ${errorText(err)}`);
-      if (err.code === 'BAD_INPUT') out(dim('Type help for the forms I understand.'));
-      if (err.exitCode === 3) out(dim(SANDBOX_HINT));
-      if (err.code === 'INTERNAL') out(dim('Rerun with WHYPING_LOG_LEVEL=debug to see the details.'));
+    let next = step(state, { kind: 'text', text: raw });
+    state = next.state;
+    if (show(next.replies)) break;
+    const effects = [...next.effects];
+    while (effects.length > 0) {
+      const effect = effects.shift() as Effect;
+      next = step(state, await opts.perform(effect, deps, performOpts));
+      state = next.state;
+      show(next.replies);
+      effects.push(...next.effects);
     }
   }
   lines.close();

@@ -99,13 +99,24 @@ export async function describeEnis(r: Ec2Reader, name: string, values: string[])
   return out;
 }
 
+/** An instance id that is not hexadecimal, as no AWS id is (`i-web`): a Name tag when no instance has that id. */
+function maybeName(spec: { kind: 'instance-id'; id: string }): boolean {
+  return !/^i-[0-9a-f]+$/.test(spec.id);
+}
+
 /** Resolves both endpoints in one round of calls (one per filter kind, both ends' values together). */
 export async function resolveLive(r: Ec2Reader, texts: string[], region: string): Promise<LiveEndpoint[]> {
   const specs = texts.map(classifyEndpoint);
   const pick = <K extends EndpointSpec['kind']>(k: K) =>
     specs.filter((s): s is Extract<EndpointSpec, { kind: K }> => s.kind === k);
   const ids = pick('instance-id').map((s) => s.id);
-  const names = pick('name').map((s) => s.name);
+  // An id that is not hexadecimal (`i-web`) may as well be a Name, as offline resolution reads it: look up both.
+  const names = [
+    ...pick('name').map((s) => s.name),
+    ...pick('instance-id')
+      .filter(maybeName)
+      .map((s) => s.text.trim()),
+  ];
   const eniIds = pick('eni-id').map((s) => s.id);
   const ips = pick('ip')
     .map((s) => s.ip)
@@ -156,7 +167,8 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
   for (const spec of specs) {
     switch (spec.kind) {
       case 'instance-id': {
-        const found = byId.filter((f) => f.instance.InstanceId === spec.id);
+        let found = byId.filter((f) => f.instance.InstanceId === spec.id);
+        if (found.length === 0 && maybeName(spec)) found = pickByName(byName, spec.text.trim());
         if (found.length === 0) {
           throw new WhypingError(
             'UNKNOWN_ENDPOINT',

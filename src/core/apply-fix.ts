@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { type ApplyResult, encodeUndoToken, executeFix, executeUndo, type UndoPlan } from '../fix/index.js';
 import type { Diagnosis, FixPlan, Query } from '../model/index.js';
 import type { Deps } from './deps.js';
+import { fixPlansOf } from './fix-order.js';
 import { investigate } from './investigate.js';
 import { acquireAll, FIX_LEASE_TTL_MS, processLeases } from './lease.js';
 import { withInvestigation } from './log-context.js';
@@ -98,16 +99,6 @@ export function planTarget(p: FixPlan): string {
       return String(never);
     }
   }
-}
-
-/** The fix plans of a diagnosis, once each, in apply order (then in finding order). */
-export function fixPlansOf(d: Diagnosis): FixPlan[] {
-  const seen = new Map<string, FixPlan>();
-  for (const f of d.findings) if (f.fix && !seen.has(f.fix.id)) seen.set(f.fix.id, f.fix);
-  return [...seen.values()]
-    .map((p, i) => ({ p, i }))
-    .sort((a, b) => a.p.order - b.p.order || a.i - b.i)
-    .map((x) => x.p);
 }
 
 function diagnosisIdOf(d: Diagnosis, now: Date): string {
@@ -352,6 +343,7 @@ function missingPlan(
 export type { ApplyResult, UndoPlan } from '../fix/index.js';
 /** Reads an undo token printed by `applyFix` (BAD_INPUT when it is garbled or tampered with). */
 export { decodeUndoToken } from '../fix/index.js';
+export { fixPlansOf } from './fix-order.js';
 
 /** Reverses one change `applyFix` made, from its undo plan: dry-run first, then the inverse calls. */
 export async function applyUndo(deps: Deps, plan: UndoPlan, actor: string): Promise<ApplyResult> {

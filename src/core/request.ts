@@ -76,6 +76,15 @@ export function tokenize(text: string): Token[] {
       inToken = true;
       quoted = true;
       i = close + 1;
+    } else if (c === '`') {
+      // Code formatting (`web 1`, ```web 1```) marks one name, as quotes do.
+      const fence = s.startsWith('```', i) ? '```' : '`';
+      const close = s.indexOf(fence, i + fence.length);
+      if (close < 0) throw bad('Unbalanced backtick: close the `quoted name`.');
+      cur += s.slice(i + fence.length, close);
+      inToken = true;
+      quoted = true;
+      i = close + fence.length;
     } else if (c === '\\' && i + 1 < s.length) {
       cur += s[i + 1];
       inToken = true;
@@ -249,7 +258,9 @@ function splitHostPort(text: string): { host: string; port: string } | null {
 /** The grammar shared by every front end, on words already split. */
 export function parseTokens(input: Token[]): Query {
   const p: Parsed = { endpoints: [], protocol: null, port: null, eic: false };
-  const tokens = input.map((t) => (t.quoted ? t : { text: t.text.replace(/[?!,;]+$/u, ''), quoted: false }));
+  const tokens = joinNameRuns(
+    input.map((t) => (t.quoted ? t : { text: t.text.replace(/[?!,;]+$/u, ''), quoted: false })),
+  );
   let role: 'from' | 'to' | null = null;
 
   const setProtocol = (value: Protocol, word: string, soft = false) => {
@@ -369,6 +380,69 @@ export function parseTokens(input: Token[]): Query {
     role = null;
   }
   return toQuery(p);
+}
+
+/** True when an unquoted word is part of the question rather than of an end (a keyword, a protocol, a port flag). */
+function isQuestionWord(word: string): boolean {
+  return (
+    FILLER.has(word) ||
+    FROM_WORDS.has(word) ||
+    TO_WORDS.has(word) ||
+    PORT_WORDS.has(word) ||
+    PROTOCOL_FLAGS.has(word) ||
+    SERVICES.has(word) ||
+    ['icmp', 'ping', 'pinging', 'tcp', 'udp'].includes(word) ||
+    /^(tcp|udp)[/:]|\/(tcp|udp)$/.test(word) ||
+    word.startsWith('--')
+  );
+}
+
+/**
+ * Reads unquoted Names with spaces as people type them (`why can't Instance - NextWork VPC 1 ping Instance - NextWork
+ * VPC 2`): the question's words (ping, reach, to, from, on port …) split the text first, and when that leaves two or
+ * more runs of words, each run is one end, spaces and all. With a single run (`web-1 db-1 tcp 443`) the words are the
+ * ends, as before. Quotes always force a reading.
+ */
+function joinNameRuns(tokens: Token[]): Token[] {
+  const runs: { start: number; end: number }[] = [];
+  let start = -1;
+  for (let i = 0; i <= tokens.length; i++) {
+    const t = tokens[i];
+    const prev = tokens[i - 1]?.text.toLowerCase();
+    const word = t?.text.toLowerCase() ?? '';
+    const lowerPhrase = tokens
+      .slice(i, i + 3)
+      .map((x) => (x.quoted ? '\0' : x.text.toLowerCase()))
+      .join(' ');
+    const eicPhrase =
+      t !== undefined &&
+      !t.quoted &&
+      (lowerPhrase.startsWith('ec2 instance connect') || lowerPhrase.startsWith('instance connect'));
+    // A number right after tcp/udp/port is that port, not part of a Name.
+    const portValue =
+      prev !== undefined && ['tcp', 'udp', 'port', '--port'].includes(prev) && /^[+-]?[\d.]+$/.test(word);
+    const content = t !== undefined && !t.quoted && t.text !== '' && !isQuestionWord(word) && !eicPhrase && !portValue;
+    if (content && start < 0) start = i;
+    if (!content && start >= 0) {
+      runs.push({ start, end: i });
+      start = -1;
+    }
+    if (eicPhrase) i += lowerPhrase.startsWith('ec2') ? 2 : 1;
+  }
+  // A run of numbers only is a port (`icmp 443` is refused later with that word), not a Name.
+  const named = runs.filter((r) => tokens.slice(r.start, r.end).some((t) => !/^[+-]?[\d.]+$/.test(t.text)));
+  const ends = named.length + tokens.filter((t) => t.quoted).length;
+  if (ends < 2 || named.every((r) => r.end - r.start === 1)) return tokens;
+  const out: Token[] = [];
+  let i = 0;
+  for (const r of named) {
+    out.push(...tokens.slice(i, r.start));
+    const words = tokens.slice(r.start, r.end);
+    out.push(words.length === 1 ? (words[0] as Token) : { text: words.map((w) => w.text).join(' '), quoted: true });
+    i = r.end;
+  }
+  out.push(...tokens.slice(i));
+  return out;
 }
 
 function toQuery(p: Parsed): Query {

@@ -20,6 +20,8 @@ export interface AwsClientOptions {
   region?: string;
   /** `--role-arn`; else WHYPING_ROLE_ARN. (Not AWS_ROLE_ARN: the SDK reserves that for web identity.) */
   roleArn?: string;
+  /** The assumed role's session name (default whyping-<local user>; the Slack app uses whyping-<slack user id>). */
+  sessionName?: string;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
 }
@@ -96,7 +98,11 @@ export async function createAwsClients(opts: AwsClientOptions): Promise<{ client
   const credentials = roleArn
     ? shared(
         fromTemporaryCredentials({
-          params: { RoleArn: roleArn, RoleSessionName: sessionName(), DurationSeconds: 3600 },
+          params: {
+            RoleArn: roleArn,
+            RoleSessionName: (opts.sessionName ?? sessionName()).replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+            DurationSeconds: 3600,
+          },
           clientConfig: { region },
         }),
       )

@@ -61,8 +61,14 @@ async function main(): Promise<number> {
   return runCli(argv, ctx, {
     version: VERSION,
     ...(registerFixCommands ? { registerFixCommands } : {}),
+    startSlack: async () => {
+      const { startSlack } = await import('./slack.js');
+      // A server logs at info unless WHYPING_LOG_LEVEL says otherwise.
+      const serverLogger = process.env.WHYPING_LOG_LEVEL ? logger : createLogger({ level: 'info' });
+      await startSlack({ config, logger: serverLogger, handleSignals: true });
+    },
     startShell: async () => {
-      const { shellFixer } = await import('./shell-fix.js');
+      const { performEffect } = await import('../core/perform.js');
       if (config.sandboxScenario !== undefined) {
         const { listScenarios } = await import('../sandbox/index.js');
         if (!listScenarios().includes(config.sandboxScenario)) {
@@ -76,7 +82,7 @@ async function main(): Promise<number> {
         sandboxRequested: config.sandbox,
         ...(config.sandboxDisabled ? { sandboxDisabled: true } : {}),
         ...(config.sandboxScenario ? { scenario: config.sandboxScenario } : {}),
-        fixer: shellFixer,
+        perform: performEffect,
       });
     },
   });

@@ -2,6 +2,7 @@
  * The terminal presenter: verdict, both paths hop by hop, every blocker with its evidence and fix, numbered fixes,
  * the probe and warnings. Pure; colours only when the caller says the output is a terminal.
  */
+import { fixPlansOf } from '../core/fix-order.js';
 import type {
   Component,
   Diagnosis,
@@ -17,6 +18,8 @@ import type {
 export interface TextOptions {
   /** ANSI colours (only on a TTY; NO_COLOR respected by the caller). */
   color?: boolean;
+  /** The numbers a conversation gave these fixes (stable across its answers); default 1, 2, … in apply order. */
+  fixNumbers?: ReadonlyMap<string, number>;
 }
 
 type Style = (s: string) => string;
@@ -43,14 +46,8 @@ function clean(s: string): string {
   return s.replace(CONTROL, '');
 }
 
-/** The fixes of a diagnosis, one per id, in apply order: the numbers users type in `fix 2`. */
-export function numberedFixes(d: Diagnosis): FixPlan[] {
-  const seen = new Map<string, { plan: FixPlan; first: number }>();
-  d.findings.forEach((f, i) => {
-    if (f.fix && !seen.has(f.fix.id)) seen.set(f.fix.id, { plan: f.fix, first: i });
-  });
-  return [...seen.values()].sort((a, b) => a.plan.order - b.plan.order || a.first - b.first).map((x) => x.plan);
-}
+/** The fixes of a diagnosis, one per id, in apply order: the numbers users type in `fix 2` (core's one order). */
+export const numberedFixes: (d: Diagnosis) => FixPlan[] = fixPlansOf;
 
 /** The question in words: `ping (ICMP)`, `TCP 443`. */
 export function describeProtocol(q: Pick<Query, 'protocol' | 'port'>): string {
@@ -103,7 +100,7 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
   out.push(...hops(d.return, c));
 
   const fixes = numberedFixes(d);
-  const fixNumber = new Map(fixes.map((f, i) => [f.id, i + 1]));
+  const fixNumber = opts.fixNumbers ?? new Map(fixes.map((f, i) => [f.id, i + 1]));
   if (d.findings.length > 0) {
     out.push('', c.bold(`Blockers (${d.findings.length})`));
     d.findings.forEach((f, i) => {
@@ -113,10 +110,11 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
   if (fixes.length > 0) {
     out.push('', c.bold('Fixes (in apply order)'));
     fixes.forEach((f, i) => {
+      const n = fixNumber.get(f.id) ?? i + 1;
       const undo = f.reversible || /cannot be undone/i.test(f.undo) ? f.undo : `cannot be undone: ${f.undo}`;
       // The id is what `whyping fix … --apply <fix-id>` takes; the number is what the shell's `fix N` takes.
       out.push(
-        `  ${i + 1}. ${clean(f.summary)}  ${c.dim(`[${clean(f.id)}; ${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(undo)}]`)}`,
+        `  ${n}. ${clean(f.summary)}  ${c.dim(`[${clean(f.id)}; ${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(undo)}]`)}`,
       );
     });
   }
@@ -153,7 +151,7 @@ function hops(list: Hop[], c: Palette): string[] {
   });
 }
 
-function blocker(f: Finding, n: number, fixNumber: Map<string, number>, c: Palette): string[] {
+function blocker(f: Finding, n: number, fixNumber: ReadonlyMap<string, number>, c: Palette): string[] {
   const path = f.direction === 'forward' ? 'request path' : 'reply path';
   const lines = [`  ${n}. ${c.bad(f.code)} on ${clean(f.resource)} (${path}): ${clean(f.message)}`];
   if (f.evidence) lines.push(`     evidence: ${clean(f.evidence)}`);

@@ -311,9 +311,20 @@ describe('whyping --help and start', () => {
     expect(r.stdout).toContain('--apply');
   });
 
-  it('refuses the Slack app (not in this build) with exit 2 when SLACK_BOT_TOKEN is set', async () => {
+  it('starts the Slack app when SLACK_BOT_TOKEN is set, and a missing signing secret is one line and exit 2', async () => {
     const r = await run(['start'], { env: { SLACK_BOT_TOKEN: 'xoxb-test' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Slack app is not part of this build');
+    expect(r.stderr).toMatch(/^whyping: SLACK_SIGNING_SECRET is required over HTTP .*\n$/);
+    expect(r.stderr).not.toContain('xoxb-test');
+  });
+
+  it('names a malformed Slack setting in one line (exit 2)', async () => {
+    const r = await run(['start'], {
+      env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's3cret', WHYPING_FIXERS: 'U1234,bob' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'whyping: WHYPING_FIXERS has an invalid entry "bob": list Slack user ids (U…) and user-group ids (S…), separated by commas.\n',
+    );
   });
 });

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, loadSlackConfig } from '../../src/config.js';
 import { WhypingError } from '../../src/errors.js';
 
 describe('loadConfig', () => {
@@ -11,6 +13,7 @@ describe('loadConfig', () => {
       region: undefined,
       slack: {},
       noColor: false,
+      env: {},
       port: 3000,
       probeDeadlineMs: 20_000,
     });
@@ -84,5 +87,43 @@ describe('loadConfig', () => {
     ],
   ])('refuses %s=%s in one line that names it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});
+
+describe('loadSlackConfig', () => {
+  const slack = (env: NodeJS.ProcessEnv) => loadSlackConfig(loadConfig(env));
+  const base = { SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'secret' };
+  it('reads the Slack settings, with the probers defaulting to the fixers', () => {
+    const c = slack({ ...base, WHYPING_FIXERS: 'U111, S222', WHYPING_CHANNELS: 'C333', PORT: '8080' });
+    expect(c).toMatchObject({ fixers: ['U111', 'S222'], probers: ['U111', 'S222'], channels: ['C333'], port: 8080 });
+    expect(c.appToken).toBeUndefined();
+    expect(slack({ ...base, WHYPING_PROBERS: 'U9AB' }).probers).toEqual(['U9AB']);
+  });
+  it.each([
+    [{ SLACK_BOT_TOKEN: 'xoxp-user' }, /^SLACK_BOT_TOKEN must be a bot token/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^SLACK_SIGNING_SECRET is required over HTTP/],
+    [{ ...base, SLACK_APP_TOKEN: 'xoxb-2' }, /^SLACK_APP_TOKEN must be an app-level token/],
+    [{ ...base, PORT: 'eighty' }, /^PORT has an invalid value/],
+    [{ ...base, SLACK_API_URL: 'ftp://x' }, /^SLACK_API_URL must be an http\(s\) URL ending in \//],
+    [{ ...base, WHYPING_FIX_ROLE_ARN: 'admin' }, /^WHYPING_FIX_ROLE_ARN must be an IAM role ARN/],
+    [{ ...base, WHYPING_CHANNELS: 'general' }, /^WHYPING_CHANNELS has an invalid entry "general"/],
+  ])('refuses %o in one line naming the variable', (env, message) => {
+    expect(() => slack(env)).toThrow(message);
+  });
+  it('takes Socket Mode without a signing secret', () => {
+    expect(slack({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A' }).appToken).toBe('xapp-1-A');
+  });
+});
+
+describe('the README', () => {
+  it('documents every variable the configuration reads', () => {
+    const root = join(import.meta.dirname, '../..');
+    const source = readFileSync(join(root, 'src/config.ts'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const read = [
+      ...new Set([...source.matchAll(/\b((?:WHYPING|SLACK|AWS)_[A-Z_]+|PORT|NO_COLOR)\b/g)].map((m) => m[1])),
+    ];
+    expect(read.length).toBeGreaterThan(10);
+    expect(read.filter((v) => !readme.includes(`\`${v}\``))).toEqual([]);
   });
 });

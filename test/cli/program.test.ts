@@ -223,11 +223,20 @@ describe('runCli maps every failure to a message and an exit code', () => {
     expect(f.err()).toBe('whyping: stdin held no queries (only empty lines): nothing was diagnosed.\n');
   });
 
-  it('refuses start while the Slack front end is missing and SLACK_BOT_TOKEN is set', async () => {
+  it('starts the Slack app, not the shell, when SLACK_BOT_TOKEN is set', async () => {
     const f = fakeContext({ env: { SLACK_BOT_TOKEN: 'xoxb-1' } });
-    expect(await runCli(['start'], f.ctx)).toBe(2);
-    expect(f.err()).toContain('Unset SLACK_BOT_TOKEN to open the local shell');
-    expect(f.err()).not.toContain('xoxb-1');
+    let started = '';
+    const code = await runCli(['start'], f.ctx, {
+      startSlack: async () => {
+        started = 'slack';
+      },
+      startShell: async () => {
+        started = 'shell';
+        return 0;
+      },
+    });
+    expect(code).toBe(0);
+    expect(started).toBe('slack');
   });
 
   it('starts the shell when no Slack token is set', async () => {

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { runShell } from '../../src/cli/shell.js';
 import type { Deps } from '../../src/core/deps.js';
+import { performEffect } from '../../src/core/perform.js';
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { shellFixer } from '../../src/main/shell-fix.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 
 const ASK = 'why can\'t "Instance - NextWork VPC 1" ping "Instance - NextWork VPC 2"';
@@ -53,7 +53,7 @@ async function session(
   const code = await runShell(ctx, {
     sandboxRequested: opts.sandboxRequested ?? false,
     ...(opts.sandboxDisabled ? { sandboxDisabled: true } : {}),
-    fixer: shellFixer,
+    perform: performEffect,
   });
   return { code, out: out.join(''), err: err.join('') };
 }
@@ -111,6 +111,34 @@ describe('the shell', () => {
     const recheck = r.out.slice(r.out.lastIndexOf('… Resolving'));
     expect(recheck).toMatch(/✗ Not reachable/);
     expect(recheck).toContain('Add route 10.2.0.0/16');
+  });
+
+  it('keeps fix numbers within a conversation: fix N is the fix shown as N, and says so once it is gone', async () => {
+    const r = await session([ASK, 'fix 2', 'y', 'fix 2', 'quit']);
+    const first = r.out.slice(0, r.out.indexOf('This will change'));
+    const two = /\n {2}2\. (.+?) {2}\[/.exec(first)?.[1];
+    expect(two).toMatch(/^Add route 10\.2\.0\.0\/16/);
+    const recheck = r.out.slice(r.out.indexOf('Rechecked after the change:'));
+    // The rechecked answer keeps the numbers: 2 is gone, 1, 3 and 4 are still 1, 3 and 4.
+    expect(recheck).toMatch(/Fixes \(in apply order\)\n {2}1\. /);
+    expect(recheck).not.toMatch(/\n {2}2\. Add route 10\.2\.0\.0\/16/);
+    expect(recheck).toMatch(/\n {2}3\. /);
+    expect(r.out).toContain(`Fix 2 (${two}) is no longer proposed`);
+  });
+
+  it('undoes the last fix command as a whole, and undo again steps further back', async () => {
+    const r = await session([ASK, 'fix 2', 'y', 'fix all', 'y', 'undo', 'undo', 'undo', 'recheck', 'quit']);
+    const undos = r.out
+      .split('(undid: ')
+      .slice(1)
+      .map((s) => s.slice(0, s.indexOf(') Type recheck')));
+    expect(undos).toHaveLength(2);
+    // First the whole `fix all` (several changes in one undo), then the single route of `fix 2`.
+    expect(undos[0]?.split('; ').length).toBeGreaterThan(1);
+    expect(undos[1]).toMatch(/^Add route 10\.2\.0\.0\/16/);
+    expect(r.out).toContain('Nothing to undo in this session.');
+    const recheck = r.out.slice(r.out.lastIndexOf('… Resolving'));
+    expect(recheck).toMatch(/✗ Not reachable/);
   });
 
   it('never falls back to the sandbox with WHYPING_SANDBOX=0: no credentials is exit 3, in one message', async () => {

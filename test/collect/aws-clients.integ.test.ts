@@ -154,6 +154,55 @@ describe('live clients', () => {
   });
 });
 
+describe("the Slack app's per-click fix role", () => {
+  it('is assumed with the session name whyping-<slack user id>, so CloudTrail shows who asked', async () => {
+    let session = '';
+    nock('http://127.0.0.1:4602')
+      .post('/', (b: Record<string, string>) => {
+        session = b.RoleSessionName ?? '';
+        return b.Action === 'AssumeRole';
+      })
+      .reply(
+        200,
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAWHYPINGFIX</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/whyping-fix/whyping-U0ALICE</Arn><AssumedRoleId>AROAFIX:whyping-U0ALICE</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>sts-2</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+        { 'Content-Type': 'text/xml' },
+      );
+    let ec2Auth = '';
+    nock('http://127.0.0.1:4603')
+      .post('/')
+      .matchHeader('authorization', (v: string) => {
+        ec2Auth = v;
+        return true;
+      })
+      .reply(
+        200,
+        '<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><vpcSet/></DescribeVpcsResponse>',
+        {
+          'Content-Type': 'text/xml',
+        },
+      );
+    await withEnv(
+      {
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:4602',
+        AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:4603',
+      },
+      async () => {
+        const { clients } = await createAwsClients({
+          region: 'us-east-1',
+          roleArn: 'arn:aws:iam::123456789012:role/whyping-fix',
+          sessionName: 'whyping-U0ALICE',
+          logger: silentLogger,
+        });
+        await clients.ec2.send(new DescribeVpcsCommand({}));
+      },
+    );
+    expect(session).toBe('whyping-U0ALICE');
+    expect(ec2Auth).toContain('Credential=ASIAWHYPINGFIX/');
+  });
+});
+
 describe('hasAwsCredentials', () => {
   let silent: Server;
   let silentUrl = '';

@@ -189,16 +189,22 @@ describe('real networks (corpora): the scoped live collection answers as the who
     expect(cases.length).toBeGreaterThan(5);
   });
 
-  it.each(cases.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
-    const files = readSnapshotFiles(c.dir);
-    const docs = files.map((f) => f.data as Record<string, unknown>);
-    const whole = buildSnapshot(files.map((f) => ({ ...f, region: c.region })));
-    const mismatches: unknown[] = [];
-    for (const query of c.queries) {
-      const expected = await outcome(() => diagnose(whole, query, resolveEndpoints(whole, query.from, query.to)));
-      const got = await outcome(async () => (await live(docs, query, c.region)).diagnosis);
-      if (JSON.stringify(got) !== JSON.stringify(expected)) mismatches.push({ query, got, expected });
-    }
-    expect(mismatches).toEqual([]);
-  });
+  it.each(cases.map((c) => [c.label, c] as const))(
+    '%s',
+    async (_label, c) => {
+      const files = readSnapshotFiles(c.dir);
+      const docs = files.map((f) => f.data as Record<string, unknown>);
+      const whole = buildSnapshot(files.map((f) => ({ ...f, region: c.region })));
+      const mismatches: unknown[] = [];
+      for (const query of c.queries) {
+        const expected = await outcome(() => diagnose(whole, query, resolveEndpoints(whole, query.from, query.to)));
+        const got = await outcome(async () => (await live(docs, query, c.region)).diagnosis);
+        if (JSON.stringify(got) !== JSON.stringify(expected)) mismatches.push({ query, got, expected });
+      }
+      expect(mismatches).toEqual([]);
+      // A lab runs dozens of full collections in sequence: on a loaded 2-core machine that passes the default 20 s, and a
+      // timed-out case that keeps running would clear the next case's nock interceptors (both then fail with AWS_ERROR).
+    },
+    120_000,
+  );
 });

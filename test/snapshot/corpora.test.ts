@@ -1,26 +1,12 @@
-/**
- * Every real snapshot copied into test/fixtures/corpora loads, with sane counts and the quirks the corpora README lists:
- * per-region and per-account layouts, objects seen from two accounts, dead objects, multi-ENI instances with EIPs.
- */
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/model/index.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import { readSnapshotFiles } from '../../src/snapshot/read.js';
 import { resolveEndpoints } from '../../src/snapshot/resolve.js';
+import { awsConfigDirs, CORPORA_ROOT } from '../support/corpora-dirs.js';
 
-const ROOT = join(import.meta.dirname, '..', 'fixtures', 'corpora');
-
-function awsConfigDirs(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (!statSync(full).isDirectory()) continue;
-    if (name === 'aws_configs') out.push(full);
-    else awsConfigDirs(full, out);
-  }
-  return out;
-}
+const ROOT = CORPORA_ROOT;
 
 const cache = new Map<string, Snapshot>();
 function load(rel: string): Snapshot {

@@ -1,0 +1,76 @@
+/**
+ * Runs the conversation's effects against AWS (live or sandbox) and turns each outcome into the conversation's next
+ * input. The one place where undo tokens are read (the token format is the fix room's; its key comes with it).
+ */
+import type { FixPlan } from '../model/index.js';
+import { applyFix, applyUndo, decodeUndoToken } from './apply-fix.js';
+import type { Effect, Input, UndoOutcome } from './conversation.js';
+import { failed } from './conversation.js';
+import type { Deps } from './deps.js';
+import { type FixQueue, inProcessQueue } from './fix-queue.js';
+import { investigate } from './investigate.js';
+
+/** How a front end runs effects. */
+export interface PerformOptions {
+  /** Who asked: recorded in rule descriptions, tags and the audit log (`shell:<user>`, `slack:U…`). */
+  actor: string;
+  /** Shown the exact changes after the dry run; false cancels (a Slack click was confirmed in the client). */
+  confirm: (plans: FixPlan[]) => Promise<boolean>;
+  onStage?: (stage: string) => void;
+  /** Deps for writes (Slack: the fix role assumed for this user); reads use `deps`. */
+  writeDeps?: Deps;
+  /** Serializes fixes of one question (double clicks apply once). */
+  queue?: FixQueue;
+}
+
+const defaultQueue = inProcessQueue();
+
+/** Reads an undo token: the one call site of the token format outside src/fix. */
+export function readUndoToken(token: string) {
+  return decodeUndoToken(token);
+}
+
+/** Runs one effect; errors become a `failed` input, never a throw. */
+export async function performEffect(effect: Effect, deps: Deps, opts: PerformOptions): Promise<Input> {
+  try {
+    switch (effect.kind) {
+      case 'investigate': {
+        const diagnosis = await investigate(
+          effect.query,
+          { kind: 'live', deps },
+          { probe: effect.probe, ...(opts.onStage ? { onStage: opts.onStage } : {}) },
+        );
+        return { kind: 'answered', query: effect.query, diagnosis };
+      }
+      case 'fix': {
+        const queue = opts.queue ?? defaultQueue;
+        const key = `fix:${JSON.stringify(effect.query)}`;
+        const report = await queue.run(key, () =>
+          applyFix(opts.writeDeps ?? deps, effect.query, effect.fixId, {
+            actor: opts.actor,
+            confirm: opts.confirm,
+            ...(effect.expected ? { expected: effect.expected } : {}),
+          }),
+        );
+        return { kind: 'fixed', report };
+      }
+      case 'undo': {
+        const plans = effect.entry.tokens.map(readUndoToken);
+        const outcomes: UndoOutcome[] = [];
+        // Undo the command's changes in reverse; stop at the first that cannot be undone (it says why).
+        for (const plan of [...plans].reverse()) {
+          const r = await applyUndo(opts.writeDeps ?? deps, plan, opts.actor);
+          outcomes.push({ status: r.status, message: r.message, requestIds: r.requestIds });
+          if (r.status !== 'applied') break;
+        }
+        return { kind: 'undone', entry: effect.entry, outcomes };
+      }
+      default: {
+        const never: never = effect;
+        return never;
+      }
+    }
+  } catch (e) {
+    return failed(e, effect.kind === 'undo' ? undefined : effect.query);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The words of the conversation's views, decided once: help, the fix plan a user confirms, the fix report (applied /
+ * already in place / refused, with the audit line), the undo report, and errors. Text and Block Kit lay them out.
+ */
+import type { ApplyFixReport } from '../core/apply-fix.js';
+import type { UndoEntry, UndoOutcome } from '../core/conversation.js';
+import type { WhypingError } from '../errors.js';
+import type { FixPlan } from '../model/index.js';
+
+/** Which front end the help is for: the shell takes bare lines, Slack takes `/whyping …` and `@whyping …`. */
+export type HelpFor = 'shell' | 'slack';
+
+/** The help text. */
+export function helpText(front: HelpFor): string {
+  if (front === 'slack') {
+    return `Ask, in a channel or an incident thread:
+  /whyping web-1 db-1                 (ping)
+  /whyping web-1 db-1 tcp 443         (or udp 53; db-1:443 works too)
+  @whyping why can't Instance - NextWork VPC 1 ping Instance - NextWork VPC 2
+An end is an instance id, Name tag, ENI id, IP address, internet, or eic; quote a Name to force a reading.
+Then, in the thread of an answer (or with its buttons):
+  @whyping fix N      apply fix number N of that answer (fixers only)
+  @whyping fix all    apply every fix, in order
+  @whyping undo       undo the last fix command; again to step further back
+  @whyping recheck    ask the question again
+  @whyping probe      ask again with a live probe from the source instance (probers only)`;
+  }
+  return `Ask a question, in any of these forms:
+  why can't web-1 ping db-1
+  can web-1 reach db-1 on 443
+  why can't Instance - NextWork VPC 1 ping Instance - NextWork VPC 2
+  "Instance - NextWork VPC 1" 10.2.4.95 tcp 22        (quotes force a reading)
+  why can't I connect to web-1 with ec2 instance connect
+An end is an instance id, Name tag, ENI id, IP address, internet, or eic.
+Then:
+  fix N      apply fix number N of the last answer (asks y/N first)
+  fix all    apply every fix of the last answer, in order
+  undo       undo the last fix command (undo again steps further back)
+  recheck    ask the last question again
+  probe      ask the last question again with a live probe from the source instance
+  help       this text
+  quit       leave`;
+}
+
+/** What a fix will change, for the confirmation (the shell's question, Slack's confirm dialog or modal). */
+export function fixPlanLines(plans: FixPlan[]): string[] {
+  return [
+    'This will change your network:',
+    ...plans.map((p) => `  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`),
+  ];
+}
+
+const MARK: Record<string, string> = {
+  applied: '✓ applied',
+  'already-in-place': '= already in place',
+  refused: '✗ refused',
+  failed: '✗ failed',
+  skipped: '- skipped',
+  'would-apply': '- would apply',
+};
+
+/** A fix report: one line per plan (with the AWS request ids), the audit line, then the overall message. */
+export function fixReportLines(r: ApplyFixReport, actor: string, when: Date): string[] {
+  // Cancelled at the question: every plan is "skipped — Cancelled: not applied."; the overall message says it once.
+  const plans = r.plans.every((p) => p.status === 'skipped') ? [] : r.plans;
+  const lines = plans.map((p) => {
+    const ids = p.requestIds.length > 0 ? ` [request ${p.requestIds.join(', ')}]` : '';
+    return `  ${MARK[p.status] ?? p.status}: ${p.plan.summary}${ids}${p.status === 'applied' ? '' : ` — ${p.message}`}`;
+  });
+  if (r.plans.some((p) => p.status === 'applied')) {
+    lines.push(`  audit: ${actor} at ${when.toISOString()}, diagnosis ${r.diagnosisId}`);
+  }
+  if (r.missingPermission) lines.push(`  missing IAM permission: ${r.missingPermission} (see iam/fix.json)`);
+  lines.push(r.message);
+  return lines;
+}
+
+/** An undo report: one line per step undone (with the AWS request ids). */
+export function undoReportLines(entry: UndoEntry, outcomes: UndoOutcome[]): string[] {
+  if (outcomes.length === 0) return [`Nothing was undone for: ${entry.label}.`];
+  return outcomes.map((o) => {
+    const ids = o.requestIds.length > 0 ? ` [request ${o.requestIds.join(', ')}]` : '';
+    return `  ${MARK[o.status] ?? o.status}: ${o.message}${ids}`;
+  });
+}
+
+/** An error for a person: the message, the close matches, and what to do next. */
+export function errorText(e: WhypingError): string {
+  let text = e.message;
+  const candidates = e.details.candidates;
+  if (candidates && candidates.length > 0 && !candidates.every((c) => text.includes(c))) {
+    text += `\nDid you mean: ${candidates.join(', ')}?`;
+  }
+  if (e.code === 'AWS_CREDENTIALS' && !text.includes('--sandbox') && !text.includes('WHYPING_SANDBOX')) {
+    text += '\nTo try whyping without an AWS account, add --sandbox (an in-memory copy of the seed lab).';
+  }
+  return text;
+}
