@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../bench/synthetic.js';
 import { CidrIndex } from '../../src/net/cidr-index.js';
 import { cidrContains, cidrCovers } from '../../src/net/ip.js';
-
-/** A deterministic pseudo-random generator, so the comparison below checks the same blocks every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('CidrIndex', () => {
   it('returns every block holding an address in the order the blocks were added, each value once', () => {
