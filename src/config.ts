@@ -11,6 +11,19 @@ const flag = z
   })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** A positive number within bounds, read from text; set-but-empty means the default. */
+const bounded = (min: number, max: number, integer = false) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+    z
+      .string()
+      .regex(integer ? /^\d+$/ : /^\d+(\.\d+)?$/, {
+        message: `use a ${integer ? 'whole ' : ''}number from ${min} to ${max}`,
+      })
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, { message: `use a number from ${min} to ${max}` })
+      .optional(),
+  );
 /** An IAM role ARN (WHYPING_ROLE_ARN, --role-arn): any partition, a 12-digit account, a role path and name. */
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
@@ -74,6 +87,16 @@ const schema = z.object({
   WHYPING_CHANNELS: z.string().optional(),
   WHYPING_FIX_ROLE_ARN: z.string().trim().optional(),
   NO_COLOR: z.string().optional(),
+  // The key of undo tokens: at least 32 characters (a 256-bit key written as hex or base64 is 43-64 characters).
+  WHYPING_SECRET: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+    z.string().min(32, { message: 'use at least 32 characters, e.g. the output of `openssl rand -hex 32`' }).optional(),
+  ),
+  WHYPING_UNDO_TTL_H: bounded(1, 24 * 366),
+  WHYPING_AWS_TIMEOUT_S: bounded(1, 600),
+  WHYPING_MAX_SNAPSHOT_MB: bounded(1, 1024 * 1024, true),
+  XDG_CONFIG_HOME: z.string().optional(),
+  HOME: z.string().optional(),
 });
 
 /** The validated configuration. */
@@ -93,6 +116,16 @@ export interface Config {
   noColor: boolean;
   /** The raw environment the Slack settings are read from (validated by `loadSlackConfig` when the app starts). */
   env: NodeJS.ProcessEnv;
+  /** WHYPING_SECRET: the key of undo tokens (else derived from the Slack signing secret, or kept in `configDir`). */
+  undoSecret?: string;
+  /** WHYPING_UNDO_TTL_H: hours an undo token stays valid (default 168, a week). */
+  undoTtlHours: number;
+  /** WHYPING_AWS_TIMEOUT_S: seconds one AWS call may take, per attempt (default 10). */
+  awsTimeoutSeconds: number;
+  /** WHYPING_MAX_SNAPSHOT_MB: the largest snapshot (file, or folder in total) whyping reads (default 4096). */
+  maxSnapshotMb: number;
+  /** Where the shell and the CLI keep their files: $XDG_CONFIG_HOME/whyping, else ~/.config/whyping. */
+  configDir: string | undefined;
   /** PORT: where the Slack app serves HTTP (events, /healthz, /readyz) and where `whyping healthcheck` asks. */
   port: number;
   /** WHYPING_PROBE_TIMEOUT_S: how long a live probe may take from SendCommand to its result, in milliseconds. */
@@ -235,8 +268,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack,
     noColor: e.NO_COLOR !== undefined && e.NO_COLOR !== '',
     env,
+    ...(e.WHYPING_SECRET ? { undoSecret: e.WHYPING_SECRET } : {}),
+    undoTtlHours: e.WHYPING_UNDO_TTL_H ?? 168,
+    awsTimeoutSeconds: e.WHYPING_AWS_TIMEOUT_S ?? 10,
+    maxSnapshotMb: e.WHYPING_MAX_SNAPSHOT_MB ?? 4096,
+    configDir: configDirOf(e.XDG_CONFIG_HOME, e.HOME),
     port: e.PORT ?? DEFAULT_PORT,
     probeDeadlineMs: (e.WHYPING_PROBE_TIMEOUT_S ?? DEFAULT_PROBE_TIMEOUT_S) * 1000,
     ...(e.WHYPING_LOCK_TABLE !== undefined ? { lockTable: e.WHYPING_LOCK_TABLE } : {}),
   };
+}
+
+/** The XDG Base Directory rule: $XDG_CONFIG_HOME when it is an absolute path, else $HOME/.config. */
+function configDirOf(xdg: string | undefined, home: string | undefined): string | undefined {
+  if (xdg?.startsWith('/')) return `${xdg.replace(/\/+$/, '')}/whyping`;
+  if (home?.startsWith('/')) return `${home.replace(/\/+$/, '')}/.config/whyping`;
+  return undefined;
 }

@@ -198,6 +198,12 @@ export function fromAwsError(e: unknown, action: string): WhypingError {
       `The region is unknown or not enabled for this account (${original.split('\n')[0]}): pass --region (or set AWS_REGION) to a region such as us-east-1${ref}.`,
     );
   }
+  if (name === 'WhypingAwsTimeout') {
+    return make(
+      'AWS_ERROR',
+      `AWS did not answer ${action} in time (${original}): check the network, a proxy, or AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_EC2, or raise WHYPING_AWS_TIMEOUT_S.`,
+    );
+  }
   if (typeof err.code === 'string' && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(err.code)) {
     return make(
       'AWS_ERROR',

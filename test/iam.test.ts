@@ -107,3 +107,37 @@ describe('IAM policies', () => {
     expect(doc.Statement.map((s) => s.Resource)).toEqual(['arn:aws:dynamodb:*:*:table/whyping-locks']);
   });
 });
+
+describe('iam/fix.json as a second wall', () => {
+  interface Full {
+    Sid: string;
+    Effect: string;
+    Action: string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string>>;
+  }
+  const fix = JSON.parse(readFileSync(join(root, 'iam/fix.json'), 'utf8')) as { Statement: Full[] };
+  const grants = (action: string) => fix.Statement.filter((s) => s.Effect === 'Allow' && s.Action.includes(action));
+  const resources = (s: Full) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+  it.each([
+    ['ec2:ReleaseAddress', 'elastic-ip'],
+    ['ec2:DisassociateAddress', 'elastic-ip'],
+    ['ec2:DeleteInternetGateway', 'internet-gateway'],
+    ['ec2:DetachInternetGateway', 'internet-gateway'],
+  ])('%s acts on a %s only when it carries the whyping:fix tag whyping puts on what it creates', (action, type) => {
+    const onType = grants(action).filter((s) => resources(s).some((r) => r === '*' || r.includes(`:${type}/`)));
+    expect(onType.length).toBeGreaterThan(0);
+    for (const s of onType) {
+      expect(resources(s)).not.toContain('*');
+      expect(s.Condition?.StringLike?.['ec2:ResourceTag/whyping:fix']).toBe('fix-*');
+    }
+  });
+
+  it.each(['ec2:AllocateAddress', 'ec2:CreateInternetGateway'])(
+    '%s is granted only when the request tags the new resource whyping:fix',
+    (action) => {
+      for (const s of grants(action)) expect(s.Condition?.StringLike?.['aws:RequestTag/whyping:fix']).toBe('fix-*');
+    },
+  );
+});

@@ -2,6 +2,7 @@
  * What the CLI front end needs from the composition root (src/main): streams, the environment, and the functions that
  * load a snapshot or build AWS clients (live or sandbox). The CLI itself only parses, calls core, and renders.
  */
+import type { UndoKey } from '../core/apply-fix.js';
 import type { Deps } from '../core/deps.js';
 import type { Logger } from '../log.js';
 import type { Snapshot } from '../model/index.js';
@@ -47,4 +48,11 @@ export interface CliContext {
   ): Promise<{ paths: string[]; calls: number; rounds: number }>;
   /** True when the default credential chain finds credentials (fast where no metadata service exists). */
   hasAwsCredentials(): Promise<boolean>;
+  /**
+   * The key and lifetime of undo tokens (core/secret.ts `resolveUndoSecret(config, 'local')`): resolved on first use,
+   * so only `fix`, `undo` and the shell's fixes create the key file.
+   */
+  undoKey(): UndoKey;
+  /** The clock undo tokens are checked against (default: the system clock; tests pass a fixed one). */
+  now?: () => Date;
 }

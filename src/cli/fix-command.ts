@@ -8,10 +8,11 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 // Types only at the top: core/apply-fix.js brings the AWS SDK, loaded when `fix` or `undo` runs, never for `--help`.
-import type { ApplyFixReport, ApplyResult, PlanReport, UndoPlan } from '../core/apply-fix.js';
+import type { ApplyFixReport, ApplyResult, PlanReport } from '../core/apply-fix.js';
 import { parseRequestArgs } from '../core/request.js';
 import { EXIT, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
+import { sanitizeTerminalText } from '../render/text.js';
 import type { AwsTarget, CliContext } from './context.js';
 
 /** The context `registerFixCommands` receives from the CLI (src/cli/program.ts `RegisterCommands`). */
@@ -79,6 +80,7 @@ export function planLines(plans: FixPlan[]): string[] {
         ? `      undo: ${p.undo}`
         : `      CANNOT BE UNDONE: ${p.undo.replace(/^cannot be undone:\s*/i, '')}`,
     );
+    for (const w of p.warnings ?? []) out.push(`      WARNING: ${w}`);
   }
   return out;
 }
@@ -110,7 +112,24 @@ export function fixReportLines(r: ApplyFixReport): string[] {
     out.push(`${STATUS_WORD[p.status]} ${p.plan.id}: ${p.message}`);
     if (p.requestIds.length > 0) out.push(`  AWS request id(s): ${p.requestIds.join(', ')}`);
     if (p.leftBehind?.length) out.push(`  LEFT BEHIND: ${p.leftBehind.join(', ')}`);
-    if (p.undoToken) out.push(`  undo: whyping undo ${p.undoToken}`);
+  }
+  for (const i of r.irreversible) out.push(`NOT IN THE UNDO TOKEN (whyping cannot undo it): ${i}`);
+  if (r.undo) {
+    const n = r.undo.steps.length;
+    if (r.undo.split) {
+      out.push(
+        `Undo: one token for all ${n} changes would pass 1,900 characters, so each change has its own token (undo them last first, until ${r.undo.expiresAt}):`,
+      );
+      r.undo.tokens.forEach((t, i) => {
+        out.push(`  ${r.undo?.steps[i]}`);
+        out.push(`    whyping undo ${t}`);
+      });
+    } else {
+      out.push(
+        `Undo (${n === 1 ? 'this change' : `all ${n} changes, in reverse order, or none if any was changed since`}; until ${r.undo.expiresAt}):`,
+      );
+      out.push(`  whyping undo ${r.undo.tokens[0]}`);
+    }
   }
   if (r.plans.length === 0 || r.status === 'refused' || r.status === 'failed') out.push(r.message);
   out.push(
@@ -151,7 +170,7 @@ function readLine(input: NodeJS.ReadableStream): Promise<string | null> {
  * --yes to change AWS).
  */
 async function confirm(ctx: FixCommandContext, yes: boolean | undefined, what: string[]): Promise<boolean> {
-  ctx.stderr.write(`${what.join('\n')}\n`);
+  ctx.stderr.write(`${sanitizeTerminalText(what.join('\n'))}\n`);
   if (yes) return true;
   if (ctx.stdin.isTTY !== true) {
     ctx.stderr.write('Refusing to change AWS without confirmation: stdin is not a terminal. Add --yes to apply.\n');
@@ -198,6 +217,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
     const deps = await ctx.openDeps(target(opts));
     const { applyFix } = await import('../core/apply-fix.js');
     const report = await applyFix(deps, query, fixId, {
+      undo: ctx.undoKey(),
       actor: cliActor(ctx.env),
       confirm: (plans) =>
         confirm(ctx, opts.yes, [
@@ -205,36 +225,52 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
           ...planLines(plans),
         ]),
     });
-    ctx.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${fixReportLines(report).join('\n')}\n`);
+    ctx.stdout.write(
+      opts.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${sanitizeTerminalText(fixReportLines(report).join('\n'))}\n`,
+    );
     ctx.setExitCode(fixExitCode(report.status, report.missingPermission));
   });
 
   program
     .command('undo')
     .description('Reverse a change made by `whyping fix`, from the undo token it printed')
-    .argument('<undo-token>', 'the token printed by whyping fix (wpu1.…)')
+    .argument('<undo-token>', 'the token printed by whyping fix (wpu2.…)')
     .option('--region <region>', 'AWS region (default: AWS_REGION or your AWS config)')
     .option('--role-arn <arn>', 'assume this IAM role')
     .addOption(new Option('--sandbox [path]', 'change the in-memory sandbox account instead of AWS'))
     .option('--yes', 'undo without asking (required when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')
-    .action(async (token: string, opts: UndoOptions) => {
-      const { applyUndo, decodeUndoToken } = await import('../core/apply-fix.js');
-      const plan: UndoPlan = decodeUndoToken(token);
+    .action(async (text: string, opts: UndoOptions) => {
+      const { applyUndo, readUndoToken } = await import('../core/apply-fix.js');
       const where = target(opts);
-      const steps = plan.steps.map((s) => `  EC2 ${s.op} ${JSON.stringify({ ...s, op: undefined })}`);
-      const ok = await confirm(ctx, opts.yes, [`whyping will undo ${plan.fixId}: ${plan.summary}`, ...steps]);
+      const read = readUndoToken(text, ctx.undoKey().key, ctx.now?.() ?? new Date());
+      if (read.region !== undefined) {
+        if (where.region !== undefined && where.region !== read.region) {
+          throw new WhypingError(
+            'BAD_INPUT',
+            `This undo token's changes were made in ${read.region}, not ${where.region}: drop --region or use --region ${read.region}.`,
+          );
+        }
+        where.region = read.region;
+      }
+      const n = read.steps.length;
+      const ok = await confirm(ctx, opts.yes, [
+        `whyping will re-read ${n === 1 ? 'this change' : `these ${n} changes`} and, only if ${n === 1 ? 'it is' : 'all are'} still as whyping left ${n === 1 ? 'it' : 'them'}, undo ${n === 1 ? 'it' : 'them in reverse order'}:`,
+        ...read.steps.map((s, i) => `  ${i + 1}. ${s}`),
+      ]);
       if (!ok) {
         ctx.stdout.write('Cancelled: nothing was changed.\n');
         ctx.setExitCode(1);
         return;
       }
       const deps = await ctx.openDeps(where);
-      const r = await applyUndo(deps, plan, cliActor(ctx.env));
+      const r = await applyUndo(deps, read.token, cliActor(ctx.env));
       if (opts.json) ctx.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         const ids = r.requestIds.length > 0 ? `\n  AWS request id(s): ${r.requestIds.join(', ')}` : '';
-        ctx.stdout.write(`${STATUS_WORD[r.status]}: ${r.message}${ids}\n`);
+        ctx.stdout.write(sanitizeTerminalText(`${STATUS_WORD[r.status]}: ${r.message}${ids}\n`));
       }
       ctx.setExitCode(fixExitCode(r.status, r.missingPermission));
     });

@@ -17,7 +17,7 @@ import type { Deps } from '../core/deps.js';
 import type { PerformOptions } from '../core/perform.js';
 import { asWhypingError, WhypingError } from '../errors.js';
 import type { FixPlan } from '../model/index.js';
-import { renderText } from '../render/text.js';
+import { renderText, sanitizeTerminalText } from '../render/text.js';
 import { errorText, fixPlanLines, fixReportLines, helpText, undoReportLines } from '../render/views.js';
 import type { CliContext, TextOut } from './context.js';
 import { useColor } from './program.js';
@@ -121,7 +121,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
   let state: ConversationState = NEW_CONVERSATION;
 
   const confirm = async (plans: FixPlan[]): Promise<boolean> => {
-    for (const l of fixPlanLines(plans)) out(l);
+    for (const l of fixPlanLines(plans)) out(sanitizeTerminalText(l));
     if (!interactive) out('Apply? [y/N]');
     const raw = await lines.next('Apply? [y/N] ');
     if (raw === null && interactive) out(); // Ctrl-D/Ctrl-C at the question: end its line
@@ -139,20 +139,20 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
           out(helpText('shell'));
           break;
         case 'notice':
-          out(r.text);
+          out(sanitizeTerminalText(r.text));
           break;
         case 'hint':
-          out(dim(r.text));
+          out(dim(sanitizeTerminalText(r.text)));
           break;
         case 'diagnosis':
           if (r.rechecked) out('Rechecked after the change:');
           ctx.stdout.write(renderText(r.diagnosis, { color, fixNumbers: r.fixNumbers }));
           break;
         case 'fix-report':
-          for (const l of fixReportLines(r.report, actor, deps.now())) out(l);
+          for (const l of fixReportLines(r.report, actor, deps.now())) out(sanitizeTerminalText(l));
           break;
         case 'undo-report':
-          for (const l of undoReportLines(r.entry, r.outcomes)) out(l);
+          for (const l of undoReportLines(r.entry, r.outcomes)) out(sanitizeTerminalText(l));
           break;
         case 'error': {
           const err = r.error;
@@ -172,7 +172,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     return false;
   };
 
-  const performOpts: PerformOptions = { actor, confirm, onStage: (s) => out(dim(`… ${s}`)) };
+  const performOpts: PerformOptions = { actor, confirm, undo: ctx.undoKey(), onStage: (s) => out(dim(`… ${s}`)) };
   for (;;) {
     const raw = await lines.next('whyping> ');
     if (raw === null) {

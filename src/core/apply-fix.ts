@@ -3,11 +3,23 @@
  * blocker still exists, dry-run, confirm, apply in order recording request ids, re-diagnose, and hand back undo tokens.
  */
 import { createHash } from 'node:crypto';
-import { type ApplyResult, encodeUndoToken, executeFix, executeUndo, type UndoPlan } from '../fix/index.js';
-import type { Diagnosis, FixPlan, Query } from '../model/index.js';
+import {
+  type ApplyResult,
+  describeUndoStep,
+  encodeUndoTokens,
+  executeFix,
+  executeUndo,
+  isoSeconds,
+  type UndoChange,
+  type UndoResult,
+  type UndoStep,
+  type UndoToken,
+  verifyUndoToken,
+} from '../fix/index.js';
+import type { Diagnosis, FixPlan, Query, Snapshot } from '../model/index.js';
 import type { Deps } from './deps.js';
 import { fixPlansOf } from './fix-order.js';
-import { investigate } from './investigate.js';
+import { diagnoseLive } from './investigate.js';
 import { acquireAll, FIX_LEASE_TTL_MS, processLeases } from './lease.js';
 import { withInvestigation } from './log-context.js';
 
@@ -20,8 +32,6 @@ export interface PlanReport {
   status: PlanStatus;
   requestIds: string[];
   message: string;
-  /** `whyping undo <token>` reverses this change; null when nothing changed or the change has no inverse. */
-  undoToken: string | null;
   missingPermission?: string;
   awsCode?: string;
   leftBehind?: string[];
@@ -50,6 +60,29 @@ export interface ApplyFixReport {
   plans: PlanReport[];
   /** The IAM action AWS denied, when that is why nothing changed (the CLI exits 3). */
   missingPermission?: string;
+  /** How to undo this command; null when nothing reversible changed. */
+  undo: UndoReport | null;
+  /** Changes made that no undo token can reverse (accepting a peering), as sentences; empty when none. */
+  irreversible: string[];
+}
+
+/**
+ * The undo of one fix command: one token holding every reversible change in order (`whyping undo <token>` reverses
+ * them all, or nothing), or, when one token would pass 1,900 characters, one token per change (`split`).
+ */
+export interface UndoReport {
+  tokens: string[];
+  split: boolean;
+  /** What undoing does, one line per change in the order they were made (derived from the steps, as undo shows it). */
+  steps: string[];
+  /** When the tokens stop being accepted (ISO time). */
+  expiresAt: string;
+}
+
+/** The key and lifetime of undo tokens (src/core/secret.ts `resolveUndoSecret`, WHYPING_UNDO_TTL_H). */
+export interface UndoKey {
+  key: Buffer;
+  ttlHours: number;
 }
 
 /** Options of `applyFix`. */
@@ -63,6 +96,8 @@ export interface ApplyFixOptions {
    * on the same object with other parameters is a stale plan (refused); no such blocker any more is already fixed.
    */
   expected?: FixPlan;
+  /** Signs the undo token of this command. */
+  undo: UndoKey;
 }
 
 /** The object a plan changes (and the kind of change), to recognise a changed plan for the same blocker. */
@@ -109,14 +144,74 @@ function diagnosisIdOf(d: Diagnosis, now: Date): string {
 }
 
 /** Re-collects fresh state and re-diagnoses (no probe). */
-async function fresh(deps: Deps, query: Query): Promise<Diagnosis> {
-  return investigate(query, { kind: 'live', deps });
+async function fresh(deps: Deps, query: Query): Promise<{ diagnosis: Diagnosis; snapshot: Snapshot }> {
+  return diagnoseLive(query, deps);
+}
+
+/** The account that owns the object a change touches, as the describe calls reported it (OwnerId). */
+function ownerOf(snapshot: Snapshot, c: UndoChange): string | undefined {
+  switch (c.kind) {
+    case 'route-created':
+    case 'route-replaced':
+      return snapshot.routeTables.get(c.routeTableId as never)?.accountId;
+    case 'sg-rule':
+      return snapshot.securityGroups.get(c.groupId as never)?.accountId;
+    case 'elastic-ip':
+    case 'source-dest-check-off':
+      return snapshot.networkInterfaces.get(c.networkInterfaceId as never)?.accountId;
+    case 'nacl-entry':
+      return snapshot.networkAcls.get(c.networkAclId as never)?.accountId;
+    case 'internet-gateway':
+      // The new gateway is made by the account that owns the VPC it is attached to.
+      return snapshot.vpcs.get(c.vpcId as never)?.accountId;
+    case 'instance-started':
+      return snapshot.instances.get(c.instanceId as never)?.accountId;
+    case 'peering-created':
+      // The account that owns the routes' tables requested the new peering.
+      return snapshot.routeTables.get(c.routes[0]?.routeTableId as never)?.accountId;
+    case 'tgw-association':
+    case 'tgw-propagation':
+    case 'tgw-route':
+      return snapshot.transitGatewayAttachments.get(c.transitGatewayAttachmentId as never)?.accountId;
+    default: {
+      const never: never = c;
+      return String(never);
+    }
+  }
+}
+
+/** A route change with the route's state as the fresh snapshot after the command shows it (when it shows the route). */
+function withRouteState(s: UndoStep, snapshot: Snapshot): UndoStep {
+  const c = s.change;
+  if (c.kind !== 'route-created' && c.kind !== 'route-replaced') return s;
+  const route = snapshot.routeTables
+    .get(c.routeTableId as never)
+    ?.routes.find((r) => r.destination.kind === 'cidr' && r.destination.cidr === c.destinationCidrBlock);
+  return route ? { ...s, change: { ...c, state: route.state } } : s;
+}
+
+/** The undo token(s) of the changes a command made; null when none is reversible. */
+function undoReport(
+  steps: UndoStep[],
+  header: Omit<UndoToken, 'steps' | 'expiresAt' | 'v'>,
+  at: Date,
+  key: UndoKey,
+): UndoReport | null {
+  if (steps.length === 0) return null;
+  const expiresAt = Math.floor(at.getTime() / 1000 + key.ttlHours * 3600);
+  const { tokens, split } = encodeUndoTokens({ v: 2, ...header, expiresAt, steps }, key.key);
+  return {
+    tokens,
+    split,
+    steps: steps.map(describeUndoStep),
+    expiresAt: isoSeconds(new Date(expiresAt * 1000)),
+  };
 }
 
 /**
  * Applies one fix (by id) or `all` fixes of the fresh diagnosis for `query`, following the protocol: (1) re-collect
  * and re-diagnose, refusing a plan that is no longer proposed; (2) dry-run every plan; (3) confirm; (4) apply in
- * `order`, stopping at the first failure; (5) re-diagnose and report before/after with an undo token per change.
+ * `order`, stopping at the first failure; (5) re-diagnose and report before/after with one undo token for the command.
  */
 export async function applyFix(
   deps: Deps,
@@ -127,10 +222,10 @@ export async function applyFix(
   const logged = withInvestigation(deps);
   // Two clicks on one fix (a double click, or one on each of two replicas) apply it once: hold a lease per fix id
   // from before fresh state is read until the change is made (src/core/lease.ts). For `all`, a first look names them.
-  const ids = fixId === 'all' ? fixPlansOf(await fresh(logged, query)).map((p) => p.id) : [fixId];
+  const ids = fixId === 'all' ? fixPlansOf((await fresh(logged, query)).diagnosis).map((p) => p.id) : [fixId];
   const held = await acquireAll(logged.leases ?? processLeases, ids, { holder: opts.actor, ttlMs: FIX_LEASE_TTL_MS });
   if ('heldBy' in held) {
-    const before = await fresh(logged, query);
+    const before = (await fresh(logged, query)).diagnosis;
     logged.logger.info({ actor: opts.actor, fixId: held.key, heldBy: held.heldBy }, 'whyping fix: already in progress');
     return {
       query,
@@ -143,6 +238,8 @@ export async function applyFix(
       plans: [],
       after: null,
       reachableAfter: before.reachable,
+      undo: null,
+      irreversible: [],
     };
   }
   try {
@@ -159,9 +256,20 @@ async function applyLeased(
   fixId: string | 'all',
   opts: ApplyFixOptions,
 ): Promise<ApplyFixReport> {
-  const before = await fresh(deps, query);
-  const diagnosisId = diagnosisIdOf(before, deps.now());
-  const base = { query, fixId, diagnosisId, before, reachableBefore: before.reachable };
+  const first = await fresh(deps, query);
+  const before = first.diagnosis;
+  // One instant for the whole command: the rule descriptions and tags it writes, and the undo token, name it alike.
+  const at = new Date(Math.floor(deps.now().getTime() / 1000) * 1000);
+  const diagnosisId = diagnosisIdOf(before, at);
+  const base = {
+    query,
+    fixId,
+    diagnosisId,
+    before,
+    reachableBefore: before.reachable,
+    undo: null,
+    irreversible: [] as string[],
+  };
   const unchanged = (
     status: ApplyFixReport['status'],
     message: string,
@@ -194,7 +302,7 @@ async function applyLeased(
   deps.logger.info({ actor: opts.actor, diagnosisId, fixIds: plans.map((p) => p.id) }, 'whyping fix: plans');
 
   // (2) Dry-run everything first: a denied IAM action or an impossible change is reported before anything changes.
-  const ctx = { actor: opts.actor, diagnosisId, now: deps.now, logger: deps.logger };
+  const ctx = { actor: opts.actor, diagnosisId, now: () => at, logger: deps.logger };
   const dry: ApplyResult[] = [];
   for (const plan of plans) dry.push(await executeFix(deps.clients.ec2, plan, { ...ctx, dryRun: true }));
   // A plan can be valid only once an earlier one is in place (a rule naming a peer VPC's security group needs the
@@ -238,6 +346,8 @@ async function applyLeased(
 
   // (4) Apply in order; stop at the first failure (later fixes may depend on it).
   const reports: PlanReport[] = [];
+  const steps: UndoStep[] = [];
+  const irreversible: string[] = [];
   let stopped: PlanReport | null = null;
   for (const [i, plan] of plans.entries()) {
     if (dry[i]?.status === 'already-in-place') {
@@ -248,7 +358,19 @@ async function applyLeased(
       reports.push(skipped(plan, `Not applied: ${stopped.plan.id} failed before it.`));
       continue;
     }
-    const r = report(plan, await executeFix(deps.clients.ec2, plan, { ...ctx, dryRun: false }));
+    const result = await executeFix(deps.clients.ec2, plan, { ...ctx, dryRun: false });
+    const r = report(plan, result);
+    if (result.status === 'applied') {
+      for (const change of result.undo ?? []) {
+        steps.push({
+          account: ownerOf(first.snapshot, change) ?? 'unknown',
+          region: deps.region,
+          fixId: plan.id,
+          change,
+        });
+      }
+      if (!result.undo) irreversible.push(`${plan.id}: ${plan.summary} (${plan.undo})`);
+    }
     deps.logger.info(
       { actor: opts.actor, diagnosisId, fixId: plan.id, status: r.status, requestIds: r.requestIds },
       'whyping fix: audit',
@@ -265,8 +387,15 @@ async function applyLeased(
     return unchanged(status, stopped?.message ?? 'Already in place.', reports, extra);
   }
 
-  // (5) Re-diagnose from fresh state.
-  const after = await fresh(deps, query);
+  // (5) Re-diagnose from fresh state; the undo token records each route's state as the command left it.
+  const last = await fresh(deps, query);
+  const after = last.diagnosis;
+  const undo = undoReport(
+    steps.map((s) => withRouteState(s, last.snapshot)),
+    { actor: opts.actor, diagnosisId, appliedAt: isoSeconds(at) },
+    at,
+    opts.undo,
+  );
   const verdict =
     after.reachable === true ? 'now reachable' : after.reachable === false ? 'still not reachable' : 'not analyzed';
   const applied = reports.filter((r) => r.status === 'applied').length;
@@ -285,21 +414,13 @@ async function applyLeased(
     after,
     reachableAfter: after.reachable,
     ...(stopped?.missingPermission ? { missingPermission: stopped.missingPermission } : {}),
+    undo,
+    irreversible,
   };
 }
 
 function report(plan: FixPlan, r: ApplyResult): PlanReport {
-  let undoToken: string | null = null;
-  let message = r.message;
-  if (r.status === 'applied' && r.undo) {
-    try {
-      undoToken = encodeUndoToken(r.undo);
-    } catch {
-      // The change is made: never lose the report over its token; say how to undo it by hand instead.
-      message += ` No undo token could be made; to undo: ${r.undo.summary}.`;
-    }
-  }
-  const out: PlanReport = { plan, status: r.status, requestIds: r.requestIds, message, undoToken };
+  const out: PlanReport = { plan, status: r.status, requestIds: r.requestIds, message: r.message };
   if (r.missingPermission) out.missingPermission = r.missingPermission;
   if (r.awsCode) out.awsCode = r.awsCode;
   if (r.leftBehind) out.leftBehind = r.leftBehind;
@@ -307,7 +428,7 @@ function report(plan: FixPlan, r: ApplyResult): PlanReport {
 }
 
 function skipped(plan: FixPlan, message: string): PlanReport {
-  return { plan, status: 'skipped', requestIds: [], message, undoToken: null };
+  return { plan, status: 'skipped', requestIds: [], message };
 }
 
 /** A fix id the fresh diagnosis does not propose: already fixed, or a stale plan (refused). */
@@ -340,17 +461,31 @@ function missingPlan(
   );
 }
 
-export type { ApplyResult, UndoPlan } from '../fix/index.js';
-/** Reads an undo token printed by `applyFix` (BAD_INPUT when it is garbled or tampered with). */
-export { decodeUndoToken } from '../fix/index.js';
+export type { ApplyResult, UndoResult, UndoToken } from '../fix/index.js';
 export { fixPlansOf } from './fix-order.js';
 
-/** Reverses one change `applyFix` made, from its undo plan: dry-run first, then the inverse calls. */
-export async function applyUndo(deps: Deps, plan: UndoPlan, actor: string): Promise<ApplyResult> {
-  return executeUndo(deps.clients.ec2, plan, {
-    actor,
-    diagnosisId: `undo-${plan.fixId}`,
-    now: deps.now,
-    logger: withInvestigation(deps).logger,
-  });
+/** A verified undo token and what undoing it does, one line per change (derived from the verified steps). */
+export interface ReadUndoToken {
+  token: UndoToken;
+  steps: string[];
+  /** The region every step was made in, when they share one (the CLI reads that region). */
+  region: string | undefined;
+}
+
+/**
+ * Verifies an undo token (signature with `key`, shape, expiry): BAD_INPUT when it is forged, edited, garbled, made
+ * with another key or expired. Nothing of an unverified token is ever shown.
+ */
+export function readUndoToken(text: string, key: Buffer, now: Date): ReadUndoToken {
+  const token = verifyUndoToken(text, key, now);
+  const regions = new Set(token.steps.map((s) => s.region));
+  return { token, steps: token.steps.map(describeUndoStep), region: regions.size === 1 ? [...regions][0] : undefined };
+}
+
+/**
+ * Reverses the changes of one fix command from its verified token: re-reads every step and undoes nothing unless all
+ * are still what whyping left (`refused`, naming the step and why); otherwise undoes them in reverse order.
+ */
+export async function applyUndo(deps: Deps, token: UndoToken, actor: string): Promise<UndoResult> {
+  return executeUndo(deps.clients.ec2, token, { actor, region: deps.region, logger: withInvestigation(deps).logger });
 }

@@ -151,10 +151,11 @@ export function step(state: ConversationState, input: Input): Step {
     case 'fixed': {
       const r = input.report;
       let next = state;
-      const tokens = r.plans.flatMap((p) => (p.undoToken ? [p.undoToken] : []));
+      // One fix command, one undo entry: its token (or, when split, its tokens in apply order) undone as a whole.
+      const tokens = r.undo?.tokens ?? [];
       if (tokens.length > 0) {
         const label = r.plans
-          .filter((p) => p.undoToken)
+          .filter((p) => p.status === 'applied' && p.plan.reversible)
           .map((p) => p.plan.summary)
           .join('; ');
         next = { ...next, undo: [...next.undo, { label, tokens }] };

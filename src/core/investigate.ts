@@ -34,6 +34,28 @@ export interface InvestigateOptions {
   instanceConnectUser?: string;
 }
 
+/**
+ * Collects fresh state for a query through `deps` and diagnoses it (no probe, no Instance Connect check); the fix
+ * protocol also needs the snapshot (who owns each object it changes).
+ */
+export async function diagnoseLive(
+  query: Query,
+  deps: Deps,
+  stage: (s: string) => void = () => {},
+): Promise<{ diagnosis: Diagnosis; snapshot: Snapshot; endpoints: ReturnType<typeof resolveEndpoints> }> {
+  // The AWS SDK is loaded on the first live question only: it costs about a second of startup that offline answers
+  // (--snapshot, batches in CI) do not need.
+  const { collectForQuery } = await import('../collect/index.js');
+  const { files, stats } = await collectForQuery(deps.clients.ec2, query, { region: deps.region, logger: deps.logger });
+  deps.logger.debug({ calls: stats.calls, rounds: stats.rounds, operations: stats.operations }, 'collected');
+  stage(`Reading ${describeCollected(files)}…`);
+  const snapshot = buildSnapshot(files);
+  const endpoints = resolveEndpoints(snapshot, query.from, query.to);
+  stage('Tracing the request path…');
+  const diagnosis = await withHints(diagnose(snapshot, query, endpoints));
+  return { diagnosis, snapshot, endpoints };
+}
+
 /** Answers one query: resolves both ends, traces both paths, and (when asked and allowed) probes. */
 export async function investigate(query: Query, source: Source, opts: InvestigateOptions = {}): Promise<Diagnosis> {
   const stage = opts.onStage ?? (() => {});
@@ -51,16 +73,9 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   }
 
   const deps = withInvestigation(source.deps);
-  // The AWS SDK is loaded on the first live question only: it costs about a second of startup that offline answers
-  // (--snapshot, batches in CI) do not need.
-  const { collectForQuery } = await import('../collect/index.js');
-  const { files, stats } = await collectForQuery(deps.clients.ec2, query, { region: deps.region, logger: deps.logger });
-  deps.logger.debug({ calls: stats.calls, rounds: stats.rounds, operations: stats.operations }, 'collected');
-  stage(`Reading ${describeCollected(files)}…`);
-  const snapshot = buildSnapshot(files);
-  const endpoints = resolveEndpoints(snapshot, query.from, query.to);
-  stage('Tracing the request path…');
-  let diagnosis = await withHints(diagnose(snapshot, query, endpoints));
+  const live = await diagnoseLive(query, deps, stage);
+  const { snapshot, endpoints } = live;
+  let diagnosis = live.diagnosis;
   if (opts.instanceConnectUser !== undefined) {
     stage('Checking EC2 Instance Connect…');
     diagnosis = await checkKeyPush(deps, snapshot, diagnosis, opts.instanceConnectUser);

@@ -3,7 +3,7 @@
  * input. The one place where undo tokens are read (the token format is the fix room's; its key comes with it).
  */
 import type { FixPlan } from '../model/index.js';
-import { applyFix, applyUndo, decodeUndoToken } from './apply-fix.js';
+import { applyFix, applyUndo, type UndoKey, readUndoToken as verifyToken } from './apply-fix.js';
 import type { Effect, Input, UndoOutcome } from './conversation.js';
 import { failed } from './conversation.js';
 import type { Deps } from './deps.js';
@@ -21,13 +21,15 @@ export interface PerformOptions {
   writeDeps?: Deps;
   /** Serializes fixes of one question (double clicks apply once). */
   queue?: FixQueue;
+  /** Signs the undo tokens of fixes and verifies them before an undo (src/core/secret.ts `resolveUndoSecret`). */
+  undo: UndoKey;
 }
 
 const defaultQueue = inProcessQueue();
 
-/** Reads an undo token: the one call site of the token format outside src/fix. */
-export function readUndoToken(token: string) {
-  return decodeUndoToken(token);
+/** Verifies an undo token with the front end's key: the one call site of the token format outside src/fix. */
+export function readUndoToken(token: string, key: UndoKey, now: Date) {
+  return verifyToken(token, key.key, now).token;
 }
 
 /** Runs one effect; errors become a `failed` input, never a throw. */
@@ -49,17 +51,19 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
           applyFix(opts.writeDeps ?? deps, effect.query, effect.fixId, {
             actor: opts.actor,
             confirm: opts.confirm,
+            undo: opts.undo,
             ...(effect.expected ? { expected: effect.expected } : {}),
           }),
         );
         return { kind: 'fixed', report };
       }
       case 'undo': {
-        const plans = effect.entry.tokens.map(readUndoToken);
+        // Every token is verified (signature, expiry) before anything is undone.
+        const tokens = effect.entry.tokens.map((t) => readUndoToken(t, opts.undo, deps.now()));
         const outcomes: UndoOutcome[] = [];
         // Undo the command's changes in reverse; stop at the first that cannot be undone (it says why).
-        for (const plan of [...plans].reverse()) {
-          const r = await applyUndo(opts.writeDeps ?? deps, plan, opts.actor);
+        for (const token of [...tokens].reverse()) {
+          const r = await applyUndo(opts.writeDeps ?? deps, token, opts.actor);
           outcomes.push({ status: r.status, message: r.message, requestIds: r.requestIds });
           if (r.status !== 'applied') break;
         }

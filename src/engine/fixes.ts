@@ -107,12 +107,19 @@ function undoText(a: FixAction): { undo: string; reversible: boolean } {
 }
 
 /** Builds a complete plan from an action and a one-line summary. */
-export function makeFix(code: FindingCode, resource: string, action: FixAction, summary: string): FixPlan {
+export function makeFix(
+  code: FindingCode,
+  resource: string,
+  action: FixAction,
+  summary: string,
+  warnings: string[] = [],
+): FixPlan {
   return {
     ...action,
     id: fixId(code, resource, action),
     order: ORDER[action.action],
     summary,
     ...undoText(action),
+    ...(warnings.length > 0 ? { warnings } : {}),
   } as FixPlan;
 }

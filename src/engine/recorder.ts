@@ -51,6 +51,8 @@ export const AWS_CODE: Record<FindingCode, AwsExplanationCode | null> = {
 export interface FixProposal {
   action: FixAction;
   summary: string;
+  /** What the change exposes (src/engine/exposure.ts), shown before confirmation. */
+  warnings?: string[];
 }
 
 /** One blocker, in named fields. */
@@ -89,7 +91,7 @@ export class Recorder {
   /** A blocker; a second one of the same code on the same resource (and plan) is dropped. */
   record({ flow, code, resource, message, evidence, fix = null, awsCode = AWS_CODE[code] }: FindingInput): void {
     const direction = typeof flow === 'string' ? flow : flow.side;
-    let plan = fix ? makeFix(code, resource, fix.action, fix.summary) : null;
+    let plan = fix ? makeFix(code, resource, fix.action, fix.summary, fix.warnings) : null;
     // Two findings that need the very same change share one plan (one id), so "apply all" makes it once.
     const same = plan ? this.findings.find((f) => f.fix && sameChange(f.fix, fix?.action)) : undefined;
     if (same?.fix) plan = same.fix;

@@ -17,6 +17,7 @@ import type {
 } from '../model/index.js';
 import { hostCidr, isPublicIp } from '../net/ip.js';
 import type { DestinationPlace, SourcePlace } from './endpoints.js';
+import { publicAddressExposure } from './exposure.js';
 import { EPHEMERAL, type Flow, hostOf, isHost, type NatRecord, newFlow } from './flow.js';
 import { instanceState, throughAppliance } from './hops/instance.js';
 import {
@@ -389,6 +390,7 @@ export function walkRequest(
               },
             },
             summary: `Allocate an Elastic IP and associate it with ${who} (${destination.ip})`,
+            warnings: [publicAddressExposure(t.s, destination.eni)],
           },
           awsCode: 'IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS',
         });

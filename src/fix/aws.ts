@@ -132,7 +132,8 @@ export function tagSpec(resourceType: TagSpecification['ResourceType'], tags: Ta
   return [{ ResourceType: resourceType, Tags: tags }];
 }
 
-function isoSeconds(d: Date): string {
+/** `2026-11-25T10:00:00Z`: the time as whyping writes it in descriptions, tags and undo tokens. */
+export function isoSeconds(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 

@@ -48,7 +48,7 @@ import {
   routeTargetInput,
   tagSpec,
 } from './aws.js';
-import type { RouteTargetSpec, UndoPlan, UndoStep } from './undo.js';
+import type { RouteTargetSpec, UndoChange } from './undo.js';
 
 /** Who applies a fix and in which diagnosis (recorded in rule descriptions and tags). */
 export interface ApplyContext {
@@ -67,7 +67,8 @@ export interface ApplyResult {
   status: 'applied' | 'already-in-place' | 'refused' | 'would-apply' | 'failed';
   requestIds: string[];
   message: string;
-  undo: UndoPlan | null;
+  /** The reversible changes made, in order (the undo token of the fix command carries them); null when none. */
+  undo: UndoChange[] | null;
   /** The IAM action AWS refused (UnauthorizedOperation), e.g. `ec2:CreateRoute`. */
   missingPermission?: string;
   /** The AWS error code behind `failed` or a permission refusal. */
@@ -208,7 +209,8 @@ function currentTarget(r: Route): RouteTargetSpec | null {
   return null;
 }
 
-function routeTargetOf(r: Route): string {
+/** What a route points at, as EC2 names it (one of its target fields). */
+export function routeTargetOf(r: Route): string {
   return (
     r.VpcPeeringConnectionId ??
     r.NatGatewayId ??
@@ -255,9 +257,9 @@ async function route(
       return already(`Route ${dest} → ${want} is already in ${rtb}${state}.`);
     }
     if (!existing) {
-      await x.log.dryRun('ec2:CreateRoute', () => x.ec2.send(new CreateRouteCommand({ ...input, DryRun: true })));
-      if (x.dryOnly) return wouldApply(`add route ${dest} → ${want} to ${rtb}`);
       try {
+        await x.log.dryRun('ec2:CreateRoute', () => x.ec2.send(new CreateRouteCommand({ ...input, DryRun: true })));
+        if (x.dryOnly) return wouldApply(`add route ${dest} → ${want} to ${rtb}`);
         await x.log.write('ec2:CreateRoute', () => x.ec2.send(new CreateRouteCommand(input)));
       } catch (e) {
         // Someone added a route for this destination between our read and our write: read again and decide again.
@@ -267,9 +269,7 @@ async function route(
       return {
         status: 'applied',
         message: `Added route ${dest} → ${want} to ${rtb}.`,
-        undo: undoPlan(x, `remove route ${dest} → ${want} from ${rtb}`, [
-          { op: 'DeleteRoute', routeTableId: rtb, destinationCidrBlock: dest },
-        ]),
+        undo: [{ kind: 'route-created', routeTableId: rtb, destinationCidrBlock: dest, target }],
       };
     }
     const previous = currentTarget(existing);
@@ -280,21 +280,19 @@ async function route(
     await x.log.write('ec2:ReplaceRoute', () => x.ec2.send(new ReplaceRouteCommand(input)));
     // A blackhole to an internet gateway names one that is deleted or detached: AWS takes no route to it back.
     const deadGateway = previous !== null && 'gatewayId' in previous && previous.gatewayId.startsWith('igw-');
-    const undo =
-      wasBlackhole && (opts.deleteOnUndoIfBlackhole || deadGateway)
-        ? undoPlan(x, `remove route ${dest} → ${want} from ${rtb} (its old target ${prevText} cannot be named again)`, [
-            { op: 'DeleteRoute', routeTableId: rtb, destinationCidrBlock: dest },
-          ])
-        : previous
-          ? undoPlan(
-              x,
-              `point route ${dest} in ${rtb} back to ${targetText(previous)} (or remove it if that is gone)`,
-              [{ op: 'ReplaceRoute', routeTableId: rtb, destinationCidrBlock: dest, target: previous }],
-            )
-          : null;
+    const restorable = !(wasBlackhole && (opts.deleteOnUndoIfBlackhole || deadGateway));
+    const undo: UndoChange[] = [
+      {
+        kind: 'route-replaced',
+        routeTableId: rtb,
+        destinationCidrBlock: dest,
+        target,
+        previous: restorable ? previous : null,
+      },
+    ];
     return {
       status: 'applied',
-      message: `Replaced route ${dest} → ${prevText} with ${dest} → ${want} in ${rtb}.${undo ? '' : ' The previous target cannot be restored by whyping.'}`,
+      message: `Replaced route ${dest} → ${prevText} with ${dest} → ${want} in ${rtb}.${restorable && previous ? '' : ' The previous target cannot be restored by whyping: undo deletes the route.'}`,
       undo,
     };
   }
@@ -358,24 +356,24 @@ async function securityGroupRule(x: Exec, egress: boolean, p: SgPlan): Promise<O
     if (isDuplicate(e)) return already(`The rule ${text} is already there.`);
     throw e;
   }
-  const step: UndoStep = {
-    op: egress ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroupIngress',
-    groupId: p.groupId,
-    ...(ruleId
-      ? { ruleId }
-      : {
-          permission: {
-            protocol: p.protocol,
-            fromPort: p.fromPort,
-            toPort: p.toPort,
-            ...(p.cidr ? { cidr: p.cidr } : { peerGroupId: p.peerGroupId }),
-          },
-        }),
-  };
+  const change: UndoChange | null = ruleId
+    ? {
+        kind: 'sg-rule',
+        groupId: p.groupId,
+        egress,
+        ruleId,
+        permission: {
+          protocol: p.protocol,
+          fromPort: p.fromPort,
+          toPort: p.toPort,
+          ...(p.cidr ? { cidr: p.cidr } : { peerGroupId: p.peerGroupId as string }),
+        },
+      }
+    : null;
   return {
     status: 'applied',
-    message: `Allowed ${text}${ruleId ? ` (rule ${ruleId})` : ''}, described "${Description}".`,
-    undo: undoPlan(x, `revoke ${ruleId ?? 'the rule'}: ${text}`, [step]),
+    message: `Allowed ${text}${ruleId ? ` (rule ${ruleId})` : ' (AWS returned no rule id: revoke it by hand to undo)'}, described "${Description}".`,
+    undo: change ? [change] : null,
   };
 }
 
@@ -383,27 +381,48 @@ async function securityGroupRule(x: Exec, egress: boolean, p: SgPlan): Promise<O
 
 /** AcceptVpcPeeringConnection (no inverse), then tag the pcx with who asked. */
 async function acceptPeering(x: Exec, pcx: string): Promise<Outcome> {
-  const out = await x.log.read('ec2:DescribeVpcPeeringConnections', () =>
-    x.ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] })),
-  );
-  const status = out.VpcPeeringConnections?.find((c) => c.VpcPeeringConnectionId === pcx)?.Status?.Code;
-  if (status === 'active' || status === 'provisioning') return already(`Peering ${pcx} is already ${status}.`);
+  const statusNow = async () =>
+    (
+      await x.log.read('ec2:DescribeVpcPeeringConnections', () =>
+        x.ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] })),
+      )
+    ).VpcPeeringConnections?.find((c) => c.VpcPeeringConnectionId === pcx)?.Status?.Code;
+  const accepted = (s: string | undefined) => s === 'active' || s === 'provisioning';
+  const status = await statusNow();
+  if (accepted(status)) return already(`Peering ${pcx} is already ${status}.`);
   if (status !== 'pending-acceptance') {
     return refused(
       `Peering ${pcx} is ${status ?? 'not found'}: only a connection pending acceptance can be accepted. Create a new peering connection.`,
     );
   }
   const tags = auditTags(x.audit, { 'whyping:accepted-by': x.audit.actor });
-  await x.log.dryRun('ec2:AcceptVpcPeeringConnection', () =>
-    x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx, DryRun: true })),
-  );
+  // Another run (a second click, a colleague) accepting between our read and our call makes AWS answer
+  // InvalidStateTransition: read again, and an accepted peering is "already in place".
+  const acceptedMeanwhile = async (e: unknown): Promise<Outcome> => {
+    if (isAwsCode(e, 'InvalidStateTransition')) {
+      const s = await statusNow();
+      if (accepted(s)) return already(`Peering ${pcx} was accepted meanwhile (${s}).`);
+    }
+    throw e;
+  };
+  try {
+    await x.log.dryRun('ec2:AcceptVpcPeeringConnection', () =>
+      x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx, DryRun: true })),
+    );
+  } catch (e) {
+    return acceptedMeanwhile(e);
+  }
   await x.log.dryRun(TAG_ON_CREATE, () =>
     x.ec2.send(new CreateTagsCommand({ Resources: [pcx], Tags: tags, DryRun: true })),
   );
   if (x.dryOnly) return wouldApply(`accept peering ${pcx} (this cannot be undone by whyping)`);
-  await x.log.write('ec2:AcceptVpcPeeringConnection', () =>
-    x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx })),
-  );
+  try {
+    await x.log.write('ec2:AcceptVpcPeeringConnection', () =>
+      x.ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx })),
+    );
+  } catch (e) {
+    return acceptedMeanwhile(e);
+  }
   let tagNote = ` Tagged ${pcx} with whyping:accepted-by.`;
   try {
     await x.log.write(TAG_ON_CREATE, () => x.ec2.send(new CreateTagsCommand({ Resources: [pcx], Tags: tags })));
@@ -458,14 +477,19 @@ async function elasticIp(x: Exec, p: EipPlan): Promise<Outcome> {
     publicIp = alloc.PublicIp;
     allocatedNow = true;
     if (!allocationId) return { status: 'failed', message: 'AllocateAddress returned no allocation id.', undo: null };
-    // Two clicks of one fix at once: if another run associated its address meanwhile, give ours back.
-    const winner = (await tagged()).find(
-      (a) => a.AllocationId !== allocationId && a.NetworkInterfaceId === eni && a.PrivateIpAddress === p.privateIp,
-    );
+    // Several runs at once (two clicks, three `fix all`): each allocated one. The run whose address is associated,
+    // else the one with the lowest allocation id, goes on; the others give theirs back (AWS would otherwise move the
+    // public address from one association to the next and leave the earlier addresses allocated and unused).
+    const mine = allocationId;
+    const rivals = (await tagged()).filter((a) => a.AllocationId && a.AllocationId !== mine);
+    const winner =
+      rivals.find((a) => a.NetworkInterfaceId === eni && a.PrivateIpAddress === p.privateIp) ??
+      rivals.find((a) => !a.AssociationId && (a.AllocationId as string) < mine);
     if (winner) {
-      const mine = allocationId;
       await x.log.write('ec2:ReleaseAddress', () => x.ec2.send(new ReleaseAddressCommand({ AllocationId: mine })));
-      return already(`Elastic IP ${winner.PublicIp} (${winner.AllocationId}) was associated with ${eni} meanwhile.`);
+      return already(
+        `Elastic IP ${winner.PublicIp} (${winner.AllocationId}) is ${winner.AssociationId ? 'associated' : 'being associated'} with ${eni} by another run; the one allocated here was released.`,
+      );
     }
   }
   const assocInput = { AllocationId: allocationId, NetworkInterfaceId: eni, PrivateIpAddress: p.privateIp };
@@ -481,13 +505,12 @@ async function elasticIp(x: Exec, p: EipPlan): Promise<Outcome> {
   } catch (e) {
     return partialEipFailure(x, e, allocationId, publicIp, allocatedNow);
   }
-  const steps: UndoStep[] = [];
-  if (associationId) steps.push({ op: 'DisassociateAddress', associationId });
-  steps.push({ op: 'ReleaseAddress', allocationId });
   return {
     status: 'applied',
-    message: `${allocatedNow ? 'Allocated' : 'Reused'} Elastic IP ${publicIp} (${allocationId}) and associated it with ${eni} (${p.privateIp})${associationId ? `, association ${associationId}` : ''}.`,
-    undo: undoPlan(x, `disassociate and release Elastic IP ${publicIp} (${allocationId})`, steps),
+    message: `${allocatedNow ? 'Allocated' : 'Reused'} Elastic IP ${publicIp} (${allocationId}) and associated it with ${eni} (${p.privateIp})${associationId ? `, association ${associationId}` : ' (AWS returned no association id: undo it by hand)'}.`,
+    undo: associationId
+      ? [{ kind: 'elastic-ip', allocationId, associationId, networkInterfaceId: eni, privateIp: p.privateIp }]
+      : null,
   };
 }
 
@@ -626,23 +649,34 @@ async function naclEntry(x: Exec, p: NaclPlan): Promise<Outcome> {
     };
     const text = describeEntry(p, ruleNumber);
     const moved = ruleNumber !== p.ruleNumber ? ` (rule ${p.ruleNumber} was taken or not ahead of the deny)` : '';
-    await x.log.dryRun('ec2:CreateNetworkAclEntry', () =>
-      x.ec2.send(new CreateNetworkAclEntryCommand({ ...input, DryRun: true })),
-    );
-    if (x.dryOnly) return wouldApply(`add ${text}${moved}`);
     try {
+      await x.log.dryRun('ec2:CreateNetworkAclEntry', () =>
+        x.ec2.send(new CreateNetworkAclEntryCommand({ ...input, DryRun: true })),
+      );
+      if (x.dryOnly) return wouldApply(`add ${text}${moved}`);
       await x.log.write('ec2:CreateNetworkAclEntry', () => x.ec2.send(new CreateNetworkAclEntryCommand(input)));
     } catch (e) {
-      // The number was taken between our read and our write: read again and pick again.
+      // The number was taken between our read and our write (another run, a colleague): read again and decide again;
+      // an entry that now allows the traffic is "already in place".
       if (isAwsCode(e, 'NetworkAclEntryAlreadyExists') && attempt === 0) continue;
       throw e;
     }
     return {
       status: 'applied',
       message: `Added ${text}${moved}.`,
-      undo: undoPlan(x, `delete ${p.egress ? 'outbound' : 'inbound'} entry ${ruleNumber} of ${p.networkAclId}`, [
-        { op: 'DeleteNetworkAclEntry', networkAclId: p.networkAclId, ruleNumber, egress: p.egress },
-      ]),
+      undo: [
+        {
+          kind: 'nacl-entry',
+          networkAclId: p.networkAclId,
+          egress: p.egress,
+          ruleNumber,
+          protocol: input.Protocol,
+          cidrBlock: p.cidrBlock,
+          ...(p.protocol === 'icmp'
+            ? { icmpTypeCode: { type: p.icmpTypeCode?.type ?? -1, code: p.icmpTypeCode?.code ?? -1 } }
+            : { portRange: { from: p.portRange?.from ?? 0, to: p.portRange?.to ?? 65535 } }),
+        },
+      ],
     };
   }
   return refused(`Rule numbers of ${p.networkAclId} keep changing under us; diagnose again.`);
@@ -674,6 +708,17 @@ async function rollBackGateway(x: Exec, igw: string, vpcId: string | null, cause
   }
 }
 
+/** The internet gateway attached to a VPC, if any. */
+async function attachedGateway(x: Exec, vpcId: string): Promise<string | undefined> {
+  const existing = await x.log.read('ec2:DescribeInternetGateways', () =>
+    x.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] })),
+  );
+  // DescribeInternetGateways reports an attached gateway's state as `available` (the API doc says `attached`).
+  return existing.InternetGateways?.find((g) =>
+    g.Attachments?.some((a) => a.VpcId === vpcId && (a.State === 'attached' || (a.State as string) === 'available')),
+  )?.InternetGatewayId;
+}
+
 /**
  * CreateInternetGateway + AttachInternetGateway, then (when the plan names one) the route the path needs through
  * it: CreateRoute, or ReplaceRoute of the route that names the dead gateway. A failed step after the creation
@@ -683,7 +728,7 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
   const vpcId = p.vpcId;
   const rtb = p.routeTableId;
   const dest = p.destinationCidrBlock ?? '0.0.0.0/0';
-  const routeTo = (igw: string) =>
+  const routeTo = (igw: string): Promise<Outcome> | null =>
     rtb
       ? route(
           x,
@@ -693,20 +738,15 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
           },
         )
       : null;
-  const existing = await x.log.read('ec2:DescribeInternetGateways', () =>
-    x.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] })),
-  );
-  // DescribeInternetGateways reports an attached gateway's state as `available` (the API doc says `attached`).
-  const attached = existing.InternetGateways?.find((g) =>
-    g.Attachments?.some((a) => a.VpcId === vpcId && (a.State === 'attached' || (a.State as string) === 'available')),
-  );
-  if (attached?.InternetGatewayId) {
-    const igwText = `Internet gateway ${attached.InternetGatewayId} is already attached to ${vpcId}`;
-    const r = await routeTo(attached.InternetGatewayId);
+  const useAttached = async (igwId: string): Promise<Outcome> => {
+    const igwText = `Internet gateway ${igwId} is already attached to ${vpcId}`;
+    const r = await routeTo(igwId);
     if (!r) return already(`${igwText}.`);
     if (r.status === 'already-in-place') return already(`${igwText}; ${r.message}`);
     return { ...r, message: `${igwText}; ${r.message}` };
-  }
+  };
+  const attached = await attachedGateway(x, vpcId);
+  if (attached) return useAttached(attached);
   if (rtb) {
     // The route cannot be dry-run before the gateway exists; its table must exist, and a working route for the
     // destination that the plan did not expect is left alone (the plan is stale).
@@ -736,7 +776,13 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
       x.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId })),
     );
   } catch (e) {
-    return rollBackGateway(x, igw, null, fromCallError(e, true));
+    const rolledBack = await rollBackGateway(x, igw, null, fromCallError(e, true));
+    // Another run attached its gateway to the VPC first: ours is deleted again, and the route goes to theirs.
+    if (isAwsCode(e, 'Resource.AlreadyAssociated') && !rolledBack.leftBehind) {
+      const winner = await attachedGateway(x, vpcId);
+      if (winner) return useAttached(winner);
+    }
+    return rolledBack;
   }
   let routeOutcome: Outcome | null = null;
   try {
@@ -747,21 +793,20 @@ async function internetGateway(x: Exec, p: IgwPlan): Promise<Outcome> {
   if (routeOutcome && routeOutcome.status !== 'applied' && routeOutcome.status !== 'already-in-place') {
     return rollBackGateway(x, igw, vpcId, routeOutcome);
   }
-  const routeUndo = routeOutcome?.status === 'applied' ? (routeOutcome.undo?.steps ?? []) : [];
+  const routeChange: UndoChange | undefined = routeOutcome?.status === 'applied' ? routeOutcome.undo?.[0] : undefined;
+  const madeRoute =
+    routeChange && (routeChange.kind === 'route-created' || routeChange.kind === 'route-replaced')
+      ? {
+          routeTableId: routeChange.routeTableId,
+          destinationCidrBlock: routeChange.destinationCidrBlock,
+          previous: routeChange.kind === 'route-replaced' ? routeChange.previous : null,
+        }
+      : undefined;
   const routeText = routeOutcome ? ` (3) ${routeOutcome.message}` : ' Routes to it are separate fixes.';
   return {
     status: 'applied',
     message: `(1) Created internet gateway ${igw}; (2) attached it to ${vpcId}.${routeText}`,
-    // Detach first: AWS refuses it while the VPC has mapped public addresses, and then nothing is undone at all.
-    undo: undoPlan(
-      x,
-      `detach ${igw} from ${vpcId} and delete it${routeUndo.length > 0 && routeOutcome?.undo ? `, then ${routeOutcome.undo.summary}` : ''}`,
-      [
-        { op: 'DetachInternetGateway', internetGatewayId: igw, vpcId },
-        { op: 'DeleteInternetGateway', internetGatewayId: igw },
-        ...routeUndo,
-      ],
-    ),
+    undo: [{ kind: 'internet-gateway', internetGatewayId: igw, vpcId, ...(madeRoute ? { route: madeRoute } : {}) }],
   };
 }
 
@@ -780,7 +825,7 @@ async function startInstance(x: Exec, instanceId: string): Promise<Outcome> {
   return {
     status: 'applied',
     message: `Started ${instanceId} (${before ?? '?'} → ${change?.CurrentState?.Name ?? 'pending'}); it takes a minute to answer.`,
-    undo: undoPlan(x, `stop ${instanceId}`, [{ op: 'StopInstances', instanceId }]),
+    undo: [{ kind: 'instance-started', instanceId }],
   };
 }
 
@@ -803,9 +848,7 @@ async function disableSourceDestCheck(x: Exec, eni: string): Promise<Outcome> {
   return {
     status: 'applied',
     message: `Turned off source/destination check on ${eni}.`,
-    undo: undoPlan(x, `turn source/destination check back on for ${eni}`, [
-      { op: 'EnableSourceDestCheck', networkInterfaceId: eni },
-    ]),
+    undo: [{ kind: 'source-dest-check-off', networkInterfaceId: eni }],
   };
 }
 
@@ -921,9 +964,13 @@ async function newPeering(x: Exec, p: NewPeeringPlan): Promise<Outcome> {
   return {
     status: 'applied',
     message: `(1) Created peering connection ${pcx} between ${p.vpcId} and ${p.peerVpcId}; (2) accepted it; (3) pointed ${done.join(', ')} at it.`,
-    undo: undoPlan(x, `delete peering connection ${pcx} (its routes become blackholes again, as before)`, [
-      { op: 'DeleteVpcPeeringConnection', vpcPeeringConnectionId: pcx },
-    ]),
+    undo: [
+      {
+        kind: 'peering-created',
+        vpcPeeringConnectionId: pcx,
+        routes: p.routes.map((r) => ({ routeTableId: r.routeTableId, destinationCidrBlock: r.destinationCidrBlock })),
+      },
+    ],
   };
 }
 
@@ -972,9 +1019,7 @@ async function associateTgwRouteTable(x: Exec, p: TgwPair): Promise<Outcome> {
   return {
     status: 'applied',
     message: `Associated ${att} with ${rtb} (the association takes a few seconds to become active).`,
-    undo: undoPlan(x, `disassociate ${att} from ${rtb}`, [
-      { op: 'DisassociateTransitGatewayRouteTable', transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att },
-    ]),
+    undo: [{ kind: 'tgw-association', transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att }],
   };
 }
 
@@ -1004,13 +1049,7 @@ async function enableTgwPropagation(x: Exec, p: TgwPair): Promise<Outcome> {
   return {
     status: 'applied',
     message: `${att} now propagates its routes into ${rtb}.`,
-    undo: undoPlan(x, `stop ${att} propagating into ${rtb}`, [
-      {
-        op: 'DisableTransitGatewayRouteTablePropagation',
-        transitGatewayRouteTableId: rtb,
-        transitGatewayAttachmentId: att,
-      },
-    ]),
+    undo: [{ kind: 'tgw-propagation', transitGatewayRouteTableId: rtb, transitGatewayAttachmentId: att }],
   };
 }
 
@@ -1046,12 +1085,13 @@ async function createTgwRoute(x: Exec, p: TgwRoutePlan): Promise<Outcome> {
   return {
     status: 'applied',
     message: `Added static route ${cidr} → ${att} to ${rtb}.`,
-    undo: undoPlan(x, `delete route ${cidr} from ${rtb}`, [
-      { op: 'DeleteTransitGatewayRoute', transitGatewayRouteTableId: rtb, destinationCidrBlock: cidr },
-    ]),
+    undo: [
+      {
+        kind: 'tgw-route',
+        transitGatewayRouteTableId: rtb,
+        destinationCidrBlock: cidr,
+        transitGatewayAttachmentId: att,
+      },
+    ],
   };
-}
-
-function undoPlan(x: Exec, summary: string, steps: UndoStep[]): UndoPlan {
-  return { v: 1, fixId: x.audit.fixId, summary, steps };
 }

@@ -4,17 +4,20 @@ export {
   AwsCallError,
   auditDescription,
   auditTags,
+  isoSeconds,
   sanitizeSgDescription,
   sanitizeTagValue,
 } from './aws.js';
 export { type ApplyContext, type ApplyResult, EIP_TARGET_TAG, executeFix } from './execute.js';
 export {
-  decodeUndoToken,
-  encodeUndoToken,
+  describeUndoStep,
+  encodeUndoTokens,
   MAX_UNDO_TOKEN_LENGTH,
   type PermissionSpec,
   type RouteTargetSpec,
-  type UndoPlan,
+  type UndoChange,
   type UndoStep,
+  type UndoToken,
+  verifyUndoToken,
 } from './undo.js';
-export { executeUndo } from './undo-exec.js';
+export { executeUndo, type UndoContext, type UndoResult } from './undo-exec.js';

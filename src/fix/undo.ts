@@ -1,5 +1,9 @@
-/** Undo plans: the inverse of an applied fix, as data, and the compact token that carries one (CLI, Slack button). */
-import { createHash } from 'node:crypto';
+/**
+ * Undo tokens: what one fix command changed, as data, authenticated so that `undo` only ever reverses what whyping
+ * did. A token is `wpu2.<base64url JSON>.<base64url HMAC-SHA256>`; its readable text is derived from the verified
+ * steps (`describeUndoStep`), never carried in it.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { WhypingError } from '../errors.js';
 import { isCidr } from '../net/ip.js';
@@ -12,7 +16,10 @@ export type RouteTargetSpec =
   | { transitGatewayId: string }
   | { networkInterfaceId: string };
 
-/** One SG permission, for revoking by content when AWS returned no rule id. */
+/** A route's state as DescribeRouteTables reports it. */
+export type RouteState = 'active' | 'blackhole';
+
+/** One SG permission as whyping authorized it. */
 export interface PermissionSpec {
   protocol: 'icmp' | 'tcp' | 'udp';
   fromPort: number;
@@ -21,45 +28,90 @@ export interface PermissionSpec {
   peerGroupId?: string;
 }
 
-/** One EC2 call of an undo, executed in order. */
-export type UndoStep =
+/**
+ * One change whyping made, with what it left in AWS (so undo can check the object is still that) and what undoing it
+ * takes. `previous: null` on a replaced route means undo deletes the route (its old target cannot be named again).
+ */
+export type UndoChange =
   | {
-      op: 'RevokeSecurityGroupIngress' | 'RevokeSecurityGroupEgress';
-      groupId: string;
-      ruleId?: string;
-      permission?: PermissionSpec;
+      kind: 'route-created';
+      routeTableId: string;
+      destinationCidrBlock: string;
+      target: RouteTargetSpec;
+      /** The route's state when the fix command ended (a route to a peering turns active once it is accepted). */
+      state?: RouteState;
     }
-  | { op: 'DeleteRoute'; routeTableId: string; destinationCidrBlock: string }
-  | { op: 'ReplaceRoute'; routeTableId: string; destinationCidrBlock: string; target: RouteTargetSpec }
-  | { op: 'DisassociateAddress'; associationId: string }
-  | { op: 'ReleaseAddress'; allocationId: string }
-  | { op: 'DeleteNetworkAclEntry'; networkAclId: string; ruleNumber: number; egress: boolean }
-  | { op: 'DetachInternetGateway'; internetGatewayId: string; vpcId: string }
-  | { op: 'DeleteInternetGateway'; internetGatewayId: string }
   | {
-      op: 'DisassociateTransitGatewayRouteTable';
+      kind: 'route-replaced';
+      routeTableId: string;
+      destinationCidrBlock: string;
+      target: RouteTargetSpec;
+      previous: RouteTargetSpec | null;
+      state?: RouteState;
+    }
+  | { kind: 'sg-rule'; groupId: string; egress: boolean; ruleId: string; permission: PermissionSpec }
+  | { kind: 'elastic-ip'; allocationId: string; associationId: string; networkInterfaceId: string; privateIp: string }
+  | {
+      kind: 'nacl-entry';
+      networkAclId: string;
+      egress: boolean;
+      ruleNumber: number;
+      /** The NACL protocol number as EC2 reports it ('1', '6', '17', '58'). */
+      protocol: string;
+      cidrBlock: string;
+      portRange?: { from: number; to: number };
+      icmpTypeCode?: { type: number; code: number };
+    }
+  | {
+      kind: 'internet-gateway';
+      internetGatewayId: string;
+      vpcId: string;
+      /** The route whyping made to the new gateway in the same fix, undone after the gateway is removed. */
+      route?: { routeTableId: string; destinationCidrBlock: string; previous: RouteTargetSpec | null };
+    }
+  | { kind: 'instance-started'; instanceId: string }
+  | { kind: 'source-dest-check-off'; networkInterfaceId: string }
+  | {
+      kind: 'peering-created';
+      vpcPeeringConnectionId: string;
+      /** The routes whyping pointed at the new peering (they named a dead one): the only routes allowed to use it. */
+      routes: { routeTableId: string; destinationCidrBlock: string }[];
+    }
+  | { kind: 'tgw-association'; transitGatewayRouteTableId: string; transitGatewayAttachmentId: string }
+  | { kind: 'tgw-propagation'; transitGatewayRouteTableId: string; transitGatewayAttachmentId: string }
+  | {
+      kind: 'tgw-route';
       transitGatewayRouteTableId: string;
+      destinationCidrBlock: string;
       transitGatewayAttachmentId: string;
-    }
-  | {
-      op: 'DisableTransitGatewayRouteTablePropagation';
-      transitGatewayRouteTableId: string;
-      transitGatewayAttachmentId: string;
-    }
-  | { op: 'DeleteTransitGatewayRoute'; transitGatewayRouteTableId: string; destinationCidrBlock: string }
-  | { op: 'DeleteVpcPeeringConnection'; vpcPeeringConnectionId: string }
-  | { op: 'StopInstances'; instanceId: string }
-  | { op: 'EnableSourceDestCheck'; networkInterfaceId: string };
+    };
 
-/** The inverse of one applied fix. */
-export interface UndoPlan {
-  v: 1;
-  /** The fix this undoes. */
+/** One reversible change of a fix command, bound to the account that owns the object, its region and the fix. */
+export interface UndoStep {
+  /** The owner of the changed object, as the describe calls report it (OwnerId). */
+  account: string;
+  region: string;
+  /** The fix (plan id) that made the change. */
   fixId: string;
-  /** One line for humans: what the undo changes. */
-  summary: string;
+  change: UndoChange;
+}
+
+/** What one token carries: every reversible change of one fix command, in the order they were made. */
+export interface UndoToken {
+  v: 2;
+  /** Who applied the fix and in which diagnosis (also written in rule descriptions and tags). */
+  actor: string;
+  diagnosisId: string;
+  /** When the fix was applied (ISO seconds, as in the audit descriptions). */
+  appliedAt: string;
+  /** Unix seconds after which the token is refused (WHYPING_UNDO_TTL_H). */
+  expiresAt: number;
   steps: UndoStep[];
 }
+
+/** A Slack button value holds 2,000 characters; a token longer than this is split into one token per change. */
+export const MAX_UNDO_TOKEN_LENGTH = 1900;
+const PREFIX = 'wpu2';
 
 const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-zA-Z]{1,40}$`));
 const cidr = z.string().max(50).refine(isCidr, 'not a CIDR');
@@ -73,98 +125,218 @@ const targetSchema = z.union([
   z.strictObject({ networkInterfaceId: awsId('eni') }),
 ]);
 
-const stepSchema = z.discriminatedUnion('op', [
+const changeSchema = z.discriminatedUnion('kind', [
   z.strictObject({
-    op: z.enum(['RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress']),
-    groupId: awsId('sg'),
-    ruleId: awsId('sgr').optional(),
-    permission: z
-      .strictObject({
-        protocol: z.enum(['icmp', 'tcp', 'udp']),
-        fromPort: port,
-        toPort: port,
-        cidr: cidr.optional(),
-        peerGroupId: awsId('sg').optional(),
-      })
-      .optional(),
-  }),
-  z.strictObject({ op: z.literal('DeleteRoute'), routeTableId: awsId('rtb'), destinationCidrBlock: cidr }),
-  z.strictObject({
-    op: z.literal('ReplaceRoute'),
+    kind: z.literal('route-created'),
     routeTableId: awsId('rtb'),
     destinationCidrBlock: cidr,
     target: targetSchema,
+    state: z.enum(['active', 'blackhole']).optional(),
   }),
-  z.strictObject({ op: z.literal('DisassociateAddress'), associationId: awsId('eipassoc') }),
-  z.strictObject({ op: z.literal('ReleaseAddress'), allocationId: awsId('eipalloc') }),
   z.strictObject({
-    op: z.literal('DeleteNetworkAclEntry'),
-    networkAclId: awsId('acl'),
-    ruleNumber: z.number().int().min(1).max(32766),
+    kind: z.literal('route-replaced'),
+    routeTableId: awsId('rtb'),
+    destinationCidrBlock: cidr,
+    target: targetSchema,
+    previous: targetSchema.nullable(),
+    state: z.enum(['active', 'blackhole']).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('sg-rule'),
+    groupId: awsId('sg'),
     egress: z.boolean(),
+    ruleId: awsId('sgr'),
+    permission: z.strictObject({
+      protocol: z.enum(['icmp', 'tcp', 'udp']),
+      fromPort: port,
+      toPort: port,
+      cidr: cidr.optional(),
+      peerGroupId: awsId('sg').optional(),
+    }),
   }),
-  z.strictObject({ op: z.literal('DetachInternetGateway'), internetGatewayId: awsId('igw'), vpcId: awsId('vpc') }),
-  z.strictObject({ op: z.literal('DeleteInternetGateway'), internetGatewayId: awsId('igw') }),
   z.strictObject({
-    op: z.enum(['DisassociateTransitGatewayRouteTable', 'DisableTransitGatewayRouteTablePropagation']),
+    kind: z.literal('elastic-ip'),
+    allocationId: awsId('eipalloc'),
+    associationId: awsId('eipassoc'),
+    networkInterfaceId: awsId('eni'),
+    privateIp: z
+      .string()
+      .max(45)
+      .regex(/^[0-9a-fA-F.:]+$/),
+  }),
+  z.strictObject({
+    kind: z.literal('nacl-entry'),
+    networkAclId: awsId('acl'),
+    egress: z.boolean(),
+    ruleNumber: z.number().int().min(1).max(32766),
+    protocol: z.string().regex(/^(-1|\d{1,3})$/),
+    cidrBlock: cidr,
+    portRange: z.strictObject({ from: port, to: port }).optional(),
+    icmpTypeCode: z.strictObject({ type: port, code: port }).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('internet-gateway'),
+    internetGatewayId: awsId('igw'),
+    vpcId: awsId('vpc'),
+    route: z
+      .strictObject({ routeTableId: awsId('rtb'), destinationCidrBlock: cidr, previous: targetSchema.nullable() })
+      .optional(),
+  }),
+  z.strictObject({ kind: z.literal('instance-started'), instanceId: awsId('i') }),
+  z.strictObject({
+    kind: z.literal('peering-created'),
+    vpcPeeringConnectionId: awsId('pcx'),
+    routes: z.array(z.strictObject({ routeTableId: awsId('rtb'), destinationCidrBlock: cidr })).max(20),
+  }),
+  z.strictObject({
+    kind: z.literal('tgw-association'),
     transitGatewayRouteTableId: awsId('tgw-rtb'),
     transitGatewayAttachmentId: awsId('tgw-attach'),
   }),
   z.strictObject({
-    op: z.literal('DeleteTransitGatewayRoute'),
+    kind: z.literal('tgw-propagation'),
+    transitGatewayRouteTableId: awsId('tgw-rtb'),
+    transitGatewayAttachmentId: awsId('tgw-attach'),
+  }),
+  z.strictObject({
+    kind: z.literal('tgw-route'),
     transitGatewayRouteTableId: awsId('tgw-rtb'),
     destinationCidrBlock: cidr,
+    transitGatewayAttachmentId: awsId('tgw-attach'),
   }),
-  z.strictObject({ op: z.literal('DeleteVpcPeeringConnection'), vpcPeeringConnectionId: awsId('pcx') }),
-  z.strictObject({ op: z.literal('StopInstances'), instanceId: awsId('i') }),
-  z.strictObject({ op: z.literal('EnableSourceDestCheck'), networkInterfaceId: awsId('eni') }),
+  z.strictObject({ kind: z.literal('source-dest-check-off'), networkInterfaceId: awsId('eni') }),
 ]);
 
-const undoSchema = z.strictObject({
-  v: z.literal(1),
-  fixId: z.string().regex(/^[0-9A-Za-z._:@#/-]{1,100}$/),
-  summary: z.string().max(300),
-  steps: z.array(stepSchema).min(1).max(4),
+const stepSchema = z.strictObject({
+  account: z.string().regex(/^(\d{12}|unknown)$/),
+  region: z.string().regex(/^[a-z0-9-]{1,30}$/),
+  fixId: z.string().regex(/^[0-9A-Za-z._:-]{1,100}$/),
+  change: changeSchema,
 });
 
-/** Maximum length of an undo token (fits a Slack button value with room for the rest). */
-export const MAX_UNDO_TOKEN_LENGTH = 1500;
-const PREFIX = 'wpu1';
+const tokenSchema = z.strictObject({
+  v: z.literal(2),
+  actor: z.string().max(200),
+  diagnosisId: z.string().regex(/^[0-9A-Za-z._:-]{1,100}$/),
+  appliedAt: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+  expiresAt: z.number().int().positive(),
+  steps: z.array(stepSchema).min(1).max(40),
+});
 
-function checksum(body: string): string {
-  return createHash('sha256').update(body).digest('base64url').slice(0, 8);
+function mac(key: Buffer, signed: string): Buffer {
+  return createHmac('sha256', key).update(signed).digest();
+}
+
+function encodeOne(t: UndoToken, key: Buffer): string {
+  const body = Buffer.from(JSON.stringify(tokenSchema.parse(t)), 'utf8').toString('base64url');
+  const signed = `${PREFIX}.${body}`;
+  return `${signed}.${mac(key, signed).toString('base64url')}`;
 }
 
 /**
- * Encodes an undo plan as `wpu1.<base64url JSON>.<checksum>`. The checksum catches garbled or hand-edited tokens;
- * it is not a signature (whoever can run `undo` already holds the IAM rights the steps need).
+ * Encodes the changes of one fix command as one authenticated token; when that token would pass
+ * MAX_UNDO_TOKEN_LENGTH, as one token per change instead (`split: true`; each undoes its own change).
  */
-export function encodeUndoToken(u: UndoPlan): string {
-  const plan = undoSchema.parse({ ...u, summary: u.summary.slice(0, 300) });
-  const body = Buffer.from(JSON.stringify(plan), 'utf8').toString('base64url');
-  const token = `${PREFIX}.${body}.${checksum(body)}`;
-  if (token.length > MAX_UNDO_TOKEN_LENGTH) {
-    throw new WhypingError('INTERNAL', `undo token too long (${token.length} > ${MAX_UNDO_TOKEN_LENGTH})`);
+export function encodeUndoTokens(t: UndoToken, key: Buffer): { tokens: string[]; split: boolean } {
+  const one = encodeOne(t, key);
+  if (one.length <= MAX_UNDO_TOKEN_LENGTH) return { tokens: [one], split: false };
+  const tokens = t.steps.map((s) => encodeOne({ ...t, steps: [s] }, key));
+  const long = tokens.find((x) => x.length > MAX_UNDO_TOKEN_LENGTH);
+  if (long) throw new WhypingError('INTERNAL', `undo token too long (${long.length} > ${MAX_UNDO_TOKEN_LENGTH})`);
+  return { tokens, split: true };
+}
+
+/**
+ * Verifies and decodes an undo token: the HMAC (compared in constant time) with `key`, then the content, then the
+ * expiry. Anything forged, edited, garbled, made with another key or expired is BAD_INPUT, and nothing in it is shown.
+ */
+export function verifyUndoToken(text: string, key: Buffer, now: Date): UndoToken {
+  const bad = (why: string) => new WhypingError('BAD_INPUT', `Not a valid whyping undo token: ${why}.`);
+  const t = text.trim();
+  if (t.length > MAX_UNDO_TOKEN_LENGTH) throw bad('too long; copy the whole token printed by `fix`');
+  if (t.startsWith('wpu1.')) {
+    throw bad('it was made by an older whyping and carries no signature; undo that change by hand');
+  }
+  const m = /^(wpu2\.([A-Za-z0-9_-]+))\.([A-Za-z0-9_-]{43})$/.exec(t);
+  if (!m?.[1] || !m[2] || !m[3]) throw bad('wrong format; copy the whole token printed by `fix`');
+  const given = Buffer.from(m[3], 'base64url');
+  const want = mac(key, m[1]);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) {
+    throw bad(
+      'its signature does not match (it was edited, or made with another key: WHYPING_SECRET, the Slack signing secret, or the local key file)',
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(m[2], 'base64url').toString('utf8'));
+  } catch {
+    throw bad('unreadable content');
+  }
+  const parsed = tokenSchema.safeParse(json);
+  if (!parsed.success) throw bad('content of an unknown shape');
+  const token = parsed.data as UndoToken;
+  if (now.getTime() / 1000 > token.expiresAt) {
+    const when = new Date(token.expiresAt * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    throw new WhypingError(
+      'BAD_INPUT',
+      `This undo token expired at ${when} (WHYPING_UNDO_TTL_H); undo by hand if still needed: ${token.steps.map(describeUndoStep).join('; ')}.`,
+    );
   }
   return token;
 }
 
-/** Decodes and validates an undo token; anything garbled or tampered with is BAD_INPUT. */
-export function decodeUndoToken(t: string): UndoPlan {
-  const bad = (why: string) =>
-    new WhypingError('BAD_INPUT', `Not a valid whyping undo token (${why}). Copy the whole token printed by \`fix\`.`);
-  const text = t.trim();
-  if (text.length > MAX_UNDO_TOKEN_LENGTH) throw bad('too long');
-  const m = /^wpu1\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{8})$/.exec(text);
-  if (!m?.[1] || !m[2]) throw bad('wrong format');
-  if (checksum(m[1]) !== m[2]) throw bad('checksum mismatch');
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(m[1], 'base64url').toString('utf8'));
-  } catch {
-    throw bad('unreadable content');
+function targetText(t: RouteTargetSpec): string {
+  return Object.values(t)[0] as string;
+}
+
+/** One line for a person: what undoing this step changes (derived from the verified step, never from free text). */
+export function describeUndoStep(s: UndoStep): string {
+  const c = s.change;
+  const where = ` [${s.fixId}; account ${s.account}, ${s.region}]`;
+  switch (c.kind) {
+    case 'route-created':
+      return `delete route ${c.destinationCidrBlock} → ${targetText(c.target)} from ${c.routeTableId}${where}`;
+    case 'route-replaced':
+      return c.previous
+        ? `point route ${c.destinationCidrBlock} in ${c.routeTableId} back from ${targetText(c.target)} to ${targetText(c.previous)}${where}`
+        : `delete route ${c.destinationCidrBlock} → ${targetText(c.target)} from ${c.routeTableId} (its old target cannot be named again)${where}`;
+    case 'sg-rule': {
+      const p = c.permission;
+      const ports =
+        p.protocol === 'icmp'
+          ? `ICMP ${p.fromPort}/${p.toPort}`
+          : `${p.protocol.toUpperCase()} ${p.fromPort}-${p.toPort}`;
+      const peer = p.cidr ?? p.peerGroupId ?? '?';
+      return `revoke ${c.egress ? 'outbound' : 'inbound'} rule ${c.ruleId} (${ports} ${c.egress ? 'to' : 'from'} ${peer}) of ${c.groupId}${where}`;
+    }
+    case 'elastic-ip':
+      return `disassociate Elastic IP ${c.allocationId} from ${c.networkInterfaceId} and release it${where}`;
+    case 'nacl-entry':
+      return `delete ${c.egress ? 'outbound' : 'inbound'} entry ${c.ruleNumber} (${c.cidrBlock} ALLOW) of ${c.networkAclId}${where}`;
+    case 'internet-gateway': {
+      const r = c.route;
+      const route = r
+        ? r.previous
+          ? `, then point route ${r.destinationCidrBlock} in ${r.routeTableId} back to ${targetText(r.previous)}`
+          : `, then delete route ${r.destinationCidrBlock} → ${c.internetGatewayId} from ${r.routeTableId}`
+        : '';
+      return `detach ${c.internetGatewayId} from ${c.vpcId} and delete it${route}${where}`;
+    }
+    case 'instance-started':
+      return `stop ${c.instanceId}${where}`;
+    case 'source-dest-check-off':
+      return `turn source/destination check back on for ${c.networkInterfaceId}${where}`;
+    case 'peering-created':
+      return `delete peering connection ${c.vpcPeeringConnectionId} (the ${c.routes.length} route(s) whyping pointed at it become blackholes again, as before)${where}`;
+    case 'tgw-association':
+      return `disassociate ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}${where}`;
+    case 'tgw-propagation':
+      return `stop ${c.transitGatewayAttachmentId} propagating into ${c.transitGatewayRouteTableId}${where}`;
+    case 'tgw-route':
+      return `delete route ${c.destinationCidrBlock} → ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}${where}`;
+    default: {
+      const never: never = c;
+      return String(never);
+    }
   }
-  const parsed = undoSchema.safeParse(json);
-  if (!parsed.success) throw bad(`invalid content: ${parsed.error.issues[0]?.message ?? 'schema'}`);
-  return parsed.data as UndoPlan;
 }

@@ -24,6 +24,47 @@ export interface AwsClientOptions {
   sessionName?: string;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
+  /** WHYPING_AWS_TIMEOUT_S: seconds one call may take, its retries included (default 10). */
+  timeoutSeconds?: number;
+}
+
+/** The name of the error a call past its time limit fails with (src/errors.ts turns it into one exit-3 line). */
+export const AWS_TIMEOUT_ERROR = 'WhypingAwsTimeout';
+
+/**
+ * Bounds every call of a client to `seconds`, retries included: the call's request is aborted (its socket closed,
+ * no further retry) and the call fails with AWS_TIMEOUT_ERROR. An endpoint that accepts and never answers cannot
+ * keep whyping silent.
+ */
+export function withCallTimeout<C extends { send: (...a: never[]) => Promise<unknown> }>(
+  client: C,
+  seconds: number,
+): C {
+  const send = client.send.bind(client) as (command: unknown, options?: Record<string, unknown>) => Promise<unknown>;
+  const bounded = (command: unknown, options?: unknown) => {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        const name = (command as { constructor?: { name?: string } }).constructor?.name?.replace(/Command$/, '');
+        reject(
+          Object.assign(
+            new Error(`no answer from AWS${name ? ` to ${name}` : ''} within ${seconds} s, retries included`),
+            {
+              name: AWS_TIMEOUT_ERROR,
+            },
+          ),
+        );
+      }, seconds * 1000);
+    });
+    const opts = typeof options === 'object' && options !== null ? options : {};
+    return Promise.race([send(command, { ...opts, abortSignal: abort.signal }), late]).finally(() =>
+      clearTimeout(timer),
+    );
+  };
+  (client as { send: unknown }).send = bounded;
+  return client;
 }
 
 /** Retries of throttled or failed calls when AWS_MAX_ATTEMPTS is not set (the SDK's standard strategy, with backoff). */
@@ -107,17 +148,24 @@ export async function createAwsClients(opts: AwsClientOptions): Promise<{ client
         }),
       )
     : undefined; // undefined: each client uses the SDK's default credential chain
+  const seconds = opts.timeoutSeconds ?? 10;
   const common = {
     region,
     ...(credentials ? { credentials } : {}),
     ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: DEFAULT_MAX_ATTEMPTS }),
     retryMode: 'standard' as const,
     userAgentAppId: 'whyping',
+    // Each attempt's socket gives up too, so a retry still fits in the call's time.
+    requestHandler: { connectionTimeout: seconds * 1000, requestTimeout: seconds * 1000 },
   };
-  opts.logger.debug({ region, role: roleArn ?? null }, 'live AWS clients');
+  opts.logger.debug({ region, role: roleArn ?? null, timeoutSeconds: seconds }, 'live AWS clients');
   return {
     region,
-    clients: { ec2: new EC2Client(common), ssm: new SSMClient(common), eic: new EC2InstanceConnectClient(common) },
+    clients: {
+      ec2: withCallTimeout(new EC2Client(common), seconds),
+      ssm: withCallTimeout(new SSMClient(common), seconds),
+      eic: withCallTimeout(new EC2InstanceConnectClient(common), seconds),
+    },
   };
 }
 

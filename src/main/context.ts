@@ -3,19 +3,26 @@
  * sandboxed, snapshot export) from the validated configuration. The only place that knows both live AWS and the sandbox.
  */
 import { existsSync } from 'node:fs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CliContext, TextOut } from '../cli/context.js';
 import type { Config } from '../config.js';
+import type { UndoKey } from '../core/apply-fix.js';
 import type { Deps } from '../core/deps.js';
-import { type LeaseStore, LOCK_TABLE_KEY } from '../core/lease.js';
+import { DynamoDbLeases, LOCK_TABLE_KEY } from '../core/lease.js';
+import { resolveUndoSecret } from '../core/secret.js';
 import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildSnapshot, readSnapshotFiles } from '../snapshot/index.js';
 
-/** Reads a snapshot for the sandbox; when the path does not exist, the error also names the built-in scenarios. */
-function readSandboxFiles(path: string, scenarios: string[]) {
+/**
+ * Reads a snapshot for the sandbox through the same validated loader as --snapshot (bounded, every known key checked:
+ * a malformed value is SNAPSHOT_INVALID, exit 2, before the sandbox reads it); when the path does not exist, the
+ * error also names the built-in scenarios.
+ */
+function readSandboxFiles(path: string, scenarios: string[], maxMb: number) {
   try {
-    return readSnapshotFiles(path);
+    const files = readSnapshotFiles(path, { maxMb });
+    buildSnapshot(files);
+    return files;
   } catch (e) {
     if (isWhypingError(e, 'SNAPSHOT_UNREADABLE') && !existsSync(path)) {
       throw new WhypingError(
@@ -27,11 +34,6 @@ function readSandboxFiles(path: string, scenarios: string[]) {
     }
     throw e;
   }
-}
-
-async function dynamoLeases(client: DynamoDBClient, table: string, logger: Logger): Promise<LeaseStore> {
-  const { DynamoDbLeases } = await import('../core/lease.js');
-  return new DynamoDbLeases(client, table, logger);
 }
 
 /** Builds the CLI context for this process. */
@@ -51,13 +53,18 @@ export function createCliContext(opts: {
     probesEnabled: config.probesEnabled,
     probeDeadlineMs: config.probeDeadlineMs,
   };
+  let undoKey: UndoKey | undefined;
   return {
+    undoKey: () => {
+      undoKey ??= { key: resolveUndoSecret(config, 'local'), ttlHours: config.undoTtlHours };
+      return undoKey;
+    },
     stdout: opts.stdout,
     stderr: opts.stderr,
     stdin: opts.stdin,
     env: opts.env,
     logger,
-    loadSnapshot: (path) => buildSnapshot(readSnapshotFiles(path)),
+    loadSnapshot: (path) => buildSnapshot(readSnapshotFiles(path, { maxMb: config.maxSnapshotMb })),
     async openDeps(target): Promise<Deps> {
       // The AWS SDK (live clients, sandbox, collectors) is imported on first use: offline commands start faster.
       if (target.sandbox !== undefined) {
@@ -70,10 +77,15 @@ export function createCliContext(opts: {
         if (spec === true) sandbox = createSandbox({ ...region, ...lockTable });
         else if (!existsSync(spec) && listScenarios().includes(spec))
           sandbox = createSandbox({ scenario: spec, ...region, ...lockTable });
-        else sandbox = createSandbox({ files: readSandboxFiles(spec, listScenarios()), ...region, ...lockTable });
-        // WHYPING_LOCK_TABLE with the sandbox: the sandbox's own DynamoDB holds the table (demos of several replicas).
+        else
+          sandbox = createSandbox({
+            files: readSandboxFiles(spec, listScenarios(), config.maxSnapshotMb),
+            ...region,
+            ...lockTable,
+          });
+        // WHYPING_LOCK_TABLE with the sandbox: the sandbox's own DynamoDB holds the table (the lease code path, no AWS).
         const leases = config.lockTable
-          ? { leases: await dynamoLeases(sandbox.dynamodb, config.lockTable, logger) }
+          ? { leases: new DynamoDbLeases(sandbox.dynamodb, config.lockTable, logger) }
           : {};
         return { ...common, ...leases, clients: sandbox.clients, region: sandbox.region };
       }
@@ -81,13 +93,14 @@ export function createCliContext(opts: {
       const { clients, region } = await createAwsClients({
         ...(target.region !== undefined ? { region: target.region } : config.region ? { region: config.region } : {}),
         ...(target.roleArn !== undefined ? { roleArn: target.roleArn } : {}),
+        timeoutSeconds: config.awsTimeoutSeconds,
         logger,
       });
       if (!config.lockTable) return { ...common, clients, region };
       // The lock table is whyping's own: written with its own identity (the default chain), not a role it reads with.
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       const dynamodb = new DynamoDBClient({ region: config.region ?? region, userAgentAppId: 'whyping' });
-      return { ...common, leases: await dynamoLeases(dynamodb, config.lockTable, logger), clients, region };
+      return { ...common, leases: new DynamoDbLeases(dynamodb, config.lockTable, logger), clients, region };
     },
     async exportSnapshot(deps, scope, outDir) {
       const { collectSnapshot, writeSnapshot } = await import('../collect/index.js');

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { loadSlackConfig } from '../config.js';
 import type { Deps } from '../core/deps.js';
 import { performEffect } from '../core/perform.js';
+import { resolveUndoSecret } from '../core/secret.js';
 import type { Logger } from '../log.js';
 import { createSlackApp, type SlackApp } from '../slack/app.js';
 
@@ -25,6 +26,8 @@ export interface StartSlackOptions {
 export async function startSlack(opts: StartSlackOptions): Promise<{ slack: SlackApp; port: number }> {
   const { config, logger } = opts;
   const slackConfig = loadSlackConfig(config);
+  // Resolved before anything starts: Socket Mode with neither WHYPING_SECRET nor a signing secret is a bad setting.
+  const undo = { key: resolveUndoSecret(config, 'slack'), ttlHours: config.undoTtlHours };
   const common = {
     logger,
     now: () => new Date(),
@@ -66,6 +69,7 @@ export async function startSlack(opts: StartSlackOptions): Promise<{ slack: Slac
       : undefined;
   const slack = createSlackApp({
     config: slackConfig,
+    undo,
     deps: readDeps,
     sandbox: config.sandbox,
     perform: performEffect,

@@ -247,6 +247,11 @@ export type FixPlan = FixAction & {
   undo: string;
   /** False when the change has no inverse (accepting a peering): the confirmation says so. */
   reversible: boolean;
+  /**
+   * What the change exposes, said before confirmation: an administration port opened to the whole internet, the
+   * ports a new public address makes reachable. Absent when there is nothing to say.
+   */
+  warnings?: string[];
 };
 
 /** One blocker: where it is, why it blocks, and the fix. */

@@ -48,6 +48,8 @@ export interface JsonFix {
   summary: string;
   undo: string;
   reversible: boolean;
+  /** What the change exposes (an administration port open to anyone, the ports a new public address exposes). */
+  warnings: string[];
 }
 
 /** A finding in the JSON output. */
@@ -169,6 +171,7 @@ function fix(p: FixPlan): JsonFix {
     summary: p.summary,
     undo: p.undo,
     reversible: p.reversible,
+    warnings: p.warnings ?? [],
   };
 }
 

@@ -42,9 +42,15 @@ const PLAIN: Palette = { ok: plain, bad: plain, warn: plain, bold: plain, dim: p
 // Snapshot data (tag values, rule descriptions) is user-controlled: never let it write escape sequences to a terminal.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove control characters
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-function clean(s: string): string {
+/**
+ * Removes the control characters (ESC, CSI, BEL, CR …; newlines and tabs are kept) from text that may carry
+ * resource data (Name tags, descriptions, AWS messages), so it cannot move the cursor, retitle or clear a terminal.
+ * Every front end writes resource-derived text through this.
+ */
+export function sanitizeTerminalText(s: string): string {
   return s.replace(CONTROL, '');
 }
+const clean = sanitizeTerminalText;
 
 /** The fixes of a diagnosis, one per id, in apply order: the numbers users type in `fix 2` (core's one order). */
 export const numberedFixes: (d: Diagnosis) => FixPlan[] = fixPlansOf;
@@ -116,6 +122,7 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
       out.push(
         `  ${n}. ${clean(f.summary)}  ${c.dim(`[${clean(f.id)}; ${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(undo)}]`)}`,
       );
+      for (const w of f.warnings ?? []) out.push(`     ${c.warn('WARNING')}: ${clean(w)}`);
     });
   }
   if (d.probe) {

@@ -6,6 +6,7 @@ import type { ApplyFixReport } from '../core/apply-fix.js';
 import type { UndoEntry, UndoOutcome } from '../core/conversation.js';
 import type { WhypingError } from '../errors.js';
 import type { FixPlan } from '../model/index.js';
+import { sanitizeTerminalText } from './text.js';
 
 /** Which front end the help is for: the shell takes bare lines, Slack takes `/whyping …` and `@whyping …`. */
 export type HelpFor = 'shell' | 'slack';
@@ -46,7 +47,10 @@ Then:
 export function fixPlanLines(plans: FixPlan[]): string[] {
   return [
     'This will change your network:',
-    ...plans.map((p) => `  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`),
+    ...plans.flatMap((p) => [
+      `  - ${p.summary}${p.reversible ? '' : '  (cannot be undone)'}`,
+      ...(p.warnings ?? []).map((w) => `    WARNING: ${w}`),
+    ]),
   ];
 }
 
@@ -71,6 +75,15 @@ export function fixReportLines(r: ApplyFixReport, actor: string, when: Date): st
     lines.push(`  audit: ${actor} at ${when.toISOString()}, diagnosis ${r.diagnosisId}`);
   }
   if (r.missingPermission) lines.push(`  missing IAM permission: ${r.missingPermission} (see iam/fix.json)`);
+  for (const i of r.irreversible) lines.push(`  cannot be undone (not in the undo): ${i}`);
+  if (r.undo) {
+    const n = r.undo.steps.length;
+    lines.push(
+      r.undo.split
+        ? `  undo: the changes do not fit one token, so each has its own; \`undo\` reverses the last, again for the one before.`
+        : `  undo: \`undo\` reverses ${n === 1 ? 'this change' : `these ${n} changes, in reverse order, or none of them`} (until ${r.undo.expiresAt}).`,
+    );
+  }
   lines.push(r.message);
   return lines;
 }
@@ -84,8 +97,12 @@ export function undoReportLines(entry: UndoEntry, outcomes: UndoOutcome[]): stri
   });
 }
 
-/** An error for a person: the message, the close matches, and what to do next. */
+/** An error for a person: the message, the close matches, and what to do next (resource text sanitised). */
 export function errorText(e: WhypingError): string {
+  return sanitizeTerminalText(errorLines(e));
+}
+
+function errorLines(e: WhypingError): string {
   let text = e.message;
   const candidates = e.details.candidates;
   if (candidates && candidates.length > 0 && !candidates.every((c) => text.includes(c))) {

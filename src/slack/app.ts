@@ -17,6 +17,7 @@ import {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../config.js';
+import type { UndoKey } from '../core/apply-fix.js';
 import type { Effect, Input } from '../core/conversation.js';
 import type { Deps } from '../core/deps.js';
 import { type FixQueue, inProcessQueue } from '../core/fix-queue.js';
@@ -50,6 +51,8 @@ export interface SlackAppOptions {
   /** True when AWS credentials resolve (readiness); default: true. */
   awsReady?: () => Promise<boolean>;
   queue?: FixQueue;
+  /** The key and lifetime of undo tokens (`resolveUndoSecret(config, 'slack')`, WHYPING_UNDO_TTL_H). */
+  undo: UndoKey;
   /** How often readiness is retried while not ready. */
   retryMs?: number;
   /** The interface to listen on (default: all; tests use 127.0.0.1). */
@@ -162,6 +165,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     access,
     logger: log,
     queue: opts.queue ?? inProcessQueue(),
+    undo: opts.undo,
     writeDepsFor: opts.writeDepsFor ?? (async () => opts.deps),
     now: opts.deps.now,
   };

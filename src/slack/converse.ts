@@ -5,6 +5,7 @@
  */
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { UndoKey } from '../core/apply-fix.js';
 import { type Effect, type Input, type Reply, step } from '../core/conversation.js';
 import type { Deps } from '../core/deps.js';
 import type { FixQueue } from '../core/fix-queue.js';
@@ -47,6 +48,8 @@ export interface ConverseContext {
   access: Access;
   logger: Logger;
   queue: FixQueue;
+  /** Signs undo tokens and verifies them before an undo. */
+  undo: UndoKey;
   /** The deps writes run with (WHYPING_FIX_ROLE_ARN assumed as whyping-<user>), or the read deps. */
   writeDepsFor: (user: string) => Promise<Deps>;
   now: () => Date;
@@ -131,7 +134,7 @@ export class ThreadRun {
       return null;
     }
     const actor = `slack:${this.where.user}`;
-    const opts: PerformOptions = { actor, confirm: async () => true, queue: this.ctx.queue };
+    const opts: PerformOptions = { actor, confirm: async () => true, queue: this.ctx.queue, undo: this.ctx.undo };
     if (effect.kind === 'investigate') {
       this.progressTs = await this.post(progressMessage(effect.query, null), { top: this.where.threadTs === null });
       opts.onStage = (stage) => this.stage(effect, stage);
@@ -198,7 +201,7 @@ export class ThreadRun {
         }
         case 'fix-report': {
           const lines = fixReportLines(r.report, `slack:${this.where.user}`, this.ctx.now());
-          const tokens = r.report.plans.flatMap((p) => (p.undoToken ? [p.undoToken] : []));
+          const tokens = r.report.undo?.tokens ?? [];
           await this.thread(linesMessage(lines, { extra: tokens.length > 0 ? [undoButton(tokens)] : [] }));
           break;
         }

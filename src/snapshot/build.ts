@@ -116,17 +116,62 @@ function emptyInputs(): Inputs {
   return out as unknown as Inputs;
 }
 
-/** Parses a key's value with zod (the fast check failed or has no fast path); a failure names file and JSON path. */
+/** Validation stops after this many problems: a huge malformed file is refused quickly, in bounded memory. */
+export const MAX_REPORTED_ISSUES = 100;
+
+/**
+ * Parses a key's value with zod (the fast check failed or has no fast path); a failure names file and JSON path.
+ * An array is checked one item at a time and checking stops after MAX_REPORTED_ISSUES problems (zod would collect
+ * every problem of every item first); the message gives the first and the count.
+ */
 function parseSlow(file: RawSnapshotFile, key: KnownKey, value: unknown): unknown {
-  const result = KEY_SCHEMAS[key].safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = jsonPath([key, ...(issue?.path ?? [])]);
-  throw new WhypingError(
+  const schema = KEY_SCHEMAS[key];
+  const element = Array.isArray(value) ? (schema as unknown as { element?: typeof schema }).element : undefined;
+  if (!element) {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    throw invalid(
+      file,
+      [key, ...(result.error.issues[0]?.path ?? [])],
+      result.error.issues[0]?.message,
+      1,
+      result.error,
+    );
+  }
+  const out: unknown[] = [];
+  let first: { path: PropertyKey[]; message: string; error: unknown } | null = null;
+  let count = 0;
+  for (const [i, item] of (value as unknown[]).entries()) {
+    const r = element.safeParse(item);
+    if (r.success) {
+      out.push(r.data);
+      continue;
+    }
+    first ??= {
+      path: [key, i, ...(r.error.issues[0]?.path ?? [])],
+      message: r.error.issues[0]?.message ?? '',
+      error: r.error,
+    };
+    count += r.error.issues.length;
+    if (count >= MAX_REPORTED_ISSUES) break;
+  }
+  if (!first) return out;
+  throw invalid(file, first.path, first.message, count, first.error);
+}
+
+function invalid(file: RawSnapshotFile, at: PropertyKey[], message: string | undefined, count: number, cause: unknown) {
+  const path = jsonPath(at);
+  const more =
+    count >= MAX_REPORTED_ISSUES
+      ? ` (${MAX_REPORTED_ISSUES} or more problems in all; checking stopped there)`
+      : count > 1
+        ? ` (${count} problems in all)`
+        : '';
+  return new WhypingError(
     'SNAPSHOT_INVALID',
-    `${file.path}: ${path}: ${issue?.message ?? 'invalid value'}. Fix or remove this value (whyping reads describe-* output as the AWS CLI prints it).`,
+    `${file.path}: ${path}: ${message ?? 'invalid value'}${more}. Fix or remove this value (whyping reads describe-* output as the AWS CLI prints it).`,
     { file: file.path, jsonPath: path },
-    { cause: result.error },
+    { cause },
   );
 }
 
@@ -207,6 +252,25 @@ const TARGET_KEYS: Partial<Record<RouteTarget['kind'], string>> = {
   'transit-gateway': 'TransitGateways',
   'vpc-endpoint': 'VpcEndpoints',
 };
+
+/**
+ * Why a TCP/UDP port range is one AWS never stores (it refuses ports outside 0-65535 and a from above the to, e.g.
+ * `InvalidPermission.Malformed: TCP/UDP port (70000) out of range`), or null. -1 is read as "no bound", as before.
+ */
+function badPortRange(
+  protocol: string | number,
+  from: number | null | undefined,
+  to: number | null | undefined,
+): string | null {
+  if (protocol !== 'tcp' && protocol !== 'udp') return null;
+  const f = from === null || from === undefined || from === -1 ? 0 : from;
+  const t = to === null || to === undefined || to === -1 ? 65535 : to;
+  if (!Number.isInteger(f) || !Number.isInteger(t) || f < 0 || t < 0 || f > 65535 || t > 65535) {
+    return `ports ${from ?? ''}-${to ?? ''} outside 0-65535`;
+  }
+  if (f > t) return `a reversed port range ${from}-${to}`;
+  return null;
+}
 
 function portOrNull(v: number | null | undefined): number | null {
   return v === null || v === undefined ? null : v;
@@ -871,6 +935,15 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
         action: e.RuleAction.toLowerCase() === 'deny' ? 'deny' : 'allow',
         cidr,
       };
+      const bad = e.PortRange ? badPortRange(entry.protocol, e.PortRange.From, e.PortRange.To) : null;
+      if (bad) {
+        warn(
+          'BAD_PORT_RANGE',
+          `network ACL ${id}: entry ${e.RuleNumber} has ${bad}, which AWS refuses (ports 0-65535, from ≤ to): the entry is ignored, as it does not exist in AWS`,
+          [id],
+        );
+        continue;
+      }
       if (e.PortRange && (entry.protocol === 'tcp' || entry.protocol === 'udp'))
         entry.portRange = {
           from: Math.max(0, e.PortRange.From ?? 0),
@@ -932,7 +1005,19 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
   };
   const toRules = (direction: 'ingress' | 'egress', perms: RawIpPermission[] | null | undefined) => {
     const rules: SgRule[] = [];
-    if (perms) for (const p of perms) expandPermission(direction, p, peerText, rules);
+    if (perms)
+      for (const p of perms) {
+        const bad = badPortRange(normalizeProtocol(p.IpProtocol), p.FromPort, p.ToPort);
+        if (bad) {
+          warn(
+            'BAD_PORT_RANGE',
+            `security group ${currentSg}: an ${direction === 'ingress' ? 'inbound' : 'outbound'} ${p.IpProtocol} rule has ${bad}, which AWS refuses (ports 0-65535, from ≤ to): the rule is ignored, as it allows nothing in AWS`,
+            [currentSg],
+          );
+          continue;
+        }
+        expandPermission(direction, p, peerText, rules);
+      }
     return rules;
   };
   for (const [id, { value: g, file }] of sgDedup.byId) {

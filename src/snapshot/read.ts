@@ -51,6 +51,14 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 
 /** Parses one file's text; bad JSON becomes SNAPSHOT_UNREADABLE naming the file, line and column. */
 export function parseSnapshotJson(path: string, text: string): unknown {
+  const depth = nestingDepth(text);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new WhypingError(
+      'SNAPSHOT_UNREADABLE',
+      `${path}: JSON nested more than ${MAX_JSON_DEPTH} levels deep (describe-* output never is). Fix the file or remove it from the snapshot folder.`,
+      { file: path },
+    );
+  }
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
@@ -72,6 +80,32 @@ export function parseSnapshotJson(path: string, text: string): unknown {
       { cause: e },
     );
   }
+}
+
+/** Deeper JSON than any describe-* output: refused before anything walks it (recursion would overflow the stack). */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of `[` / `{` in JSON text, strings skipped (stops counting once past MAX_JSON_DEPTH). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > MAX_JSON_DEPTH) return max;
+      }
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
 }
 
 function unreadable(path: string, e: unknown): WhypingError {
@@ -113,8 +147,15 @@ function listJsonFiles(dir: string, out: string[]): void {
   }
 }
 
-/** Reads a snapshot: one JSON file, or every *.json under a folder (recursive, `observed.json` skipped). */
-export function readSnapshotFiles(path: string): RawSnapshotFile[] {
+/** The default bound on a snapshot's total size (WHYPING_MAX_SNAPSHOT_MB): large real accounts must still load. */
+export const DEFAULT_MAX_SNAPSHOT_MB = 4096;
+
+/**
+ * Reads a snapshot: one JSON file, or every *.json under a folder (recursive, `observed.json` skipped). Only regular
+ * files are read (a FIFO, a device or a socket is refused before anything is read), and their total size is bounded
+ * by `maxMb` (WHYPING_MAX_SNAPSHOT_MB).
+ */
+export function readSnapshotFiles(path: string, opts: { maxMb?: number } = {}): RawSnapshotFile[] {
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
@@ -123,7 +164,30 @@ export function readSnapshotFiles(path: string): RawSnapshotFile[] {
   }
   const paths: string[] = [];
   if (stat.isDirectory()) listJsonFiles(path, paths);
-  else paths.push(path);
+  else if (stat.isFile()) paths.push(path);
+  else {
+    throw new WhypingError(
+      'SNAPSHOT_UNREADABLE',
+      `${path}: not a regular file or folder (a pipe, a device or a socket). Pass a JSON file or a folder of describe-* JSON files.`,
+      { file: path },
+    );
+  }
+  const maxMb = opts.maxMb ?? DEFAULT_MAX_SNAPSHOT_MB;
+  let total = 0;
+  for (const p of paths) {
+    try {
+      total += statSync(p).size;
+    } catch (e) {
+      throw unreadable(p, e);
+    }
+  }
+  if (total > maxMb * 1024 * 1024) {
+    throw new WhypingError(
+      'SNAPSHOT_UNREADABLE',
+      `${path}: the snapshot is ${Math.ceil(total / 1024 / 1024)} MB, over the ${maxMb} MB limit: raise WHYPING_MAX_SNAPSHOT_MB, or export fewer VPCs (whyping snapshot --vpc …).`,
+      { file: path },
+    );
+  }
   if (paths.length === 0) {
     throw new WhypingError(
       'SNAPSHOT_UNREADABLE',

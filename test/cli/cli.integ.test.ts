@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,7 @@ function noAwsEnv(home: string): NodeJS.ProcessEnv {
   return {
     ...env,
     HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ACCESS_KEY_ID: '',
     AWS_SECRET_ACCESS_KEY: '',
@@ -326,5 +328,115 @@ describe('whyping --help and start', () => {
     expect(r.stderr).toBe(
       'whyping: WHYPING_FIXERS has an invalid entry "bob": list Slack user ids (U…) and user-group ids (S…), separated by commas.\n',
     );
+  });
+});
+
+describe('an AWS endpoint that accepts and never answers', () => {
+  it('ends the command with one exit-3 line naming WHYPING_AWS_TIMEOUT_S, within the bounded time', async () => {
+    const sockets = new Set<Socket>();
+    const server = createServer((s) => {
+      sockets.add(s); // accepted, never answered
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const started = process.hrtime.bigint();
+      const r = await run(['diagnose', 'i-0123456789abcdef0', '10.0.0.9'], {
+        env: {
+          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+          AWS_ENDPOINT_URL_EC2: `http://127.0.0.1:${port}`,
+          WHYPING_AWS_TIMEOUT_S: '1',
+        },
+      });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/did not answer .* in time .*within 1 s, retries included.*WHYPING_AWS_TIMEOUT_S/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      // One call's budget, plus process start: far from the minutes an unbounded call waits.
+      expect(seconds).toBeLessThan(15);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+});
+
+describe('--sandbox PATH goes through the same validated loader as --snapshot', () => {
+  it('refuses a numeric IpProtocol with exit 2 and the JSON path, not an unexpected error', async () => {
+    const file = join(home, 'numeric-protocol.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        SecurityGroups: [
+          {
+            GroupId: 'sg-1',
+            GroupName: 'x',
+            VpcId: 'vpc-1',
+            IpPermissions: [{ IpProtocol: 6, FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+            IpPermissionsEgress: [],
+          },
+        ],
+      }),
+    );
+    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--sandbox', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('$.SecurityGroups[0].IpPermissions[0].IpProtocol');
+    expect(r.stderr).not.toContain('unexpected error');
+  });
+
+  it('refuses deeply nested JSON with exit 2 instead of overflowing the stack', async () => {
+    const file = join(home, 'deep-sandbox.json');
+    writeFileSync(file, `{"Vpcs":[{"VpcId":"vpc-1","Junk":${'['.repeat(50000)}${']'.repeat(50000)}}]}`);
+    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--sandbox', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nested more than 64 levels deep');
+  });
+
+  it('applies WHYPING_MAX_SNAPSHOT_MB to --snapshot', async () => {
+    const file = join(home, 'padded.json');
+    writeFileSync(file, JSON.stringify({ Vpcs: [], Padding: 'x'.repeat(2 * 1024 * 1024) }));
+    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--snapshot', file], {
+      env: { WHYPING_MAX_SNAPSHOT_MB: '1' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('over the 1 MB limit: raise WHYPING_MAX_SNAPSHOT_MB');
+  });
+});
+
+describe('resource text never writes escape sequences to the terminal', () => {
+  it('strips a Name tag’s OSC title change and screen clear from the "did you mean" list', async () => {
+    const evil = 'web\u001b]0;pwned\u0007\u001b[2J';
+    const file = join(home, 'evil-names.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        Vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', OwnerId: '111122223333' }],
+        Subnets: [{ SubnetId: 'subnet-1', VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }],
+        Reservations: [
+          {
+            OwnerId: '111122223333',
+            Instances: [
+              {
+                InstanceId: 'i-0123456789abcdef0',
+                SubnetId: 'subnet-1',
+                VpcId: 'vpc-1',
+                PrivateIpAddress: '10.0.1.5',
+                State: { Name: 'running' },
+                Tags: [{ Key: 'Name', Value: evil }],
+                NetworkInterfaces: [],
+                SecurityGroups: [],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const r = await run(['diagnose', 'web', '10.0.1.9', '--snapshot', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('web]0;pwned');
+    expect(r.stderr).not.toContain('\u001b');
+    expect(r.stderr).not.toContain('\u0007');
   });
 });

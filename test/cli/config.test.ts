@@ -14,9 +14,49 @@ describe('loadConfig', () => {
       slack: {},
       noColor: false,
       env: {},
+      undoTtlHours: 168,
+      awsTimeoutSeconds: 10,
+      maxSnapshotMb: 4096,
+      configDir: undefined,
       port: 3000,
       probeDeadlineMs: 20_000,
     });
+  });
+  it('reads the undo key, its lifetime, the AWS timeout and the snapshot cap, and the config folder', () => {
+    const c = loadConfig({
+      WHYPING_SECRET: ' 0123456789abcdef0123456789abcdef ',
+      WHYPING_UNDO_TTL_H: '24',
+      WHYPING_AWS_TIMEOUT_S: '2.5',
+      WHYPING_MAX_SNAPSHOT_MB: '100',
+      XDG_CONFIG_HOME: '/tmp/cfg/',
+      HOME: '/home/ana',
+    });
+    expect(c).toMatchObject({
+      undoSecret: '0123456789abcdef0123456789abcdef',
+      undoTtlHours: 24,
+      awsTimeoutSeconds: 2.5,
+      maxSnapshotMb: 100,
+      configDir: '/tmp/cfg/whyping',
+    });
+    expect(loadConfig({ HOME: '/home/ana' }).configDir).toBe('/home/ana/.config/whyping');
+    expect(loadConfig({ WHYPING_UNDO_TTL_H: '' }).undoTtlHours).toBe(168);
+  });
+  it.each([
+    ['WHYPING_SECRET', 'short'],
+    ['WHYPING_UNDO_TTL_H', '0'],
+    ['WHYPING_UNDO_TTL_H', 'a week'],
+    ['WHYPING_AWS_TIMEOUT_S', '-1'],
+    ['WHYPING_AWS_TIMEOUT_S', '9999'],
+    ['WHYPING_MAX_SNAPSHOT_MB', '1.5'],
+  ])('refuses %s=%s in one line naming the variable', (name, value) => {
+    try {
+      loadConfig({ [name]: value });
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(WhypingError);
+      expect((e as WhypingError).code).toBe('BAD_INPUT');
+      expect((e as Error).message).toMatch(new RegExp(`^${name} has an invalid value \\(.+\\)\\.$`));
+    }
   });
   it('reads the variables', () => {
     const c = loadConfig({

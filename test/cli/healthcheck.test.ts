@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
 import { silentLogger } from '../../src/log.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 
 function context(env: NodeJS.ProcessEnv) {
   const out: string[] = [];
@@ -26,6 +27,7 @@ function context(env: NodeJS.ProcessEnv) {
     openDeps: never,
     exportSnapshot: never,
     hasAwsCredentials: async () => false,
+    undoKey: () => TEST_UNDO,
   };
   return { ctx, out: () => out.join(''), err: () => err.join('') };
 }

@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/log.js';
 import type { Snapshot } from '../../src/model/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { seedDiagnosis } from '../render/sample.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 
 function fakeContext(overrides: Partial<CliContext> = {}) {
   const out: string[] = [];
@@ -29,6 +30,7 @@ function fakeContext(overrides: Partial<CliContext> = {}) {
     },
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => false,
+    undoKey: () => TEST_UNDO,
     ...overrides,
   };
   return { ctx, out: () => out.join(''), err: () => err.join('') };

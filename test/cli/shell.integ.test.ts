@@ -27,6 +27,7 @@ function shell(
       env: {
         ...base,
         HOME: home,
+        XDG_CONFIG_HOME: join(home, '.config'),
         AWS_EC2_METADATA_DISABLED: 'true',
         AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
         AWS_CONFIG_FILE: join(home, 'none'),

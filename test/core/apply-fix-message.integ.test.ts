@@ -5,6 +5,7 @@ import type { Deps } from '../../src/core/deps.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 
 const PING: Query = {
   from: 'Instance - NextWork VPC 1',
@@ -25,7 +26,7 @@ function deps(): Deps {
     probesEnabled: false,
   };
 }
-const opts = { actor: 'cli:tester', confirm: async () => true };
+const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
 
 describe('the applyFix summary', () => {
   it('does not call a blocker gone when the re-diagnosis still counts as many (a route to a pending peering)', async () => {

@@ -14,6 +14,7 @@ import { isWhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 
 const TTL = { holder: 'U1', ttlMs: 60_000 };
 
@@ -183,8 +184,8 @@ describe('two clicks on one fix', () => {
     const id = await eipFixId(sb);
     const deps = depsOf(sb, new InProcessLeases());
     const [r1, r2] = await Promise.all([
-      applyFix(deps, EIC, id, { actor: 'U1', confirm: async () => true }),
-      applyFix(deps, EIC, id, { actor: 'U2', confirm: async () => true }),
+      applyFix(deps, EIC, id, { actor: 'U1', confirm: async () => true, undo: TEST_UNDO }),
+      applyFix(deps, EIC, id, { actor: 'U2', confirm: async () => true, undo: TEST_UNDO }),
     ]);
     expect(allocations(sb)).toBe(1);
     expect([r1.status, r2.status]).toEqual(['applied', 'refused']);
@@ -198,13 +199,13 @@ describe('two clicks on one fix', () => {
     const id = await eipFixId(sb);
     const replica = () => depsOf(sb, new DynamoDbLeases(sb.dynamodb, 'whyping-locks', silentLogger));
     const reports = await Promise.all([
-      applyFix(replica(), EIC, id, { actor: 'U1', confirm: async () => true }),
-      applyFix(replica(), EIC, id, { actor: 'U2', confirm: async () => true }),
+      applyFix(replica(), EIC, id, { actor: 'U1', confirm: async () => true, undo: TEST_UNDO }),
+      applyFix(replica(), EIC, id, { actor: 'U2', confirm: async () => true, undo: TEST_UNDO }),
     ]);
     expect(allocations(sb)).toBe(1);
     expect(reports.map((r) => r.status).sort()).toEqual(['applied', 'refused']);
     // Released afterwards: a later click re-checks fresh state and finds the fix in place.
-    const later = await applyFix(replica(), EIC, id, { actor: 'U3', confirm: async () => true });
+    const later = await applyFix(replica(), EIC, id, { actor: 'U3', confirm: async () => true, undo: TEST_UNDO });
     expect(later.status).toBe('already-in-place');
     expect(allocations(sb)).toBe(1);
   });
@@ -213,8 +214,8 @@ describe('two clicks on one fix', () => {
     const sb = createSandbox();
     const id = await eipFixId(sb);
     await Promise.all([
-      applyFix(depsOf(sb, new InProcessLeases()), EIC, id, { actor: 'U1', confirm: async () => true }),
-      applyFix(depsOf(sb, new InProcessLeases()), EIC, id, { actor: 'U2', confirm: async () => true }),
+      applyFix(depsOf(sb, new InProcessLeases()), EIC, id, { actor: 'U1', confirm: async () => true, undo: TEST_UNDO }),
+      applyFix(depsOf(sb, new InProcessLeases()), EIC, id, { actor: 'U2', confirm: async () => true, undo: TEST_UNDO }),
     ]);
     expect(allocations(sb)).toBe(2);
   });

@@ -11,6 +11,7 @@ import { withInvestigation } from '../../src/core/log-context.js';
 import { createLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 
 /** A logger at `level` writing JSON lines into memory. */
 function capture(level = 'debug') {
@@ -67,7 +68,11 @@ describe('one id per investigation', () => {
 
   it('logs a fix, its fresh look, its writes and its re-check under one id', async () => {
     const log = capture('debug');
-    const report = await applyFix(depsWith(log.logger), PING, 'all', { actor: 'U1', confirm: async () => true });
+    const report = await applyFix(depsWith(log.logger), PING, 'all', {
+      actor: 'U1',
+      confirm: async () => true,
+      undo: TEST_UNDO,
+    });
     expect(report.status).toBe('applied');
     const records = log.records();
     expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(['collected', 'whyping fix: audit']));

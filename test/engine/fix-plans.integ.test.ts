@@ -5,19 +5,20 @@
  */
 import { AttachInternetGatewayCommand, CreateInternetGatewayCommand, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { applyFix } from '../../src/core/apply-fix.js';
+import { applyFix, applyUndo, readUndoToken } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
 import { diagnose } from '../../src/engine/index.js';
-import { decodeUndoToken, executeFix, executeUndo, type UndoPlan } from '../../src/fix/index.js';
+import { executeFix, executeUndo, type UndoToken } from '../../src/fix/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Diagnosis, FixPlan, Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { buildSnapshot, resolveEndpoints } from '../../src/snapshot/index.js';
 import { SnapshotBuilder } from '../support/builder.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 
 const now = () => new Date('2026-11-25T10:00:00Z');
-const opts = { actor: 'cli:tester', confirm: async () => true };
+const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
 
 function depsOf(sb: Sandbox): Deps {
   return {
@@ -42,16 +43,12 @@ function diagnoseAccount(sb: Sandbox, q: Query): Diagnosis {
   return diagnose(s, q, resolveEndpoints(s, q.from, q.to));
 }
 
-async function undoAll(deps: Deps, tokens: (string | null)[]): Promise<void> {
-  for (const t of tokens.filter((x): x is string => x !== null).reverse()) {
-    const u = await executeUndo(deps.clients.ec2, decodeUndoToken(t), {
-      ...opts,
-      diagnosisId: 'undo',
-      now,
-      logger: silentLogger,
-    });
-    expect(u.status, u.message).toBe('applied');
-  }
+/** Undoes a fix command from its one token (verified with the test key). */
+async function undoAll(deps: Deps, tokens: string[] | undefined) {
+  expect(tokens).toHaveLength(1);
+  const u = await applyUndo(deps, readUndoToken(tokens?.[0] ?? '', TEST_UNDO.key, now()).token, 'cli:tester');
+  expect(u.status, u.message).toBe('applied');
+  return u;
 }
 
 /** The shop VPC's internet gateway was deleted in a clean-up; the web subnet's default route still names it. */
@@ -82,12 +79,7 @@ describe('a deleted internet gateway, fixed with --apply all', () => {
     // Applying again finds nothing to do.
     expect((await applyFix(deps, ping('web-1', '8.8.8.8'), 'all', opts)).status).toBe('already-in-place');
     // The undo detaches first: AWS refuses that while web-1 has its Elastic IP, and then nothing is undone at all.
-    const u = await executeUndo(deps.clients.ec2, decodeUndoToken(r.plans[0]?.undoToken ?? ''), {
-      ...opts,
-      diagnosisId: 'undo',
-      now,
-      logger: silentLogger,
-    });
+    const u = await applyUndo(deps, readUndoToken(r.undo?.tokens[0] ?? '', TEST_UNDO.key, now()).token, 'cli:tester');
     expect(u.status).toBe('failed');
     expect(u.message).toContain('DependencyViolation');
     expect(u.message).toContain('Nothing was changed.');
@@ -132,10 +124,7 @@ describe('a deleted internet gateway, fixed with --apply all', () => {
       'AllocateAndAssociateAddress',
     ]);
     expect(r.reachableAfter).toBe(true);
-    await undoAll(
-      deps,
-      r.plans.map((p) => p.undoToken),
-    );
+    await undoAll(deps, r.undo?.tokens);
     const back = await investigate(q, { kind: 'live', deps });
     expect(back.reachable).toBe(false);
     // The dead route is gone with the gateway (AWS would not take a route to the deleted one back).
@@ -159,7 +148,8 @@ describe('the new-gateway plan meets a changed account', () => {
     const r = await executeFix(sb.clients.ec2, plan, { ...ctx, dryRun: false });
     expect(r.status, r.message).toBe('applied');
     expect(r.message).toContain(`Internet gateway ${igw} is already attached`);
-    expect(r.undo?.steps.map((u) => u.op)).toEqual(['DeleteRoute']);
+    expect(r.undo?.map((u) => u.kind)).toEqual(['route-replaced']);
+    expect(r.undo?.[0]).toMatchObject({ previous: null }); // the undo deletes the route: its old gateway is gone
     expect(sb.calls.filter((c) => c.operation === 'CreateInternetGateway' && !c.error)).toHaveLength(1);
     expect(diagnoseAccount(sb, ping('web-1', '8.8.8.8')).reachable).toBe(true);
   });
@@ -197,10 +187,7 @@ describe('a blackhole route to a gateway of another VPC, fixed with --apply all'
     expect(r.status, r.message).toBe('applied');
     expect(r.plans.map((p) => p.plan.action)).toEqual(['ReplaceRoute']);
     expect(r.reachableAfter).toBe(true);
-    await undoAll(
-      deps,
-      r.plans.map((p) => p.undoToken),
-    );
+    await undoAll(deps, r.undo?.tokens);
     const back = await investigate(q, { kind: 'live', deps });
     expect(back.findings.map((f) => f.code)).toEqual(['NO_INTERNET_GATEWAY_ROUTE']);
   });
@@ -230,7 +217,20 @@ describe('a blackhole route to a deleted NAT gateway, fixed with --apply all', (
     expect(applied.status, applied.message).toBe('applied');
     expect(diagnoseAccount(sb, q)).toMatchObject({ reachable: true, findings: [] });
     // The undo cannot name the deleted NAT gateway again (AWS: NatGatewayNotFound): it removes the route instead.
-    const u = await executeUndo(sb.clients.ec2, applied.undo as UndoPlan, { ...ctx, diagnosisId: 'undo' });
+    const token: UndoToken = {
+      v: 2,
+      actor: ctx.actor,
+      diagnosisId: ctx.diagnosisId,
+      appliedAt: '2026-11-25T10:00:00Z',
+      expiresAt: now().getTime() / 1000 + 3600,
+      steps: (applied.undo ?? []).map((change) => ({
+        account: sb.state.accountId,
+        region: sb.region,
+        fixId: (plan as FixPlan).id,
+        change,
+      })),
+    };
+    const u = await executeUndo(sb.clients.ec2, token, { actor: ctx.actor, region: sb.region, logger: silentLogger });
     expect(u.status, u.message).toBe('applied');
     expect(u.message).toContain('no longer exists');
     expect(diagnoseAccount(sb, q).reachable).toBe(false);

@@ -236,6 +236,7 @@ export function writableAccount(
         Object.assign(a, {
           AssociationId: associationId,
           NetworkInterfaceId: eni.NetworkInterfaceId,
+          NetworkInterfaceOwnerId: eni.OwnerId,
           PrivateIpAddress: p.PrivateIpAddress,
           ...(instanceId ? { InstanceId: instanceId } : {}),
         });
@@ -277,7 +278,14 @@ export function writableAccount(
             delete i.PublicIpAddress;
             for (const n of (i.NetworkInterfaces as Obj[]) ?? []) strip(n);
           }
-        for (const k of ['AssociationId', 'NetworkInterfaceId', 'PrivateIpAddress', 'InstanceId']) delete a[k];
+        for (const k of [
+          'AssociationId',
+          'NetworkInterfaceId',
+          'NetworkInterfaceOwnerId',
+          'PrivateIpAddress',
+          'InstanceId',
+        ])
+          delete a[k];
         return { Return: true };
       }
       case 'ReleaseAddress': {
@@ -311,6 +319,42 @@ export function writableAccount(
     }
     const failure = opts.failReal?.[req.action];
     if (failure && !dry) return [400, ec2ErrorXml(failure, `${failure} (injected)`, requestId), headers];
+    if (req.action === 'DescribeSecurityGroupRules') {
+      // The rules whyping added (the account keeps an sgr- id for each), as DescribeSecurityGroupRules shows them.
+      const ids = Object.entries(req.params)
+        .filter(([k]) => k.startsWith('SecurityGroupRuleId.'))
+        .map(([, v]) => v);
+      const missing = ids.filter((id) => !ruleIndex.has(id));
+      if (missing.length > 0) {
+        return [
+          400,
+          ec2ErrorXml(
+            'InvalidSecurityGroupRuleId.NotFound',
+            `The security group rule ID '${missing[0]}' does not exist`,
+          ),
+          headers,
+        ];
+      }
+      const rules = ids.map((id) => {
+        const { groupId, permission: p } = ruleIndex.get(id) as { groupId: string; permission: Obj };
+        const sg = list('SecurityGroups').find((g) => g.GroupId === groupId);
+        const range = ((p.IpRanges as Obj[]) ?? [])[0];
+        const pair = ((p.UserIdGroupPairs as Obj[]) ?? [])[0];
+        return {
+          SecurityGroupRuleId: id,
+          GroupId: groupId,
+          GroupOwnerId: sg?.OwnerId,
+          IsEgress: false,
+          IpProtocol: p.IpProtocol,
+          FromPort: p.FromPort,
+          ToPort: p.ToPort,
+          ...(range ? { CidrIpv4: range.CidrIp } : {}),
+          ...(pair ? { ReferencedGroupInfo: { GroupId: pair.GroupId, UserId: pair.UserId } } : {}),
+          Description: range?.Description ?? pair?.Description,
+        };
+      });
+      return [200, toEc2Xml('DescribeSecurityGroupRules', { SecurityGroupRules: rules }, requestId), headers];
+    }
     if (!WRITES.has(req.action)) {
       const [status, xml] = answer(account, req, {});
       return [status, xml, headers];

@@ -8,12 +8,12 @@ import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applyFix, fixPlansOf } from '../../src/core/apply-fix.js';
+import { applyFix, applyUndo, fixPlansOf, readUndoToken } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
-import { decodeUndoToken, executeUndo } from '../../src/fix/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { FixPlan, Query } from '../../src/model/index.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 import { type WritableAccount, writableAccount } from './account.js';
 
 const SEED = JSON.parse(readFileSync(new URL('../../src/sandbox/scenarios/seed-lab.json', import.meta.url), 'utf8'));
@@ -41,7 +41,12 @@ function deps(): Deps {
   };
 }
 const yes = async () => true;
-const opts = { actor: 'cli:tester', confirm: yes };
+const opts = { actor: 'cli:tester', confirm: yes, undo: TEST_UNDO };
+
+/** Verifies a token with the test key and undoes it. */
+async function undo(d: Deps, token: string | undefined) {
+  return applyUndo(d, readUndoToken(token ?? '', TEST_UNDO.key, d.now()).token, 'cli:tester');
+}
 
 let acct: WritableAccount;
 beforeAll(() => nock.disableNetConnect());
@@ -67,6 +72,7 @@ describe('the seed lab, fixed end to end', () => {
 
     let confirmed: FixPlan[] = [];
     const report = await applyFix(d, PING, 'all', {
+      undo: TEST_UNDO,
       actor: 'cli:tester',
       confirm: async (plans) => {
         confirmed = plans;
@@ -86,26 +92,25 @@ describe('the seed lab, fixed end to end', () => {
     for (const p of report.plans) {
       expect(p.status).toBe('applied');
       expect(p.requestIds.length).toBeGreaterThan(0);
-      if (p.plan.action === 'AcceptVpcPeeringConnection') expect(p.undoToken).toBeNull();
-      else expect(p.undoToken).toMatch(/^wpu1\./);
     }
+    // One token for the whole command, holding the routes and the rule; the peering is said to be irreversible.
+    expect(report.undo?.tokens).toHaveLength(1);
+    expect(report.undo?.split).toBe(false);
+    expect(report.undo?.tokens[0]).toMatch(/^wpu2\./);
+    expect(report.undo?.steps).toHaveLength(3);
+    expect(report.irreversible).toHaveLength(1);
+    expect(report.irreversible[0]).toContain('pcx-');
     // Every write was preceded by its dry run.
     for (const w of new Set(writes)) expect(acct.calls.some((c) => c.action === w && c.dry)).toBe(true);
 
     const after = await investigate(PING, { kind: 'live', deps: d });
     expect(after.reachable).toBe(true);
 
-    // Undo everything that can be undone, last first: the routes and the rule go; the peering stays active.
-    const tokens = report.plans.flatMap((p) => (p.undoToken ? [p.undoToken] : [])).reverse();
-    for (const t of tokens) {
-      const u = await executeUndo(d.clients.ec2, decodeUndoToken(t), {
-        actor: 'cli:tester',
-        diagnosisId: 'undo',
-        now: d.now,
-        logger: silentLogger,
-      });
-      expect(u.status, u.message).toBe('applied');
-    }
+    // One undo reverses everything that can be undone, last first: the routes and the rule go; the peering stays.
+    const writesBefore = acct.writes().length;
+    const u = await undo(d, report.undo?.tokens[0]);
+    expect(u.status, u.message).toBe('applied');
+    expect(acct.writes().slice(writesBefore)).toEqual(['RevokeSecurityGroupIngress', 'DeleteRoute', 'DeleteRoute']);
     const undone = await investigate(PING, { kind: 'live', deps: d });
     expect(undone.reachable).toBe(false);
     expect(undone.findings.map((f) => f.code)).not.toContain('PEERING_NOT_ACTIVE');
@@ -124,12 +129,7 @@ describe('the seed lab, fixed end to end', () => {
     const ours = addresses.filter((a) => a.Tags?.some((t) => t.Key === 'whyping:target-eni'));
     expect(ours).toHaveLength(1);
 
-    const u = await executeUndo(d.clients.ec2, decodeUndoToken(eip?.undoToken ?? ''), {
-      actor: 'cli:tester',
-      diagnosisId: 'undo',
-      now: d.now,
-      logger: silentLogger,
-    });
+    const u = await undo(d, report.undo?.tokens[0]);
     expect(u.status, u.message).toBe('applied');
     expect((acct.account.Addresses as unknown[]).length).toBe(addresses.length - 1);
   });
@@ -202,12 +202,13 @@ describe('the protocol', () => {
     expect(sg?.awsCode).toBe('RulesPerSecurityGroupLimitExceeded');
     const routes = r.plans.filter((p) => p.plan.action === 'CreateRoute');
     expect(routes.map((p) => p.status)).toEqual(['applied', 'applied']);
-    expect(routes.every((p) => p.undoToken?.startsWith('wpu1.'))).toBe(true);
+    // The token holds the two routes that were made.
+    expect(r.undo?.steps).toHaveLength(2);
   });
 
   it('changes nothing when the confirmation is declined', async () => {
     acct = writableAccount([SEED]);
-    const r = await applyFix(deps(), PING, 'all', { actor: 'cli:tester', confirm: async () => false });
+    const r = await applyFix(deps(), PING, 'all', { ...opts, confirm: async () => false });
     expect(r.status).toBe('refused');
     expect(r.message).toContain('Cancelled');
     expect(acct.writes()).toEqual([]);

@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ApplyResult, executeFix, executeUndo, type UndoPlan } from '../../src/fix/index.js';
+import { type ApplyResult, executeFix, executeUndo, type UndoChange, type UndoToken } from '../../src/fix/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { FixPlan } from '../../src/model/diagnosis.js';
 import { Ec2Wire, testEc2 } from './ec2-wire.js';
@@ -12,6 +12,8 @@ import { Ec2Wire, testEc2 } from './ec2-wire.js';
 const NOW = new Date('2026-11-25T10:00:00.000Z');
 const ctx = { actor: 'U012AB3CD', diagnosisId: 'd-1a2b3c4d', now: () => NOW, logger: silentLogger };
 const apply = { ...ctx, dryRun: false };
+const undoCtx = { actor: 'U012AB3CD', region: 'us-east-1', logger: silentLogger };
+const ACCT = '111122223333';
 
 const RTB = 'rtb-0a1b2c3d4e5f60718';
 const PCX = 'pcx-0fedcba9876543210';
@@ -22,9 +24,20 @@ const ACL = 'acl-0123abcd4567ef890';
 const VPC = 'vpc-0123456789abcdef0';
 const IID = 'i-0abc1234def567890';
 
-function undoOf(r: ApplyResult): UndoPlan {
+/** The undo token a fix command would carry for these changes (made by ctx, in ACCT, us-east-1). */
+function tokenOf(changes: UndoChange[], fixId = 'fix-test'): UndoToken {
+  return {
+    v: 2,
+    actor: ctx.actor,
+    diagnosisId: ctx.diagnosisId,
+    appliedAt: '2026-11-25T10:00:00Z',
+    expiresAt: NOW.getTime() / 1000 + 3600,
+    steps: changes.map((change) => ({ account: ACCT, region: 'us-east-1', fixId, change })),
+  };
+}
+function undoOf(r: ApplyResult): UndoToken {
   if (!r.undo) throw new Error(`no undo plan: ${r.message}`);
-  return r.undo;
+  return tokenOf(r.undo);
 }
 function first<T>(xs: T[]): T {
   const x = xs[0];
@@ -35,10 +48,13 @@ function first<T>(xs: T[]): T {
 const meta = { order: 1, summary: 'test', undo: 'test', reversible: true };
 
 function routeTable(routes: string): string {
-  return `<routeTableSet><item><routeTableId>${RTB}</routeTableId><vpcId>${VPC}</vpcId><routeSet>
+  return `<routeTableSet><item><routeTableId>${RTB}</routeTableId><vpcId>${VPC}</vpcId><ownerId>${ACCT}</ownerId><routeSet>
     <item><destinationCidrBlock>10.1.0.0/16</destinationCidrBlock><gatewayId>local</gatewayId><state>active</state></item>
     ${routes}</routeSet><associationSet/><tagSet/></item></routeTableSet>`;
 }
+
+const pcxRoute = (pcx: string, state: string) =>
+  `<item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>${pcx}</vpcPeeringConnectionId><state>${state}</state></item>`;
 
 let wire: Ec2Wire;
 beforeAll(() => nock.disableNetConnect());
@@ -50,6 +66,14 @@ afterAll(() => {
   nock.enableNetConnect();
   nock.restore();
 });
+
+/** DescribeSecurityGroupRules: the rule whyping added (ICMP 8 from 10.1.0.0/16 into SG) with a description. */
+const sgRule = (description: string) =>
+  `<securityGroupRuleSet><item><securityGroupRuleId>sgr-0abc1234def567890</securityGroupRuleId><groupId>${SG}</groupId><groupOwnerId>${ACCT}</groupOwnerId><isEgress>false</isEgress><ipProtocol>icmp</ipProtocol><fromPort>8</fromPort><toPort>-1</toPort><cidrIpv4>10.1.0.0/16</cidrIpv4><description>${description}</description></item></securityGroupRuleSet>`;
+
+/** DescribeAddresses: the whyping-tagged address, associated with `eni`. */
+const associatedAddress = (eni: string, assoc = 'eipassoc-0123456789abcdef0') =>
+  `<addressesSet><item><publicIp>203.0.113.25</publicIp><allocationId>eipalloc-0123456789abcdef0</allocationId><domain>vpc</domain><associationId>${assoc}</associationId><networkInterfaceId>${eni}</networkInterfaceId><networkInterfaceOwnerId>${ACCT}</networkInterfaceOwnerId><privateIpAddress>10.1.0.12</privateIpAddress><tagSet><item><key>whyping:target-eni</key><value>${ENI}</value></item></tagSet></item></addressesSet>`;
 
 describe('routes', () => {
   const plan: FixPlan = {
@@ -73,12 +97,20 @@ describe('routes', () => {
       DestinationCidrBlock: '10.2.0.0/16',
       VpcPeeringConnectionId: PCX,
     });
-    expect(r.undo?.steps).toEqual([{ op: 'DeleteRoute', routeTableId: RTB, destinationCidrBlock: '10.2.0.0/16' }]);
+    expect(r.undo).toEqual([
+      {
+        kind: 'route-created',
+        routeTableId: RTB,
+        destinationCidrBlock: '10.2.0.0/16',
+        target: { vpcPeeringConnectionId: PCX },
+      },
+    ]);
 
     wire = new Ec2Wire();
-    wire.write('DeleteRoute');
+    wire.on('DescribeRouteTables', { inner: routeTable(pcxRoute(PCX, 'active')) }); // re-read first
     wire.dryOk('DeleteRoute'); // the permission pre-check
-    const u = await executeUndo(ec2, undoOf(r), ctx);
+    wire.write('DeleteRoute');
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
     expect(u.status).toBe('applied');
     expect(wire.real('DeleteRoute')[0]).toMatchObject({ RouteTableId: RTB, DestinationCidrBlock: '10.2.0.0/16' });
   });
@@ -99,19 +131,21 @@ describe('routes', () => {
       VpcPeeringConnectionId: PCX,
       DestinationCidrBlock: '10.2.0.0/16',
     });
-    expect(r.undo?.steps).toEqual([
+    expect(r.undo).toEqual([
       {
-        op: 'ReplaceRoute',
+        kind: 'route-replaced',
         routeTableId: RTB,
         destinationCidrBlock: '10.2.0.0/16',
-        target: { vpcPeeringConnectionId: OLD_PCX },
+        target: { vpcPeeringConnectionId: PCX },
+        previous: { vpcPeeringConnectionId: OLD_PCX },
       },
     ]);
 
     wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', { inner: routeTable(pcxRoute(PCX, 'active')) });
     wire.dryOk('ReplaceRoute');
     wire.write('ReplaceRoute');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
     expect(u.status).toBe('applied');
     expect(wire.real('ReplaceRoute')[0]).toMatchObject({ VpcPeeringConnectionId: OLD_PCX });
   });
@@ -122,29 +156,32 @@ describe('routes', () => {
       error: 'InvalidVpcPeeringConnectionID.NotFound',
       message: `The vpcPeeringConnection ID '${OLD_PCX}' does not exist`,
     };
+    wire.on('DescribeRouteTables', { inner: routeTable(pcxRoute(PCX, 'active')) });
     wire.on('ReplaceRoute', gone, { dry: true });
     wire.on('ReplaceRoute', gone, { dry: true });
     wire.write('DeleteRoute');
     const u = await executeUndo(
       testEc2(),
-      {
-        v: 1,
-        fixId: 'fix-route-1',
-        summary: 'point back',
-        steps: [
-          {
-            op: 'ReplaceRoute',
-            routeTableId: RTB,
-            destinationCidrBlock: '10.2.0.0/16',
-            target: { vpcPeeringConnectionId: OLD_PCX },
-          },
-        ],
-      },
-      ctx,
+      tokenOf([
+        {
+          kind: 'route-replaced',
+          routeTableId: RTB,
+          destinationCidrBlock: '10.2.0.0/16',
+          target: { vpcPeeringConnectionId: PCX },
+          previous: { vpcPeeringConnectionId: OLD_PCX },
+        },
+      ]),
+      undoCtx,
     );
     expect(u.status).toBe('applied');
     expect(u.message).toContain('no longer exists');
-    expect(wire.actions).toEqual(['ReplaceRoute(dry)', 'ReplaceRoute(dry)', 'DeleteRoute(dry)', 'DeleteRoute']);
+    expect(wire.actions).toEqual([
+      'DescribeRouteTables',
+      'ReplaceRoute(dry)',
+      'ReplaceRoute(dry)',
+      'DeleteRoute(dry)',
+      'DeleteRoute',
+    ]);
   });
 
   it('reports a route that already points at the target as already in place and writes nothing', async () => {
@@ -246,13 +283,24 @@ describe('security group rules', () => {
       'TagSpecification.1.Tag.1.Value': 'Ana _ana@example.com_',
     });
     expect(wire.sent[0]).toMatchObject({ DryRun: 'true', 'IpPermissions.1.IpProtocol': 'icmp' });
-    expect(r.undo?.steps).toEqual([{ op: 'RevokeSecurityGroupIngress', groupId: SG, ruleId: 'sgr-0abc1234def567890' }]);
+    expect(r.undo).toEqual([
+      {
+        kind: 'sg-rule',
+        groupId: SG,
+        egress: false,
+        ruleId: 'sgr-0abc1234def567890',
+        permission: { protocol: 'icmp', fromPort: 8, toPort: -1, cidr: '10.1.0.0/16' },
+      },
+    ]);
 
     wire = new Ec2Wire();
+    wire.on('DescribeSecurityGroupRules', {
+      inner: sgRule('whyping: Ana _ana@example.com_ 2026-11-25T10:00:00Z d-1a2b3c4d'),
+    });
     wire.dryOk('RevokeSecurityGroupIngress');
     wire.write('RevokeSecurityGroupIngress');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
-    expect(u.status).toBe('applied');
+    const u = await executeUndo(ec2, { ...undoOf(r), actor: 'Ana <ana@example.com>' }, undoCtx);
+    expect(u.status, u.message).toBe('applied');
     expect(wire.real('RevokeSecurityGroupIngress')[0]).toMatchObject({
       GroupId: SG,
       'SecurityGroupRuleId.1': 'sgr-0abc1234def567890',
@@ -313,14 +361,12 @@ describe('security group rules', () => {
       'IpPermissions.1.FromPort': '443',
       'IpPermissions.1.Groups.1.GroupId': 'sg-0fedcba987654321f',
     });
-    // No rule id in the answer: the undo revokes by content.
-    expect(r.undo?.steps[0]).toMatchObject({
-      op: 'RevokeSecurityGroupEgress',
-      permission: { peerGroupId: 'sg-0fedcba987654321f' },
-    });
+    // No rule id in the answer: no token can name the rule, so the report says to revoke it by hand.
+    expect(r.undo).toBeNull();
+    expect(r.message).toContain('revoke it by hand');
   });
 
-  it('sends an IPv6 source as Ipv6Ranges with ICMPv6, and revokes it by content when AWS returns no rule id', async () => {
+  it('sends an IPv6 source as Ipv6Ranges with ICMPv6', async () => {
     wire = new Ec2Wire();
     wire.write('AuthorizeSecurityGroupIngress', '<return>true</return>');
     const ec2 = testEc2();
@@ -338,15 +384,7 @@ describe('security group rules', () => {
       'IpPermissions.1.IpProtocol': 'icmpv6',
       'IpPermissions.1.Ipv6Ranges.1.CidrIpv6': '2001:db8::/56',
     });
-    wire = new Ec2Wire();
-    wire.dryOk('RevokeSecurityGroupIngress');
-    wire.write('RevokeSecurityGroupIngress');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
-    expect(u.status).toBe('applied');
-    expect(first(wire.real('RevokeSecurityGroupIngress'))).toMatchObject({
-      'IpPermissions.1.IpProtocol': 'icmpv6',
-      'IpPermissions.1.Ipv6Ranges.1.CidrIpv6': '2001:db8::/56',
-    });
+    expect(r.undo).toBeNull();
   });
 
   it('only dry-runs when asked to', async () => {
@@ -394,19 +432,29 @@ describe('Elastic IP', () => {
       NetworkInterfaceId: ENI,
       PrivateIpAddress: '10.1.0.12',
     });
-    expect(r.undo?.steps).toEqual([
-      { op: 'DisassociateAddress', associationId: 'eipassoc-0123456789abcdef0' },
-      { op: 'ReleaseAddress', allocationId: 'eipalloc-0123456789abcdef0' },
+    expect(r.undo).toEqual([
+      {
+        kind: 'elastic-ip',
+        allocationId: 'eipalloc-0123456789abcdef0',
+        associationId: 'eipassoc-0123456789abcdef0',
+        networkInterfaceId: ENI,
+        privateIp: '10.1.0.12',
+      },
     ]);
 
     wire = new Ec2Wire();
+    wire.on('DescribeAddresses', { inner: associatedAddress(ENI) });
     wire.dryOk('DisassociateAddress');
     wire.dryOk('ReleaseAddress');
     wire.write('DisassociateAddress');
     wire.write('ReleaseAddress');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
-    expect(u.status).toBe('applied');
-    expect(wire.actions.filter((a) => !a.endsWith('(dry)'))).toEqual(['DisassociateAddress', 'ReleaseAddress']);
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
+    expect(u.status, u.message).toBe('applied');
+    expect(wire.actions.filter((a) => !a.endsWith('(dry)'))).toEqual([
+      'DescribeAddresses',
+      'DisassociateAddress',
+      'ReleaseAddress',
+    ]);
   });
 
   it('reuses an unassociated address already tagged for the ENI instead of allocating a second one', async () => {
@@ -554,7 +602,7 @@ describe('network ACL entries', () => {
     },
   };
   const acl = (entries: string) =>
-    `<networkAclSet><item><networkAclId>${ACL}</networkAclId><vpcId>${VPC}</vpcId><default>false</default><entrySet>${entries}</entrySet><associationSet/><tagSet/></item></networkAclSet>`;
+    `<networkAclSet><item><networkAclId>${ACL}</networkAclId><vpcId>${VPC}</vpcId><ownerId>${ACCT}</ownerId><default>false</default><entrySet>${entries}</entrySet><associationSet/><tagSet/></item></networkAclSet>`;
   const entry = (n: number, egress: boolean, proto: string, action: string, cidr: string, extra = '') =>
     `<item><ruleNumber>${n}</ruleNumber><protocol>${proto}</protocol><ruleAction>${action}</ruleAction><egress>${egress}</egress><cidrBlock>${cidr}</cidrBlock>${extra}</item>`;
   const star = entry(32767, false, '-1', 'deny', '0.0.0.0/0') + entry(32767, true, '-1', 'deny', '0.0.0.0/0');
@@ -576,12 +624,28 @@ describe('network ACL entries', () => {
       'Icmp.Type': '8',
       'Icmp.Code': '-1',
     });
-    expect(r.undo?.steps).toEqual([{ op: 'DeleteNetworkAclEntry', networkAclId: ACL, ruleNumber: 100, egress: false }]);
+    expect(r.undo).toEqual([
+      {
+        kind: 'nacl-entry',
+        networkAclId: ACL,
+        egress: false,
+        ruleNumber: 100,
+        protocol: '1',
+        cidrBlock: '10.1.0.0/16',
+        icmpTypeCode: { type: 8, code: -1 },
+      },
+    ]);
 
     wire = new Ec2Wire();
+    wire.on('DescribeNetworkAcls', {
+      inner: acl(
+        entry(100, false, '1', 'allow', '10.1.0.0/16', '<icmpTypeCode><type>8</type><code>-1</code></icmpTypeCode>') +
+          star,
+      ),
+    });
     wire.dryOk('DeleteNetworkAclEntry');
     wire.write('DeleteNetworkAclEntry');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
     expect(u.status).toBe('applied');
     expect(wire.real('DeleteNetworkAclEntry')[0]).toMatchObject({ RuleNumber: '100', Egress: 'false' });
   });
@@ -636,14 +700,20 @@ describe('internet gateway, instance state, source/dest check', () => {
       VpcId: VPC,
     });
 
+    expect(r.undo).toEqual([{ kind: 'internet-gateway', internetGatewayId: 'igw-0aaa1111bbbb2222c', vpcId: VPC }]);
+
     wire = new Ec2Wire();
+    wire.on('DescribeInternetGateways', {
+      inner: `<internetGatewaySet><item><internetGatewayId>igw-0aaa1111bbbb2222c</internetGatewayId><ownerId>${ACCT}</ownerId><attachmentSet><item><vpcId>${VPC}</vpcId><state>available</state></item></attachmentSet><tagSet><item><key>whyping:diagnosis</key><value>d-1a2b3c4d</value></item></tagSet></item></internetGatewaySet>`,
+    });
+    wire.on('DescribeRouteTables', { inner: routeTable('') });
     wire.dryOk('DetachInternetGateway');
     wire.dryOk('DeleteInternetGateway');
     wire.write('DetachInternetGateway');
     wire.write('DeleteInternetGateway');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
-    expect(u.status).toBe('applied');
-    expect(wire.actions.filter((a) => !a.endsWith('(dry)'))).toEqual([
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
+    expect(u.status, u.message).toBe('applied');
+    expect(wire.actions.filter((a) => !a.endsWith('(dry)') && !a.startsWith('Describe'))).toEqual([
       'DetachInternetGateway',
       'DeleteInternetGateway',
     ]);
@@ -678,10 +748,13 @@ describe('internet gateway, instance state, source/dest check', () => {
     expect(wire.real('StartInstances')[0]).toMatchObject({ 'InstanceId.1': IID });
 
     wire = new Ec2Wire();
+    wire.on('DescribeInstances', {
+      inner: `<reservationSet><item><reservationId>r-1</reservationId><ownerId>${ACCT}</ownerId><instancesSet><item><instanceId>${IID}</instanceId><instanceState><code>16</code><name>running</name></instanceState></item></instancesSet></item></reservationSet>`,
+    });
     wire.dryOk('StopInstances');
     wire.write('StopInstances', `<instancesSet><item><instanceId>${IID}</instanceId></item></instancesSet>`);
-    const u = await executeUndo(ec2, undoOf(r), ctx);
-    expect(u.status).toBe('applied');
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
+    expect(u.status, u.message).toBe('applied');
     expect(wire.real('StopInstances')[0]).toMatchObject({ 'InstanceId.1': IID });
   });
 
@@ -704,53 +777,141 @@ describe('internet gateway, instance state, source/dest check', () => {
     });
 
     wire = new Ec2Wire();
+    wire.on('DescribeNetworkInterfaces', {
+      inner: `<networkInterfaceSet><item><networkInterfaceId>${ENI}</networkInterfaceId><ownerId>${ACCT}</ownerId><sourceDestCheck>false</sourceDestCheck></item></networkInterfaceSet>`,
+    });
     wire.dryOk('ModifyNetworkInterfaceAttribute');
     wire.write('ModifyNetworkInterfaceAttribute');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
-    expect(u.status).toBe('applied');
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
+    expect(u.status, u.message).toBe('applied');
     expect(wire.real('ModifyNetworkInterfaceAttribute')[0]).toMatchObject({ 'SourceDestCheck.Value': 'true' });
   });
 });
 
 describe('undo', () => {
-  it('reports an undo whose objects are already gone as nothing to undo', async () => {
+  const rule: UndoChange = {
+    kind: 'sg-rule',
+    groupId: SG,
+    egress: false,
+    ruleId: 'sgr-0abc1234def567890',
+    permission: { protocol: 'icmp', fromPort: 8, toPort: -1, cidr: '10.1.0.0/16' },
+  };
+  const eip: UndoChange = {
+    kind: 'elastic-ip',
+    allocationId: 'eipalloc-0123456789abcdef0',
+    associationId: 'eipassoc-0123456789abcdef0',
+    networkInterfaceId: ENI,
+    privateIp: '10.1.0.12',
+  };
+
+  it('reports an undo whose objects are already gone as nothing to undo, and calls nothing that writes', async () => {
     wire = new Ec2Wire();
-    const gone = { error: 'InvalidSecurityGroupRuleId.NotFound', message: 'not found' };
-    wire.on('RevokeSecurityGroupIngress', gone, { dry: true });
-    wire.on('RevokeSecurityGroupIngress', gone, { dry: true });
-    const u = await executeUndo(
-      testEc2(),
-      {
-        v: 1,
-        fixId: 'fix-sg-1',
-        summary: 'revoke',
-        steps: [{ op: 'RevokeSecurityGroupIngress', groupId: SG, ruleId: 'sgr-0abc1234def567890' }],
-      },
-      ctx,
-    );
+    wire.on('DescribeSecurityGroupRules', { error: 'InvalidSecurityGroupRuleId.NotFound', message: 'not found' });
+    const u = await executeUndo(testEc2(), tokenOf([rule]), undoCtx);
     expect(u.status).toBe('already-in-place');
+    expect(wire.actions).toEqual(['DescribeSecurityGroupRules']);
   });
 
   it('names the IAM action and changes nothing when any undo step is denied', async () => {
     wire = new Ec2Wire();
+    wire.on('DescribeAddresses', { inner: associatedAddress(ENI) });
     wire.dryOk('DisassociateAddress');
     wire.on('ReleaseAddress', { error: 'UnauthorizedOperation' }, { dry: true });
-    const u = await executeUndo(
-      testEc2(),
-      {
-        v: 1,
-        fixId: 'fix-eip-1',
-        summary: 'release',
-        steps: [
-          { op: 'DisassociateAddress', associationId: 'eipassoc-0123456789abcdef0' },
-          { op: 'ReleaseAddress', allocationId: 'eipalloc-0123456789abcdef0' },
-        ],
-      },
-      ctx,
-    );
+    const u = await executeUndo(testEc2(), tokenOf([eip]), undoCtx);
     expect(u.status).toBe('refused');
     expect(u.missingPermission).toBe('ec2:ReleaseAddress');
-    expect(wire.actions).toEqual(['DisassociateAddress(dry)', 'ReleaseAddress(dry)']);
+    expect(wire.actions).toEqual(['DescribeAddresses', 'DisassociateAddress(dry)', 'ReleaseAddress(dry)']);
+  });
+
+  it("refuses, naming the rule, when the rule with that id no longer carries whyping's description", async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeSecurityGroupRules', { inner: sgRule('ssh for the on-call team') });
+    const u = await executeUndo(testEc2(), tokenOf([rule]), undoCtx);
+    expect(u.status).toBe('refused');
+    expect(u.refusedStep).toBe(1);
+    expect(u.message).toContain('sgr-0abc1234def567890');
+    expect(u.message).toContain('ssh for the on-call team');
+    expect(wire.actions).toEqual(['DescribeSecurityGroupRules']);
+  });
+
+  it('refuses an Elastic IP that is now associated with another interface', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeAddresses', { inner: associatedAddress('eni-0ffff0000ffff0000', 'eipassoc-0999999999999999f') });
+    const u = await executeUndo(testEc2(), tokenOf([eip]), undoCtx);
+    expect(u.status).toBe('refused');
+    expect(u.message).toContain('associated elsewhere');
+    expect(wire.actions).toEqual(['DescribeAddresses']);
+  });
+
+  it('refuses a step whose object belongs to another account than the token names', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeRouteTables', {
+      inner: routeTable(pcxRoute(PCX, 'active')).replace(
+        `<ownerId>${ACCT}</ownerId>`,
+        '<ownerId>999988887777</ownerId>',
+      ),
+    });
+    const change: UndoChange = {
+      kind: 'route-created',
+      routeTableId: RTB,
+      destinationCidrBlock: '10.2.0.0/16',
+      target: { vpcPeeringConnectionId: PCX },
+    };
+    const u = await executeUndo(testEc2(), tokenOf([change]), undoCtx);
+    expect(u.status).toBe('refused');
+    expect(u.message).toContain('account 999988887777');
+  });
+
+  it('refuses a step made in another region than the client reads, before reading anything', async () => {
+    wire = new Ec2Wire();
+    const t = tokenOf([rule]);
+    const u = await executeUndo(
+      testEc2(),
+      { ...t, steps: t.steps.map((s) => ({ ...s, region: 'eu-west-1' })) },
+      undoCtx,
+    );
+    expect(u.status).toBe('refused');
+    expect(u.message).toContain('--region eu-west-1');
+    expect(wire.actions).toEqual([]);
+  });
+
+  it('refuses a NACL entry whose number now holds another rule', async () => {
+    wire = new Ec2Wire();
+    wire.on('DescribeNetworkAcls', {
+      inner: `<networkAclSet><item><networkAclId>${ACL}</networkAclId><vpcId>${VPC}</vpcId><ownerId>${ACCT}</ownerId><entrySet><item><ruleNumber>100</ruleNumber><protocol>6</protocol><ruleAction>allow</ruleAction><egress>false</egress><cidrBlock>0.0.0.0/0</cidrBlock><portRange><from>22</from><to>22</to></portRange></item></entrySet></item></networkAclSet>`,
+    });
+    const entryChange: UndoChange = {
+      kind: 'nacl-entry',
+      networkAclId: ACL,
+      egress: false,
+      ruleNumber: 100,
+      protocol: '1',
+      cidrBlock: '10.1.0.0/16',
+      icmpTypeCode: { type: 8, code: -1 },
+    };
+    const u = await executeUndo(testEc2(), tokenOf([entryChange]), undoCtx);
+    expect(u.status).toBe('refused');
+    expect(u.message).toContain('entry 100');
+  });
+
+  it('refuses a gateway that got a route whyping did not make', async () => {
+    wire = new Ec2Wire();
+    const igw = 'igw-0aaa1111bbbb2222c';
+    wire.on('DescribeInternetGateways', {
+      inner: `<internetGatewaySet><item><internetGatewayId>${igw}</internetGatewayId><ownerId>${ACCT}</ownerId><attachmentSet><item><vpcId>${VPC}</vpcId><state>available</state></item></attachmentSet><tagSet><item><key>whyping:diagnosis</key><value>d-1a2b3c4d</value></item></tagSet></item></internetGatewaySet>`,
+    });
+    wire.on('DescribeRouteTables', {
+      inner: routeTable(
+        `<item><destinationCidrBlock>0.0.0.0/0</destinationCidrBlock><gatewayId>${igw}</gatewayId><state>active</state></item>`,
+      ),
+    });
+    const u = await executeUndo(
+      testEc2(),
+      tokenOf([{ kind: 'internet-gateway', internetGatewayId: igw, vpcId: VPC }]),
+      undoCtx,
+    );
+    expect(u.status).toBe('refused');
+    expect(u.message).toContain('route 0.0.0.0/0');
   });
 });
 
@@ -759,7 +920,7 @@ describe('transit gateways', () => {
   const ATT = 'tgw-attach-0123456789abcdef0';
   const OTHER_RTB = 'tgw-rtb-0ffffeeeedddd0000';
   const attachment = (association = '') =>
-    `<transitGatewayAttachments><item><transitGatewayAttachmentId>${ATT}</transitGatewayAttachmentId><state>available</state>${association}</item></transitGatewayAttachments>`;
+    `<transitGatewayAttachments><item><transitGatewayAttachmentId>${ATT}</transitGatewayAttachmentId><transitGatewayOwnerId>${ACCT}</transitGatewayOwnerId><state>available</state>${association}</item></transitGatewayAttachments>`;
   const pair = { transitGatewayRouteTableId: RTB_TGW, transitGatewayAttachmentId: ATT } as const;
 
   it('associates an unassociated attachment after a dry run, and undoes with DisassociateTransitGatewayRouteTable', async () => {
@@ -784,10 +945,15 @@ describe('transit gateways', () => {
     ]);
 
     wire = new Ec2Wire();
+    wire.on('DescribeTransitGatewayAttachments', {
+      inner: attachment(
+        `<association><transitGatewayRouteTableId>${RTB_TGW}</transitGatewayRouteTableId><state>associated</state></association>`,
+      ),
+    });
     wire.dryOk('DisassociateTransitGatewayRouteTable');
     wire.write('DisassociateTransitGatewayRouteTable', '<association><state>disassociating</state></association>');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
-    expect(u.status).toBe('applied');
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
+    expect(u.status, u.message).toBe('applied');
     expect(first(wire.real('DisassociateTransitGatewayRouteTable'))).toMatchObject({
       TransitGatewayRouteTableId: RTB_TGW,
       TransitGatewayAttachmentId: ATT,
@@ -833,9 +999,13 @@ describe('transit gateways', () => {
     });
 
     wire = new Ec2Wire();
+    wire.on('DescribeTransitGatewayAttachments', { inner: attachment() });
+    wire.on('GetTransitGatewayRouteTablePropagations', {
+      inner: `<transitGatewayRouteTablePropagations><item><transitGatewayAttachmentId>${ATT}</transitGatewayAttachmentId><state>enabled</state></item></transitGatewayRouteTablePropagations>`,
+    });
     wire.dryOk('DisableTransitGatewayRouteTablePropagation');
     wire.write('DisableTransitGatewayRouteTablePropagation', '<propagation><state>disabling</state></propagation>');
-    expect((await executeUndo(ec2, undoOf(r), ctx)).status).toBe('applied');
+    expect((await executeUndo(ec2, undoOf(r), undoCtx)).status).toBe('applied');
 
     wire = new Ec2Wire();
     wire.on('GetTransitGatewayRouteTablePropagations', {
@@ -874,9 +1044,13 @@ describe('transit gateways', () => {
     });
 
     wire = new Ec2Wire();
+    wire.on('DescribeTransitGatewayAttachments', { inner: attachment() });
+    wire.on('SearchTransitGatewayRoutes', {
+      inner: `<routeSet><item><destinationCidrBlock>10.9.0.0/16</destinationCidrBlock><type>static</type><state>active</state><transitGatewayAttachments><item><transitGatewayAttachmentId>${ATT}</transitGatewayAttachmentId></item></transitGatewayAttachments></item></routeSet>`,
+    });
     wire.dryOk('DeleteTransitGatewayRoute');
     wire.write('DeleteTransitGatewayRoute', '<route><state>deleted</state></route>');
-    expect((await executeUndo(ec2, undoOf(r), ctx)).status).toBe('applied');
+    expect((await executeUndo(ec2, undoOf(r), undoCtx)).status).toBe('applied');
     expect(first(wire.real('DeleteTransitGatewayRoute'))).toMatchObject({ DestinationCidrBlock: '10.9.0.0/16' });
 
     wire = new Ec2Wire();
@@ -941,10 +1115,18 @@ describe('a new peering in place of a dead one', () => {
     expect(r.message).toContain(`Created peering connection ${NEW_PCX}`);
 
     wire = new Ec2Wire();
+    wire.on('DescribeVpcPeeringConnections', {
+      inner: `<vpcPeeringConnectionSet><item><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId><status><code>active</code></status><requesterVpcInfo><ownerId>${ACCT}</ownerId><vpcId>${VPC}</vpcId></requesterVpcInfo><tagSet><item><key>whyping:diagnosis</key><value>d-1a2b3c4d</value></item></tagSet></item></vpcPeeringConnectionSet>`,
+    });
+    wire.on('DescribeRouteTables', {
+      inner: routeTable(
+        `<item><destinationCidrBlock>10.2.0.0/16</destinationCidrBlock><vpcPeeringConnectionId>${NEW_PCX}</vpcPeeringConnectionId><state>active</state></item>`,
+      ),
+    });
     wire.dryOk('DeleteVpcPeeringConnection');
     wire.write('DeleteVpcPeeringConnection');
-    const u = await executeUndo(ec2, undoOf(r), ctx);
-    expect(u.status).toBe('applied');
+    const u = await executeUndo(ec2, undoOf(r), undoCtx);
+    expect(u.status, u.message).toBe('applied');
     expect(first(wire.real('DeleteVpcPeeringConnection'))).toMatchObject({ VpcPeeringConnectionId: NEW_PCX });
   });
 

@@ -6,17 +6,21 @@
  * - Peering: "main" and "b" were peered once; the peering is deleted and both routes to it are blackholes.
  */
 import { describe, expect, it } from 'vitest';
-import { applyFix } from '../../src/core/apply-fix.js';
+import { applyFix, applyUndo, readUndoToken } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
-import { decodeUndoToken, executeUndo } from '../../src/fix/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query, RawSnapshotFile } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { SnapshotBuilder } from '../support/builder.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 
 const now = () => new Date('2026-11-25T10:00:00Z');
-const opts = { actor: 'cli:tester', confirm: async () => true };
+const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
+
+/** Undoes a fix command from its one token. */
+const undo = (deps: Deps, token: string | undefined) =>
+  applyUndo(deps, readUndoToken(token ?? '', TEST_UNDO.key, now()).token, 'cli:tester');
 
 function depsOf(sb: Sandbox): Deps {
   return {
@@ -84,15 +88,9 @@ describe('transit gateway fixes in the sandbox', () => {
     expect(r.status, r.message).toBe('applied');
     expect(r.reachableAfter).toBe(true);
 
-    for (const t of r.plans.flatMap((p) => (p.undoToken ? [p.undoToken] : [])).reverse()) {
-      const u = await executeUndo(deps.clients.ec2, decodeUndoToken(t), {
-        actor: 'cli:tester',
-        diagnosisId: 'undo',
-        now,
-        logger: silentLogger,
-      });
-      expect(u.status, u.message).toBe('applied');
-    }
+    expect(r.undo?.tokens).toHaveLength(1);
+    const u = await undo(deps, r.undo?.tokens[0]);
+    expect(u.status, u.message).toBe('applied');
     const after = await investigate(PING, { kind: 'live', deps });
     expect(after.findings.map((f) => f.code)).toEqual(['TGW_ATTACHMENT_NOT_ASSOCIATED', 'TGW_NO_ROUTE']);
   });
@@ -126,14 +124,7 @@ describe('a new peering in the sandbox', () => {
     const created = sb.calls.filter((c) => c.operation === 'CreateVpcPeeringConnection' && !c.error);
     expect(created).toHaveLength(1);
 
-    const token = r.plans.find((p) => p.undoToken)?.undoToken;
-    if (!token) throw new Error('no undo token');
-    const u = await executeUndo(deps.clients.ec2, decodeUndoToken(token), {
-      actor: 'cli:tester',
-      diagnosisId: 'undo',
-      now,
-      logger: silentLogger,
-    });
+    const u = await undo(deps, r.undo?.tokens[0]);
     expect(u.status, u.message).toBe('applied');
     expect((await investigate(TO_B, { kind: 'live', deps })).findings.map((f) => `${f.code} ${f.direction}`)).toEqual([
       'ROUTE_BLACKHOLE forward',

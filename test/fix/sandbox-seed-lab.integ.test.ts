@@ -3,13 +3,13 @@
  * same executors and protocol as against AWS, on the default scenario.
  */
 import { describe, expect, it } from 'vitest';
-import { applyFix } from '../../src/core/apply-fix.js';
+import { applyFix, applyUndo, readUndoToken } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
-import { decodeUndoToken, executeUndo } from '../../src/fix/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 
 const PING: Query = {
   from: 'Instance - NextWork VPC 1',
@@ -30,7 +30,7 @@ function depsOf(sb: Sandbox): Deps {
     probesEnabled: false,
   };
 }
-const opts = { actor: 'cli:tester', confirm: async () => true };
+const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
 
 describe('the seed lab in the sandbox', () => {
   it('is reachable for ping and for EC2 Instance Connect after every fix, and back to blocked after the undos', async () => {
@@ -56,14 +56,13 @@ describe('the seed lab in the sandbox', () => {
     const again = await applyFix(deps, PING, 'all', opts);
     expect(again.status).toBe('already-in-place');
 
-    const tokens = [...ping.plans, ...eic.plans].flatMap((p) => (p.undoToken ? [p.undoToken] : [])).reverse();
+    // One token per fix command; the later command is undone first.
+    const tokens = [eic.undo?.tokens, ping.undo?.tokens].map((t) => {
+      expect(t).toHaveLength(1);
+      return t?.[0] ?? '';
+    });
     for (const t of tokens) {
-      const u = await executeUndo(deps.clients.ec2, decodeUndoToken(t), {
-        actor: 'cli:tester',
-        diagnosisId: 'undo',
-        now,
-        logger: silentLogger,
-      });
+      const u = await applyUndo(deps, readUndoToken(t, TEST_UNDO.key, now()).token, 'cli:tester');
       expect(u.status, u.message).toBe('applied');
     }
     expect((await investigate(PING, { kind: 'live', deps })).reachable).toBe(false);

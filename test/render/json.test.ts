@@ -87,6 +87,7 @@ describe('the JSON renderer follows the --json contract', () => {
       summary: 'Add route 10.2.0.0/16 → pcx-0abc to rtb-0aaa',
       undo: 'Delete route 10.2.0.0/16 from rtb-0aaa',
       reversible: true,
+      warnings: [],
     });
     expect(toJson(seedDiagnosis()).findings[2]).toMatchObject({
       evidence: 'inbound rules: SSH TCP 22 from 0.0.0.0/0',

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/engine/index.js';
-import { executeFix, executeUndo } from '../../src/fix/index.js';
+import { executeFix, executeUndo, type UndoStep } from '../../src/fix/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Diagnosis, Query } from '../../src/model/index.js';
 import { runProbe } from '../../src/probe/index.js';
@@ -206,14 +206,16 @@ describe('the seed lab in the sandbox', () => {
       now: () => new Date('2026-11-25T10:00:00Z'),
       logger: silentLogger,
     };
-    const undos = [];
+    const steps: UndoStep[] = [];
     for (const plan of plans) {
       const dry = await executeFix(sb.clients.ec2, plan, { ...ctx, dryRun: true });
       expect(dry.status, `${plan.action} dry run: ${dry.message}`).toBe('would-apply');
       const applied = await executeFix(sb.clients.ec2, plan, { ...ctx, dryRun: false });
       expect(applied.status, `${plan.action}: ${applied.message}`).toBe('applied');
       expect(applied.requestIds.length).toBeGreaterThan(0);
-      if (applied.undo) undos.push(applied.undo);
+      for (const change of applied.undo ?? []) {
+        steps.push({ account: sb.state.accountId, region: sb.region, fixId: plan.id, change });
+      }
     }
     expect(verdict(sb, PING).reachable).toBe(true);
     const routePlan = plans.find((p) => p.action === 'CreateRoute');
@@ -223,10 +225,16 @@ describe('the seed lab in the sandbox', () => {
       dryRun: false,
     });
     expect(again.status).toBe('already-in-place');
-    for (const undo of undos.reverse()) {
-      const r = await executeUndo(sb.clients.ec2, undo, ctx);
-      expect(['applied', 'already-in-place'], r.message).toContain(r.status);
-    }
+    const token = {
+      v: 2 as const,
+      actor: ctx.actor,
+      diagnosisId: ctx.diagnosisId,
+      appliedAt: '2026-11-25T10:00:00Z',
+      expiresAt: Date.parse('2026-11-26T10:00:00Z') / 1000,
+      steps,
+    };
+    const r = await executeUndo(sb.clients.ec2, token, { actor: ctx.actor, region: sb.region, logger: silentLogger });
+    expect(r.status, r.message).toBe('applied');
     // Accepting a peering has no inverse: undoing the rest leaves the routes and the rule gone, the peering active.
     const after = verdict(sb, PING);
     expect(after.reachable).toBe(false);

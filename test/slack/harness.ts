@@ -14,6 +14,7 @@ import { REDACT_PATHS } from '../../src/log.js';
 import type { RawSnapshotFile } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { TEST_UNDO } from '../support/undo-key.js';
 import { FakeSlack } from './fake-slack.js';
 
 export const SECRET = 'test-signing-secret-0123456789';
@@ -77,6 +78,7 @@ export async function startApp(
     perform: performEffect,
     logger: logger ?? pino({ level: 'silent' }),
     queue: inProcessQueue(),
+    undo: TEST_UNDO,
     host: '127.0.0.1',
     retryMs: retryMs ?? 50,
   });

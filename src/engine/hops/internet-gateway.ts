@@ -11,6 +11,7 @@ import type {
   VpcId,
 } from '../../model/index.js';
 import { hostCidr, isRfc1918, isRfc6598 } from '../../net/ip.js';
+import { publicAddressExposure } from '../exposure.js';
 import { makeFix } from '../fixes.js';
 import { type Flow, hostOf, isHost } from '../flow.js';
 import { selectRoute } from '../routes.js';
@@ -173,6 +174,7 @@ export function igwEgress(
                 params: { ...(inst ? { instanceId: inst.id } : {}), networkInterfaceId: srcEni.id, privateIp: srcIp },
               },
               summary: `Allocate an Elastic IP and associate it with ${who} (${srcIp})`,
+              warnings: [publicAddressExposure(t.s, srcEni)],
             }
           : null,
     });

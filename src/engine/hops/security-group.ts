@@ -1,6 +1,7 @@
 /** Security groups: stateful, per interface; outbound rules on the request's way out, inbound on its way in. */
 
 import type { FixAction, NetworkInterface, SecurityGroupId } from '../../model/index.js';
+import { adminPortWarning } from '../exposure.js';
 import type { Flow } from '../flow.js';
 import { evaluateSecurityGroups, trafficText } from '../rules.js';
 import type { Walk } from '../walk.js';
@@ -83,14 +84,14 @@ export function sgFix(
   flow: Flow,
   peerEni: NetworkInterface | null,
   peerCidr: string,
-): { action: FixAction; summary: string } | null {
+): { action: FixAction; summary: string; warnings?: string[] } | null {
   if (!groupId.startsWith('sg-')) return null;
   const traffic = flow.traffic;
   const ports =
     traffic.protocol === 'icmp'
       ? { fromPort: traffic.type, toPort: -1 }
       : { fromPort: traffic.ports.from, toPort: traffic.ports.to };
-  const peerGroupId = peerEni?.groupIds[0];
+  const peerGroupId = peerEni ? referenceableGroup(t, peerEni) : undefined;
   const params = {
     groupId,
     protocol: traffic.protocol,
@@ -98,10 +99,27 @@ export function sgFix(
     ...(peerGroupId ? { peerGroupId } : { cidr: peerCidr }),
   };
   const dir = action === 'AuthorizeSecurityGroupIngress' ? 'inbound' : 'outbound';
+  const warning =
+    dir === 'inbound' && !peerGroupId
+      ? adminPortWarning(traffic.protocol, ports.fromPort, ports.toPort, peerCidr)
+      : null;
   return {
     action: { action, params },
     summary: `Allow ${dir} ${trafficText(traffic)} ${dir === 'inbound' ? 'from' : 'to'} ${peerGroupId ?? peerCidr} in ${groupId}${peerGroupId && peerEni ? peerGroupNote(t, groupId, peerGroupId, peerEni) : ''}`,
+    ...(warning ? { warnings: [warning] } : {}),
   };
+}
+
+/**
+ * The group a rule may reference to mean "this interface": its first group that is not its VPC's `default` group
+ * (every instance launched without a group is in that one, so referencing it opens to all of them); none means the
+ * rule names the interface's own address instead.
+ */
+function referenceableGroup(t: Walk, eni: NetworkInterface): SecurityGroupId | undefined {
+  return eni.groupIds.find((g) => {
+    const group = t.s.securityGroups.get(g);
+    return group !== undefined && group.groupName !== 'default';
+  });
 }
 
 /**
