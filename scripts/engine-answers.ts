@@ -2,11 +2,14 @@
  * The engine's answers over every snapshot of the corpora, as one JSON document on stdout: the measured flows of
  * each lab (observed.json), else every ordered pair of instances (ICMP and TCP 22) and each instance to and from
  * an internet host. Used to prove a refactoring changes no answer: `tsx scripts/engine-answers.ts > before.json`,
- * change, run again, `diff`. Corpora: test/fixtures/corpora, and ../shared/corpora when present.
+ * change, run again, `diff`. Corpora: test/fixtures/corpora, and ../shared/corpora when present. Then a seeded
+ * random sample of 10,000 queries over the bench's synthetic account (bench/synthetic.ts, every query class);
+ * `--sample N` changes the count, `--scale X` the account size (default 1).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { queriesOf as classQueries, QUERY_CLASSES, rng, syntheticAccount } from '../bench/synthetic.js';
 import { diagnose } from '../src/engine/index.js';
 import type { Protocol, Snapshot } from '../src/model/index.js';
 import { buildSnapshot, readSnapshotFiles, resolveEndpoints } from '../src/snapshot/index.js';
@@ -79,6 +82,34 @@ for (const root of roots) {
         return { query: q, error: e instanceof Error ? e.message : String(e) };
       }
     });
+  }
+}
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} takes a number`);
+  return v;
+}
+
+const sample = flag('--sample', 10_000);
+const scale = flag('--scale', 1);
+if (sample > 0) {
+  const account = syntheticAccount(scale);
+  const s = buildSnapshot(account.files.map((f) => ({ ...f, data: JSON.parse(JSON.stringify(f.data)) as unknown })));
+  const rand = rng(16);
+  const key = `synthetic ×${scale}: ${sample} random queries (seed 16)`;
+  answers[key] = [];
+  for (let i = 0; i < sample; i++) {
+    const kind = QUERY_CLASSES[Math.floor(rand() * QUERY_CLASSES.length)] ?? 'cross-vpc';
+    const [q] = classQueries(account, kind, 1, rand, i);
+    if (!q) continue;
+    const query = { from: q.from, to: q.to, protocol: q.protocol, port: q.port };
+    try {
+      answers[key].push({ kind, ...diagnose(s, query, resolveEndpoints(s, q.from, q.to)) });
+    } catch (e) {
+      answers[key].push({ kind, query, error: e instanceof Error ? e.message : String(e) });
+    }
   }
 }
 process.stdout.write(`${JSON.stringify(answers, null, 1)}\n`);

@@ -7,14 +7,8 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import {
-  type ApplyFixReport,
-  type ApplyResult,
-  applyFix,
-  applyUndo,
-  type PlanReport,
-  readUndoToken,
-} from '../core/apply-fix.js';
+// Types only at the top: core/apply-fix.js brings the AWS SDK, loaded when `fix` or `undo` runs, never for `--help`.
+import type { ApplyFixReport, ApplyResult, PlanReport } from '../core/apply-fix.js';
 import { parseRequestArgs } from '../core/request.js';
 import { EXIT, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
@@ -221,6 +215,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
       );
     }
     const deps = await ctx.openDeps(target(opts));
+    const { applyFix } = await import('../core/apply-fix.js');
     const report = await applyFix(deps, query, fixId, {
       undo: ctx.undoKey(),
       actor: cliActor(ctx.env),
@@ -248,6 +243,7 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
     .option('--yes', 'undo without asking (required when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')
     .action(async (text: string, opts: UndoOptions) => {
+      const { applyUndo, readUndoToken } = await import('../core/apply-fix.js');
       const where = target(opts);
       const read = readUndoToken(text, ctx.undoKey().key, ctx.now?.() ?? new Date());
       if (read.region !== undefined) {

@@ -1,13 +1,6 @@
 /** Route selection: the table in force for a subnet and the route that wins for a destination. */
 
-import type {
-  Route,
-  RouteTable,
-  Snapshot,
-  SubnetId,
-  TransitGatewayRoute,
-  TransitGatewayRouteTable,
-} from '../model/index.js';
+import type { Route, RouteTable, Snapshot, SubnetId } from '../model/index.js';
 import { cidrCovers, parseCidr } from '../net/ip.js';
 import { prefixListMayCover } from './rules.js';
 
@@ -84,21 +77,4 @@ export function selectRoute(s: Snapshot, rt: RouteTable, dst: string): RouteMatc
  */
 export function unresolvedPrefixListRoutes(s: Snapshot, rt: RouteTable, dst: string): Route[] {
   return rt.routes.filter((r) => r.destination.kind === 'prefix-list' && prefixListMayCover(s, r.destination.id, dst));
-}
-
-/** Longest-prefix match in a transit gateway route table (static beats propagated on a tie). */
-export function selectTgwRoute(rt: TransitGatewayRouteTable, dst: string): TransitGatewayRoute | null {
-  const d = parseCidr(dst);
-  if (!d) return null;
-  let best: TransitGatewayRoute | null = null;
-  let bestLen = -1;
-  for (const r of rt.routes) {
-    const c = parseCidr(r.cidr);
-    if (!c || c.family !== d.family || !cidrCovers(r.cidr, dst)) continue;
-    if (c.prefix > bestLen || (c.prefix === bestLen && best?.type === 'propagated' && r.type === 'static')) {
-      best = r;
-      bestLen = c.prefix;
-    }
-  }
-  return best;
 }

@@ -15,7 +15,7 @@ import type {
   SubnetId,
   VpcId,
 } from '../model/index.js';
-import { cidrContains, hostCidr, isPublicIp } from '../net/ip.js';
+import { hostCidr, isPublicIp } from '../net/ip.js';
 import type { DestinationPlace, SourcePlace } from './endpoints.js';
 import { publicAddressExposure } from './exposure.js';
 import { EPHEMERAL, type Flow, hostOf, isHost, type NatRecord, newFlow } from './flow.js';
@@ -35,6 +35,7 @@ import { crossPeering } from './hops/peering.js';
 import { routeFrom } from './hops/route-table.js';
 import { sgEgress, sgIngress } from './hops/security-group.js';
 import { tgwEnter } from './hops/transit-gateway.js';
+import { addressRanges } from './ranges.js';
 import { Recorder } from './recorder.js';
 import { replyTraffic, requestTraffic } from './rules.js';
 
@@ -77,26 +78,21 @@ export class Walk {
     return null;
   }
 
+  /** The first VPC (in snapshot order) whose CIDRs hold an address. */
   vpcHolding(ip: string): VpcId | null {
-    for (const v of this.s.vpcs.values()) if (v.cidrs.some((c) => cidrContains(c, ip))) return v.id;
-    return null;
+    return addressRanges(this.s).vpcs.holding(ip)[0] ?? null;
   }
 
   /** Every VPC whose CIDRs hold an address (several when CIDRs overlap across accounts or peerings). */
   vpcsHolding(ip: string): VpcId[] {
-    const out: VpcId[] = [];
-    for (const v of this.s.vpcs.values()) if (v.cidrs.some((c) => cidrContains(c, ip))) out.push(v.id);
-    return out;
+    return addressRanges(this.s).vpcs.holding(ip);
   }
 
   /** The AWS-managed prefix list (`com.amazonaws.<region>.<service>`) holding an address, if any. */
   awsServiceOf(ip: string): { id: string; name?: string } | null {
-    for (const pl of this.s.prefixLists.values()) {
-      if (!pl.name?.startsWith('com.amazonaws.')) continue;
-      const cidrs = this.s.index.prefixListCidrs.get(pl.id) ?? pl.cidrs;
-      if (cidrs.some((c) => cidrContains(c, ip))) return pl.name ? { id: pl.id, name: pl.name } : { id: pl.id };
-    }
-    return null;
+    const pl = addressRanges(this.s).awsServices.holding(ip)[0];
+    if (!pl) return null;
+    return pl.name ? { id: pl.id, name: pl.name } : { id: pl.id };
   }
 
   /** The public IPv4 mapped to a private address of an ENI (or of a NAT gateway), if any. */

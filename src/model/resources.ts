@@ -2,6 +2,7 @@
  * The normalized snapshot: AWS resources in AWS nouns, keyed by id, with the derived indexes the engine needs.
  * Built once by `buildSnapshot(raw)` (src/snapshot); read, never mutated, by the engine.
  */
+import type { CidrIndex } from '../net/cidr-index.js';
 import type {
   AllocationId,
   EgressOnlyInternetGatewayId,
@@ -398,6 +399,21 @@ export interface SnapshotIndex {
    * without scanning them all. Optional: hand-built snapshots may leave it out.
    */
   warningsByResource?: Map<string, SnapshotWarning[]>;
+  /**
+   * The snapshot's address ranges indexed for lookups (`addressRanges` in the engine builds them at the snapshot's
+   * first query and keeps them here, so a snapshot assembled by hand is indexed once it is filled).
+   */
+  ranges?: AddressRanges;
+}
+
+/** Address ranges indexed once per snapshot, so no question scans every VPC or every route. */
+export interface AddressRanges {
+  /** Each VPC's (IPv4) `cidrs` → the VPC, in the snapshot's VPC order. */
+  vpcs: CidrIndex<VpcId>;
+  /** The entries of AWS-managed prefix lists (`com.amazonaws.<region>.<service>`) → the list. */
+  awsServices: CidrIndex<PrefixList>;
+  /** Per transit gateway route table, its routes by destination (filled for a table at its first use). */
+  tgwRoutes: Map<TransitGatewayRouteTableId, CidrIndex<TransitGatewayRoute>>;
 }
 
 /** The whole normalized snapshot. */

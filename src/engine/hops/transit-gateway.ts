@@ -10,8 +10,8 @@ import type {
 } from '../../model/index.js';
 import { cidrContains, parseCidr } from '../../net/ip.js';
 import { type Flow, hostOf, isHost, MAX_STEPS } from '../flow.js';
+import { selectTgwRoute } from '../ranges.js';
 import type { FixProposal } from '../recorder.js';
-import { selectTgwRoute } from '../routes.js';
 import type { Walk } from '../walk.js';
 import { checkNacl } from './network-acl.js';
 import { routeFrom } from './route-table.js';
@@ -103,7 +103,7 @@ export function tgwForward(
     t.rec.stop('transit-gateway-route-table', rtbId, `${rtbId} is not in the snapshot`);
     return;
   }
-  const r = selectTgwRoute(rtb, flow.dst);
+  const r = selectTgwRoute(t.s, rtb, flow.dst);
   if (!r || r.state === 'blackhole' || r.attachmentIds.length === 0) {
     t.rec.hop(flow, {
       component: 'transit-gateway-route-table',
