@@ -9,15 +9,6 @@ import { createCliContext } from './context.js';
 
 const VERSION = '0.1.0';
 
-/** Commands that never need `fix`/`undo` registered: skipping them keeps the AWS SDK out of offline startup. */
-const WITHOUT_FIX = new Set(['diagnose', 'snapshot', 'start', 'healthcheck']);
-
-/** True unless the command is one that does not involve fix/undo (help and typos get the full command list). */
-function needsFixCommands(argv: string[]): boolean {
-  const command = argv.find((a) => !a.startsWith('-'));
-  return command === undefined || !WITHOUT_FIX.has(command);
-}
-
 // A reader that goes away (`whyping … | head -1`) is not an error: stop quietly instead of printing a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -55,12 +46,11 @@ async function main(): Promise<number> {
     env: process.env,
   });
   const argv = process.argv.slice(2);
-  const registerFixCommands = needsFixCommands(argv)
-    ? (await import('../cli/fix-command.js')).registerFixCommands
-    : undefined;
+  // fix-command.ts loads core/apply-fix (and so the AWS SDK) only when fix or undo runs.
+  const { registerFixCommands } = await import('../cli/fix-command.js');
   return runCli(argv, ctx, {
     version: VERSION,
-    ...(registerFixCommands ? { registerFixCommands } : {}),
+    registerFixCommands,
     startSlack: async () => {
       const { startSlack } = await import('./slack.js');
       // A server logs at info unless WHYPING_LOG_LEVEL says otherwise.
