@@ -11,8 +11,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { RawSnapshotFile } from '../model/index.js';
 import { cloudtrailHandlers, seedTrail } from './cloudtrail.js';
 import { dynamoHandlers } from './dynamodb.js';
-import { describeHandlers } from './ec2-describe.js';
-import { writeHandlers } from './ec2-write.js';
+import { ec2Handlers } from './ec2/index.js';
 import { eicHandlers } from './eic.js';
 import { attachSandbox, type SandboxCall } from './middleware.js';
 import { DEFAULT_SCENARIO, loadScenario } from './scenarios/index.js';
@@ -96,7 +95,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const ssm = new SSMClient(config);
   const eic = new EC2InstanceConnectClient(config);
   const latencyMs = opts.latencyMs ?? 0;
-  attachSandbox(ec2, { service: 'ec2', handlers: { ...describeHandlers, ...writeHandlers }, state, calls, latencyMs });
+  attachSandbox(ec2, { service: 'ec2', handlers: ec2Handlers, state, calls, latencyMs });
   attachSandbox(ssm, { service: 'ssm', handlers: ssmHandlers, state, calls, latencyMs });
   attachSandbox(eic, { service: 'ec2-instance-connect', handlers: eicHandlers, state, calls, latencyMs });
   const cloudtrail = new CloudTrailClient(config);
