@@ -235,6 +235,9 @@ export type FixAction =
   | { action: 'StartInstances'; params: { instanceId: InstanceId } }
   | { action: 'DisableSourceDestCheck'; params: { networkInterfaceId: NetworkInterfaceId } };
 
+/** The parameters of one fix action (CreateRoute and ReplaceRoute share theirs). */
+export type FixParams<A extends FixAction['action']> = (FixAction & { action: A })['params'];
+
 /** A proposed change, as data: it can be logged, shown, stored in a button and replayed. */
 export type FixPlan = FixAction & {
   /** Derived from the content (code, resource, params): the same diagnosis gives the same id anywhere. */
