@@ -302,6 +302,14 @@ export interface NotAnalyzed {
   reason: string;
 }
 
+/**
+ * The explanation of a probe that did not run, `Probe skipped: <reason>`: written by the probe runner and by core
+ * (a probe that could not start), and cut from the reason by the terminal renderer, which shows the reason already.
+ */
+export function probeSkippedText(reason: string): string {
+  return `Probe skipped: ${reason}`;
+}
+
 export interface ProbeDirectionResult {
   ran: boolean;
   skipped: string | null;
