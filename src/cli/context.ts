@@ -59,4 +59,6 @@ export interface CliContext {
   sandboxScenarios(): string[];
   /** The clock undo tokens are checked against (default: the system clock; tests pass a fixed one). */
   now?: () => Date;
+  /** The timer of bounded waits (the history's 5 s; default: a real timer); tests pass one they control. */
+  wait?: (ms: number) => Promise<void>;
 }

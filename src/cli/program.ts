@@ -11,9 +11,9 @@ import { investigate, investigateBatch, type Source } from '../core/investigate.
 import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
-import { historyLines } from '../render/history.js';
+import { historySection } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
-import { DEFAULT_WIDTH, renderText } from '../render/text.js';
+import { DEFAULT_WIDTH, renderText, wrapLine } from '../render/text.js';
 import { errorText } from '../render/views.js';
 import type { AwsTarget, CliContext, TextOut } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
@@ -198,7 +198,7 @@ NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
     .option('--json', 'print one JSON object (the documented contract) instead of text')
     .option(
       '--history',
-      'also say what changed on each blocker lately and who did it (CloudTrail LookupEvents; --json waits for it 5 s at most)',
+      'also say what changed on each blocker lately and who did it (CloudTrail LookupEvents, after the verdict; waits for it 5 s at most)',
     )
     .option('--verbose', "text: each hop with its full rule, each fix with its id and undo, the blockers' evidence")
     .option('--batch <file>', 'with --snapshot and --json: one JSON query a line in, one result a line out (- = stdin)')
@@ -303,24 +303,27 @@ async function diagnoseCommand(
     ...(opts.osUser !== undefined ? { instanceConnectUser: opts.osUser } : {}),
   });
   if (opts.json) {
-    // The JSON object is written once: it waits for the history, HISTORY_JSON_WAIT_MS at most.
-    const answer = opts.history ? await readHistory(diagnosis, source, { timeoutMs: HISTORY_JSON_WAIT_MS }) : diagnosis;
+    // The JSON object is written once: it waits for the history, HISTORY_WAIT_MS at most.
+    const answer = opts.history ? await readHistory(diagnosis, source, historyWait(ctx)) : diagnosis;
     ctx.stdout.write(`${renderJson(answer)}\n`);
     return verdictExitCode(answer);
   }
-  // The verdict first; the history follows when it arrives.
-  ctx.stdout.write(
-    renderText(diagnosis, { color: useColor(ctx), width: textWidth(ctx.stdout), verbose: opts.verbose === true }),
-  );
+  // The verdict first; the history follows when it arrives (HISTORY_WAIT_MS at most, then one line says so).
+  const width = textWidth(ctx.stdout);
+  ctx.stdout.write(renderText(diagnosis, { color: useColor(ctx), width, verbose: opts.verbose === true }));
   if (opts.history) {
-    const lines = historyLines(await readHistory(diagnosis, source));
-    if (lines.length > 0) ctx.stdout.write(`\nWhat changed:\n${lines.map((l) => `  ${l}\n`).join('')}`);
+    const lines = historySection(await readHistory(diagnosis, source, historyWait(ctx)));
+    if (lines.length > 0) ctx.stdout.write(`\n${lines.flatMap((l) => wrapLine(l, width)).join('\n')}\n`);
   }
   return verdictExitCode(diagnosis);
 }
 
-/** How long `diagnose --history --json` waits for CloudTrail before answering without it. */
-const HISTORY_JSON_WAIT_MS = 5_000;
+/** How long `diagnose --history` waits for CloudTrail after the verdict (text) or before answering (--json). */
+export const HISTORY_WAIT_MS = 5_000;
+
+function historyWait(ctx: CliContext): { timeoutMs: number; wait?: (ms: number) => Promise<void> } {
+  return { timeoutMs: HISTORY_WAIT_MS, ...(ctx.wait ? { wait: ctx.wait } : {}) };
+}
 
 /**
  * One argument holding the whole question (`whyping diagnose "why can't web-1 ping db-1"`), read as the shell does;
