@@ -37,6 +37,7 @@ import type {
   VpcPeeringConnection,
 } from '../model/index.js';
 import { parseIp } from '../net/ip.js';
+import { buildLoadBalancing } from './aws/load-balancers.js';
 import {
   FAST_CHECKS,
   IGNORED_SENSITIVE_KEYS,
@@ -819,6 +820,8 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
       groupIds: (e.Groups ?? []).map((g) => g.GroupId as `sg-${string}`),
       tags: tagsOf(e.Tags),
     };
+    const dns = (e.DnsEntries ?? []).flatMap((d) => (d.DnsName ? [d.DnsName] : []));
+    if (dns.length) ep.dnsNames = dns;
     vpcEndpoints.set(id, origin(ep, e.OwnerId ?? file.accountId, file.region));
   }
 
@@ -1184,6 +1187,12 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     warn,
   );
 
+  const loadBalancing = buildLoadBalancing(
+    inp,
+    { networkInterfaces, subnets, vpcEndpoints, presentKeys: b.presentKeys },
+    warn,
+  );
+
   const warningsByResource = new Map<string, SnapshotWarning[]>();
   for (const w of b.warnings) for (const id of new Set(w.resourceIds)) pushTo(warningsByResource, id, w);
   index.warningsByResource = warningsByResource;
@@ -1206,6 +1215,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     transitGatewayRouteTables,
     vpcEndpoints,
     prefixLists,
+    ...(loadBalancing ? { loadBalancing } : {}),
     presentKeys: b.presentKeys,
     warnings: b.warnings,
     index,
