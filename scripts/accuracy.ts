@@ -134,8 +134,9 @@ export function runLab(dir: string, lab: string): LabResult {
     const sick = sickSources.has(o.src);
     if (sick) r.sickbay.inScope++;
     const endKind = lbKindOf(snapshot, o.dst);
-    const byKind = endKind ? (r.byEndKind[endKind] ??= { flows: 0, agreed: 0 }) : null;
-    if (byKind) {
+    if (endKind) {
+      const byKind = r.byEndKind[endKind] ?? { flows: 0, agreed: 0 };
+      r.byEndKind[endKind] = byKind;
       byKind.flows++;
       if (d.reachable === observedReachable(o)) byKind.agreed++;
     }
