@@ -103,9 +103,9 @@ export function buildLoadBalancing(
   // Node interfaces by the load balancer they carry (`ELB net/name/id`).
   const nodeEnis = new Map<string, NetworkInterface[]>();
   for (const eni of ctx.networkInterfaces.values()) {
-    const m = /^ELB (\S+)$/.exec(eni.description ?? '');
-    if (m?.[1] && (eni.interfaceType === 'network_load_balancer' || eni.interfaceType === 'interface'))
-      pushTo(nodeEnis, m[1], eni);
+    // `ELB net/…` (NLB, type network_load_balancer), `ELB app/…` (ALB, type interface).
+    const m = /^ELB ((?:net|app|gwy)\/\S+)$/.exec(eni.description ?? '');
+    if (m?.[1]) pushTo(nodeEnis, m[1], eni);
   }
 
   const attributes = new Map<string, Record<string, string>>();
