@@ -94,7 +94,7 @@ describe('the history in the shell', () => {
     const r = await session([ASK, 'quit'], { ...off.deps, historyDays: 0 });
     expect(r.out).not.toContain('What changed');
     expect(off.sandbox.calls.some((c) => c.operation === 'LookupEvents')).toBe(false);
-    // One lookup a blocker, for the first answer only (a throttled call asked again is not counted twice).
+    // One lookup a blocker, for the first answer only.
     expect(sandbox.calls.filter((c) => c.operation === 'LookupEvents' && !c.error)).toHaveLength(4);
   });
 });

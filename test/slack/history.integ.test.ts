@@ -48,7 +48,7 @@ describe('the history in Slack', () => {
     expect(text).toMatch(/1\. rtb-03e4f5a6b7c8d9e11: DeleteRoute by sam \(role NetworkAdmin\), yesterday \(/);
     expect(text).toContain(`[event ${deleted?.eventId}]`);
     expect(text).toContain('pcx-0d6e7f8a9b0c1d2e3: no change recorded in 7 days.');
-    // Held calls reach CloudTrail together and one is throttled: it is asked again, and every blocker has its line.
+    // Every blocker has its line: the queue spaces the held calls once released, nothing is throttled.
     expect(text).not.toContain('history not read');
     expect(text.trimEnd().split('\n')).toHaveLength(5);
   });
