@@ -8,10 +8,11 @@ import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
 import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Query, RawSnapshotFile } from '../model/index.js';
+import { eicPrefixListName } from '../snapshot/resolve.js';
 import { Collected, emptyScope, planReads, type Read, type Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import { eicPrefixListName, type LiveEndpoint, resolveLive } from './resolve.js';
+import { type LiveEndpoint, resolveLive } from './resolve.js';
 
 /** The collected describe-* documents and what collecting them cost. */
 export interface CollectResult {

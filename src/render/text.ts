@@ -3,6 +3,7 @@
  * the probe and warnings. Pure; colours only when the caller says the output is a terminal.
  */
 import { fixPlansOf } from '../core/fix-order.js';
+import { probeSkippedText } from '../model/diagnosis.js';
 import type {
   Component,
   Diagnosis,
@@ -279,7 +280,7 @@ function probeLines(p: ProbeDirectionResult, c: Palette): string[] {
   else {
     // A skipped probe's explanation starts by repeating the reason already shown after "not run": keep only the rest.
     const rest = p.skipped
-      ? p.explanation.replace(`Probe skipped: ${p.skipped}`, '').replace(/^\.?\s*/, '')
+      ? p.explanation.replace(probeSkippedText(p.skipped), '').replace(/^\.?\s*/, '')
       : p.explanation;
     if (rest) lines.push(c.dim(`    ${clean(rest)}`));
   }

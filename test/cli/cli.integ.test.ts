@@ -357,7 +357,8 @@ describe('built-in sandbox scenarios', () => {
   it('names the built-in scenarios when --sandbox gets something that is neither a path nor a scenario', async () => {
     const r = await run(['diagnose', 'a', 'b', '--sandbox', 'no-such-scenario']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/built-in scenario: .*seed-lab/);
+    expect(r.stderr).toMatch(/"no-such-scenario" .* neither a built-in scenario \(.*seed-lab.*\) nor an existing file/);
+    expect(r.stderr).not.toMatch(NO_STACK);
   });
 });
 

@@ -3,7 +3,7 @@
  * undoing it, and one EC2 call of an undo.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { FixAction, Snapshot } from '../../model/index.js';
+import type { FixAction, FixParams, Snapshot } from '../../model/index.js';
 import { type Audit, AwsCallError, type CallLog } from '../aws.js';
 import type { RouteTargetSpec, UndoChange, UndoStep, UndoToken } from '../undo.js';
 
@@ -37,11 +37,8 @@ export interface Exec {
 /** An executor's answer before the request ids are added. */
 export type Outcome = Omit<ApplyResult, 'requestIds'>;
 
-/** The parameters of one fix action. */
-export type ActionParams<A extends FixAction['action']> = Extract<FixAction, { action: A }>['params'];
-
 /** One executor per fix action: the plan's parameters become EC2 calls. */
-export type Applies<A extends FixAction['action']> = { [P in A]: (x: Exec, p: ActionParams<P>) => Promise<Outcome> };
+export type Applies<A extends FixAction['action']> = { [P in A]: (x: Exec, p: FixParams<P>) => Promise<Outcome> };
 
 /** A dry run AWS says would succeed. */
 export const wouldApply = (message: string): Outcome => ({
