@@ -33,6 +33,7 @@ async function session(lines: string[], deps: Deps, wait: (ms: number) => Promis
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => false,
     undoKey: () => TEST_UNDO,
+    sandboxScenarios: () => [],
     wait,
   };
   const code = await runShell(ctx, { sandboxRequested: true, perform: performEffect });
