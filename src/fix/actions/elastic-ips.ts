@@ -11,7 +11,7 @@ import {
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
 import type { FixPlan } from '../../model/index.js';
-import { AwsCallError, auditTags, tagSpec } from '../aws.js';
+import { auditTags, isAwsCallError, tagSpec } from '../aws.js';
 import type { UndoChange } from '../undo.js';
 import {
   type Applies,
@@ -131,7 +131,7 @@ async function partialEipFailure(
       message: `${cause.message} The Elastic IP ${publicIp} (${allocationId}) allocated for it was released again: nothing is left behind.`,
     };
   } catch (releaseError) {
-    const why = releaseError instanceof AwsCallError ? releaseError.awsCode : String(releaseError);
+    const why = isAwsCallError(releaseError) ? releaseError.details.aws.awsCode : String(releaseError);
     return {
       ...cause,
       status: 'failed',

@@ -13,7 +13,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { FixPlan } from '../../model/index.js';
-import { AwsCallError, auditTags, type CallLog, isAwsCode, sanitizeTagValue, tagSpec } from '../aws.js';
+import { auditTags, type CallLog, isAwsCallError, isAwsCode, sanitizeTagValue, tagSpec } from '../aws.js';
 import type { UndoChange, UndoStep, UndoToken } from '../undo.js';
 import { readRoute, route, routeTargetOf } from './routes.js';
 import {
@@ -81,7 +81,7 @@ async function acceptPeering(x: Exec, pcx: string): Promise<Outcome> {
   try {
     await x.log.write(TAG_ON_CREATE, () => x.ec2.send(new CreateTagsCommand({ Resources: [pcx], Tags: tags })));
   } catch (e) {
-    tagNote = ` Tagging ${pcx} failed (${e instanceof AwsCallError ? e.awsCode : String(e)}); the audit is in the log.`;
+    tagNote = ` Tagging ${pcx} failed (${isAwsCallError(e) ? e.details.aws.awsCode : String(e)}); the audit is in the log.`;
   }
   return {
     status: 'applied',

@@ -11,7 +11,7 @@ import {
   type Route,
 } from '@aws-sdk/client-ec2';
 import type { FixPlan } from '../../model/index.js';
-import { AwsCallError, type CallLog, isAwsCode, routeTargetInput } from '../aws.js';
+import { awsCallError, type CallLog, isAwsCode, routeTargetInput } from '../aws.js';
 import type { RouteTargetSpec, UndoChange, UndoStep } from '../undo.js';
 import {
   type Applies,
@@ -64,7 +64,7 @@ export async function readRoute(x: Exec, rtb: string, dest: string): Promise<Rou
   );
   const table = out.RouteTables?.find((t) => t.RouteTableId === rtb);
   if (!table)
-    throw new AwsCallError('InvalidRouteTableID.NotFound', 'ec2:DescribeRouteTables', `${rtb} not found`, undefined);
+    throw awsCallError('InvalidRouteTableID.NotFound', 'ec2:DescribeRouteTables', `${rtb} not found`, undefined);
   return table.Routes?.find((r) => r.DestinationCidrBlock === dest);
 }
 
