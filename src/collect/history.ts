@@ -59,6 +59,9 @@ const LOOKUP_ID = /^(rtb|sg|acl|pcx|i|eni|igw|nat|tgw-attach|tgw-rtb)-[0-9a-f]{8
 /** CloudTrail's LookupEvents rate: about 2 calls a second per account and region. */
 export const LOOKUP_INTERVAL_MS = 500;
 
+/** How long a throttled lookup waits before its one retry. */
+const THROTTLE_BACKOFF_MS = 1_000;
+
 export interface HistoryOptions {
   /** How far back to look (WHYPING_HISTORY_DAYS, 1 to 90). */
   days: number;
@@ -134,18 +137,25 @@ async function lookup(
 ): Promise<{ events: Event[]; skipped: string | null }> {
   const events: Event[] = [];
   let token: string | undefined;
+  let retried = false;
   try {
     for (let page = 0; page < (opts.maxPages ?? 1); page++) {
       await takeSlot(client, opts);
-      const out = await client.send(
-        new LookupEventsCommand({
-          LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: resource }],
-          StartTime: from,
-          EndTime: to,
-          MaxResults: 50,
-          ...(token !== undefined ? { NextToken: token } : {}),
-        }),
-      );
+      const input = {
+        LookupAttributes: [{ AttributeKey: 'ResourceName' as const, AttributeValue: resource }],
+        StartTime: from,
+        EndTime: to,
+        MaxResults: 50,
+        ...(token !== undefined ? { NextToken: token } : {}),
+      };
+      const out = await client.send(new LookupEventsCommand(input)).catch(async (err: unknown) => {
+        // The rate is counted by CloudTrail's clock, not ours: once throttled, wait a whole second and ask again once.
+        if (retried || !/Throttl/i.test((err as { name?: string })?.name ?? '')) throw err;
+        retried = true;
+        await opts.sleep(THROTTLE_BACKOFF_MS);
+        await takeSlot(client, opts);
+        return client.send(new LookupEventsCommand(input));
+      });
       events.push(...(out.Events ?? []));
       token = out.NextToken;
       if (token === undefined) break;

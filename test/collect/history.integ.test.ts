@@ -241,10 +241,36 @@ describe('addHistory on the wire', () => {
     ]);
   });
 
-  it('turns throttling into one skip line naming cloudtrail:LookupEvents and keeps the finding', async () => {
+  it('asks once more a second after being throttled, and reads the history then', async () => {
     lookup().reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' }, JSON11);
+    lookup().reply(
+      200,
+      {
+        Events: [
+          trailEvent({
+            id: 'ev-after-throttle',
+            name: 'DeleteRoute',
+            at: NOW - DAY,
+            identity: assumed('NetworkAdmin', 'sam'),
+            params: { routeTableId: 'rtb-0aaa1111', destinationCidrBlock: '10.2.0.0/16' },
+          }),
+        ],
+      },
+      JSON11,
+    );
+    const c = clock();
+    const [out] = await addHistory(client(), [finding('NO_ROUTE', 'rtb-0aaa1111')], c);
+    expect(out?.history?.skipped).toBeNull();
+    expect(out?.history?.events.map((e) => e.eventId)).toEqual(['ev-after-throttle']);
+    expect(c.slept).toContain(1000);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('turns throttling twice into one skip line naming cloudtrail:LookupEvents and keeps the finding', async () => {
+    lookup().times(2).reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' }, JSON11);
     const f = finding('NO_ROUTE', 'rtb-0aaa1111');
     const [out] = await addHistory(client(), [f], clock());
+    expect(nock.isDone()).toBe(true);
     expect(out).toMatchObject({ code: 'NO_ROUTE', resource: 'rtb-0aaa1111', message: f.message });
     expect(out?.history?.events).toEqual([]);
     expect(out?.history?.skipped).toMatch(/throttled cloudtrail:LookupEvents/);

@@ -16,6 +16,7 @@ import { runCli } from '../../src/cli/program.js';
 import type { Deps } from '../../src/core/deps.js';
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { listScenarios } from '../../src/sandbox/index.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 import { type WritableAccount, writableAccount } from './account.js';
 
@@ -67,6 +68,7 @@ async function cli(args: string[], opts: { tty?: boolean; input?: string } = {})
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => true,
     undoKey: () => TEST_UNDO,
+    sandboxScenarios: listScenarios,
     now: deps.now,
   };
   const code = await runCli(args, ctx, { registerFixCommands });
