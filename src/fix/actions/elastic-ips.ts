@@ -13,22 +13,8 @@ import {
 import type { FixPlan } from '../../model/index.js';
 import { auditTags, isAwsCallError, tagSpec } from '../aws.js';
 import type { UndoChange } from '../undo.js';
-import {
-  type Applies,
-  already,
-  asLeft,
-  type Call,
-  type Check,
-  changed,
-  type Exec,
-  fromCallError,
-  gone,
-  type Outcome,
-  ownerCheck,
-  type UndoSpecs,
-  type VerifyContext,
-  wouldApply,
-} from './shared.js';
+import type { Applies, Call, Check, Exec, Outcome, UndoSpecs, VerifyContext } from './shared.js';
+import { already, asLeft, changed, fromCallError, gone, ownerCheck, wouldApply } from './shared.js';
 
 type EipPlan = Extract<FixPlan, { action: 'AllocateAndAssociateAddress' }>['params'];
 

@@ -13,22 +13,8 @@ import {
 import type { FixPlan } from '../../model/index.js';
 import { awsCallError, type CallLog, isAwsCode, routeTargetInput } from '../aws.js';
 import type { RouteTargetSpec, UndoChange, UndoStep } from '../undo.js';
-import {
-  type Applies,
-  already,
-  asLeft,
-  type Call,
-  type Check,
-  changed,
-  type Exec,
-  gone,
-  type Outcome,
-  ownerCheck,
-  refused,
-  targetText,
-  type UndoSpecs,
-  wouldApply,
-} from './shared.js';
+import type { Applies, Call, Check, Exec, Outcome, UndoSpecs } from './shared.js';
+import { already, asLeft, changed, gone, ownerCheck, refused, targetText, wouldApply } from './shared.js';
 
 type RoutePlan = Extract<FixPlan, { action: 'CreateRoute' | 'ReplaceRoute' }>['params'];
 
