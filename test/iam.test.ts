@@ -73,7 +73,7 @@ describe('IAM policies', () => {
   const sent = actionsInSource();
 
   it('the scan finds the commands the collectors send', () => {
-    expect(sent.get('ec2:DescribeRouteTables')).toContain('src/collect/collect.ts');
+    expect(sent.get('ec2:DescribeRouteTables')).toContain('src/collect/reads.ts');
     expect(sent.get('ec2:DescribeInstances')).toContain('src/collect/resolve.ts');
     expect(sent.get('cloudtrail:LookupEvents')).toContain('src/collect/history.ts');
   });

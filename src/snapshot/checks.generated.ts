@@ -530,7 +530,14 @@ function c141(x: any): boolean {
   for (let i = 0; i < x.length; i++) if (!c140(x[i])) return false;
   return true;
 }
-const c142 = (x: any): boolean =>
+const c142 = (x: any): boolean => obj(x) && c0(x.DnsName) && c0(x.HostedZoneId);
+function c143(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c142(x[i])) return false;
+  return true;
+}
+const c144 = (x: any): boolean => x == null || c143(x);
+const c145 = (x: any): boolean =>
   obj(x) &&
   typeof x.VpcEndpointId === 'string' &&
   c0(x.VpcEndpointType) &&
@@ -542,41 +549,148 @@ const c142 = (x: any): boolean =>
   c118(x.SubnetIds) &&
   c118(x.NetworkInterfaceIds) &&
   c67(x.Groups) &&
+  c144(x.DnsEntries) &&
   c13(x.Tags);
-function c143(x: any): boolean {
+function c146(x: any): boolean {
   if (!Array.isArray(x)) return false;
-  for (let i = 0; i < x.length; i++) if (!c142(x[i])) return false;
+  for (let i = 0; i < x.length; i++) if (!c145(x[i])) return false;
   return true;
 }
-const c144 = (x: any): boolean => typeof x === 'string' && isCidr(x);
-function c145(x: any): boolean {
-  if (!Array.isArray(x)) return false;
-  for (let i = 0; i < x.length; i++) if (!c144(x[i])) return false;
-  return true;
-}
-const c146 = (x: any): boolean => x == null || c145(x);
-const c147 = (x: any): boolean => obj(x) && typeof x.PrefixListId === 'string' && c0(x.PrefixListName) && c146(x.Cidrs);
-function c148(x: any): boolean {
-  if (!Array.isArray(x)) return false;
-  for (let i = 0; i < x.length; i++) if (!c147(x[i])) return false;
-  return true;
-}
+const c147 = (x: any): boolean => obj(x) && c0(x.Code) && c0(x.Reason);
+const c148 = (x: any): boolean => x == null || c147(x);
 const c149 = (x: any): boolean =>
-  obj(x) && typeof x.PrefixListId === 'string' && c0(x.PrefixListName) && c0(x.OwnerId) && c13(x.Tags);
+  obj(x) && c56(x.IpAddress) && c0(x.AllocationId) && c56(x.PrivateIPv4Address) && c0(x.IPv6Address);
 function c150(x: any): boolean {
   if (!Array.isArray(x)) return false;
   for (let i = 0; i < x.length; i++) if (!c149(x[i])) return false;
   return true;
 }
-const c151 = (x: any): boolean => obj(x) && typeof x.Cidr === 'string' && isCidr(x.Cidr) && c0(x.Description);
-function c152(x: any): boolean {
+const c151 = (x: any): boolean => x == null || c150(x);
+const c152 = (x: any): boolean => obj(x) && c0(x.ZoneName) && c0(x.SubnetId) && c151(x.LoadBalancerAddresses);
+function c153(x: any): boolean {
   if (!Array.isArray(x)) return false;
-  for (let i = 0; i < x.length; i++) if (!c151(x[i])) return false;
+  for (let i = 0; i < x.length; i++) if (!c152(x[i])) return false;
   return true;
 }
-function c153(x: any): boolean {
+const c154 = (x: any): boolean => x == null || c153(x);
+const c155 = (x: any): boolean =>
+  obj(x) &&
+  typeof x.LoadBalancerArn === 'string' &&
+  c0(x.LoadBalancerName) &&
+  c0(x.DNSName) &&
+  c0(x.Scheme) &&
+  c0(x.Type) &&
+  c0(x.VpcId) &&
+  c148(x.State) &&
+  c118(x.SecurityGroups) &&
+  c0(x.IpAddressType) &&
+  c154(x.AvailabilityZones);
+function c156(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c155(x[i])) return false;
+  return true;
+}
+const c157 = (x: any): boolean => obj(x) && c0(x.TargetGroupArn) && c26(x.Weight);
+function c158(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c157(x[i])) return false;
+  return true;
+}
+const c159 = (x: any): boolean => x == null || c158(x);
+const c160 = (x: any): boolean => obj(x) && c159(x.TargetGroups);
+const c161 = (x: any): boolean => x == null || c160(x);
+const c162 = (x: any): boolean => obj(x) && c0(x.Type) && c0(x.TargetGroupArn) && c26(x.Order) && c161(x.ForwardConfig);
+function c163(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c162(x[i])) return false;
+  return true;
+}
+const c164 = (x: any): boolean => x == null || c163(x);
+const c165 = (x: any): boolean =>
+  obj(x) && c0(x.ListenerArn) && c0(x.LoadBalancerArn) && c26(x.Port) && c0(x.Protocol) && c164(x.DefaultActions);
+function c166(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c165(x[i])) return false;
+  return true;
+}
+const c167 = (x: any): boolean => x == null || c166(x);
+const c168 = (x: any): boolean => obj(x) && c0(x.LoadBalancerArn) && c167(x.Listeners);
+function c169(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c168(x[i])) return false;
+  return true;
+}
+const c170 = (x: any): boolean =>
+  obj(x) &&
+  typeof x.TargetGroupArn === 'string' &&
+  c0(x.TargetGroupName) &&
+  c0(x.TargetType) &&
+  c0(x.Protocol) &&
+  c26(x.Port) &&
+  c0(x.VpcId) &&
+  c118(x.LoadBalancerArns);
+function c171(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c170(x[i])) return false;
+  return true;
+}
+const c172 = (x: any): boolean => obj(x) && typeof x.Id === 'string' && c26(x.Port) && c0(x.AvailabilityZone);
+const c173 = (x: any): boolean => obj(x) && c0(x.State) && c0(x.Reason) && c0(x.Description);
+const c174 = (x: any): boolean => x == null || c173(x);
+const c175 = (x: any): boolean => obj(x) && c172(x.Target) && c174(x.TargetHealth);
+function c176(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c175(x[i])) return false;
+  return true;
+}
+const c177 = (x: any): boolean => x == null || c176(x);
+const c178 = (x: any): boolean => obj(x) && typeof x.TargetGroupArn === 'string' && c177(x.TargetHealthDescriptions);
+function c179(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c178(x[i])) return false;
+  return true;
+}
+const c180 = (x: any): boolean => obj(x) && typeof x.LoadBalancerArn === 'string' && c13(x.Attributes);
+function c181(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c180(x[i])) return false;
+  return true;
+}
+const c182 = (x: any): boolean => obj(x) && typeof x.TargetGroupArn === 'string' && c13(x.Attributes);
+function c183(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c182(x[i])) return false;
+  return true;
+}
+const c184 = (x: any): boolean => typeof x === 'string' && isCidr(x);
+function c185(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c184(x[i])) return false;
+  return true;
+}
+const c186 = (x: any): boolean => x == null || c185(x);
+const c187 = (x: any): boolean => obj(x) && typeof x.PrefixListId === 'string' && c0(x.PrefixListName) && c186(x.Cidrs);
+function c188(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c187(x[i])) return false;
+  return true;
+}
+const c189 = (x: any): boolean =>
+  obj(x) && typeof x.PrefixListId === 'string' && c0(x.PrefixListName) && c0(x.OwnerId) && c13(x.Tags);
+function c190(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c189(x[i])) return false;
+  return true;
+}
+const c191 = (x: any): boolean => obj(x) && typeof x.Cidr === 'string' && isCidr(x.Cidr) && c0(x.Description);
+function c192(x: any): boolean {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) if (!c191(x[i])) return false;
+  return true;
+}
+function c193(x: any): boolean {
   if (!obj(x)) return false;
-  for (const key of Object.keys(x)) if (!c116(key) || !c152(x[key])) return false;
+  for (const key of Object.keys(x)) if (!c116(key) || !c192(x[key])) return false;
   return true;
 }
 
@@ -600,8 +714,14 @@ export const FAST_CHECKS: Record<string, (x: unknown) => boolean> = {
   TransitGatewayRouteTables: c128,
   TransitGatewayStaticRoutes: c136,
   TransitGatewayPropagations: c141,
-  VpcEndpoints: c143,
-  PrefixLists: c148,
-  ManagedPrefixLists: c150,
-  PrefixListEntries: c153,
+  VpcEndpoints: c146,
+  LoadBalancers: c156,
+  LoadBalancerListeners: c169,
+  TargetGroups: c171,
+  LoadBalancerTargetHealth: c179,
+  LoadBalancerAttributes: c181,
+  TargetGroupAttributes: c183,
+  PrefixLists: c188,
+  ManagedPrefixLists: c190,
+  PrefixListEntries: c193,
 };

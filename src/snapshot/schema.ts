@@ -325,8 +325,66 @@ function define(z: Z) {
     SubnetIds: list(str),
     NetworkInterfaceIds: list(str),
     Groups: groupRefs,
+    DnsEntries: list(z.object({ DnsName: optStr, HostedZoneId: optStr })),
     Tags: tags,
   });
+
+  // Elastic Load Balancing v2, as `aws elbv2 describe-*` prints it (the corpora's keys).
+  const keyValues = list(z.object({ Key: str, Value: z.string().nullish() }));
+  const loadBalancer = z.object({
+    LoadBalancerArn: str,
+    LoadBalancerName: optStr,
+    DNSName: optStr,
+    Scheme: optStr,
+    Type: optStr,
+    VpcId: optStr,
+    State: z.object({ Code: optStr, Reason: optStr }).nullish(),
+    SecurityGroups: list(str),
+    IpAddressType: optStr,
+    AvailabilityZones: list(
+      z.object({
+        ZoneName: optStr,
+        SubnetId: optStr,
+        LoadBalancerAddresses: list(
+          z.object({ IpAddress: optIp, AllocationId: optStr, PrivateIPv4Address: optIp, IPv6Address: optStr }),
+        ),
+      }),
+    ),
+  });
+  const listenerAction = z.object({
+    Type: optStr,
+    TargetGroupArn: optStr,
+    Order: intLike,
+    ForwardConfig: z.object({ TargetGroups: list(z.object({ TargetGroupArn: optStr, Weight: intLike })) }).nullish(),
+  });
+  const listener = z.object({
+    ListenerArn: optStr,
+    LoadBalancerArn: optStr,
+    Port: intLike,
+    Protocol: optStr,
+    DefaultActions: list(listenerAction),
+  });
+  const loadBalancerListeners = z.object({ LoadBalancerArn: optStr, Listeners: list(listener) });
+  const targetGroup = z.object({
+    TargetGroupArn: str,
+    TargetGroupName: optStr,
+    TargetType: optStr,
+    Protocol: optStr,
+    Port: intLike,
+    VpcId: optStr,
+    LoadBalancerArns: list(str),
+  });
+  const targetHealth = z.object({
+    TargetGroupArn: str,
+    TargetHealthDescriptions: list(
+      z.object({
+        Target: z.object({ Id: str, Port: intLike, AvailabilityZone: optStr }),
+        TargetHealth: z.object({ State: optStr, Reason: optStr, Description: optStr }).nullish(),
+      }),
+    ),
+  });
+  const loadBalancerAttributes = z.object({ LoadBalancerArn: str, Attributes: keyValues });
+  const targetGroupAttributes = z.object({ TargetGroupArn: str, Attributes: keyValues });
 
   const prefixListWithCidrs = z.object({ PrefixListId: str, PrefixListName: optStr, Cidrs: list(cidr) });
   const managedPrefixList = z.object({ PrefixListId: str, PrefixListName: optStr, OwnerId: optStr, Tags: tags });
@@ -354,6 +412,12 @@ function define(z: Z) {
     TransitGatewayStaticRoutes: z.array(tgwStaticRoutes),
     TransitGatewayPropagations: z.array(tgwPropagations),
     VpcEndpoints: z.array(vpcEndpoint),
+    LoadBalancers: z.array(loadBalancer),
+    LoadBalancerListeners: z.array(loadBalancerListeners),
+    TargetGroups: z.array(targetGroup),
+    LoadBalancerTargetHealth: z.array(targetHealth),
+    LoadBalancerAttributes: z.array(loadBalancerAttributes),
+    TargetGroupAttributes: z.array(targetGroupAttributes),
     PrefixLists: z.array(prefixListWithCidrs),
     ManagedPrefixLists: z.array(managedPrefixList),
     PrefixListEntries: prefixListEntries,

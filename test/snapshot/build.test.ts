@@ -240,13 +240,13 @@ describe('buildSnapshot: errors and warnings', () => {
   it('ignores unknown keys and unknown fields', () => {
     const s = buildSnapshot(
       worldFiles((w) => {
-        w.LoadBalancers = [{ anything: true }];
+        w.DomainStatusList = [{ anything: true }];
         w.AvailabilityZones = 'not even a list';
         nth(w.Vpcs as Record<string, unknown>[], 0).SomeNewField = { nested: [1, 2] };
       }),
     );
     expect(s.vpcs.size).toBe(2);
-    expect(s.presentKeys.has('LoadBalancers')).toBe(false);
+    expect(s.presentKeys.has('DomainStatusList')).toBe(false);
   });
 
   it('never reads VpnConnections (they embed pre-shared keys)', () => {
