@@ -8,10 +8,11 @@ import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
 import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AccountClients, Query, RawSnapshotFile } from '../model/index.js';
+import { eicPrefixListName } from '../snapshot/resolve.js';
 import type { Collected, Read, Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import { eicPrefixListName, type LiveEndpoint, resolveLive } from './resolve.js';
+import { type LiveEndpoint, resolveLive } from './resolve.js';
 import { Span, type UnreadPart } from './span.js';
 
 /** The collected describe-* documents and what collecting them cost. */

@@ -48,7 +48,9 @@ export type Effect =
       fixId: string | 'all' /** The plan the user saw (a button carries it). */;
       expected?: FixPlan;
     }
-  | { kind: 'undo'; entry: UndoEntry };
+  | { kind: 'undo'; entry: UndoEntry }
+  /** After an answer: read what changed on its blockers (CloudTrail); the answer is already shown. */
+  | { kind: 'history'; diagnosis: Diagnosis };
 
 /** One outcome of an undo step (an executor result, as lines of the report). */
 export interface UndoOutcome {
@@ -63,6 +65,8 @@ export type Input =
   | { kind: 'answered'; query: Query; diagnosis: Diagnosis }
   | { kind: 'fixed'; report: ApplyFixReport }
   | { kind: 'undone'; entry: UndoEntry; outcomes: UndoOutcome[] }
+  /** The answer's diagnosis with `history` set on its blockers (unchanged when the history is off). */
+  | { kind: 'history'; diagnosis: Diagnosis }
   | { kind: 'failed'; error: WhypingError; query?: Query };
 
 /** What the front end shows, as values; each front end lays them out with src/render. */
@@ -74,6 +78,8 @@ export type Reply =
   | { kind: 'diagnosis'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number>; rechecked: boolean }
   | { kind: 'fix-report'; report: ApplyFixReport }
   | { kind: 'undo-report'; entry: UndoEntry; outcomes: UndoOutcome[]; undone: boolean }
+  /** What changed on the blockers of the answer just shown (it follows that answer). */
+  | { kind: 'history'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number> }
   | {
       kind: 'error';
       error: WhypingError /** The question that met it (an ambiguous end is asked again). */;
@@ -138,13 +144,19 @@ export function step(state: ConversationState, input: Input): Step {
     case 'answered': {
       const next = numbered(state, input.query, input.diagnosis);
       // How to apply the fixes is part of the text view (right under them), and Slack has buttons for it.
-      return say(next, {
+      const shown = say(next, {
         kind: 'diagnosis',
         diagnosis: input.diagnosis,
         fixNumbers: fixNumbersOf(next),
         rechecked: false,
       });
+      // The verdict never waits for CloudTrail: what changed on the blockers is read after it is shown.
+      const blocked = input.diagnosis.reachable === false && input.diagnosis.findings.length > 0;
+      return blocked ? { ...shown, effects: [{ kind: 'history', diagnosis: input.diagnosis }] } : shown;
     }
+    case 'history':
+      if (!input.diagnosis.findings.some((f) => f.history)) return say(state);
+      return say(state, { kind: 'history', diagnosis: input.diagnosis, fixNumbers: fixNumbersOf(state) });
     case 'fixed': {
       const r = input.report;
       let next = state;

@@ -4,6 +4,7 @@
  */
 import { diagnose } from '../engine/index.js';
 import { asWhypingError, WhypingError } from '../errors.js';
+import { probeSkippedText } from '../model/diagnosis.js';
 import type {
   Diagnosis,
   InstanceId,
@@ -168,7 +169,7 @@ export function skippedProbe(
     tcp: null,
     commandId: null,
     agreesWithVerdict: null,
-    explanation: `Probe skipped: ${reason}.`,
+    explanation: `${probeSkippedText(reason)}.`,
     outcome: 'inconclusive',
   };
 }

@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { WhypingError } from '../errors.js';
 import { isCidr } from '../net/ip.js';
+import { UNDO } from './actions/index.js';
 
 /** A route target as EC2 names it in CreateRoute / ReplaceRoute. */
 export type RouteTargetSpec =
@@ -285,58 +286,12 @@ export function verifyUndoToken(text: string, key: Buffer, now: Date): UndoToken
   return token;
 }
 
-function targetText(t: RouteTargetSpec): string {
-  return Object.values(t)[0] as string;
-}
-
 /** One line for a person: what undoing this step changes (derived from the verified step, never from free text). */
 export function describeUndoStep(s: UndoStep): string {
   const c = s.change;
   const where = ` [${s.fixId}; account ${s.account}, ${s.region}]`;
-  switch (c.kind) {
-    case 'route-created':
-      return `delete route ${c.destinationCidrBlock} → ${targetText(c.target)} from ${c.routeTableId}${where}`;
-    case 'route-replaced':
-      return c.previous
-        ? `point route ${c.destinationCidrBlock} in ${c.routeTableId} back from ${targetText(c.target)} to ${targetText(c.previous)}${where}`
-        : `delete route ${c.destinationCidrBlock} → ${targetText(c.target)} from ${c.routeTableId} (its old target cannot be named again)${where}`;
-    case 'sg-rule': {
-      const p = c.permission;
-      const ports =
-        p.protocol === 'icmp'
-          ? `ICMP ${p.fromPort}/${p.toPort}`
-          : `${p.protocol.toUpperCase()} ${p.fromPort}-${p.toPort}`;
-      const peer = p.cidr ?? p.peerGroupId ?? '?';
-      return `revoke ${c.egress ? 'outbound' : 'inbound'} rule ${c.ruleId} (${ports} ${c.egress ? 'to' : 'from'} ${peer}) of ${c.groupId}${where}`;
-    }
-    case 'elastic-ip':
-      return `disassociate Elastic IP ${c.allocationId} from ${c.networkInterfaceId} and release it${where}`;
-    case 'nacl-entry':
-      return `delete ${c.egress ? 'outbound' : 'inbound'} entry ${c.ruleNumber} (${c.cidrBlock} ALLOW) of ${c.networkAclId}${where}`;
-    case 'internet-gateway': {
-      const r = c.route;
-      const route = r
-        ? r.previous
-          ? `, then point route ${r.destinationCidrBlock} in ${r.routeTableId} back to ${targetText(r.previous)}`
-          : `, then delete route ${r.destinationCidrBlock} → ${c.internetGatewayId} from ${r.routeTableId}`
-        : '';
-      return `detach ${c.internetGatewayId} from ${c.vpcId} and delete it${route}${where}`;
-    }
-    case 'instance-started':
-      return `stop ${c.instanceId}${where}`;
-    case 'source-dest-check-off':
-      return `turn source/destination check back on for ${c.networkInterfaceId}${where}`;
-    case 'peering-created':
-      return `delete peering connection ${c.vpcPeeringConnectionId} (the ${c.routes.length} route(s) whyping pointed at it become blackholes again, as before)${where}`;
-    case 'tgw-association':
-      return `disassociate ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}${where}`;
-    case 'tgw-propagation':
-      return `stop ${c.transitGatewayAttachmentId} propagating into ${c.transitGatewayRouteTableId}${where}`;
-    case 'tgw-route':
-      return `delete route ${c.destinationCidrBlock} → ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}${where}`;
-    default: {
-      const never: never = c;
-      return String(never);
-    }
-  }
+  if (!Object.hasOwn(UNDO, c.kind)) return String(c);
+  // Each kind's text lives with its executor (src/fix/actions/<noun>.ts); the kind pairs the change with its spec.
+  const describe = UNDO[c.kind].describe as (c: UndoChange) => string;
+  return `${describe(c)}${where}`;
 }

@@ -6,7 +6,7 @@ import type { Deps } from '../../src/core/deps.js';
 import { performEffect } from '../../src/core/perform.js';
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createSandbox, listScenarios } from '../../src/sandbox/index.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
 const ASK = 'why can\'t "Instance - NextWork VPC 1" ping "Instance - NextWork VPC 2"';
@@ -51,6 +51,7 @@ async function session(
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => opts.credentials ?? false,
     undoKey: () => TEST_UNDO,
+    sandboxScenarios: listScenarios,
   };
   const code = await runShell(ctx, {
     sandboxRequested: opts.sandboxRequested ?? false,

@@ -1,0 +1,74 @@
+/** Helpers every noun's normalizer uses: tags, names, origin (account and region), ports. */
+import type { Tags, VpcId } from '../../model/index.js';
+
+type RawTags = { Key: string; Value?: string | null | undefined }[] | null | undefined;
+
+export function tagsOf(raw: RawTags): Tags {
+  const out: Record<string, string> = {};
+  if (raw) for (const t of raw) out[t.Key] = t.Value ?? '';
+  return out;
+}
+
+export function withName<T extends object>(obj: T, tags: Tags): T {
+  const name = tags.Name;
+  if (name !== undefined && name !== '') (obj as { name?: string }).name = name;
+  return obj;
+}
+
+/** `us-east-1a` → `us-east-1`; Local Zones (`us-west-2-lax-1a`) keep their parent region. */
+export function regionFromAz(az: string | null | undefined): string | undefined {
+  if (!az) return undefined;
+  const m = /^([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})/.exec(az);
+  return m?.[1];
+}
+
+/** Sets `accountId` and `region` when known (never as undefined, to keep objects small and JSON clean). */
+export function origin<T extends object>(obj: T, accountId: string | null | undefined, region: string | undefined): T {
+  const o = obj as { accountId?: string; region?: string };
+  if (accountId) o.accountId = accountId;
+  if (region) o.region = region;
+  return obj;
+}
+
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** CIDRs of an association set whose state is `associated` (or says none), in order. */
+export function associatedIpv6(
+  set: { Ipv6CidrBlock?: string | null; Ipv6CidrBlockState?: { State?: string | null } | null }[] | null | undefined,
+): string[] {
+  return (set ?? [])
+    .filter((a) => a.Ipv6CidrBlock && (a.Ipv6CidrBlockState?.State ?? 'associated') === 'associated')
+    .map((a) => a.Ipv6CidrBlock as string);
+}
+
+/** VPCs an internet gateway (or egress-only one) is attached to: `available`/`attached`, or no state given. */
+export function attachedVpcs(
+  attachments: { VpcId?: string | null; State?: string | null }[] | null | undefined,
+): VpcId[] {
+  return (attachments ?? [])
+    .filter((a) => a.VpcId && (a.State === 'available' || a.State === 'attached' || !a.State))
+    .map((a) => a.VpcId as VpcId);
+}
+
+/**
+ * Why a TCP/UDP port range is one AWS never stores (it refuses ports outside 0-65535 and a from above the to, e.g.
+ * `InvalidPermission.Malformed: TCP/UDP port (70000) out of range`), or null. -1 is read as "no bound", as before.
+ */
+export function badPortRange(
+  protocol: string | number,
+  from: number | null | undefined,
+  to: number | null | undefined,
+): string | null {
+  if (protocol !== 'tcp' && protocol !== 'udp') return null;
+  const f = from === null || from === undefined || from === -1 ? 0 : from;
+  const t = to === null || to === undefined || to === -1 ? 65535 : to;
+  if (!Number.isInteger(f) || !Number.isInteger(t) || f < 0 || t < 0 || f > 65535 || t > 65535) {
+    return `ports ${from ?? ''}-${to ?? ''} outside 0-65535`;
+  }
+  if (f > t) return `a reversed port range ${from}-${to}`;
+  return null;
+}
