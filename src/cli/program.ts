@@ -38,7 +38,8 @@ export async function runCli(argv: string[], ctx: CliContext, extra: CliExtras =
   const setExitCode = (code: number) => {
     exitCode = code;
   };
-  const sandbox = sandboxValueOnlyWhenItIsOne(argv, (word) => isSandboxValue(word, ctx.sandboxScenarios()));
+  const scenarios = ctx.sandboxScenarios?.() ?? [];
+  const sandbox = sandboxValueOnlyWhenItIsOne(argv, (word) => isSandboxValue(word, scenarios));
   try {
     const program = buildProgram(ctx, setExitCode, extra);
     await program.parseAsync(sandbox.argv, { from: 'user' });
@@ -52,7 +53,7 @@ export async function runCli(argv: string[], ctx: CliContext, extra: CliExtras =
         : isWhypingError(e) && e.message.includes(word);
     for (const word of sandbox.readAsEnds.filter(aboutEnds)) {
       ctx.stderr.write(
-        `whyping: --sandbox did not take "${word}" as its value: it is neither a built-in scenario (${ctx.sandboxScenarios().join(', ')}) nor an existing file or folder.\n`,
+        `whyping: --sandbox did not take "${word}" as its value: it is neither a built-in scenario (${scenarios.join(', ')}) nor an existing file or folder.\n`,
       );
     }
     return code;

@@ -20,7 +20,7 @@ import { suggestedQuestion } from '../core/suggest.js';
 import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
 import { historySection } from '../render/history.js';
-import { renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
+import { palette, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
 import { errorText, fixPlanLines, fixReportLines, helpText, undoReportLines } from '../render/views.js';
 import type { CliContext, TextOut } from './context.js';
 import { HISTORY_WAIT_MS, textWidth, useColor } from './program.js';
@@ -102,7 +102,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
         .join('\n')}\n`,
     );
   const color = useColor(ctx);
-  const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
+  const { dim } = palette(color);
   const interactive = ctx.stdin.isTTY === true;
 
   let deps: Deps;

@@ -86,7 +86,10 @@ export function fixReportLines(
     lines.push(`  audit: ${actor} at ${when.toISOString()}, diagnosis ${r.diagnosisId}`);
   }
   if (r.missingPermission) lines.push(`  missing IAM permission: ${r.missingPermission} (see iam/fix.json)`);
-  for (const i of r.irreversible) lines.push(`  cannot be undone (not in the undo): ${i}`);
+  for (const i of r.irreversible) {
+    const n = fixNumbers?.get(i.fixId);
+    lines.push(`  cannot be undone: ${n === undefined ? i.summary : `fix ${n}`} — ${i.why}`);
+  }
   if (r.undo) {
     const n = r.undo.steps.length;
     lines.push(
