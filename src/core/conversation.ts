@@ -8,6 +8,7 @@ import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan, Query } from '../model/index.js';
 import type { ApplyFixReport } from './apply-fix.js';
 import { fixPlansOf } from './fix-order.js';
+import type { InstanceList } from './instances.js';
 import { parseRequest } from './request.js';
 
 /** A fix number given in this conversation: `fix N` means the fix shown as N, for as long as the question stays. */
@@ -48,7 +49,9 @@ export type Effect =
       fixId: string | 'all' /** The plan the user saw (a button carries it). */;
       expected?: FixPlan;
     }
-  | { kind: 'undo'; entry: UndoEntry };
+  | { kind: 'undo'; entry: UndoEntry }
+  /** List the instances a question can name (`instances`). */
+  | { kind: 'instances' };
 
 /** One outcome of an undo step (an executor result, as lines of the report). */
 export interface UndoOutcome {
@@ -63,6 +66,7 @@ export type Input =
   | { kind: 'answered'; query: Query; diagnosis: Diagnosis }
   | { kind: 'fixed'; report: ApplyFixReport }
   | { kind: 'undone'; entry: UndoEntry; outcomes: UndoOutcome[] }
+  | { kind: 'listed'; list: InstanceList }
   | { kind: 'failed'; error: WhypingError; query?: Query };
 
 /** What the front end shows, as values; each front end lays them out with src/render. */
@@ -74,6 +78,7 @@ export type Reply =
   | { kind: 'diagnosis'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number>; rechecked: boolean }
   | { kind: 'fix-report'; report: ApplyFixReport }
   | { kind: 'undo-report'; entry: UndoEntry; outcomes: UndoOutcome[]; undone: boolean }
+  | { kind: 'instances'; list: InstanceList }
   | {
       kind: 'error';
       error: WhypingError /** The question that met it (an ambiguous end is asked again). */;
@@ -172,6 +177,8 @@ export function step(state: ConversationState, input: Input): Step {
       if (undone) replies.push({ kind: 'hint', text: `(undid: ${input.entry.label}) Type recheck to see the effect.` });
       return say(next, ...replies);
     }
+    case 'listed':
+      return say(state, { kind: 'instances', list: input.list });
     case 'failed':
       return say(state, { kind: 'error', error: input.error, ...(input.query ? { query: input.query } : {}) });
     default: {
@@ -191,6 +198,7 @@ function onText(state: ConversationState, raw: string): Step {
   if (line === '' || line.startsWith('#')) return say(state);
   if (QUIT.has(word)) return say(state, { kind: 'quit' });
   if (word === 'help' || word === '?') return say(state, { kind: 'help' });
+  if (word === 'instances' || word === 'list') return { state, replies: [], effects: [{ kind: 'instances' }] };
   if (word === 'recheck' || word === 'again' || word === 'probe') {
     if (!state.query) return say(state, { kind: 'notice', text: 'Nothing to recheck yet: ask a question first.' });
     return { state, replies: [], effects: [{ kind: 'investigate', query: state.query, probe: word === 'probe' }] };

@@ -8,6 +8,7 @@ import type { Effect, Input, UndoOutcome } from './conversation.js';
 import { failed } from './conversation.js';
 import type { Deps } from './deps.js';
 import { type FixQueue, inProcessQueue } from './fix-queue.js';
+import { listInstances } from './instances.js';
 import { investigate } from './investigate.js';
 
 /** How a front end runs effects. */
@@ -69,12 +70,14 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
         }
         return { kind: 'undone', entry: effect.entry, outcomes };
       }
+      case 'instances':
+        return { kind: 'listed', list: await listInstances({ kind: 'live', deps }) };
       default: {
         const never: never = effect;
         return never;
       }
     }
   } catch (e) {
-    return failed(e, effect.kind === 'undo' ? undefined : effect.query);
+    return failed(e, effect.kind === 'investigate' || effect.kind === 'fix' ? effect.query : undefined);
   }
 }
