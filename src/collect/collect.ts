@@ -5,13 +5,15 @@
  * (prefix-list entries, TGW routes).
  */
 import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Query, RawSnapshotFile } from '../model/index.js';
+import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, targetsOf } from './load-balancers.js';
 import { Collected, emptyScope, planReads, type Read, type Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import { eicPrefixListName, type LiveEndpoint, resolveLive } from './resolve.js';
+import { describeEnis, describeInstances, eicPrefixListName, type LiveEndpoint, resolveLive } from './resolve.js';
 
 /** The collected describe-* documents and what collecting them cost. */
 export interface CollectResult {
@@ -25,6 +27,8 @@ export interface CollectOptions {
   logger: Logger;
   /** Parallel calls in flight (default 8). */
   concurrency?: number;
+  /** Elastic Load Balancing v2: read only when the question involves a load balancer; absent: none is read. */
+  elb?: ElasticLoadBalancingV2Client;
 }
 
 /** The most rounds a collection may take (the depth of any real network is far below). */
@@ -36,11 +40,69 @@ type Item = Record<string, unknown>;
 export async function collectForQuery(ec2: EC2Client, query: Query, opts: CollectOptions): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const c = new Collected();
-  const ends = await resolveLive(r, [query.from, query.to], opts.region);
+  // An end named by a load balancer's ARN or DNS name stands for the interface of its first node.
+  const texts = [query.from, query.to];
+  const lbFiles: RawSnapshotFile[] = [];
+  if (opts.elb) {
+    for (const [i, text] of texts.entries()) {
+      const hint = loadBalancerHint(text);
+      if (!hint) continue;
+      const read = await readLoadBalancers(
+        opts.elb,
+        'arn' in hint ? { arns: [hint.arn], names: [] } : { arns: [], names: [hint.name] },
+        opts.logger,
+      );
+      const lb = read.loadBalancers[0];
+      const key = lb?.LoadBalancerArn?.split(':loadbalancer/')[1];
+      const node = key ? (await describeEnis(r, 'description', [`ELB ${key}`]))[0]?.NetworkInterfaceId : undefined;
+      if (node) texts[i] = node;
+    }
+  }
+  const ends = await resolveLive(r, texts, opts.region);
   const scope = emptyScope(false);
   for (const end of ends) absorbEndpoint(c, scope, end);
   await expand(r, c, scope);
-  return { files: toFiles(c, opts.region), stats: r.stats };
+  if (opts.elb) lbFiles.push(...(await loadBalancersOnPath(r, c, scope, opts.elb)));
+  return {
+    files: [...toFiles(c, opts.region), ...lbFiles.map((f) => ({ ...f, region: opts.region }))],
+    stats: r.stats,
+  };
+}
+
+/**
+ * The load balancers whose nodes' interfaces the collection holds (the question named one, or an address of one):
+ * their elbv2 data, then the targets they send to and everything those need; and the records of interface VPC
+ * endpoints on the path. Nothing is read when no such interface is on the path.
+ */
+async function loadBalancersOnPath(
+  r: Ec2Reader,
+  c: Collected,
+  scope: Scope,
+  elb: ElasticLoadBalancingV2Client,
+): Promise<RawSnapshotFile[]> {
+  const enis = c.all<{ Description?: string; InterfaceType?: string }>('NetworkInterfaces');
+  const endpointIds = enis.flatMap((e) =>
+    e.InterfaceType === 'vpc_endpoint' ? [/vpce-[0-9a-f]+/.exec(e.Description ?? '')?.[0] ?? ''] : [],
+  );
+  if (endpointIds.some(Boolean))
+    await runReads(r, c, 'interface endpoints', [
+      {
+        op: 'describe',
+        key: 'VpcEndpoints',
+        filters: [{ Name: 'vpc-endpoint-id', Values: endpointIds.filter(Boolean) }],
+      },
+    ]);
+  const names = loadBalancerNamesOfInterfaces(enis);
+  if (names.length === 0) return [];
+  const read = await readLoadBalancers(elb, { arns: [], names }, r.logger);
+  const targets = targetsOf(read.file);
+  const found = targets.instanceIds.length
+    ? await describeInstances(r, [{ Name: 'instance-id', Values: targets.instanceIds }])
+    : [];
+  const ipEnis = targets.ips.length ? await describeEnis(r, 'addresses.private-ip-address', targets.ips) : [];
+  absorbEndpoint(c, scope, { spec: { kind: 'internet', text: 'targets' }, instances: found, enis: ipEnis });
+  await expand(r, c, scope);
+  return [read.file];
 }
 
 /** Reads the given VPCs and instances (every VPC of the region when both are empty) and all they reference. */

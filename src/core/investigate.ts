@@ -46,7 +46,11 @@ export async function diagnoseLive(
   // The AWS SDK is loaded on the first live question only: it costs about a second of startup that offline answers
   // (--snapshot, batches in CI) do not need.
   const { collectForQuery } = await import('../collect/index.js');
-  const { files, stats } = await collectForQuery(deps.clients.ec2, query, { region: deps.region, logger: deps.logger });
+  const { files, stats } = await collectForQuery(deps.clients.ec2, query, {
+    region: deps.region,
+    logger: deps.logger,
+    ...(deps.clients.elbv2 ? { elb: deps.clients.elbv2 } : {}),
+  });
   deps.logger.debug({ calls: stats.calls, rounds: stats.rounds, operations: stats.operations }, 'collected');
   stage(`Reading ${describeCollected(files)}…`);
   const snapshot = buildSnapshot(files);
