@@ -5,14 +5,16 @@
  * (prefix-list entries, TGW routes).
  */
 import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AccountClients, Query, RawSnapshotFile } from '../model/index.js';
 import { eicPrefixListName } from '../snapshot/resolve.js';
+import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, targetsOf } from './load-balancers.js';
 import type { Collected, Read, Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import { type LiveEndpoint, resolveLive } from './resolve.js';
+import { describeEnis, describeInstances, type LiveEndpoint, resolveLive } from './resolve.js';
 import { Span, type UnreadPart } from './span.js';
 
 /** The collected describe-* documents and what collecting them cost. */
@@ -31,6 +33,8 @@ export interface CollectOptions {
   concurrency?: number;
   /** Clients of other accounts and regions: the path is followed there. Absent: one account and region. */
   accounts?: AccountClients<EC2Client>;
+  /** Elastic Load Balancing v2: read only when the question involves a load balancer; absent: none is read. */
+  elb?: ElasticLoadBalancingV2Client;
 }
 
 type Item = Record<string, unknown>;
@@ -39,10 +43,69 @@ type Item = Record<string, unknown>;
 export async function collectForQuery(ec2: EC2Client, query: Query, opts: CollectOptions): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const span = new Span(r, opts.region, false, opts.accounts, opts.logger);
-  const ends = await resolveLive(r, [query.from, query.to], opts.region);
-  for (const end of ends) absorbEndpoint(span.home.c, span.home.scope, end);
+  const { c, scope } = span.home;
+  // An end named by a load balancer's ARN or DNS name stands for the interface of its first node.
+  const texts = [query.from, query.to];
+  if (opts.elb) {
+    for (const [i, text] of texts.entries()) {
+      const hint = loadBalancerHint(text);
+      if (!hint) continue;
+      const read = await readLoadBalancers(
+        opts.elb,
+        'arn' in hint ? { arns: [hint.arn], names: [] } : { arns: [], names: [hint.name] },
+        opts.logger,
+      );
+      const lb = read.loadBalancers[0];
+      const key = lb?.LoadBalancerArn?.split(':loadbalancer/')[1];
+      const node = key ? (await describeEnis(r, 'description', [`ELB ${key}`]))[0]?.NetworkInterfaceId : undefined;
+      if (node) texts[i] = node;
+    }
+  }
+  const ends = await resolveLive(r, texts, opts.region);
+  for (const end of ends) absorbEndpoint(c, scope, end);
   await span.expand();
-  return { files: spanFiles(span), stats: r.stats, unread: span.unread() };
+  const lbFiles = opts.elb ? await loadBalancersOnPath(r, span, opts.elb) : [];
+  return {
+    files: [...spanFiles(span), ...lbFiles.map((f) => ({ ...f, region: opts.region }))],
+    stats: r.stats,
+    unread: span.unread(),
+  };
+}
+
+/**
+ * The load balancers whose nodes' interfaces the home collection holds (the question named one, or an address of
+ * one): their elbv2 data, then the targets they send to and everything those need; and the records of interface VPC
+ * endpoints on the path. Nothing is read when no such interface is on the path.
+ */
+async function loadBalancersOnPath(
+  r: Ec2Reader,
+  span: Span,
+  elb: ElasticLoadBalancingV2Client,
+): Promise<RawSnapshotFile[]> {
+  const { c, scope } = span.home;
+  const enis = c.all<{ Description?: string; InterfaceType?: string }>('NetworkInterfaces');
+  const endpointIds = enis.flatMap((e) =>
+    e.InterfaceType === 'vpc_endpoint' ? [/vpce-[0-9a-f]+/.exec(e.Description ?? '')?.[0] ?? ''] : [],
+  );
+  if (endpointIds.some(Boolean))
+    await runReads(r, c, 'interface endpoints', [
+      {
+        op: 'describe',
+        key: 'VpcEndpoints',
+        filters: [{ Name: 'vpc-endpoint-id', Values: endpointIds.filter(Boolean) }],
+      },
+    ]);
+  const names = loadBalancerNamesOfInterfaces(enis);
+  if (names.length === 0) return [];
+  const read = await readLoadBalancers(elb, { arns: [], names }, r.logger);
+  const targets = targetsOf(read.file);
+  const found = targets.instanceIds.length
+    ? await describeInstances(r, [{ Name: 'instance-id', Values: targets.instanceIds }])
+    : [];
+  const ipEnis = targets.ips.length ? await describeEnis(r, 'addresses.private-ip-address', targets.ips) : [];
+  absorbEndpoint(c, scope, { spec: { kind: 'internet', text: 'targets' }, instances: found, enis: ipEnis });
+  await span.expand();
+  return [read.file];
 }
 
 /** Reads the given VPCs and instances (every VPC of the region when both are empty) and all they reference. */

@@ -52,6 +52,7 @@ export async function diagnoseLive(
     region: deps.region,
     logger: deps.logger,
     ...(deps.clients.accounts ? { accounts: deps.clients.accounts } : {}),
+    ...(deps.clients.elbv2 ? { elb: deps.clients.elbv2 } : {}),
   });
   deps.logger.debug({ calls: stats.calls, rounds: stats.rounds, operations: stats.operations }, 'collected');
   stage(`Reading ${describeCollected(files)}…`);

@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ROLE_ARN } from '../config.js';
@@ -147,6 +148,7 @@ export async function createAwsClients(opts: AwsClientOptions): Promise<{ client
       ssm: withCallTimeout(new SSMClient(common), seconds),
       eic: withCallTimeout(new EC2InstanceConnectClient(common), seconds),
       cloudtrail: withCallTimeout(new CloudTrailClient(common), seconds),
+      elbv2: withCallTimeout(new ElasticLoadBalancingV2Client(common), seconds),
       // Other accounts and regions the path reaches: built on first use, with the same timeouts and retries.
       accounts: createAccountClients({
         config: (({ region: _r, ...rest }) => rest)(common),
