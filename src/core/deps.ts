@@ -4,6 +4,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from '../log.js';
+import type { AccountClients } from '../model/index.js';
 import type { LeaseStore } from './lease.js';
 
 /** The AWS SDK clients, live or sandboxed: the same code runs against both. */
@@ -13,6 +14,8 @@ export interface AwsClients {
   eic: EC2InstanceConnectClient;
   /** CloudTrail, for the blockers' history (LookupEvents); absent: no history is read. */
   cloudtrail?: CloudTrailClient;
+  /** EC2 clients of the other accounts and regions a path reaches; absent: only `ec2`'s account and region are read. */
+  accounts?: AccountClients<EC2Client>;
 }
 
 /** Dependencies of `investigate` and `applyFix`. */
