@@ -23,7 +23,8 @@ export function historySection(d: Diagnosis, fixNumbers?: ReadonlyMap<string, nu
   const first = withHistory[0];
   if (first === undefined) return [];
   const numbers = fixNumbers ?? new Map(fixPlansOf(d).map((p, i) => [p.id, i + 1]));
-  const head = `What changed (CloudTrail, last ${first.h.window.days} days)`;
+  const days = first.h.window.days;
+  const head = days > 0 ? `What changed (CloudTrail, last ${days} days)` : 'What changed (CloudTrail)';
   const reasons = new Set(withHistory.map(({ h }) => h.skipped));
   const [only] = reasons;
   if (reasons.size === 1 && typeof only === 'string') return [head, `  ${sanitizeTerminalText(only)}`];

@@ -75,6 +75,15 @@ describe('diagnose --history (text)', () => {
     );
   });
 
+  it('says in one line that WHYPING_HISTORY_DAYS=0 turned it off, and asks CloudTrail nothing', async () => {
+    const { deps, sandbox } = clockedSandbox();
+    const f = context({ ...deps, historyDays: 0 }, never);
+    expect(await runCli(ARGS, f.ctx)).toBe(1);
+    const history = f.out().split('\nWhat changed')[1]?.replace(/\s+/g, ' ');
+    expect(history).toBe(' (CloudTrail) history not read: WHYPING_HISTORY_DAYS=0 turns it off (set 1 to 90 days). ');
+    expect(sandbox.calls.some((c) => c.operation === 'LookupEvents')).toBe(false);
+  });
+
   it('--json waits the same 5 s, then answers with history.skipped naming cloudtrail:LookupEvents', async () => {
     const { deps } = clockedSandbox();
     holdCloudTrail(deps);
