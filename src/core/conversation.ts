@@ -50,6 +50,8 @@ export type Effect =
       expected?: FixPlan;
     }
   | { kind: 'undo'; entry: UndoEntry }
+  /** After an answer: read what changed on its blockers (CloudTrail); the answer is already shown. */
+  | { kind: 'history'; diagnosis: Diagnosis }
   /** List the instances a question can name (`instances`). */
   | { kind: 'instances' };
 
@@ -67,6 +69,8 @@ export type Input =
   | { kind: 'fixed'; report: ApplyFixReport }
   | { kind: 'undone'; entry: UndoEntry; outcomes: UndoOutcome[] }
   | { kind: 'listed'; list: InstanceList }
+  /** The answer's diagnosis with `history` set on its blockers (unchanged when the history is off). */
+  | { kind: 'history'; diagnosis: Diagnosis }
   | { kind: 'failed'; error: WhypingError; query?: Query };
 
 /** What the front end shows, as values; each front end lays them out with src/render. */
@@ -79,6 +83,8 @@ export type Reply =
   | { kind: 'fix-report'; report: ApplyFixReport }
   | { kind: 'undo-report'; entry: UndoEntry; outcomes: UndoOutcome[]; undone: boolean }
   | { kind: 'instances'; list: InstanceList }
+  /** What changed on the blockers of the answer just shown (it follows that answer). */
+  | { kind: 'history'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number> }
   | {
       kind: 'error';
       error: WhypingError /** The question that met it (an ambiguous end is asked again). */;
@@ -143,13 +149,19 @@ export function step(state: ConversationState, input: Input): Step {
     case 'answered': {
       const next = numbered(state, input.query, input.diagnosis);
       // How to apply the fixes is part of the text view (right under them), and Slack has buttons for it.
-      return say(next, {
+      const shown = say(next, {
         kind: 'diagnosis',
         diagnosis: input.diagnosis,
         fixNumbers: fixNumbersOf(next),
         rechecked: false,
       });
+      // The verdict never waits for CloudTrail: what changed on the blockers is read after it is shown.
+      const blocked = input.diagnosis.reachable === false && input.diagnosis.findings.length > 0;
+      return blocked ? { ...shown, effects: [{ kind: 'history', diagnosis: input.diagnosis }] } : shown;
     }
+    case 'history':
+      if (!input.diagnosis.findings.some((f) => f.history)) return say(state);
+      return say(state, { kind: 'history', diagnosis: input.diagnosis, fixNumbers: fixNumbersOf(state) });
     case 'fixed': {
       const r = input.report;
       let next = state;

@@ -30,6 +30,6 @@ export interface Deps {
   probeDeadlineMs?: number;
   /** Where fix leases live (WHYPING_LOCK_TABLE: DynamoDB, shared by replicas); default: this process's memory. */
   leases?: LeaseStore;
-  /** WHYPING_HISTORY_DAYS: how far back the blockers' history looks (default 7). */
+  /** WHYPING_HISTORY_DAYS: how far back the blockers' history looks (default 7; 0: none in the shell and Slack). */
   historyDays?: number;
 }

@@ -3,7 +3,7 @@
 export { ownerOfChange } from './actions/index.js';
 export {
   type Audit,
-  AwsCallError,
+  type AwsCallError,
   auditDescription,
   auditTags,
   isoSeconds,

@@ -23,6 +23,7 @@ import {
   undoButton,
   verdictMessage,
 } from '../render/blocks.js';
+import { historySection } from '../render/history.js';
 import { errorText, fixReportLines, helpText, instanceLines, undoReportLines } from '../render/views.js';
 import type { Access } from './access.js';
 import { stateMetadata, type ThreadState } from './thread.js';
@@ -54,6 +55,9 @@ export interface ConverseContext {
   writeDepsFor: (user: string) => Promise<Deps>;
   now: () => Date;
 }
+
+/** How long a thread waits for the blockers' history after the answer before one line says it did not arrive. */
+const SLACK_HISTORY_WAIT_MS = 30_000;
 
 /** Slack errors that mean the bot cannot post in this conversation (a private channel it is not in, a DM). */
 const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -126,6 +130,15 @@ export class ThreadRun {
   }
 
   private async perform(effect: Effect): Promise<Input | null> {
+    if (effect.kind === 'history') {
+      // A read after the answer is out: no access check beyond the question's, no audit, no progress message.
+      return this.ctx.perform(effect, this.ctx.deps, {
+        actor: `slack:${this.where.user}`,
+        confirm: async () => false,
+        undo: this.ctx.undo,
+        historyWaitMs: SLACK_HISTORY_WAIT_MS,
+      });
+    }
     const refusal = await this.ctx.access.allows(this.where.user, effect);
     const fixId = effect.kind === 'fix' ? effect.fixId : effect.kind === 'undo' ? 'undo' : undefined;
     if (refusal) {
@@ -214,6 +227,12 @@ export class ThreadRun {
         case 'error':
           await this.error(r.error, r.query);
           break;
+        case 'history': {
+          // A reply in the thread after the details, with no state: a fix clicked meanwhile keeps the newer state.
+          const lines = historySection(r.diagnosis, r.fixNumbers);
+          if (lines.length > 0) await this.post(linesMessage(lines), { top: false, state: false });
+          break;
+        }
         default: {
           const never: never = r;
           return never;
@@ -260,8 +279,11 @@ export class ThreadRun {
     await this.post(msg, { top: false });
   }
 
-  /** Posts a message (at the top of the channel when `top`, which starts the thread); returns its ts. */
-  private async post(msg: SlackMessage, opts: { top: boolean }): Promise<string | null> {
+  /**
+   * Posts a message (at the top of the channel when `top`, which starts the thread); returns its ts. It carries the
+   * state after this step unless `state` is false (a late reply must not hide a newer state in the thread).
+   */
+  private async post(msg: SlackMessage, opts: { top: boolean; state?: boolean }): Promise<string | null> {
     if (this.fallback) {
       await this.respondInChannel(msg);
       return null;
@@ -272,7 +294,7 @@ export class ThreadRun {
         text: msg.text,
         blocks: msg.blocks as never,
         ...(opts.top || this.where.threadTs === null ? {} : { thread_ts: this.where.threadTs }),
-        metadata: stateMetadata(this.state) as never,
+        ...(opts.state === false ? {} : { metadata: stateMetadata(this.state) as never }),
         unfurl_links: false,
         unfurl_media: false,
       });

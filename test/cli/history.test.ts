@@ -9,6 +9,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { HISTORY_WAIT_MS, runCli } from '../../src/cli/program.js';
 import type { Deps } from '../../src/core/deps.js';
 import { silentLogger } from '../../src/log.js';
+import { listScenarios } from '../../src/sandbox/index.js';
 import { clockedSandbox, holdCloudTrail } from '../support/clocked-sandbox.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
@@ -29,6 +30,7 @@ function context(deps: Deps, wait: (ms: number) => Promise<void>) {
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => false,
     undoKey: () => TEST_UNDO,
+    sandboxScenarios: listScenarios,
     wait,
   };
   return { ctx, out: () => out.join('') };

@@ -117,13 +117,18 @@ describe('/whyping', () => {
       channels.map((channel) => post(base, command(fake(), SEED_ASK, { channel }).body, 'form')),
     );
     expect(acks.every((a) => a.status === 200)).toBe(true);
-    await fake().waitForCount((c) => c.method === 'chat.postMessage' && Boolean(c.body.thread_ts), 20, 60_000);
+    // In each thread: the details (carrying the state), then what changed on the blockers (no state).
+    await fake().waitForCount((c) => c.method === 'chat.postMessage' && Boolean(c.body.thread_ts), 40, 60_000);
     for (const channel of channels) {
       const posted = fake()
         .of('chat.postMessage')
         .filter((c) => c.body.channel === channel);
       expect(posted.filter((c) => !c.body.thread_ts)).toHaveLength(1);
-      expect(posted.filter((c) => c.body.thread_ts)).toHaveLength(1);
+      expect(posted.filter((c) => c.body.thread_ts && c.body.metadata)).toHaveLength(1);
+      const history = posted.filter((c) => c.body.thread_ts && !c.body.metadata);
+      expect(history.map((c) => String(c.body.text).split('\n')[0])).toEqual([
+        'What changed (CloudTrail, last 7 days)',
+      ]);
       const verdicts = fake()
         .of('chat.update')
         .filter((c) => c.body.channel === channel && isVerdict(c.body.text));
@@ -253,7 +258,7 @@ describe('fix buttons', () => {
     const refusal = await fake().waitFor((x) => x.method === c.hook);
     expect(refusal.body.response_type).toBe('ephemeral');
     expect(String(refusal.body.text)).toContain('WHYPING_FIXERS');
-    expect(sandbox.calls.filter((x) => !x.operation.startsWith('Describe'))).toHaveLength(0);
+    expect(sandbox.calls.filter((x) => !/^(Describe|LookupEvents)/.test(x.operation))).toHaveLength(0);
   });
 
   it('apply once when clicked twice at the same time: one applied, the other already in place', async () => {
