@@ -68,9 +68,9 @@ export type Input =
   | { kind: 'answered'; query: Query; diagnosis: Diagnosis }
   | { kind: 'fixed'; report: ApplyFixReport }
   | { kind: 'undone'; entry: UndoEntry; outcomes: UndoOutcome[] }
-  | { kind: 'listed'; list: InstanceList }
   /** The answer's diagnosis with `history` set on its blockers (unchanged when the history is off). */
   | { kind: 'history'; diagnosis: Diagnosis }
+  | { kind: 'listed'; list: InstanceList }
   | { kind: 'failed'; error: WhypingError; query?: Query };
 
 /** What the front end shows, as values; each front end lays them out with src/render. */
@@ -82,9 +82,9 @@ export type Reply =
   | { kind: 'diagnosis'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number>; rechecked: boolean }
   | { kind: 'fix-report'; report: ApplyFixReport }
   | { kind: 'undo-report'; entry: UndoEntry; outcomes: UndoOutcome[]; undone: boolean }
-  | { kind: 'instances'; list: InstanceList }
   /** What changed on the blockers of the answer just shown (it follows that answer). */
   | { kind: 'history'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number> }
+  | { kind: 'instances'; list: InstanceList }
   | {
       kind: 'error';
       error: WhypingError /** The question that met it (an ambiguous end is asked again). */;

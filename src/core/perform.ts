@@ -75,8 +75,6 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
         }
         return { kind: 'undone', entry: effect.entry, outcomes };
       }
-      case 'instances':
-        return { kind: 'listed', list: await listInstances({ kind: 'live', deps }) };
       case 'history': {
         // Off (WHYPING_HISTORY_DAYS=0): the diagnosis comes back unchanged, and nothing is shown.
         if (deps.historyDays === 0) return { kind: 'history', diagnosis: effect.diagnosis };
@@ -90,6 +88,8 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
         );
         return { kind: 'history', diagnosis };
       }
+      case 'instances':
+        return { kind: 'listed', list: await listInstances({ kind: 'live', deps }) };
       default: {
         const never: never = effect;
         return never;

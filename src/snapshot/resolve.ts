@@ -91,14 +91,18 @@ function fromLoadBalancer(s: Snapshot, lb: LoadBalancer, input: string): Resolve
       { input, candidates: [] },
     );
   }
-  return {
+  // An internet-facing load balancer's DNS name resolves to its public addresses from anywhere, its VPC included.
+  const publicIp = lb.scheme === 'internet-facing' ? (node?.publicIp ?? eni.privateIps[0]?.publicIp) : undefined;
+  const out: ResolvedEndpoint = {
     kind: 'load-balancer',
     input,
     id: lb.arn,
-    ip: node?.privateIp ?? primaryIp(eni),
+    ip: publicIp ?? node?.privateIp ?? primaryIp(eni),
     eni: eni.id,
     name: lb.name,
   };
+  if (publicIp) out.viaPublicIp = true;
+  return out;
 }
 
 /** An interface VPC endpoint: its first interface stands for it. */

@@ -52,7 +52,14 @@ describe('a Network Load Balancer in front of an instance (client IP preservatio
 
   it('blames the target security group for the client address, with the narrow fix, on one path through the node', () => {
     const d = ask(s, CLIENT, 'shop', 'tcp', 80);
-    expect(d.endpoints.to).toMatchObject({ kind: 'load-balancer', id: lbArn('shop'), name: 'shop', ip: '10.0.1.50' });
+    // An internet-facing load balancer's name stands for its public address (its DNS name resolves to it).
+    expect(d.endpoints.to).toMatchObject({
+      kind: 'load-balancer',
+      id: lbArn('shop'),
+      name: 'shop',
+      ip: '54.10.0.50',
+      viaPublicIp: true,
+    });
     expect(d.reachable).toBe(false);
     expect(codes(d)).toEqual(['SG_INGRESS_DENIED forward']);
     const f = finding(d, 'SG_INGRESS_DENIED');
