@@ -18,6 +18,7 @@ import { DEFAULT_WIDTH, renderText, sanitizeTerminalText, wrapLine } from '../re
 import { errorText, instanceLines } from '../render/views.js';
 import type { AwsTarget, CliContext, TextOut } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
+import { statusLine } from './progress.js';
 
 /** Exit code for an unexpected failure (sysexits EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
@@ -325,12 +326,18 @@ async function diagnoseCommand(
   } else {
     source = { kind: 'live', deps: await ctx.openDeps(target(opts)) };
   }
-  const progress = ctx.stderr.isTTY === true;
-  const diagnosis = await investigate(query, source, {
-    probe: opts.probe === true,
-    onStage: progress ? (s) => ctx.stderr.write(`${s}\n`) : undefined,
-    ...(opts.osUser !== undefined ? { instanceConnectUser: opts.osUser } : {}),
-  });
+  // On a terminal, the stage in progress and its elapsed seconds on one line of stderr, cleared before the answer.
+  const status = statusLine(ctx.stderr);
+  let diagnosis: Diagnosis;
+  try {
+    diagnosis = await investigate(query, source, {
+      probe: opts.probe === true,
+      onStage: (s) => status.stage(s),
+      ...(opts.osUser !== undefined ? { instanceConnectUser: opts.osUser } : {}),
+    });
+  } finally {
+    status.done();
+  }
   if (opts.json) {
     // The JSON object is written once: it waits for the history, HISTORY_WAIT_MS at most.
     const answer = opts.history ? await readHistory(diagnosis, source, historyWait(ctx)) : diagnosis;

@@ -24,6 +24,7 @@ import { palette, renderText, sanitizeTerminalText, wrapLine } from '../render/t
 import { errorText, fixPlanLines, fixReportLines, helpText, instanceLines, undoReportLines } from '../render/views.js';
 import type { CliContext, TextOut } from './context.js';
 import { HISTORY_WAIT_MS, textWidth, useColor } from './program.js';
+import { statusLine } from './progress.js';
 
 /** Runs one conversation effect (core/perform's `performEffect`, injected so the AWS SDK loads only when used). */
 export type Perform = (effect: Effect, deps: Deps, opts: PerformOptions) => Promise<Input>;
@@ -204,11 +205,14 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     return false;
   };
 
+  const status = statusLine(ctx.stdout, { dim });
   const performOpts: PerformOptions = {
     actor,
     confirm,
     undo: ctx.undoKey(),
-    onStage: (s) => out(dim(`… ${s}`)),
+    // A terminal shows the stage in progress with its elapsed seconds on one line, cleared before the answer; a
+    // transcript (piped output) gets each stage once, as a line.
+    onStage: (s) => (ctx.stdout.isTTY === true ? status.stage(s) : out(dim(`… ${s}`))),
     historyWaitMs: HISTORY_WAIT_MS,
     ...(ctx.wait ? { wait: ctx.wait } : {}),
   };
@@ -232,7 +236,13 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     const effects = [...next.effects];
     while (effects.length > 0) {
       const effect = effects.shift() as Effect;
-      next = step(state, await opts.perform(effect, deps, performOpts));
+      let input: Input;
+      try {
+        input = await opts.perform(effect, deps, performOpts);
+      } finally {
+        status.done();
+      }
+      next = step(state, input);
       state = next.state;
       show(next.replies);
       effects.push(...next.effects);

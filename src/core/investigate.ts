@@ -88,7 +88,7 @@ export async function investigate(query: Query, source: Source, opts: Investigat
     diagnosis = await checkKeyPush(deps, snapshot, diagnosis, opts.instanceConnectUser);
   }
   if (!opts.probe) return diagnosis;
-  stage('Probing…');
+  stage(`Probing ${query.from} → ${query.to}…`);
   try {
     const { planProbes, reconcile, runProbes } = await import('../probe/index.js');
     // planProbes skips (with the reason) a source that is not an instance; runProbes sends nothing when probes are off.

@@ -95,7 +95,7 @@ describe('investigate live (through the sandbox’s SDK clients)', () => {
       { kind: 'live', deps: sandboxDeps() },
       { probe: true, onStage: (s) => stages.push(s) },
     );
-    expect(stages).toContain('Probing…');
+    expect(stages).toContain(`Probing ${VM1} → ${VM2}…`);
     expect(d.probe).not.toBeNull();
     expect(d.probe?.protocol).toBe('icmp');
   });

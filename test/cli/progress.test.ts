@@ -1,0 +1,97 @@
+/**
+ * Signs of life while a probe runs: on a terminal, one line with the stage and its elapsed seconds, rewritten in
+ * place and cleared before the answer; nothing of it when the output is not a terminal. Fake timers drive the clock.
+ */
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { statusLine } from '../../src/cli/progress.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { createCliContext } from '../../src/main/context.js';
+
+const CLEAR = '\r\u001b[K';
+
+function tty(isTTY: boolean, columns?: number) {
+  const writes: string[] = [];
+  return { writes, out: { write: (s: string) => writes.push(s), isTTY, ...(columns ? { columns } : {}) } };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('statusLine', () => {
+  it('rewrites one line with the elapsed seconds every second, and clears it when done', () => {
+    vi.useFakeTimers();
+    const t = tty(true);
+    const s = statusLine(t.out);
+    s.stage('Probing web-1 → db-1…');
+    expect(t.writes).toEqual([`${CLEAR}Probing web-1 → db-1… 0 s`]);
+    vi.advanceTimersByTime(3000);
+    expect(t.writes.slice(-1)).toEqual([`${CLEAR}Probing web-1 → db-1… 3 s`]);
+    expect(t.writes.every((w) => !w.includes('\n'))).toBe(true);
+    s.stage('Tracing the request path…');
+    expect(t.writes.slice(-1)).toEqual([`${CLEAR}Tracing the request path… 0 s`]);
+    s.done();
+    expect(t.writes.slice(-1)).toEqual([CLEAR]);
+    const count = t.writes.length;
+    vi.advanceTimersByTime(5000);
+    expect(t.writes).toHaveLength(count);
+  });
+
+  it('writes nothing at all when the output is not a terminal', () => {
+    vi.useFakeTimers();
+    const t = tty(false);
+    const s = statusLine(t.out);
+    s.stage('Probing web-1 → db-1…');
+    vi.advanceTimersByTime(3000);
+    s.done();
+    expect(t.writes).toEqual([]);
+  });
+
+  it('keeps the line narrower than the terminal, so \\r always reaches its start', () => {
+    vi.useFakeTimers();
+    const t = tty(true, 30);
+    const s = statusLine(t.out);
+    s.stage('Probing Instance - NextWork VPC 1 → Instance - NextWork VPC 2…');
+    vi.advanceTimersByTime(12_000);
+    const last = (t.writes.at(-1) as string).slice(CLEAR.length);
+    expect([...last].length).toBeLessThan(30);
+    expect(last).toMatch(/^Probing Instance - Next.*… 12 s$/);
+    s.done();
+  });
+});
+
+async function diagnoseProbe(isTTY: boolean) {
+  const err: string[] = [];
+  const out: string[] = [];
+  const ctx = createCliContext({
+    config: loadConfig({}),
+    logger: silentLogger,
+    stdout: { write: (s: string) => out.push(s), isTTY: false },
+    stderr: { write: (s: string) => err.push(s), isTTY },
+    stdin: new PassThrough(),
+    env: { NO_COLOR: '1' },
+  });
+  const argv = ['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--sandbox', '--probe'];
+  const code = await runCli(argv, ctx);
+  return { code, err, out: out.join('') };
+}
+
+describe('whyping diagnose --probe', () => {
+  it('shows the stages and the probe on one updating line of stderr on a terminal, cleared before the answer', async () => {
+    const r = await diagnoseProbe(true);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${CLEAR}Probing Instance - NextWork VPC 1 → Instance - NextWork VPC 2… 0 s`);
+    expect(r.err.at(-1)).toBe(CLEAR);
+    expect(r.err.join('')).not.toContain('\n');
+    expect(r.out).toMatch(/^✗ Not reachable/);
+  });
+
+  it('writes nothing to stderr when it is not a terminal', async () => {
+    const r = await diagnoseProbe(false);
+    expect(r.err).toEqual([]);
+    expect(r.out).toMatch(/^✗ Not reachable/);
+  });
+});
