@@ -21,7 +21,7 @@ import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
 import { historySection } from '../render/history.js';
 import { palette, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
-import { errorText, fixPlanLines, fixReportLines, helpText, undoReportLines } from '../render/views.js';
+import { errorText, fixPlanLines, fixReportLines, helpText, instanceLines, undoReportLines } from '../render/views.js';
 import type { CliContext, TextOut } from './context.js';
 import { HISTORY_WAIT_MS, textWidth, useColor } from './program.js';
 
@@ -178,10 +178,13 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
         case 'undo-report':
           for (const l of undoReportLines(r.entry, r.outcomes, { brief: true })) out(sanitizeTerminalText(l));
           break;
+        case 'instances':
+          for (const l of instanceLines(r.list)) out(sanitizeTerminalText(l));
+          break;
         case 'error': {
           const err = r.error;
           if (err.code === 'INTERNAL') ctx.logger.debug({ err: err.cause ?? err }, 'shell command failed');
-          out(`Sorry: ${errorText(err)}`);
+          out(`Sorry: ${errorText(err, 'shell')}`);
           if (err.code === 'BAD_INPUT') out(dim('Type help for the forms I understand.'));
           if (err.exitCode === 3) out(dim(SANDBOX_HINT));
           if (err.code === 'INTERNAL') out(dim('Rerun with WHYPING_LOG_LEVEL=debug to see the details.'));

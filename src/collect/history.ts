@@ -114,14 +114,23 @@ export async function addHistory(
   const to = opts.now();
   const from = new Date(to.getTime() - opts.days * 86_400_000);
   const byResource = new Map<string, Promise<{ events: Event[]; skipped: string | null }>>();
-  for (const f of findings) {
-    if (!wantsHistory(f) || byResource.has(f.resource)) continue;
-    byResource.set(f.resource, lookup(client, f.resource, from, to, opts));
-  }
+  const read = (id: string) => {
+    let found = byResource.get(id);
+    if (found === undefined) {
+      found = lookup(client, id, from, to, opts);
+      byResource.set(id, found);
+    }
+    return found;
+  };
+  // Every lookup is queued at once (the queue keeps the rate); each finding then takes what it needs.
+  const asks = findings.map((f) =>
+    wantsHistory(f) ? { own: read(f.resource), dead: deadTargetOf(f), f } : { f, own: undefined, dead: undefined },
+  );
+  const deadReads = asks.map((a) => (a.dead !== undefined ? read(a.dead) : undefined));
   const window = { days: opts.days, from: from.toISOString(), to: to.toISOString() };
   const out: Finding[] = [];
-  for (const f of findings) {
-    const found = wantsHistory(f) ? await byResource.get(f.resource) : undefined;
+  for (const [i, { f, own }] of asks.entries()) {
+    const found = await own;
     if (!found) {
       out.push(f);
       continue;
@@ -129,11 +138,36 @@ export async function addHistory(
     const causes = CAUSES[f.code] ?? [];
     const events = found.events
       .filter((e) => causes.includes(e.EventName ?? ''))
-      .map((e) => historyEvent(e, f.resource, found.events))
-      .sort((a, b) => b.time.localeCompare(a.time));
-    out.push({ ...f, history: { window, skipped: found.skipped, events } });
+      .map((e) => historyEvent(e, f.resource, found.events));
+    // A blackhole route was made by what removed its target: that target's own history says who and when.
+    const dead = await deadReads[i];
+    const deadId = asks[i]?.dead ?? f.resource;
+    for (const e of dead?.events ?? []) {
+      if (DEAD_TARGET_CAUSES.includes(e.EventName ?? '')) events.push(historyEvent(e, deadId, dead?.events));
+    }
+    events.sort((a, b) => b.time.localeCompare(a.time));
+    out.push({ ...f, history: { window, skipped: found.skipped ?? dead?.skipped ?? null, events } });
   }
   return out;
+}
+
+/** The events on a blackhole route's target that make the route a blackhole. */
+const DEAD_TARGET_CAUSES: readonly string[] = [
+  'DeleteNatGateway',
+  'DeleteVpcPeeringConnection',
+  'RejectVpcPeeringConnection',
+  'DetachInternetGateway',
+  'DeleteInternetGateway',
+  'TerminateInstances',
+  'DeleteNetworkInterface',
+  'DeleteTransitGatewayVpcAttachment',
+];
+
+/** The target a ROUTE_BLACKHOLE finding's route points at, as its evidence names it (`0.0.0.0/0 → nat-… (blackhole)`). */
+function deadTargetOf(f: Finding): string | undefined {
+  if (f.code !== 'ROUTE_BLACKHOLE') return undefined;
+  const id = / → ([a-z-]+-[0-9a-f]{8,17}) \(blackhole\)/.exec(f.evidence ?? '')?.[1];
+  return id !== undefined && id !== f.resource && LOOKUP_ID.test(id) ? id : undefined;
 }
 
 async function lookup(
@@ -335,7 +369,10 @@ export function summarize(eventName: string, p: Params, resource: string, was?: 
       const ports =
         range?.from !== undefined ? ` port ${range.from === range.to ? range.from : `${range.from}-${range.to}`}` : '';
       const block = str(p.cidrBlock) ?? str(p.ipv6CidrBlock);
-      const rule = [`${dir} rule ${str(p.ruleNumber) ?? '?'}`, action, block ? `${block}${ports}` : ''].filter(Boolean);
+      const proto = PROTOCOLS[str(p.protocol) ?? ''] ?? (str(p.protocol) ? `protocol ${str(p.protocol)}` : '');
+      const rule = [`${dir} rule ${str(p.ruleNumber) ?? '?'}`, action, proto, block ? `${block}${ports}` : ''].filter(
+        Boolean,
+      );
       return `${verb} ${rule.join(' ')} in ${str(p.networkAclId) ?? resource}`;
     }
     case 'ReplaceNetworkAclAssociation':
@@ -358,6 +395,8 @@ export function summarize(eventName: string, p: Params, resource: string, was?: 
       if (typeof check === 'boolean') return `turned source/destination check ${check ? 'on' : 'off'} on ${on}`;
       return `${eventName} on ${on}`;
     }
+    case 'DeleteNatGateway':
+      return `deleted the NAT gateway ${str(p.natGatewayId) ?? resource}`;
     case 'DetachInternetGateway':
       return `detached ${str(p.internetGatewayId) ?? resource} from ${str(p.vpcId) ?? 'its VPC'}`;
     case 'DisassociateAddress':
@@ -371,6 +410,9 @@ export function summarize(eventName: string, p: Params, resource: string, was?: 
       return `${eventName} on ${resource}`;
   }
 }
+
+/** Network ACL protocol numbers in console words. */
+const PROTOCOLS: Record<string, string> = { '-1': 'all traffic', '6': 'tcp', '17': 'udp', '1': 'icmp' };
 
 /** A security group permission in console words: `tcp 22 from 10.0.0.0/16`. */
 function permission(p: Params): string {

@@ -8,6 +8,7 @@ import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan, Query } from '../model/index.js';
 import type { ApplyFixReport } from './apply-fix.js';
 import { fixPlansOf } from './fix-order.js';
+import type { InstanceList } from './instances.js';
 import { parseRequest } from './request.js';
 
 /** A fix number given in this conversation: `fix N` means the fix shown as N, for as long as the question stays. */
@@ -50,7 +51,9 @@ export type Effect =
     }
   | { kind: 'undo'; entry: UndoEntry }
   /** After an answer: read what changed on its blockers (CloudTrail); the answer is already shown. */
-  | { kind: 'history'; diagnosis: Diagnosis };
+  | { kind: 'history'; diagnosis: Diagnosis }
+  /** List the instances a question can name (`instances`). */
+  | { kind: 'instances' };
 
 /** One outcome of an undo step (an executor result, as lines of the report). */
 export interface UndoOutcome {
@@ -67,6 +70,7 @@ export type Input =
   | { kind: 'undone'; entry: UndoEntry; outcomes: UndoOutcome[] }
   /** The answer's diagnosis with `history` set on its blockers (unchanged when the history is off). */
   | { kind: 'history'; diagnosis: Diagnosis }
+  | { kind: 'listed'; list: InstanceList }
   | { kind: 'failed'; error: WhypingError; query?: Query };
 
 /** What the front end shows, as values; each front end lays them out with src/render. */
@@ -80,6 +84,7 @@ export type Reply =
   | { kind: 'undo-report'; entry: UndoEntry; outcomes: UndoOutcome[]; undone: boolean }
   /** What changed on the blockers of the answer just shown (it follows that answer). */
   | { kind: 'history'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number> }
+  | { kind: 'instances'; list: InstanceList }
   | {
       kind: 'error';
       error: WhypingError /** The question that met it (an ambiguous end is asked again). */;
@@ -184,6 +189,8 @@ export function step(state: ConversationState, input: Input): Step {
       if (undone) replies.push({ kind: 'hint', text: `(undid: ${input.entry.label}) Type recheck to see the effect.` });
       return say(next, ...replies);
     }
+    case 'listed':
+      return say(state, { kind: 'instances', list: input.list });
     case 'failed':
       return say(state, { kind: 'error', error: input.error, ...(input.query ? { query: input.query } : {}) });
     default: {
@@ -203,6 +210,7 @@ function onText(state: ConversationState, raw: string): Step {
   if (line === '' || line.startsWith('#')) return say(state);
   if (QUIT.has(word)) return say(state, { kind: 'quit' });
   if (word === 'help' || word === '?') return say(state, { kind: 'help' });
+  if (word === 'instances' || word === 'list') return { state, replies: [], effects: [{ kind: 'instances' }] };
   if (word === 'recheck' || word === 'again' || word === 'probe') {
     if (!state.query) return say(state, { kind: 'notice', text: 'Nothing to recheck yet: ask a question first.' });
     return { state, replies: [], effects: [{ kind: 'investigate', query: state.query, probe: word === 'probe' }] };

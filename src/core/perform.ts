@@ -9,6 +9,7 @@ import { failed } from './conversation.js';
 import type { Deps } from './deps.js';
 import { type FixQueue, inProcessQueue } from './fix-queue.js';
 import { readHistory } from './history.js';
+import { listInstances } from './instances.js';
 import { investigate } from './investigate.js';
 
 /** How a front end runs effects. */
@@ -87,6 +88,8 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
         );
         return { kind: 'history', diagnosis };
       }
+      case 'instances':
+        return { kind: 'listed', list: await listInstances({ kind: 'live', deps }) };
       default: {
         const never: never = effect;
         return never;

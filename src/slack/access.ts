@@ -33,7 +33,8 @@ export class Access {
 
   /** May `user` have whyping run `effect`? Investigations (and their history) are open to anyone in an allowed channel. */
   async allows(user: string, effect: Effect): Promise<Verdict> {
-    if ((effect.kind === 'investigate' && !effect.probe) || effect.kind === 'history') return null;
+    if ((effect.kind === 'investigate' && !effect.probe) || effect.kind === 'history' || effect.kind === 'instances')
+      return null;
     if (this.settings.sandbox) return null;
     const probe = effect.kind === 'investigate';
     const list = probe ? this.settings.probers : this.settings.fixers;

@@ -24,7 +24,7 @@ import {
   verdictMessage,
 } from '../render/blocks.js';
 import { historySection } from '../render/history.js';
-import { errorText, fixReportLines, helpText, undoReportLines } from '../render/views.js';
+import { errorText, fixReportLines, helpText, instanceLines, undoReportLines } from '../render/views.js';
 import type { Access } from './access.js';
 import { stateMetadata, type ThreadState } from './thread.js';
 
@@ -151,7 +151,7 @@ export class ThreadRun {
     if (effect.kind === 'investigate') {
       this.progressTs = await this.post(progressMessage(effect.query, null), { top: this.where.threadTs === null });
       opts.onStage = (stage) => this.stage(effect, stage);
-    } else {
+    } else if (effect.kind !== 'instances') {
       this.audit('requested', { fixId });
       opts.writeDeps = await this.ctx.writeDepsFor(this.where.user);
     }
@@ -221,6 +221,9 @@ export class ThreadRun {
         case 'undo-report':
           await this.thread(linesMessage(undoReportLines(r.entry, r.outcomes)));
           break;
+        case 'instances':
+          await this.say(instanceLines(r.list).join('\n'));
+          break;
         case 'error':
           await this.error(r.error, r.query);
           break;
@@ -241,7 +244,7 @@ export class ThreadRun {
   /** Errors: an ambiguous end gets a menu; bad input ephemerally; AWS errors in the thread (or ephemerally). */
   private async error(e: WhypingError, query: Query | undefined): Promise<void> {
     if (this.progressTs && !this.fallback) {
-      await this.update(this.progressTs, linesMessage([`Could not answer: ${errorText(e)}`]));
+      await this.update(this.progressTs, linesMessage([`Could not answer: ${errorText(e, 'slack')}`]));
       this.progressTs = null;
     }
     if (e.code === 'AMBIGUOUS_ENDPOINT' && query) {
@@ -259,7 +262,7 @@ export class ThreadRun {
       }
       return;
     }
-    const text = `Sorry: ${errorText(e)}`;
+    const text = `Sorry: ${errorText(e, 'slack')}`;
     const input = e.code === 'BAD_INPUT' || e.code === 'UNKNOWN_ENDPOINT' || e.code === 'AMBIGUOUS_ENDPOINT';
     if (input || this.where.threadTs === null) await this.ephemeral(text);
     else await this.thread(linesMessage([text]));

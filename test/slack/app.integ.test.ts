@@ -65,6 +65,24 @@ describe('/whyping', () => {
     expect(sandbox.calls).toHaveLength(0);
   });
 
+  it('lists the instances ephemerally, and an unknown name says the close matches and how to list them', async () => {
+    const { deps } = sandboxDeps();
+    const { base } = await app(deps);
+    const list = command(fake(), 'instances');
+    await post(base, list.body, 'form');
+    const listed = String((await fake().waitFor((c) => c.method === list.hook)).body.text);
+    expect(listed).toMatch(
+      /^Instances in us-east-1 \(2\):\n {2}Instance - NextWork VPC 1 +i-[0-9a-f]+ +10\.1\.0\.12\n/,
+    );
+    expect(listed).toContain('Instance - NextWork VPC 2');
+    const unknown = command(fake(), '"Instance - NextWork VPC 3" 10.2.4.95');
+    await post(base, unknown.body, 'form');
+    const hook = await fake().waitFor((c) => c.method === unknown.hook);
+    expect(String(hook.body.text)).toMatch(
+      /^Sorry: No instance is named "Instance - NextWork VPC 3" in us-east-1\. Did you mean: Instance - NextWork VPC 1, Instance - NextWork VPC 2\?\nSay `instances` \(or `\/whyping instances`\) to list them\.$/,
+    );
+  });
+
   it('answers bad input ephemerally in one sentence, and keeps serving', async () => {
     const { deps } = sandboxDeps();
     const { base } = await app(deps);
