@@ -23,6 +23,8 @@ export interface CollectResult {
   stats: CollectStats;
   /** Parts of the path in other accounts or regions that could not be read (empty when all was read). */
   unread: UnreadPart[];
+  /** The account the default clients read, as the data showed it (null when nothing said). */
+  homeAccount: string | null;
 }
 
 /** Options of a collection. */
@@ -69,6 +71,7 @@ export async function collectForQuery(ec2: EC2Client, query: Query, opts: Collec
     files: [...spanFiles(span), ...lbFiles.map((f) => ({ ...f, region: opts.region }))],
     stats: r.stats,
     unread: span.unread(),
+    homeAccount: span.homeAccount,
   };
 }
 
@@ -160,7 +163,7 @@ export async function collectSnapshot(
   for (const v of c.all<{ VpcId?: string }>('Vpcs')) if (v.VpcId) scope.fullVpcs.add(v.VpcId);
   for (const f of c.instances.values()) if (f.instance.VpcId) scope.fullVpcs.add(f.instance.VpcId);
   await span.expand();
-  return { files: spanFiles(span), stats: r.stats, unread: span.unread() };
+  return { files: spanFiles(span), stats: r.stats, unread: span.unread(), homeAccount: span.homeAccount };
 }
 
 /** Folds a resolved endpoint into the collection and the scope. */

@@ -20,6 +20,7 @@ import {
 import type { Diagnosis, FixPlan, Query, Snapshot } from '../model/index.js';
 import type { Deps } from './deps.js';
 import { fixPlansOf } from './fix-order.js';
+import { clientForPlan } from './fix-where.js';
 import { diagnoseLive } from './investigate.js';
 import { acquireAll, FIX_LEASE_TTL_MS, processLeases } from './lease.js';
 import { withInvestigation } from './log-context.js';
@@ -129,7 +130,10 @@ function diagnosisIdOf(d: Diagnosis, now: Date): string {
 }
 
 /** Re-collects fresh state and re-diagnoses (no probe). */
-async function fresh(deps: Deps, query: Query): Promise<{ diagnosis: Diagnosis; snapshot: Snapshot }> {
+async function fresh(
+  deps: Deps,
+  query: Query,
+): Promise<{ diagnosis: Diagnosis; snapshot: Snapshot; homeAccount: string | null }> {
   return diagnoseLive(query, deps);
 }
 
@@ -257,7 +261,13 @@ async function applyLeased(
   // (2) Dry-run everything first: a denied IAM action or an impossible change is reported before anything changes.
   const ctx = { actor: opts.actor, diagnosisId, now: () => at, logger: deps.logger };
   const dry: ApplyResult[] = [];
-  for (const plan of plans) dry.push(await executeFix(deps.clients.ec2, plan, { ...ctx, dryRun: true }));
+  // Each plan runs in the account and region that own what it changes (another account through its fix role).
+  const run = async (plan: FixPlan, dryRun: boolean): Promise<ApplyResult & { region?: string }> => {
+    const c = clientForPlan(deps, first.snapshot, plan, first.homeAccount);
+    if ('refused' in c) return { status: 'refused', requestIds: [], message: c.refused, undo: null };
+    return { ...(await executeFix(c.ec2, plan, { ...ctx, dryRun })), region: c.region };
+  };
+  for (const plan of plans) dry.push(await run(plan, true));
   // A plan can be valid only once an earlier one is in place (a rule naming a peer VPC's security group needs the
   // peering accepted first), so AWS rejects its dry run today. A permission refusal always blocks; any other dry-run
   // failure of a plan that comes after a plan about to be applied is deferred: the executor dry-runs it again right
@@ -311,13 +321,13 @@ async function applyLeased(
       reports.push(skipped(plan, `Not applied: ${stopped.plan.id} failed before it.`));
       continue;
     }
-    const result = await executeFix(deps.clients.ec2, plan, { ...ctx, dryRun: false });
+    const { region, ...result } = await run(plan, false);
     const r = report(plan, result);
     if (result.status === 'applied') {
       for (const change of result.undo ?? []) {
         steps.push({
           account: ownerOfChange(first.snapshot, change) ?? 'unknown',
-          region: deps.region,
+          region: region ?? deps.region,
           fixId: plan.id,
           change,
         });

@@ -44,11 +44,17 @@ export async function diagnoseLive(
   query: Query,
   deps: Deps,
   stage: (s: string) => void = () => {},
-): Promise<{ diagnosis: Diagnosis; snapshot: Snapshot; endpoints: ReturnType<typeof resolveEndpoints> }> {
+): Promise<{
+  diagnosis: Diagnosis;
+  snapshot: Snapshot;
+  endpoints: ReturnType<typeof resolveEndpoints>;
+  /** The account the default credentials read (null until the data shows it). */
+  homeAccount: string | null;
+}> {
   // The AWS SDK is loaded on the first live question only: it costs about a second of startup that offline answers
   // (--snapshot, batches in CI) do not need.
   const { collectForQuery } = await import('../collect/index.js');
-  const { files, stats, unread } = await collectForQuery(deps.clients.ec2, query, {
+  const { files, stats, unread, homeAccount } = await collectForQuery(deps.clients.ec2, query, {
     region: deps.region,
     logger: deps.logger,
     ...(deps.clients.accounts ? { accounts: deps.clients.accounts } : {}),
@@ -60,7 +66,7 @@ export async function diagnoseLive(
   const endpoints = resolveEndpoints(snapshot, query.from, query.to);
   stage('Tracing the request path…');
   const diagnosis = withUnread(await withHints(diagnose(snapshot, query, endpoints)), unread);
-  return { diagnosis, snapshot, endpoints };
+  return { diagnosis, snapshot, endpoints, homeAccount };
 }
 
 /** Answers one query: resolves both ends, traces both paths, and (when asked and allowed) probes. */

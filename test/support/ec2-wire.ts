@@ -276,6 +276,8 @@ export interface FakeEc2Options {
   /** Delay of every reply, in ms (benchmarks). */
   latencyMs?: number;
   failures?: InjectedFailure[];
+  /** Answer only requests signed with this access key id (several accounts behind one regional endpoint). */
+  accessKeyId?: string;
 }
 
 /** One request the fake account answered. */
@@ -428,6 +430,8 @@ export function fakeEc2(docs: (Record<string, unknown> | RawSnapshotFile)[], opt
   let interceptor = nock(opts.endpoint ?? `https://ec2.${region}.amazonaws.com`)
     .persist()
     .post('/');
+  const key = opts.accessKeyId;
+  if (key) interceptor = interceptor.matchHeader('authorization', (v: string) => v.includes(`Credential=${key}/`));
   if (opts.latencyMs) interceptor = interceptor.delay(opts.latencyMs);
   const scope = interceptor.reply((_uri, body) => {
     const req = parseEc2Request(

@@ -1,0 +1,71 @@
+/**
+ * `fix all` across two accounts and regions (issue 17): the peering is accepted by the partner account in its own
+ * region, and a route is added on each side in the account that owns the table; the undo token carries each step's
+ * account and region. Without a fix role for the partner, nothing changes and the refusal names the variable.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyFix } from '../../src/core/apply-fix.js';
+import type { Deps } from '../../src/core/deps.js';
+import { silentLogger } from '../../src/log.js';
+import type { Query } from '../../src/model/index.js';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { TEST_UNDO } from '../support/undo-key.js';
+
+const A = '111122223333';
+const B = '444455556666';
+const PING: Query = { from: 'app-a', to: '10.20.1.20', protocol: 'icmp', port: null };
+const now = () => new Date('2026-11-25T10:00:00Z');
+const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
+
+function deps(sb: Sandbox): Deps {
+  return {
+    clients: sb.clients,
+    region: sb.region,
+    logger: silentLogger,
+    now,
+    sleep: async () => {},
+    probesEnabled: false,
+  };
+}
+
+const writes = (sb: Sandbox, key: string) =>
+  (sb.sites?.get(key)?.calls ?? []).filter((c) => !/^Describe|^Get|^Search/.test(c.operation) && !c.error);
+
+describe('fix all across accounts and regions', () => {
+  it('accepts the peering as the partner, in eu-west-1, and adds the route on each side', async () => {
+    const sb = createSandbox({ scenario: 'cross-account-peering', now });
+    const r = await applyFix(deps(sb), PING, 'all', opts);
+    expect(r.status, r.message).toBe('applied');
+    expect(r.reachableBefore).toBe(false);
+    expect(r.reachableAfter).toBe(true);
+    // Each change was made by the account that owns it, in its region (dry runs answer with an error, not counted).
+    expect(writes(sb, `${A}/us-east-1`).map((c) => c.operation)).toEqual(['CreateRoute']);
+    expect(writes(sb, `${B}/eu-west-1`).map((c) => c.operation)).toEqual([
+      'AcceptVpcPeeringConnection',
+      'CreateTags',
+      'CreateRoute',
+    ]);
+    // The undo token's steps name the account and region of each table.
+    const steps = (r.undo?.steps ?? []).join('\n');
+    expect(steps).toContain(`account ${A}, us-east-1`);
+    expect(steps).toContain(`account ${B}, eu-west-1`);
+  });
+
+  it('without a fix role for the partner account, nothing changes and the refusal names WHYPING_ACCOUNT_FIX_ROLE', async () => {
+    const sb = createSandbox({ scenario: 'cross-account-peering', now });
+    const accounts = sb.clients.accounts;
+    if (!accounts) throw new Error('a sandbox of two accounts has account clients');
+    const noFixRole = {
+      ...accounts,
+      other: (w: { account: string; region: string }, purpose: 'read' | 'fix') => {
+        if (purpose === 'fix')
+          throw new Error('no role is configured for account 444455556666: set WHYPING_ACCOUNT_FIX_ROLE');
+        return accounts.other(w, purpose);
+      },
+    };
+    const r = await applyFix({ ...deps(sb), clients: { ...sb.clients, accounts: noFixRole } }, PING, 'all', opts);
+    expect(r.status).toBe('refused');
+    expect(r.message).toContain('WHYPING_ACCOUNT_FIX_ROLE');
+    expect(sb.calls.filter((c) => !/^Describe|^Get|^Search/.test(c.operation) && !c.error)).toEqual([]);
+  });
+});
