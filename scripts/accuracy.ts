@@ -46,17 +46,6 @@ interface Observation {
  */
 export const OUT_OF_SCOPE: { id: string; reason: string; test: (o: Observation, s: Snapshot) => boolean }[] = [
   {
-    id: 'load-balancer-destination',
-    reason:
-      'the destination is a load balancer interface: what it forwards depends on listeners and targets, outside the model',
-    test: (o, s) => eniTypeOf(s, o.dst) === 'network_load_balancer' || eniTypeOf(s, o.dst) === 'load_balancer',
-  },
-  {
-    id: 'vpc-endpoint-destination',
-    reason: 'the destination is a VPC endpoint interface: the AWS service behind it is outside the model',
-    test: (o, s) => eniTypeOf(s, o.dst) === 'vpc_endpoint' || eniTypeOf(s, o.dst) === 'gateway_load_balancer_endpoint',
-  },
-  {
     id: 'internet-destination',
     reason:
       "the destination is a host on the internet (a public address that no interface or NAT gateway of the snapshot holds, and that the snapshot does not know as released: not a deleted NAT gateway's, not an unassociated Elastic IP): the engine checks the path to the internet and back, but whether that host answers (ping at all, or a TCP port) is the host's own behaviour",
@@ -69,9 +58,13 @@ export const OUT_OF_SCOPE: { id: string; reason: string; test: (o: Observation, 
   },
 ];
 
-function eniTypeOf(s: Snapshot, ip: string): string | null {
+/** What a destination is, when it is a load balancer's or an interface endpoint's address (reported apart). */
+function lbKindOf(s: Snapshot, ip: string): 'load balancer' | 'VPC endpoint' | null {
   const id = s.index.privateIpToEni.get(ip)?.[0] ?? s.index.publicIpToEni.get(ip);
-  return id ? (s.networkInterfaces.get(id)?.interfaceType ?? null) : null;
+  if (!id) return null;
+  if (s.loadBalancing?.byEni.has(id)) return 'load balancer';
+  if (s.loadBalancing?.endpointByEni.has(id)) return 'VPC endpoint';
+  return null;
 }
 
 export interface LabResult {
@@ -87,6 +80,8 @@ export interface LabResult {
   queryMs: number;
   disagreements: { obs: Observation; verdict: boolean | null; findings: string[]; notAnalyzed: string | null }[];
   notAnalyzedList: { obs: Observation; reason: string }[];
+  /** In-scope flows to a load balancer's or an interface endpoint's address, and how many agreed. */
+  byEndKind: Record<string, { flows: number; agreed: number }>;
   /** Flows from the sources Batfish's own model got wrong or could not test (`sickbay_upstream`): in scope / agreed. */
   sickbay: { sources: string[]; inScope: number; agreed: number };
 }
@@ -117,6 +112,7 @@ export function runLab(dir: string, lab: string): LabResult {
     queryMs: 0,
     disagreements: [],
     notAnalyzedList: [],
+    byEndKind: {},
     sickbay: { sources: [...sickSources].sort(), inScope: 0, agreed: 0 },
   };
   const tq = performance.now();
@@ -137,6 +133,13 @@ export function runLab(dir: string, lab: string): LabResult {
     }
     const sick = sickSources.has(o.src);
     if (sick) r.sickbay.inScope++;
+    const endKind = lbKindOf(snapshot, o.dst);
+    if (endKind) {
+      const byKind = r.byEndKind[endKind] ?? { flows: 0, agreed: 0 };
+      r.byEndKind[endKind] = byKind;
+      byKind.flows++;
+      if (d.reachable === observedReachable(o)) byKind.agreed++;
+    }
     if (d.reachable === null) {
       r.notAnalyzed++;
       r.notAnalyzedList.push({ obs: o, reason: d.notAnalyzed?.reason ?? 'unknown' });
@@ -256,7 +259,7 @@ function writeReport(results: LabResult[], wall: number, dir: string): void {
   lines.push(
     'A flow is out of scope when its destination is something the model cannot know the behaviour of from',
     "`describe-*` data: the classes follow from the model's boundaries (DESIGN §4), never from which flows agree. The",
-    'load balancer and VPC endpoint classes were set before the first run; `internet-destination` after it, when the',
+    'load balancer and VPC endpoint classes were set before the first run and left when the model learned them (issue 15); `internet-destination` after it, when the',
     'first run showed that such flows depend on the far host (S3 answers ping but drops TCP 22). It holds only hosts',
     "the snapshot knows nothing about: addresses the snapshot knows nothing holds (a deleted NAT gateway's, an",
     'unassociated Elastic IP) are in scope and answered `NO_INTERFACE_AT_DESTINATION`. These flows are still run',
@@ -277,6 +280,17 @@ function writeReport(results: LabResult[], wall: number, dir: string): void {
   lines.push(`| --- | ${OUT_OF_SCOPE.map(() => '---:').join(' | ')} |`);
   for (const r of results)
     lines.push(`| ${r.lab} | ${OUT_OF_SCOPE.map((c) => r.outOfScopeByClass[c.id]?.flows ?? 0).join(' | ')} |`);
+  lines.push('', '## Load balancers and VPC endpoints', '');
+  lines.push(
+    'In-scope flows whose destination is an address of a load balancer node or of an interface VPC endpoint (issue 15:',
+    'listener, targets seen with or without the client address, target health, the service ports of an endpoint):',
+    '',
+    '| lab | destination | flows | agreed |',
+    '| --- | --- | ---: | ---: |',
+  );
+  for (const r of results)
+    for (const [kind, c] of Object.entries(r.byEndKind).sort())
+      lines.push(`| ${r.lab} | ${kind} | ${c.flows} | ${c.agreed} |`);
   lines.push('', "## Batfish's hard cases", '');
   lines.push(
     "Each lab's `observed.json` keeps the lab's `validation/sickbay.yaml`: the probing hosts whose measurements",
@@ -314,6 +328,7 @@ const LESSONS = [
   'Private addresses of deleted NAT gateways (aws_demo 10.1.201.30, 10.3.201.130; 43 flows, not analyzed before): a deleted or failed NAT holds no address, and an address of a VPC that no interface holds answers nothing. Fixed in the model: new finding `NO_INTERFACE_AT_DESTINATION`.',
   'Public addresses of those deleted NAT gateways (aws_demo 13.52.109.186, 52.71.54.153; 40 flows the engine called reachable) and S3 addresses probed on TCP 22 (aws_vpc_endpoints; 2 flows): S3 does not answer TCP 22, a far host\'s own behaviour. These are why the `internet-destination` class exists; the engine also answers "not analyzed" for addresses in AWS-managed prefix lists (com.amazonaws.<region>.<service>).',
   'Second round (issue 14): the released addresses were taken back out of `internet-destination`. The snapshot says who held them (the NAT gateway is `deleted`; an Elastic IP with no association is held by no one), so the model can know that nothing answers: `NO_INTERFACE_AT_DESTINATION`, in scope, 46 more flows agreed in aws_demo and none lost. The class now holds only addresses the snapshot knows nothing about (8.8.8.8, S3).',
+  "Third round (issue 15): load balancers and interface VPC endpoints are in the model, so the classes `load-balancer-destination` (173 flows) and `vpc-endpoint-destination` (6) are gone and their flows are in scope: all 179 agree. An NLB answers neither ping nor a port without a listener (aws_demo, aws_nlb_targets_instance: 162 flows); on a listener port the connection goes on to the targets, whose security groups see the client's own address (client IP preservation, on by default for instance targets), so only the internet client a target allows gets through (8.8.8.8 → 100.26.7.68 and 54.174.198.234 port 80 open; the rest filtered). The lab's targets were all `unhealthy` when the snapshot was taken yet answered: a load balancer whose targets are all unhealthy fails open (AWS documents it), which the model follows. The EC2 interface endpoint (aws_vpc_endpoints, 6 flows) answers only HTTPS 443: ping and TCP 22 get nothing although its security group allows all.",
 ];
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -10,6 +10,7 @@ import * as cloudtrail from '@aws-sdk/client-cloudtrail';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ec2 from '@aws-sdk/client-ec2';
 import * as eic from '@aws-sdk/client-ec2-instance-connect';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as ssm from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 
@@ -18,6 +19,7 @@ const POLICIES = ['iam/readonly.json', 'iam/probe.json', 'iam/fix.json', 'iam/lo
 /** IAM service prefix of each SDK client (the order matters only if two clients exported the same name). */
 const CLIENTS: [prefix: string, exports: Record<string, unknown>][] = [
   ['ec2-instance-connect', eic],
+  ['elasticloadbalancing', elbv2],
   ['ssm', ssm],
   ['ec2', ec2],
   ['dynamodb', dynamodb],
@@ -76,6 +78,7 @@ describe('IAM policies', () => {
     expect(sent.get('ec2:DescribeRouteTables')).toContain('src/collect/reads.ts');
     expect(sent.get('ec2:DescribeInstances')).toContain('src/collect/resolve.ts');
     expect(sent.get('cloudtrail:LookupEvents')).toContain('src/collect/history.ts');
+    expect(sent.get('elasticloadbalancing:DescribeTargetHealth')).toContain('src/collect/load-balancers.ts');
   });
 
   it('every SDK command in src/** is a command of one of our clients', () => {
@@ -96,7 +99,11 @@ describe('IAM policies', () => {
   it('iam/readonly.json is least privilege: exact read actions, no wildcards, nothing the code never sends', () => {
     const read = policyActions('iam/readonly.json');
     expect(read.filter((a) => a.includes('*'))).toEqual([]);
-    expect(read.filter((a) => !/^(ec2:(Describe|Get|Search)|cloudtrail:LookupEvents$)/.test(a))).toEqual([]);
+    expect(
+      read.filter(
+        (a) => !/^(ec2:(Describe|Get|Search)|elasticloadbalancing:Describe|cloudtrail:LookupEvents$)/.test(a),
+      ),
+    ).toEqual([]);
     expect(read.filter((a) => !sent.has(a))).toEqual([]);
   });
 

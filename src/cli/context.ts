@@ -56,7 +56,7 @@ export interface CliContext {
    */
   undoKey(): UndoKey;
   /** The built-in sandbox scenarios' names: the words `--sandbox` takes as its value besides an existing path. */
-  sandboxScenarios(): string[];
+  sandboxScenarios?(): string[];
   /** The clock undo tokens are checked against (default: the system clock; tests pass a fixed one). */
   now?: () => Date;
   /** The timer of bounded waits (the history's 5 s; default: a real timer); tests pass one they control. */

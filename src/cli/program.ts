@@ -7,14 +7,15 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
 import { readHistory } from '../core/history.js';
+import { listInstances } from '../core/instances.js';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
 import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
 import { historySection } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
-import { DEFAULT_WIDTH, renderText, wrapLine } from '../render/text.js';
-import { errorText } from '../render/views.js';
+import { DEFAULT_WIDTH, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
+import { errorText, instanceLines } from '../render/views.js';
 import type { AwsTarget, CliContext, TextOut } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
 
@@ -38,7 +39,8 @@ export async function runCli(argv: string[], ctx: CliContext, extra: CliExtras =
   const setExitCode = (code: number) => {
     exitCode = code;
   };
-  const sandbox = sandboxValueOnlyWhenItIsOne(argv, (word) => isSandboxValue(word, ctx.sandboxScenarios()));
+  const scenarios = ctx.sandboxScenarios?.() ?? [];
+  const sandbox = sandboxValueOnlyWhenItIsOne(argv, (word) => isSandboxValue(word, scenarios));
   try {
     const program = buildProgram(ctx, setExitCode, extra);
     await program.parseAsync(sandbox.argv, { from: 'user' });
@@ -52,7 +54,7 @@ export async function runCli(argv: string[], ctx: CliContext, extra: CliExtras =
         : isWhypingError(e) && e.message.includes(word);
     for (const word of sandbox.readAsEnds.filter(aboutEnds)) {
       ctx.stderr.write(
-        `whyping: --sandbox did not take "${word}" as its value: it is neither a built-in scenario (${ctx.sandboxScenarios().join(', ')}) nor an existing file or folder.\n`,
+        `whyping: --sandbox did not take "${word}" as its value: it is neither a built-in scenario (${scenarios.join(', ')}) nor an existing file or folder.\n`,
       );
     }
     return code;
@@ -100,7 +102,7 @@ export function reportError(e: unknown, ctx: CliContext): number {
   }
   if (isWhypingError(e)) {
     ctx.logger.debug({ err: e, cause: e.cause }, 'command failed');
-    ctx.stderr.write(`whyping: ${errorText(e)}\n`);
+    ctx.stderr.write(`whyping: ${errorText(e, 'cli')}\n`);
     return e.exitCode;
   }
   ctx.logger.debug({ err: e }, 'unexpected error');
@@ -136,6 +138,14 @@ interface DiagnoseOptions {
   batch?: string;
   history?: boolean;
   verbose?: boolean;
+}
+
+interface InstancesOptions {
+  snapshot?: string;
+  sandbox?: string | true;
+  region?: string;
+  roleArn?: string;
+  json?: boolean;
 }
 
 interface SnapshotOptions {
@@ -230,6 +240,25 @@ Examples:
       setExitCode(await snapshotCommand(ctx, opts));
     });
 
+  program
+    .command('instances')
+    .description('List the instances you can name in a question: Name, id, private IP (public IP, state)')
+    .option('--snapshot <path>', 'list the instances of an offline snapshot instead of AWS')
+    .addOption(
+      new Option('--sandbox [path|scenario]', 'list the in-memory sandbox account (as for diagnose)').conflicts(
+        'snapshot',
+      ),
+    )
+    .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')
+    .option('--role-arn <arn>', 'assume this IAM role to read AWS (default: WHYPING_ROLE_ARN)')
+    .option(
+      '--json',
+      'print one JSON object: {"where", "more", "instances": [{id, name, state, vpcId, privateIp, publicIp}]}',
+    )
+    .action(async (opts: InstancesOptions) => {
+      setExitCode(await instancesCommand(ctx, opts));
+    });
+
   extra.registerFixCommands?.(program, { ...ctx, setExitCode });
   registerHealthcheck(program, ctx, setExitCode);
 
@@ -316,6 +345,26 @@ async function diagnoseCommand(
     if (lines.length > 0) ctx.stdout.write(`\n${lines.flatMap((l) => wrapLine(l, width)).join('\n')}\n`);
   }
   return verdictExitCode(diagnosis);
+}
+
+async function instancesCommand(ctx: CliContext, opts: InstancesOptions): Promise<number> {
+  let source: Source;
+  if (opts.snapshot !== undefined) {
+    if (opts.roleArn !== undefined) throw usage('--role-arn reads live AWS; it has no meaning with --snapshot.');
+    if (opts.region !== undefined) throw usage('--region picks the live AWS region; a snapshot has its own: drop it.');
+    source = { kind: 'snapshot', snapshot: ctx.loadSnapshot(opts.snapshot) };
+  } else {
+    source = { kind: 'live', deps: await ctx.openDeps(target(opts)) };
+  }
+  const list = await listInstances(source);
+  if (opts.json) {
+    ctx.stdout.write(`${JSON.stringify({ where: list.where, more: list.more, instances: list.rows })}\n`);
+  } else {
+    const width = textWidth(ctx.stdout);
+    const lines = instanceLines(list).flatMap((l) => wrapLine(sanitizeTerminalText(l), width));
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return EXIT.reachable;
 }
 
 /** How long `diagnose --history` waits for CloudTrail after the verdict (text) or before answering (--json). */

@@ -5,19 +5,24 @@
  * (prefix-list entries, TGW routes).
  */
 import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Query, RawSnapshotFile } from '../model/index.js';
+import type { AccountClients, Query, RawSnapshotFile } from '../model/index.js';
 import { eicPrefixListName } from '../snapshot/resolve.js';
-import { Collected, emptyScope, planReads, type Read, type Scope } from './plan.js';
+import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, targetsOf } from './load-balancers.js';
+import type { Collected, Read, Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import { type LiveEndpoint, resolveLive } from './resolve.js';
+import { describeEnis, describeInstances, type LiveEndpoint, resolveLive } from './resolve.js';
+import { Span, type UnreadPart } from './span.js';
 
 /** The collected describe-* documents and what collecting them cost. */
 export interface CollectResult {
   files: RawSnapshotFile[];
   stats: CollectStats;
+  /** Parts of the path in other accounts or regions that could not be read (empty when all was read). */
+  unread: UnreadPart[];
 }
 
 /** Options of a collection. */
@@ -26,22 +31,81 @@ export interface CollectOptions {
   logger: Logger;
   /** Parallel calls in flight (default 8). */
   concurrency?: number;
+  /** Clients of other accounts and regions: the path is followed there. Absent: one account and region. */
+  accounts?: AccountClients<EC2Client>;
+  /** Elastic Load Balancing v2: read only when the question involves a load balancer; absent: none is read. */
+  elb?: ElasticLoadBalancingV2Client;
 }
-
-/** The most rounds a collection may take (the depth of any real network is far below). */
-const MAX_ROUNDS = 8;
 
 type Item = Record<string, unknown>;
 
 /** Reads everything needed to diagnose `query`: resolves both ends live, then collects the scoped state. */
 export async function collectForQuery(ec2: EC2Client, query: Query, opts: CollectOptions): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
-  const c = new Collected();
-  const ends = await resolveLive(r, [query.from, query.to], opts.region);
-  const scope = emptyScope(false);
+  const span = new Span(r, opts.region, false, opts.accounts, opts.logger);
+  const { c, scope } = span.home;
+  // An end named by a load balancer's ARN or DNS name stands for the interface of its first node.
+  const texts = [query.from, query.to];
+  if (opts.elb) {
+    for (const [i, text] of texts.entries()) {
+      const hint = loadBalancerHint(text);
+      if (!hint) continue;
+      const read = await readLoadBalancers(
+        opts.elb,
+        'arn' in hint ? { arns: [hint.arn], names: [] } : { arns: [], names: [hint.name] },
+        opts.logger,
+      );
+      const lb = read.loadBalancers[0];
+      const key = lb?.LoadBalancerArn?.split(':loadbalancer/')[1];
+      const node = key ? (await describeEnis(r, 'description', [`ELB ${key}`]))[0]?.NetworkInterfaceId : undefined;
+      if (node) texts[i] = node;
+    }
+  }
+  const ends = await resolveLive(r, texts, opts.region);
   for (const end of ends) absorbEndpoint(c, scope, end);
-  await expand(r, c, scope);
-  return { files: toFiles(c, opts.region), stats: r.stats };
+  await span.expand();
+  const lbFiles = opts.elb ? await loadBalancersOnPath(r, span, opts.elb) : [];
+  return {
+    files: [...spanFiles(span), ...lbFiles.map((f) => ({ ...f, region: opts.region }))],
+    stats: r.stats,
+    unread: span.unread(),
+  };
+}
+
+/**
+ * The load balancers whose nodes' interfaces the home collection holds (the question named one, or an address of
+ * one): their elbv2 data, then the targets they send to and everything those need; and the records of interface VPC
+ * endpoints on the path. Nothing is read when no such interface is on the path.
+ */
+async function loadBalancersOnPath(
+  r: Ec2Reader,
+  span: Span,
+  elb: ElasticLoadBalancingV2Client,
+): Promise<RawSnapshotFile[]> {
+  const { c, scope } = span.home;
+  const enis = c.all<{ Description?: string; InterfaceType?: string }>('NetworkInterfaces');
+  const endpointIds = enis.flatMap((e) =>
+    e.InterfaceType === 'vpc_endpoint' ? [/vpce-[0-9a-f]+/.exec(e.Description ?? '')?.[0] ?? ''] : [],
+  );
+  if (endpointIds.some(Boolean))
+    await runReads(r, c, 'interface endpoints', [
+      {
+        op: 'describe',
+        key: 'VpcEndpoints',
+        filters: [{ Name: 'vpc-endpoint-id', Values: endpointIds.filter(Boolean) }],
+      },
+    ]);
+  const names = loadBalancerNamesOfInterfaces(enis);
+  if (names.length === 0) return [];
+  const read = await readLoadBalancers(elb, { arns: [], names }, r.logger);
+  const targets = targetsOf(read.file);
+  const found = targets.instanceIds.length
+    ? await describeInstances(r, [{ Name: 'instance-id', Values: targets.instanceIds }])
+    : [];
+  const ipEnis = targets.ips.length ? await describeEnis(r, 'addresses.private-ip-address', targets.ips) : [];
+  absorbEndpoint(c, scope, { spec: { kind: 'internet', text: 'targets' }, instances: found, enis: ipEnis });
+  await span.expand();
+  return [read.file];
 }
 
 /** Reads the given VPCs and instances (every VPC of the region when both are empty) and all they reference. */
@@ -51,8 +115,8 @@ export async function collectSnapshot(
   opts: CollectOptions,
 ): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
-  const c = new Collected();
-  const scope = emptyScope(true);
+  const span = new Span(r, opts.region, true, opts.accounts, opts.logger);
+  const { c, scope } = span.home;
   const vpcIds = [...new Set(scopeIn.vpcIds)];
   const instanceIds = [...new Set(scopeIn.instanceIds)];
   const reads: Read[] = [];
@@ -95,8 +159,8 @@ export async function collectSnapshot(
   }
   for (const v of c.all<{ VpcId?: string }>('Vpcs')) if (v.VpcId) scope.fullVpcs.add(v.VpcId);
   for (const f of c.instances.values()) if (f.instance.VpcId) scope.fullVpcs.add(f.instance.VpcId);
-  await expand(r, c, scope);
-  return { files: toFiles(c, opts.region), stats: r.stats };
+  await span.expand();
+  return { files: spanFiles(span), stats: r.stats, unread: span.unread() };
 }
 
 /** Folds a resolved endpoint into the collection and the scope. */
@@ -131,14 +195,11 @@ function absorbEndpoint(c: Collected, scope: Scope, end: LiveEndpoint): void {
   }
 }
 
-/** Runs rounds until nothing new is referenced. */
-async function expand(r: Ec2Reader, c: Collected, scope: Scope): Promise<void> {
-  for (let i = 0; i < MAX_ROUNDS; i++) {
-    const reads = planReads(c, scope);
-    if (reads.length === 0) return;
-    await runReads(r, c, `expand ${i + 1}`, reads);
-  }
-  r.logger.warn({ rounds: r.stats.rounds }, 'collection stopped after the maximum number of rounds');
+/** The collection as describe-* documents: one account and region as before, else one set per account and region. */
+function spanFiles(span: Span): RawSnapshotFile[] {
+  const read = span.read();
+  if (read.length === 1 && read[0]?.site === span.home) return toFiles(span.home.c, span.home.where.region);
+  return read.flatMap(({ site, account }) => toFiles(site.c, site.where.region, account ?? undefined));
 }
 
 /** Output keys written besides the describers' (DESIGN §2): these come from calls by id, not by filter. */
@@ -157,11 +218,12 @@ function plain<T>(v: T): T {
  * The collection as describe-* documents, one per key. Every key is present, empty when the scope holds none, so a
  * reader can tell "no NAT gateway on this path" from "not collected".
  */
-function toFiles(c: Collected, region: string): RawSnapshotFile[] {
+function toFiles(c: Collected, region: string, accountId?: string): RawSnapshotFile[] {
   const file = (operation: string, data: Item): RawSnapshotFile => ({
-    path: `live:${operation}`,
+    path: accountId ? `live:${accountId}/${region}/${operation}` : `live:${operation}`,
     data: plain(data),
     region,
+    ...(accountId ? { accountId } : {}),
   });
   const reservations = new Map<string, { ReservationId?: string; Instances: unknown[] } & Item>();
   for (const { instance, reservation } of c.instances.values()) {

@@ -14,4 +14,5 @@ export {
 } from './history.js';
 export { type CollectStats, Ec2Reader } from './reader.js';
 export { classifyEndpoint, type EndpointSpec } from './resolve.js';
+export type { UnreadPart } from './span.js';
 export { writeSnapshot } from './write.js';

@@ -63,8 +63,23 @@ export interface ApplyFixReport {
   missingPermission?: string;
   /** How to undo this command; null when nothing reversible changed. */
   undo: UndoReport | null;
-  /** Changes made that no undo token can reverse (accepting a peering), as sentences; empty when none. */
-  irreversible: string[];
+  /** Changes made that no undo token can reverse (accepting a peering); empty when none. */
+  irreversible: IrreversibleChange[];
+}
+
+/** A change a fix made that no undo reverses: the fix, and why (said once, without "cannot be undone"). */
+export interface IrreversibleChange {
+  fixId: string;
+  summary: string;
+  /** "accepting pcx-… is final (…)", or how to reverse it by hand when the executor recorded no undo. */
+  why: string;
+}
+
+/** The reason part of a plan's undo text (`cannot be undone: <why>`), so a report says "cannot be undone" once. */
+export function irreversibleChange(plan: FixPlan): IrreversibleChange {
+  const prefix = /^cannot be undone:\s*/i;
+  const why = prefix.test(plan.undo) ? plan.undo.replace(prefix, '') : `to reverse it by hand: ${plan.undo}`;
+  return { fixId: plan.id, summary: plan.summary, why };
 }
 
 /**
@@ -206,7 +221,7 @@ async function applyLeased(
     before,
     reachableBefore: before.reachable,
     undo: null,
-    irreversible: [] as string[],
+    irreversible: [] as IrreversibleChange[],
   };
   const unchanged = (
     status: ApplyFixReport['status'],
@@ -285,7 +300,7 @@ async function applyLeased(
   // (4) Apply in order; stop at the first failure (later fixes may depend on it).
   const reports: PlanReport[] = [];
   const steps: UndoStep[] = [];
-  const irreversible: string[] = [];
+  const irreversible: IrreversibleChange[] = [];
   let stopped: PlanReport | null = null;
   for (const [i, plan] of plans.entries()) {
     if (dry[i]?.status === 'already-in-place') {
@@ -307,7 +322,7 @@ async function applyLeased(
           change,
         });
       }
-      if (!result.undo) irreversible.push(`${plan.id}: ${plan.summary} (${plan.undo})`);
+      if (!result.undo) irreversible.push(irreversibleChange(plan));
     }
     deps.logger.info(
       { actor: opts.actor, diagnosisId, fixId: plan.id, status: r.status, requestIds: r.requestIds },

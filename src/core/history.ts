@@ -31,6 +31,7 @@ export async function readHistory(
     ...diagnosis,
     findings: diagnosis.findings.map((f) => (wantsHistory(f) ? { ...f, history: emptyHistory(days, now, reason) } : f)),
   });
+  if (days === 0) return skipped('history not read: WHYPING_HISTORY_DAYS=0 turns it off (set 1 to 90 days).');
   if (source.kind === 'snapshot')
     return skipped('history not read: a snapshot has no CloudTrail history (ask live AWS).');
   const client = source.deps.clients.cloudtrail;

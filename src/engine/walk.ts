@@ -5,6 +5,7 @@
  */
 
 import type {
+  Hop,
   Instance,
   NetworkInterface,
   Query,
@@ -29,6 +30,7 @@ import {
   nobodyHolds,
   privateSourceAtGateway,
 } from './hops/internet-gateway.js';
+import { endpointArrive, endpointOf, lbArrive, loadBalancerOf, nestedLoadBalancer } from './hops/load-balancer.js';
 import { natAsDestination, natEgress, natOfEni, natReturn } from './hops/nat-gateway.js';
 import { crossSubnets } from './hops/network-acl.js';
 import { crossPeering } from './hops/peering.js';
@@ -54,6 +56,10 @@ export class Walk {
   readonly igwRoutes = new Map<VpcId, IgwRoute>();
   /** Per pair of VPCs (`vpc-a|vpc-b`, sorted) with a new peering planned: the missing routes the paths add to it. */
   readonly peeringRoutes = new Map<string, { routeTableId: RouteTable['id']; destinationCidrBlock: string }[]>();
+  /** The replies of a load balancer's targets back to its node (the start of the return path). */
+  readonly lbReplyHops: Hop[] = [];
+  /** How many load balancer legs the walk is inside (a target that is itself a load balancer is not followed). */
+  lbDepth = 0;
 
   constructor(
     readonly s: Snapshot,
@@ -237,6 +243,16 @@ export function arriveAt(t: Walk, flow: Flow, eni: NetworkInterface): void {
       natAsDestination(t, flow, nat ?? null, eni.id);
       return;
     }
+    const lb = loadBalancerOf(t, eni);
+    if (lb) {
+      if (!nestedLoadBalancer(t, eni)) lbArrive(t, flow, eni, lb);
+      return;
+    }
+    const endpoint = endpointOf(t, eni);
+    if (endpoint) {
+      endpointArrive(t, flow, eni, endpoint);
+      return;
+    }
     if (!t.instanceOf(eni) && eni.interfaceType !== 'interface') {
       t.rec.stop(
         'network-interface',
@@ -363,7 +379,21 @@ export function walkRequest(
         return fwd;
       }
       const publicIp = destination.publicIp ?? knownPublic;
-      if (publicIp) {
+      const endpoint = publicIp ? null : endpointOf(t, destination.eni);
+      if (!publicIp && loadBalancerOf(t, destination.eni)) {
+        // An internal load balancer (no public address): its node says so, then the rest of the request is traced.
+        crossSubnets(t, fwd, null, destination.eni.subnetId);
+        arriveAt(t, fwd, destination.eni);
+      } else if (endpoint) {
+        t.rec.hop(fwd, { component: 'vpc-endpoint', id: endpoint.id, allowed: false, rule: 'private addresses only' });
+        t.rec.record({
+          flow: fwd,
+          code: 'PRIVATE_DESTINATION_VIA_INTERNET',
+          resource: endpoint.id,
+          message: `${endpoint.id} is an interface VPC endpoint: it has only private addresses, so from ${source.label} nothing can reach it.`,
+          awsCode: 'IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS',
+        });
+      } else if (publicIp) {
         fwd.dst = hostCidr(publicIp);
         igwIngress(t, fwd, destination.eni, publicIp);
       } else {
@@ -412,6 +442,8 @@ export function walkReply(t: Walk, fwd: Flow, arrived: NonNullable<Flow['arrived
     ret.natted = firstNat;
     ret.traffic = replyTraffic(t.q.protocol, EPHEMERAL.any);
   }
+  // A load balancer's targets answer its node first; then the node answers the client.
+  ret.hops.push(...t.lbReplyHops);
   if (arrived.kind === 'eni') {
     ret.srcEni = arrived.eni;
     leaveEni(t, ret, arrived.eni, source.kind === 'eni' && !fwd.viaInternet ? source.eni : null);

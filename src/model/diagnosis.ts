@@ -24,10 +24,10 @@ export interface Query {
 /** An endpoint after resolution (JSON: `endpoints.from` / `endpoints.to`). */
 export interface ResolvedEndpoint {
   /** instance, network-interface, ip (an address, inside or outside the snapshot), internet (a host on the internet). */
-  kind: 'instance' | 'network-interface' | 'ip' | 'internet';
+  kind: 'instance' | 'network-interface' | 'ip' | 'internet' | 'load-balancer' | 'vpc-endpoint';
   /** What the user typed. */
   input: string;
-  /** Instance id or ENI id, when the endpoint is one. */
+  /** Instance id or ENI id, when the endpoint is one; a load balancer's ARN; a VPC endpoint's id. */
   id?: string;
   /** The address packets use: the ENI's primary private IP, the given IP, or null for `internet`. */
   ip: string | null;
@@ -57,7 +57,8 @@ export type Component =
   | 'transit-gateway-route-table'
   | 'vpc-endpoint'
   | 'vpc'
-  | 'internet';
+  | 'internet'
+  | 'load-balancer';
 
 /** One step of a path and the decision made there, citing the AWS object in the console's words. */
 export interface Hop {
@@ -100,6 +101,14 @@ export type FindingCode =
   | 'NAT_GATEWAY_NOT_A_DESTINATION'
   /** The destination address lies in a VPC of the snapshot, but no network interface holds it: nothing answers. */
   | 'NO_INTERFACE_AT_DESTINATION'
+  /** A load balancer has no listener for the protocol and port (an NLB answers no ping): nothing answers. */
+  | 'LB_NO_LISTENER'
+  /** The listener's target groups hold no target the node can send to (none registered, none in its zone, none healthy there). */
+  | 'LB_NO_HEALTHY_TARGET'
+  /** A client on the internet asks for an internal load balancer: it has no public address. */
+  | 'LB_INTERNAL_SCHEME'
+  /** An interface VPC endpoint's AWS service answers only on its service's ports (HTTPS 443 for most), never ping. */
+  | 'VPC_ENDPOINT_PORT_NOT_SERVED'
   /** Probe-only (reported in `probe.findings`, never in `findings`): the configuration allows it, the host drops it. */
   | 'HOST_FIREWALL_SUSPECTED'
   /** Probe-only: the connection reached the host and was refused (TCP RST): nothing listens on that port. */
@@ -127,7 +136,11 @@ export type AwsExplanationCode =
   | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS'
   | 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS'
   | 'IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS'
-  | 'IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS';
+  | 'IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS'
+  | 'ELBV2_LISTENERS_MISMATCH'
+  | 'ELBV2_LISTENER_HAS_NO_TG'
+  | 'ELBV2_NO_TARGETS_IN_AZ'
+  | 'PROTOCOL_RESTRICTION';
 
 /** EC2 write actions a fix plan can carry. Executors (src/fix) turn each into SDK commands. */
 export type FixAction =

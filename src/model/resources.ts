@@ -22,6 +22,7 @@ import type {
   VpcId,
   VpcPeeringConnectionId,
 } from './ids.js';
+import type { LoadBalancing } from './load-balancers.js';
 
 /** Tags as a plain map (`Name` is also lifted into `name`). */
 export type Tags = Readonly<Record<string, string>>;
@@ -335,6 +336,8 @@ export interface VpcEndpoint extends Origin {
   subnetIds: SubnetId[];
   networkInterfaceIds: NetworkInterfaceId[];
   groupIds: SecurityGroupId[];
+  /** DNS names of an interface endpoint (`DnsEntries[].DnsName`), when the data has them. */
+  dnsNames?: string[];
   tags: Tags;
 }
 
@@ -436,6 +439,8 @@ export interface Snapshot {
   transitGatewayRouteTables: Map<TransitGatewayRouteTableId, TransitGatewayRouteTable>;
   vpcEndpoints: Map<VpcEndpointId, VpcEndpoint>;
   prefixLists: Map<PrefixListId, PrefixList>;
+  /** Load balancers, target groups and endpoint interfaces (absent when the snapshot has no elbv2 data). */
+  loadBalancing?: LoadBalancing;
   /** Top-level keys that were present in the input (so the engine can tell "no NACLs" from "no NACL file"). */
   presentKeys: Set<string>;
   warnings: SnapshotWarning[];

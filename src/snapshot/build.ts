@@ -8,6 +8,7 @@ import { addressesFrom } from './aws/addresses.js';
 import { vpcEndpointsFrom } from './aws/endpoints.js';
 import { instancesFrom } from './aws/instances.js';
 import { egressOnlyInternetGatewaysFrom, internetGatewaysFrom } from './aws/internet-gateways.js';
+import { buildLoadBalancing } from './aws/load-balancers.js';
 import { natGatewaysFrom } from './aws/nat-gateways.js';
 import { networkAclsFrom } from './aws/network-acls.js';
 import { networkInterfacesFrom } from './aws/network-interfaces.js';
@@ -104,6 +105,8 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     warn,
   );
 
+  const loadBalancing = buildLoadBalancing(inp, { networkInterfaces, subnets, vpcEndpoints, presentKeys }, warn);
+
   const warningsByResource = new Map<string, SnapshotWarning[]>();
   for (const w of merged.warnings) for (const id of new Set(w.resourceIds)) pushTo(warningsByResource, id, w);
   index.warningsByResource = warningsByResource;
@@ -126,6 +129,7 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     transitGatewayRouteTables,
     vpcEndpoints,
     prefixLists,
+    ...(loadBalancing ? { loadBalancing } : {}),
     presentKeys,
     warnings: merged.warnings,
     index,

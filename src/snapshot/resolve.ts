@@ -5,10 +5,12 @@
 import { WhypingError } from '../errors.js';
 import type {
   Instance,
+  LoadBalancer,
   NetworkInterface,
   NetworkInterfaceId,
   ResolvedEndpoint,
   Snapshot,
+  VpcEndpoint,
   VpcId,
 } from '../model/index.js';
 import { isCidr, parseIp, unusableAddress } from '../net/ip.js';
@@ -76,6 +78,71 @@ function withEniOwner(s: Snapshot, out: ResolvedEndpoint, eni: NetworkInterface)
     if (name) out.name = name;
   } else if (eni.tags.Name) out.name = eni.tags.Name;
   return out;
+}
+
+/** A load balancer: the node in its first zone whose interface the snapshot holds stands for it. */
+function fromLoadBalancer(s: Snapshot, lb: LoadBalancer, input: string): ResolvedEndpoint {
+  const node = lb.nodes.find((n) => n.networkInterfaceId && s.networkInterfaces.has(n.networkInterfaceId));
+  const eni = node?.networkInterfaceId ? s.networkInterfaces.get(node.networkInterfaceId) : undefined;
+  if (!eni) {
+    throw new WhypingError(
+      'UNKNOWN_ENDPOINT',
+      `The snapshot holds no network interface of ${lb.name}'s nodes, so "${input}" cannot be placed. Add the output of \`aws ec2 describe-network-interfaces\`, or name the node's address.`,
+      { input, candidates: [] },
+    );
+  }
+  // An internet-facing load balancer's DNS name resolves to its public addresses from anywhere, its VPC included.
+  const publicIp = lb.scheme === 'internet-facing' ? (node?.publicIp ?? eni.privateIps[0]?.publicIp) : undefined;
+  const out: ResolvedEndpoint = {
+    kind: 'load-balancer',
+    input,
+    id: lb.arn,
+    ip: publicIp ?? node?.privateIp ?? primaryIp(eni),
+    eni: eni.id,
+    name: lb.name,
+  };
+  if (publicIp) out.viaPublicIp = true;
+  return out;
+}
+
+/** An interface VPC endpoint: its first interface stands for it. */
+function fromEndpoint(s: Snapshot, ep: VpcEndpoint, input: string): ResolvedEndpoint {
+  const eni = ep.networkInterfaceIds.map((id) => s.networkInterfaces.get(id)).find((e) => e !== undefined);
+  if (!eni) {
+    throw new WhypingError(
+      'UNKNOWN_ENDPOINT',
+      `${ep.id} is a ${ep.type} endpoint with no network interface in the snapshot: only an interface endpoint is a place to reach (a gateway endpoint is a route target).`,
+      { input, candidates: [] },
+    );
+  }
+  return { kind: 'vpc-endpoint', input, id: ep.id, ip: primaryIp(eni), eni: eni.id, name: ep.serviceName };
+}
+
+/** A load balancer by ARN, name or DNS name; an interface endpoint by id or DNS name; null when none matches. */
+function resolveLoadBalancing(s: Snapshot, text: string): ResolvedEndpoint | null {
+  const lbs = s.loadBalancing;
+  const lower = text.toLowerCase().replace(/\.$/, '');
+  if (text.startsWith('arn:')) {
+    const lb = lbs?.loadBalancers.get(text);
+    if (lb) return fromLoadBalancer(s, lb, text);
+    throw new WhypingError(
+      'UNKNOWN_ENDPOINT',
+      `No load balancer in the snapshot has the ARN ${text}. Name a load balancer (its name, ARN or DNS name), an instance, an ENI or an address.`,
+      { input: text, candidates: [...(lbs?.loadBalancers.keys() ?? [])].slice(0, MAX_CANDIDATES) },
+    );
+  }
+  const ep =
+    s.vpcEndpoints.get(lower as `vpce-${string}`) ?? s.vpcEndpoints.get(lbs?.endpointByDns.get(lower) ?? 'vpce-');
+  if (ep) return fromEndpoint(s, ep, text);
+  const arns = lbs?.byName.get(lower) ?? [];
+  if (arns.length > 1)
+    throw ambiguous(
+      text,
+      arns.map((a) => a),
+      'Use the load balancer ARN instead.',
+    );
+  const lb = arns[0] ? lbs?.loadBalancers.get(arns[0]) : undefined;
+  return lb ? fromLoadBalancer(s, lb, text) : null;
 }
 
 function fromEni(s: Snapshot, eni: NetworkInterface, input: string): ResolvedEndpoint {
@@ -311,7 +378,8 @@ function resolveWith(s: Snapshot, input: string, ctx: Context): ResolvedEndpoint
     }
     return resolveIp(s, text, ctx);
   }
-  const named = resolveName(s, text);
+  if (text.startsWith('arn:')) return resolveLoadBalancing(s, text) as ResolvedEndpoint;
+  const named = resolveName(s, text) ?? resolveLoadBalancing(s, text);
   if (named) return named;
   if (isCidr(text)) {
     throw new WhypingError(

@@ -81,6 +81,23 @@ describe('the shell', () => {
     expect(pipe.out).toContain('\nwhyping> quit\nBye.\n');
   });
 
+  it('lists the instances, and an unknown name says the close matches and how to list them', async () => {
+    const r = await session(['instances', 'why can\'t "Instance - NextWork VPC 3" ping 10.2.4.95', 'help', 'quit']);
+    expect(r.out).toContain(
+      [
+        'whyping> instances',
+        'Instances in us-east-1 (2):',
+        '  Instance - NextWork VPC 1  i-0a7b3c9d1e5f20311  10.1.0.12',
+        '  Instance - NextWork VPC 2  i-0b8c4d0e2f6a31422  10.2.4.95',
+      ].join('\n'),
+    );
+    expect(r.out.replace(/\n\s*/g, ' ')).toContain(
+      'Sorry: No instance is named "Instance - NextWork VPC 3" in us-east-1. Did you mean: Instance - NextWork VPC 1, Instance - NextWork VPC 2?',
+    );
+    expect(r.out).toContain('?\nType instances to list them.\n');
+    expect(r.out).toMatch(/\n {2}instances +list the instances you can name/);
+  });
+
   it('explains fix numbers out of range, and having nothing to undo or recheck', async () => {
     const r = await session(['recheck', 'undo', ASK, 'fix 9', 'fix two', 'quit']);
     expect(r.out).toContain('Nothing to recheck yet');

@@ -201,6 +201,12 @@ describe('parseRequestArgs reads CLI arguments with the same rules', () => {
   it('reads the :port shorthand', () => {
     expect(parseRequestArgs('web-1', 'db-1:443')).toEqual(q('web-1', 'db-1', 'tcp', 443));
   });
+  it('keeps a load balancer ARN whole: its colons are never host:port', () => {
+    const arn = 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/shop/50dc6c495c0c9188';
+    expect(parseRequestArgs('web-1', arn, { port: '80' })).toEqual(q('web-1', arn, 'tcp', 80));
+    expect(parseRequest(`web-1 ${arn} tcp 80`)).toEqual(q('web-1', arn, 'tcp', 80));
+    expect(parseRequestArgs(arn, 'db-1')).toEqual(q(arn, 'db-1'));
+  });
   it('reads --protocol and --port', () => {
     expect(parseRequestArgs('web-1', 'db-1', { protocol: 'udp', port: '53' })).toEqual(q('web-1', 'db-1', 'udp', 53));
     expect(parseRequestArgs('web-1', 'db-1', { protocol: 'ICMP' })).toEqual(q('web-1', 'db-1'));

@@ -27,7 +27,12 @@ function wellFormed(d: Diagnosis): string[] {
   if (d.reachable === false && d.findings.length === 0) problems.push('unreachable without a finding');
   if (d.reachable !== false && d.findings.length > 0) problems.push('findings on a reachable path');
   for (const f of d.findings) {
-    if (f.awsCode !== AWS_CODE[f.code] && f.code !== 'NO_PUBLIC_IP' && f.code !== 'PRIVATE_DESTINATION_VIA_INTERNET') {
+    if (
+      f.awsCode !== AWS_CODE[f.code] &&
+      f.code !== 'NO_PUBLIC_IP' &&
+      f.code !== 'PRIVATE_DESTINATION_VIA_INTERNET' &&
+      f.code !== 'LB_NO_HEALTHY_TARGET'
+    ) {
       problems.push(`${f.code} has awsCode ${f.awsCode}`);
     }
     if (f.fix && !/^fix-[0-9a-f]{12}$/.test(f.fix.id)) problems.push(`bad fix id ${f.fix.id}`);

@@ -100,7 +100,8 @@ describe('whyping fix', () => {
     expect(r.stdout).toContain(
       'Undo (all 3 changes, in reverse order, or none if any was changed since; until 2026-12-02T10:00:00Z)',
     );
-    expect(r.stdout).toMatch(/NOT IN THE UNDO TOKEN \(whyping cannot undo it\): fix-\w+: .*pcx-/);
+    expect(r.stdout).toMatch(/\nNOT IN THE UNDO TOKEN: fix-\w+ — accepting pcx-\w+ is final \(/);
+    expect(r.stdout).not.toMatch(/cannot be undone/i);
     expect(r.stdout).toContain('AWS request id(s):');
 
     // The printed token undoes every change, last first; the confirmation is derived from the verified steps.

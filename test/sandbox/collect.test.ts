@@ -30,6 +30,11 @@ const QUERIES: Record<string, Query[]> = {
   'nacl-reply': [{ from: 'web-1', to: 'db-1', protocol: 'tcp', port: 5432 }],
   'blackhole-route': [{ from: 'worker-1', to: '8.8.8.8', protocol: 'icmp', port: null }],
   'host-firewall': [{ from: 'bastion', to: 'app-1', protocol: 'icmp', port: null }],
+  // Two accounts and regions: the collector follows the peering into the partner account through its clients.
+  'cross-account-peering': [
+    { from: 'app-a', to: '10.20.1.20', protocol: 'icmp', port: null },
+    { from: 'app-a', to: '10.20.1.20', protocol: 'tcp', port: 5432 },
+  ],
 };
 
 function noErrors(sb: Sandbox) {
@@ -45,7 +50,11 @@ describe('the collector against the sandbox', () => {
     for (const q of queries) {
       it(`collects ${scenario}: ${q.from} → ${q.to} ${q.protocol} with every call answered and the same verdict`, async () => {
         const sb = createSandbox({ scenario });
-        const { files, stats } = await collectForQuery(sb.clients.ec2, q, { region: sb.region, logger: silentLogger });
+        const { files, stats } = await collectForQuery(sb.clients.ec2, q, {
+          region: sb.region,
+          logger: silentLogger,
+          ...(sb.clients.accounts ? { accounts: sb.clients.accounts } : {}),
+        });
         expect(noErrors(sb)).toEqual([]);
         expect(stats.calls).toBe(sb.calls.length);
         expect(verdict(files, q)).toEqual(verdict(sb.snapshotFiles(), q));

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { isWhypingError, WhypingError } from '../../src/errors.js';
 import type { RawSnapshotFile } from '../../src/model/index.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
-import { FAST_CHECKS, KEY_SCHEMAS } from '../../src/snapshot/schema.js';
+import { FAST_CHECKS } from '../../src/snapshot/checks.generated.js';
+import { keySchemas } from '../../src/snapshot/schema.js';
+
+const KEY_SCHEMAS = keySchemas();
+
 import { nth, rawWorld, worldFiles } from './world.js';
 
 function invalid(files: RawSnapshotFile[]): WhypingError {
@@ -236,13 +240,13 @@ describe('buildSnapshot: errors and warnings', () => {
   it('ignores unknown keys and unknown fields', () => {
     const s = buildSnapshot(
       worldFiles((w) => {
-        w.LoadBalancers = [{ anything: true }];
+        w.DomainStatusList = [{ anything: true }];
         w.AvailabilityZones = 'not even a list';
         nth(w.Vpcs as Record<string, unknown>[], 0).SomeNewField = { nested: [1, 2] };
       }),
     );
     expect(s.vpcs.size).toBe(2);
-    expect(s.presentKeys.has('LoadBalancers')).toBe(false);
+    expect(s.presentKeys.has('DomainStatusList')).toBe(false);
   });
 
   it('never reads VpnConnections (they embed pre-shared keys)', () => {

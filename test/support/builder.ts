@@ -80,6 +80,8 @@ interface InstanceSpec {
   platform: 'linux' | 'windows';
   sourceDestCheck: boolean;
   interfaceType: string;
+  /** A standalone interface's description (`ELB net/<name>/<id>` for a load balancer node). */
+  description?: string;
 }
 interface NaclSpec {
   name: string;
@@ -297,13 +299,24 @@ export class SnapshotBuilder {
   }
 
   /** A standalone interface of another kind (a load balancer's, a VPC endpoint's …) holding `ip`. */
-  addInterface(name: string, o: { subnet: string; ip: string; interfaceType: string }): this {
+  addInterface(
+    name: string,
+    o: {
+      subnet: string;
+      ip: string;
+      interfaceType: string;
+      description?: string;
+      groups?: string[];
+      publicIp?: string;
+    },
+  ): this {
     this.instances.push({
       name,
       subnet: o.subnet,
       ip: o.ip,
-      groups: [],
-      publicIp: null,
+      groups: o.groups ?? [],
+      publicIp: o.publicIp ?? null,
+      ...(o.description ? { description: o.description } : {}),
       state: 'n/a',
       platform: 'linux',
       sourceDestCheck: true,
@@ -422,7 +435,7 @@ export class SnapshotBuilder {
       NetworkAcls: this.nacls.map((n) => this.naclJson(n)),
       NetworkInterfaces: [...this.instances.map((i) => this.eniJson(i)), ...this.nats.map((n) => this.natEniJson(n))],
       Reservations: this.instances
-        .filter((i) => i.interfaceType === 'interface')
+        .filter((i) => i.interfaceType === 'interface' && !i.description)
         .map((i) => ({
           ReservationId: idFor('r', i.name),
           OwnerId: ACCOUNT,
@@ -601,6 +614,16 @@ export class SnapshotBuilder {
   }
 
   // ---------- lookups ----------
+
+  /** The VPC (builder name) a subnet belongs to. */
+  vpcOfSubnet(subnet: string): string {
+    return this.subnet(subnet).vpc;
+  }
+
+  /** The Availability Zone of a subnet. */
+  azOfSubnet(subnet: string): string {
+    return this.subnet(subnet).az;
+  }
 
   private vpc(name: string): VpcSpec {
     const v = this.vpcs.find((x) => x.name === name);
@@ -832,7 +855,7 @@ export class SnapshotBuilder {
           },
         }
       : {};
-    const isInstance = i.interfaceType === 'interface';
+    const isInstance = i.interfaceType === 'interface' && !i.description;
     return {
       NetworkInterfaceId: idFor('eni', i.name),
       SubnetId: idFor('subnet', s.name),
@@ -840,7 +863,7 @@ export class SnapshotBuilder {
       AvailabilityZone: s.az,
       OwnerId: ACCOUNT,
       InterfaceType: i.interfaceType,
-      Description: isInstance ? '' : `${i.interfaceType} ${i.name}`,
+      Description: isInstance ? '' : (i.description ?? `${i.interfaceType} ${i.name}`),
       Status: 'in-use',
       RequesterManaged: !isInstance,
       SourceDestCheck: i.sourceDestCheck,

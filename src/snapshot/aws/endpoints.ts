@@ -28,6 +28,8 @@ export function vpcEndpointsFrom(inp: Inputs): Map<VpcEndpointId, VpcEndpoint> {
       groupIds: (e.Groups ?? []).map((g) => g.GroupId as SecurityGroupId),
       tags: tagsOf(e.Tags),
     };
+    const dns = (e.DnsEntries ?? []).flatMap((d) => (d.DnsName ? [d.DnsName] : []));
+    if (dns.length) ep.dnsNames = dns;
     vpcEndpoints.set(id, origin(ep, e.OwnerId ?? file.accountId, file.region));
   }
   return vpcEndpoints;
