@@ -101,7 +101,7 @@ describe('the rooms of src/', () => {
   });
 
   it('hold no source file over 700 lines, so that each stays readable as one room of its folder', () => {
-    // Generated code (*.generated.ts, written by a script from a source that obeys the rule) is read by no one.
+    // Generated files (`*.generated.ts`, written by a script from another source) are read by no one.
     const long = sources
       .filter((s) => !s.path.endsWith('.generated.ts'))
       .map((s) => ({ path: relative(SRC, s.path), lines: readFileSync(s.path, 'utf8').trimEnd().split('\n').length }))
