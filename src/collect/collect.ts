@@ -13,7 +13,14 @@ import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, tar
 import { Collected, emptyScope, planReads, type Read, type Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import { describeEnis, describeInstances, eicPrefixListName, type LiveEndpoint, resolveLive } from './resolve.js';
+import {
+  classifyEndpoint,
+  describeEnis,
+  describeInstances,
+  eicPrefixListName,
+  type LiveEndpoint,
+  resolveLive,
+} from './resolve.js';
 
 /** The collected describe-* documents and what collecting them cost. */
 export interface CollectResult {
@@ -40,25 +47,37 @@ type Item = Record<string, unknown>;
 export async function collectForQuery(ec2: EC2Client, query: Query, opts: CollectOptions): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const c = new Collected();
-  // An end named by a load balancer's ARN or DNS name stands for the interface of its first node.
+  // An end named by a load balancer's ARN or DNS name (or a name no instance has) stands for its first node.
   const texts = [query.from, query.to];
   const lbFiles: RawSnapshotFile[] = [];
-  if (opts.elb) {
-    for (const [i, text] of texts.entries()) {
-      const hint = loadBalancerHint(text);
-      if (!hint) continue;
-      const read = await readLoadBalancers(
-        opts.elb,
-        'arn' in hint ? { arns: [hint.arn], names: [] } : { arns: [], names: [hint.name] },
-        opts.logger,
-      );
-      const lb = read.loadBalancers[0];
-      const key = lb?.LoadBalancerArn?.split(':loadbalancer/')[1];
-      const node = key ? (await describeEnis(r, 'description', [`ELB ${key}`]))[0]?.NetworkInterfaceId : undefined;
-      if (node) texts[i] = node;
-    }
+  const elb = opts.elb;
+  const toNode = async (i: number, hint: { arn: string } | { name: string }): Promise<boolean> => {
+    if (!elb) return false;
+    const read = await readLoadBalancers(
+      elb,
+      'arn' in hint ? { arns: [hint.arn], names: [] } : { arns: [], names: [hint.name] },
+      opts.logger,
+    );
+    const key = read.loadBalancers[0]?.LoadBalancerArn?.split(':loadbalancer/')[1];
+    const node = key ? (await describeEnis(r, 'description', [`ELB ${key}`]))[0]?.NetworkInterfaceId : undefined;
+    if (node) texts[i] = node;
+    return node !== undefined;
+  };
+  for (const [i, text] of texts.entries()) {
+    const hint = loadBalancerHint(text);
+    if (hint) await toNode(i, hint);
   }
-  const ends = await resolveLive(r, texts, opts.region);
+  let ends: LiveEndpoint[];
+  try {
+    ends = await resolveLive(r, texts, opts.region);
+  } catch (e) {
+    if (!(elb && e instanceof WhypingError && e.code === 'UNKNOWN_ENDPOINT')) throw e;
+    let found = false;
+    for (const [i, text] of texts.entries())
+      if (classifyEndpoint(text).kind === 'name' && (await toNode(i, { name: text.trim() }))) found = true;
+    if (!found) throw e;
+    ends = await resolveLive(r, texts, opts.region);
+  }
   const scope = emptyScope(false);
   for (const end of ends) absorbEndpoint(c, scope, end);
   await expand(r, c, scope);

@@ -7,12 +7,14 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { RawSnapshotFile } from '../model/index.js';
 import { cloudtrailHandlers, seedTrail } from './cloudtrail.js';
 import { dynamoHandlers } from './dynamodb.js';
 import { ec2Handlers } from './ec2/index.js';
 import { eicHandlers } from './eic.js';
+import { elbv2Handlers } from './elbv2.js';
 import { attachSandbox, type SandboxCall } from './middleware.js';
 import { DEFAULT_SCENARIO, loadScenario } from './scenarios/index.js';
 import { ssmHandlers } from './ssm.js';
@@ -48,7 +50,13 @@ export interface SandboxOptions {
 /** An in-memory account and the SDK clients that talk to it. */
 export interface Sandbox {
   /** Real SDK clients answered by the sandbox (the same shape as core's AwsClients). */
-  clients: { ec2: EC2Client; ssm: SSMClient; eic: EC2InstanceConnectClient; cloudtrail: CloudTrailClient };
+  clients: {
+    ec2: EC2Client;
+    ssm: SSMClient;
+    eic: EC2InstanceConnectClient;
+    cloudtrail: CloudTrailClient;
+    elbv2: ElasticLoadBalancingV2Client;
+  };
   /** A DynamoDB client answered by the sandbox (the fix-lease table); not one of core's clients. */
   dynamodb: DynamoDBClient;
   state: SandboxState;
@@ -101,10 +109,12 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const cloudtrail = new CloudTrailClient(config);
   attachSandbox(cloudtrail, { service: 'cloudtrail', handlers: cloudtrailHandlers, state, calls, latencyMs });
   seedTrail(state, state.hostFacts.history ?? []);
+  const elbv2 = new ElasticLoadBalancingV2Client(config);
+  attachSandbox(elbv2, { service: 'elasticloadbalancing', handlers: elbv2Handlers, state, calls, latencyMs });
   const dynamodb = new DynamoDBClient(config);
   attachSandbox(dynamodb, { service: 'dynamodb', handlers: dynamoHandlers, state, calls, latencyMs });
   return {
-    clients: { ec2, ssm, eic, cloudtrail },
+    clients: { ec2, ssm, eic, cloudtrail, elbv2 },
     dynamodb,
     state,
     calls,
