@@ -2,4 +2,6 @@
 export type Runtime = { kind: 'dist' } | { kind: 'none' } | { kind: 'tsx'; reason: string };
 export function sourceStamp(root: string): string;
 export function stampPath(root: string): string;
+export function statKey(root: string): string;
+export function statKeyPath(root: string): string;
 export function chooseRuntime(root: string): Runtime;

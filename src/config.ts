@@ -85,7 +85,7 @@ const schema = z.object({
     z.coerce
       .number({ message: 'use a number of days' })
       .int('use a whole number of days')
-      .min(1, `use 1 to ${MAX_HISTORY_DAYS} days`)
+      .min(0, `use 1 to ${MAX_HISTORY_DAYS} days, or 0 for no history in the shell and Slack`)
       .max(MAX_HISTORY_DAYS, `use 1 to ${MAX_HISTORY_DAYS} days (CloudTrail's event history keeps 90)`)
       .optional(),
   ),
@@ -145,7 +145,7 @@ export interface Config {
   probeDeadlineMs: number;
   /** WHYPING_LOCK_TABLE: the DynamoDB table that holds fix leases shared by replicas; unset: an in-process lease. */
   lockTable?: string;
-  /** WHYPING_HISTORY_DAYS: how far back the blockers' CloudTrail history looks (1 to 90 days). */
+  /** WHYPING_HISTORY_DAYS: how far back the blockers' CloudTrail history looks (1 to 90 days; 0: off in the shell and Slack). */
   historyDays: number;
 }
 

@@ -212,3 +212,15 @@ export function fromAwsError(e: unknown, action: string): WhypingError {
   }
   return make('AWS_ERROR', `AWS ${action} failed: ${original.split('\n')[0]}${ref}.`);
 }
+
+/** No role is configured for another account the path reaches: which variable to set (WHYPING_ACCOUNT_ROLE…). */
+export function noAccountRole(account: string, purpose: 'read' | 'fix'): WhypingError {
+  const how =
+    purpose === 'fix'
+      ? 'set WHYPING_ACCOUNT_FIX_ROLE=arn:aws:iam::{account}:role/whyping-fix'
+      : `set WHYPING_ACCOUNT_ROLE=arn:aws:iam::{account}:role/whyping-read or WHYPING_ACCOUNT_ROLES=${account}=arn:aws:iam::${account}:role/<name>`;
+  return new WhypingError(
+    'AWS_ACCESS_DENIED',
+    `no role is configured for account ${account}: ${how}, and let this identity assume it (iam/account-role-trust.json)`,
+  );
+}

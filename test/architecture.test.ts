@@ -99,4 +99,12 @@ describe('the rooms of src/', () => {
     }
     expect(impure).toEqual([]);
   });
+
+  it('hold no source file over 700 lines, so that each stays readable as one room of its folder', () => {
+    const long = sources
+      .map((s) => ({ path: relative(SRC, s.path), lines: readFileSync(s.path, 'utf8').trimEnd().split('\n').length }))
+      .filter((f) => f.lines > 700)
+      .map((f) => `${f.path}: ${f.lines} lines`);
+    expect(long).toEqual([]);
+  });
 });

@@ -55,6 +55,10 @@ export interface CliContext {
    * so only `fix`, `undo` and the shell's fixes create the key file.
    */
   undoKey(): UndoKey;
+  /** The built-in sandbox scenarios' names: the words `--sandbox` takes as its value besides an existing path. */
+  sandboxScenarios?(): string[];
   /** The clock undo tokens are checked against (default: the system clock; tests pass a fixed one). */
   now?: () => Date;
+  /** The timer of bounded waits (the history's 5 s; default: a real timer); tests pass one they control. */
+  wait?: (ms: number) => Promise<void>;
 }

@@ -113,7 +113,7 @@ export function fixReportLines(r: ApplyFixReport): string[] {
     if (p.requestIds.length > 0) out.push(`  AWS request id(s): ${p.requestIds.join(', ')}`);
     if (p.leftBehind?.length) out.push(`  LEFT BEHIND: ${p.leftBehind.join(', ')}`);
   }
-  for (const i of r.irreversible) out.push(`NOT IN THE UNDO TOKEN (whyping cannot undo it): ${i}`);
+  for (const i of r.irreversible) out.push(`NOT IN THE UNDO TOKEN: ${i.fixId} — ${i.why}`);
   if (r.undo) {
     const n = r.undo.steps.length;
     if (r.undo.split) {

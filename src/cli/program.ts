@@ -3,18 +3,19 @@
  * `start`. One top-level catch maps every error to a message and an exit code; no stack trace reaches a user.
  */
 
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
 import { readHistory } from '../core/history.js';
+import { listInstances } from '../core/instances.js';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
 import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
-import { historyLines } from '../render/history.js';
+import { historySection } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
-import { DEFAULT_WIDTH, renderText } from '../render/text.js';
-import { errorText } from '../render/views.js';
+import { DEFAULT_WIDTH, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
+import { errorText, instanceLines } from '../render/views.js';
 import type { AwsTarget, CliContext, TextOut } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
 
@@ -38,13 +39,59 @@ export async function runCli(argv: string[], ctx: CliContext, extra: CliExtras =
   const setExitCode = (code: number) => {
     exitCode = code;
   };
+  const scenarios = ctx.sandboxScenarios?.() ?? [];
+  const sandbox = sandboxValueOnlyWhenItIsOne(argv, (word) => isSandboxValue(word, scenarios));
   try {
     const program = buildProgram(ctx, setExitCode, extra);
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(sandbox.argv, { from: 'user' });
     return exitCode;
   } catch (e) {
-    return reportError(e, ctx);
+    const code = reportError(e, ctx);
+    // Say why a word after --sandbox became an end when the failure is about the ends.
+    const aboutEnds = (word: string) =>
+      e instanceof CommanderError
+        ? e.code === 'commander.excessArguments'
+        : isWhypingError(e) && e.message.includes(word);
+    for (const word of sandbox.readAsEnds.filter(aboutEnds)) {
+      ctx.stderr.write(
+        `whyping: --sandbox did not take "${word}" as its value: it is neither a built-in scenario (${scenarios.join(', ')}) nor an existing file or folder.\n`,
+      );
+    }
+    return code;
   }
+}
+
+/** The commands whose `--sandbox [PATH|SCENARIO]` sits among positional arguments (ends, an undo token). */
+const SANDBOX_BESIDE_ARGUMENTS = new Set(['diagnose', 'fix', 'undo']);
+
+/** True when `word` can only mean a value of --sandbox: a built-in scenario's name or a file or folder that exists. */
+export function isSandboxValue(word: string, scenarios: readonly string[]): boolean {
+  return scenarios.includes(word) || existsSync(word);
+}
+
+/**
+ * Commander gives an option with an optional value the next word when it does not start with "-", so `diagnose
+ * --sandbox web-1 db-1` would read web-1 as a snapshot path. Here a bare --sandbox moves right past the words that
+ * cannot be its value (`isValue`: only a scenario or an existing path can), up to the next option, a value or the end,
+ * and those words stay arguments (`readAsEnds`). `--sandbox=VALUE` always sets the value.
+ */
+export function sandboxValueOnlyWhenItIsOne(
+  argv: readonly string[],
+  isValue: (word: string) => boolean,
+): { argv: string[]; readAsEnds: string[] } {
+  const out = [...argv];
+  const readAsEnds: string[] = [];
+  if (!SANDBOX_BESIDE_ARGUMENTS.has(out[0] ?? '')) return { argv: out, readAsEnds };
+  for (let i = 1; i < out.length && out[i] !== '--'; i++) {
+    if (out[i] !== '--sandbox') continue;
+    for (let next = out[i + 1]; next !== undefined && !next.startsWith('-') && !isValue(next); next = out[i + 1]) {
+      readAsEnds.push(next);
+      out[i] = next;
+      out[i + 1] = '--sandbox';
+      i++;
+    }
+  }
+  return { argv: out, readAsEnds };
 }
 
 /** The one place where errors become messages and exit codes. */
@@ -55,7 +102,7 @@ export function reportError(e: unknown, ctx: CliContext): number {
   }
   if (isWhypingError(e)) {
     ctx.logger.debug({ err: e, cause: e.cause }, 'command failed');
-    ctx.stderr.write(`whyping: ${errorText(e)}\n`);
+    ctx.stderr.write(`whyping: ${errorText(e, 'cli')}\n`);
     return e.exitCode;
   }
   ctx.logger.debug({ err: e }, 'unexpected error');
@@ -91,6 +138,14 @@ interface DiagnoseOptions {
   batch?: string;
   history?: boolean;
   verbose?: boolean;
+}
+
+interface InstancesOptions {
+  snapshot?: string;
+  sandbox?: string | true;
+  region?: string;
+  roleArn?: string;
+  json?: boolean;
 }
 
 interface SnapshotOptions {
@@ -140,7 +195,7 @@ NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
     .addOption(
       new Option(
         '--sandbox [path|scenario]',
-        'use the in-memory sandbox account: the seed lab, a built-in scenario (transitive-peering, nacl-reply, blackhole-route, host-firewall, broken-nlb), or the snapshot at PATH loaded into it; put it after the ends',
+        'use the in-memory sandbox account: the seed lab, a built-in scenario (transitive-peering, nacl-reply, blackhole-route, host-firewall, broken-nlb), or the snapshot at PATH loaded into it; the next word is its value only when it names a scenario or an existing path',
       ).conflicts('snapshot'),
     )
     .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')
@@ -153,7 +208,7 @@ NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
     .option('--json', 'print one JSON object (the documented contract) instead of text')
     .option(
       '--history',
-      'also say what changed on each blocker lately and who did it (CloudTrail LookupEvents; --json waits for it 5 s at most)',
+      'also say what changed on each blocker lately and who did it (CloudTrail LookupEvents, after the verdict; waits for it 5 s at most)',
     )
     .option('--verbose', "text: each hop with its full rule, each fix with its id and undo, the blockers' evidence")
     .option('--batch <file>', 'with --snapshot and --json: one JSON query a line in, one result a line out (- = stdin)')
@@ -183,6 +238,25 @@ Examples:
     .requiredOption('--out <dir>', 'folder to write the JSON files into')
     .action(async (opts: SnapshotOptions) => {
       setExitCode(await snapshotCommand(ctx, opts));
+    });
+
+  program
+    .command('instances')
+    .description('List the instances you can name in a question: Name, id, private IP (public IP, state)')
+    .option('--snapshot <path>', 'list the instances of an offline snapshot instead of AWS')
+    .addOption(
+      new Option('--sandbox [path|scenario]', 'list the in-memory sandbox account (as for diagnose)').conflicts(
+        'snapshot',
+      ),
+    )
+    .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')
+    .option('--role-arn <arn>', 'assume this IAM role to read AWS (default: WHYPING_ROLE_ARN)')
+    .option(
+      '--json',
+      'print one JSON object: {"where", "more", "instances": [{id, name, state, vpcId, privateIp, publicIp}]}',
+    )
+    .action(async (opts: InstancesOptions) => {
+      setExitCode(await instancesCommand(ctx, opts));
     });
 
   extra.registerFixCommands?.(program, { ...ctx, setExitCode });
@@ -227,7 +301,7 @@ async function diagnoseCommand(
   opts: DiagnoseOptions,
 ): Promise<number> {
   if (opts.batch !== undefined) return batchCommand(ctx, from, opts);
-  // `--sandbox [PATH|SCENARIO]` takes the next word as its value: `diagnose --sandbox web-1 db-1` leaves one end.
+  // --sandbox takes the next word when it is a scenario or a path: `diagnose --sandbox seed-lab db-1` leaves one end.
   const tookEnd =
     typeof opts.sandbox === 'string' && to === undefined
       ? ` (--sandbox took "${opts.sandbox}" as its snapshot path or scenario: put --sandbox after the ends, or write --sandbox=seed-lab)`
@@ -258,24 +332,47 @@ async function diagnoseCommand(
     ...(opts.osUser !== undefined ? { instanceConnectUser: opts.osUser } : {}),
   });
   if (opts.json) {
-    // The JSON object is written once: it waits for the history, HISTORY_JSON_WAIT_MS at most.
-    const answer = opts.history ? await readHistory(diagnosis, source, { timeoutMs: HISTORY_JSON_WAIT_MS }) : diagnosis;
+    // The JSON object is written once: it waits for the history, HISTORY_WAIT_MS at most.
+    const answer = opts.history ? await readHistory(diagnosis, source, historyWait(ctx)) : diagnosis;
     ctx.stdout.write(`${renderJson(answer)}\n`);
     return verdictExitCode(answer);
   }
-  // The verdict first; the history follows when it arrives.
-  ctx.stdout.write(
-    renderText(diagnosis, { color: useColor(ctx), width: textWidth(ctx.stdout), verbose: opts.verbose === true }),
-  );
+  // The verdict first; the history follows when it arrives (HISTORY_WAIT_MS at most, then one line says so).
+  const width = textWidth(ctx.stdout);
+  ctx.stdout.write(renderText(diagnosis, { color: useColor(ctx), width, verbose: opts.verbose === true }));
   if (opts.history) {
-    const lines = historyLines(await readHistory(diagnosis, source));
-    if (lines.length > 0) ctx.stdout.write(`\nWhat changed:\n${lines.map((l) => `  ${l}\n`).join('')}`);
+    const lines = historySection(await readHistory(diagnosis, source, historyWait(ctx)));
+    if (lines.length > 0) ctx.stdout.write(`\n${lines.flatMap((l) => wrapLine(l, width)).join('\n')}\n`);
   }
   return verdictExitCode(diagnosis);
 }
 
-/** How long `diagnose --history --json` waits for CloudTrail before answering without it. */
-const HISTORY_JSON_WAIT_MS = 5_000;
+async function instancesCommand(ctx: CliContext, opts: InstancesOptions): Promise<number> {
+  let source: Source;
+  if (opts.snapshot !== undefined) {
+    if (opts.roleArn !== undefined) throw usage('--role-arn reads live AWS; it has no meaning with --snapshot.');
+    if (opts.region !== undefined) throw usage('--region picks the live AWS region; a snapshot has its own: drop it.');
+    source = { kind: 'snapshot', snapshot: ctx.loadSnapshot(opts.snapshot) };
+  } else {
+    source = { kind: 'live', deps: await ctx.openDeps(target(opts)) };
+  }
+  const list = await listInstances(source);
+  if (opts.json) {
+    ctx.stdout.write(`${JSON.stringify({ where: list.where, more: list.more, instances: list.rows })}\n`);
+  } else {
+    const width = textWidth(ctx.stdout);
+    const lines = instanceLines(list).flatMap((l) => wrapLine(sanitizeTerminalText(l), width));
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return EXIT.reachable;
+}
+
+/** How long `diagnose --history` waits for CloudTrail after the verdict (text) or before answering (--json). */
+export const HISTORY_WAIT_MS = 5_000;
+
+function historyWait(ctx: CliContext): { timeoutMs: number; wait?: (ms: number) => Promise<void> } {
+  return { timeoutMs: HISTORY_WAIT_MS, ...(ctx.wait ? { wait: ctx.wait } : {}) };
+}
 
 /**
  * One argument holding the whole question (`whyping diagnose "why can't web-1 ping db-1"`), read as the shell does;

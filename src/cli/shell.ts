@@ -19,10 +19,11 @@ import type { PerformOptions } from '../core/perform.js';
 import { suggestedQuestion } from '../core/suggest.js';
 import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
-import { renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
-import { errorText, fixPlanLines, fixReportLines, helpText, undoReportLines } from '../render/views.js';
+import { historySection } from '../render/history.js';
+import { palette, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
+import { errorText, fixPlanLines, fixReportLines, helpText, instanceLines, undoReportLines } from '../render/views.js';
 import type { CliContext, TextOut } from './context.js';
-import { textWidth, useColor } from './program.js';
+import { HISTORY_WAIT_MS, textWidth, useColor } from './program.js';
 
 /** Runs one conversation effect (core/perform's `performEffect`, injected so the AWS SDK loads only when used). */
 export type Perform = (effect: Effect, deps: Deps, opts: PerformOptions) => Promise<Input>;
@@ -101,7 +102,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
         .join('\n')}\n`,
     );
   const color = useColor(ctx);
-  const dim = (s: string) => (color ? `\u001b[2m${s}\u001b[22m` : s);
+  const { dim } = palette(color);
   const interactive = ctx.stdin.isTTY === true;
 
   let deps: Deps;
@@ -177,15 +178,23 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
         case 'undo-report':
           for (const l of undoReportLines(r.entry, r.outcomes, { brief: true })) out(sanitizeTerminalText(l));
           break;
+        case 'instances':
+          for (const l of instanceLines(r.list)) out(sanitizeTerminalText(l));
+          break;
         case 'error': {
           const err = r.error;
           if (err.code === 'INTERNAL') ctx.logger.debug({ err: err.cause ?? err }, 'shell command failed');
-          out(`Sorry: ${errorText(err)}`);
+          out(`Sorry: ${errorText(err, 'shell')}`);
           if (err.code === 'BAD_INPUT') out(dim('Type help for the forms I understand.'));
           if (err.exitCode === 3) out(dim(SANDBOX_HINT));
           if (err.code === 'INTERNAL') out(dim('Rerun with WHYPING_LOG_LEVEL=debug to see the details.'));
           break;
         }
+        case 'history':
+          // What changed on the blockers, after the answer (HISTORY_WAIT_MS at most, then one line says so).
+          out();
+          for (const l of historySection(r.diagnosis, r.fixNumbers)) out(l);
+          break;
         default: {
           const never: never = r;
           return never;
@@ -195,7 +204,14 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
     return false;
   };
 
-  const performOpts: PerformOptions = { actor, confirm, undo: ctx.undoKey(), onStage: (s) => out(dim(`… ${s}`)) };
+  const performOpts: PerformOptions = {
+    actor,
+    confirm,
+    undo: ctx.undoKey(),
+    onStage: (s) => out(dim(`… ${s}`)),
+    historyWaitMs: HISTORY_WAIT_MS,
+    ...(ctx.wait ? { wait: ctx.wait } : {}),
+  };
   for (;;) {
     const raw = await lines.next('whyping> ');
     if (raw === null) {

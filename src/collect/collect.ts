@@ -8,24 +8,21 @@ import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Query, RawSnapshotFile } from '../model/index.js';
+import type { AccountClients, Query, RawSnapshotFile } from '../model/index.js';
+import { eicPrefixListName } from '../snapshot/resolve.js';
 import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, targetsOf } from './load-balancers.js';
-import { Collected, emptyScope, planReads, type Read, type Scope } from './plan.js';
+import type { Collected, Read, Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import {
-  classifyEndpoint,
-  describeEnis,
-  describeInstances,
-  eicPrefixListName,
-  type LiveEndpoint,
-  resolveLive,
-} from './resolve.js';
+import { classifyEndpoint, describeEnis, describeInstances, type LiveEndpoint, resolveLive } from './resolve.js';
+import { Span, type UnreadPart } from './span.js';
 
 /** The collected describe-* documents and what collecting them cost. */
 export interface CollectResult {
   files: RawSnapshotFile[];
   stats: CollectStats;
+  /** Parts of the path in other accounts or regions that could not be read (empty when all was read). */
+  unread: UnreadPart[];
 }
 
 /** Options of a collection. */
@@ -34,22 +31,21 @@ export interface CollectOptions {
   logger: Logger;
   /** Parallel calls in flight (default 8). */
   concurrency?: number;
+  /** Clients of other accounts and regions: the path is followed there. Absent: one account and region. */
+  accounts?: AccountClients<EC2Client>;
   /** Elastic Load Balancing v2: read only when the question involves a load balancer; absent: none is read. */
   elb?: ElasticLoadBalancingV2Client;
 }
-
-/** The most rounds a collection may take (the depth of any real network is far below). */
-const MAX_ROUNDS = 8;
 
 type Item = Record<string, unknown>;
 
 /** Reads everything needed to diagnose `query`: resolves both ends live, then collects the scoped state. */
 export async function collectForQuery(ec2: EC2Client, query: Query, opts: CollectOptions): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
-  const c = new Collected();
+  const span = new Span(r, opts.region, false, opts.accounts, opts.logger);
+  const { c, scope } = span.home;
   // An end named by a load balancer's ARN or DNS name (or a name no instance has) stands for its first node.
   const texts = [query.from, query.to];
-  const lbFiles: RawSnapshotFile[] = [];
   const elb = opts.elb;
   const toNode = async (i: number, hint: { arn: string } | { name: string }): Promise<boolean> => {
     if (!elb) return false;
@@ -78,27 +74,27 @@ export async function collectForQuery(ec2: EC2Client, query: Query, opts: Collec
     if (!found) throw e;
     ends = await resolveLive(r, texts, opts.region);
   }
-  const scope = emptyScope(false);
   for (const end of ends) absorbEndpoint(c, scope, end);
-  await expand(r, c, scope);
-  if (opts.elb) lbFiles.push(...(await loadBalancersOnPath(r, c, scope, opts.elb)));
+  await span.expand();
+  const lbFiles = opts.elb ? await loadBalancersOnPath(r, span, opts.elb) : [];
   return {
-    files: [...toFiles(c, opts.region), ...lbFiles.map((f) => ({ ...f, region: opts.region }))],
+    files: [...spanFiles(span), ...lbFiles.map((f) => ({ ...f, region: opts.region }))],
     stats: r.stats,
+    unread: span.unread(),
   };
 }
 
 /**
- * The load balancers whose nodes' interfaces the collection holds (the question named one, or an address of one):
- * their elbv2 data, then the targets they send to and everything those need; and the records of interface VPC
+ * The load balancers whose nodes' interfaces the home collection holds (the question named one, or an address of
+ * one): their elbv2 data, then the targets they send to and everything those need; and the records of interface VPC
  * endpoints on the path. Nothing is read when no such interface is on the path.
  */
 async function loadBalancersOnPath(
   r: Ec2Reader,
-  c: Collected,
-  scope: Scope,
+  span: Span,
   elb: ElasticLoadBalancingV2Client,
 ): Promise<RawSnapshotFile[]> {
+  const { c, scope } = span.home;
   const enis = c.all<{ Description?: string; InterfaceType?: string }>('NetworkInterfaces');
   const endpointIds = enis.flatMap((e) =>
     e.InterfaceType === 'vpc_endpoint' ? [/vpce-[0-9a-f]+/.exec(e.Description ?? '')?.[0] ?? ''] : [],
@@ -120,7 +116,7 @@ async function loadBalancersOnPath(
     : [];
   const ipEnis = targets.ips.length ? await describeEnis(r, 'addresses.private-ip-address', targets.ips) : [];
   absorbEndpoint(c, scope, { spec: { kind: 'internet', text: 'targets' }, instances: found, enis: ipEnis });
-  await expand(r, c, scope);
+  await span.expand();
   return [read.file];
 }
 
@@ -131,8 +127,8 @@ export async function collectSnapshot(
   opts: CollectOptions,
 ): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
-  const c = new Collected();
-  const scope = emptyScope(true);
+  const span = new Span(r, opts.region, true, opts.accounts, opts.logger);
+  const { c, scope } = span.home;
   const vpcIds = [...new Set(scopeIn.vpcIds)];
   const instanceIds = [...new Set(scopeIn.instanceIds)];
   const reads: Read[] = [];
@@ -175,8 +171,8 @@ export async function collectSnapshot(
   }
   for (const v of c.all<{ VpcId?: string }>('Vpcs')) if (v.VpcId) scope.fullVpcs.add(v.VpcId);
   for (const f of c.instances.values()) if (f.instance.VpcId) scope.fullVpcs.add(f.instance.VpcId);
-  await expand(r, c, scope);
-  return { files: toFiles(c, opts.region), stats: r.stats };
+  await span.expand();
+  return { files: spanFiles(span), stats: r.stats, unread: span.unread() };
 }
 
 /** Folds a resolved endpoint into the collection and the scope. */
@@ -211,14 +207,11 @@ function absorbEndpoint(c: Collected, scope: Scope, end: LiveEndpoint): void {
   }
 }
 
-/** Runs rounds until nothing new is referenced. */
-async function expand(r: Ec2Reader, c: Collected, scope: Scope): Promise<void> {
-  for (let i = 0; i < MAX_ROUNDS; i++) {
-    const reads = planReads(c, scope);
-    if (reads.length === 0) return;
-    await runReads(r, c, `expand ${i + 1}`, reads);
-  }
-  r.logger.warn({ rounds: r.stats.rounds }, 'collection stopped after the maximum number of rounds');
+/** The collection as describe-* documents: one account and region as before, else one set per account and region. */
+function spanFiles(span: Span): RawSnapshotFile[] {
+  const read = span.read();
+  if (read.length === 1 && read[0]?.site === span.home) return toFiles(span.home.c, span.home.where.region);
+  return read.flatMap(({ site, account }) => toFiles(site.c, site.where.region, account ?? undefined));
 }
 
 /** Output keys written besides the describers' (DESIGN §2): these come from calls by id, not by filter. */
@@ -237,11 +230,12 @@ function plain<T>(v: T): T {
  * The collection as describe-* documents, one per key. Every key is present, empty when the scope holds none, so a
  * reader can tell "no NAT gateway on this path" from "not collected".
  */
-function toFiles(c: Collected, region: string): RawSnapshotFile[] {
+function toFiles(c: Collected, region: string, accountId?: string): RawSnapshotFile[] {
   const file = (operation: string, data: Item): RawSnapshotFile => ({
-    path: `live:${operation}`,
+    path: accountId ? `live:${accountId}/${region}/${operation}` : `live:${operation}`,
     data: plain(data),
     region,
+    ...(accountId ? { accountId } : {}),
   });
   const reservations = new Map<string, { ReservationId?: string; Instances: unknown[] } & Item>();
   for (const { instance, reservation } of c.instances.values()) {

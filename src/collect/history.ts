@@ -59,6 +59,9 @@ const LOOKUP_ID = /^(rtb|sg|acl|pcx|i|eni|igw|nat|tgw-attach|tgw-rtb)-[0-9a-f]{8
 /** CloudTrail's LookupEvents rate: about 2 calls a second per account and region. */
 export const LOOKUP_INTERVAL_MS = 500;
 
+/** How long a throttled lookup waits before its one retry. */
+const THROTTLE_BACKOFF_MS = 1_000;
+
 export interface HistoryOptions {
   /** How far back to look (WHYPING_HISTORY_DAYS, 1 to 90). */
   days: number;
@@ -70,20 +73,28 @@ export interface HistoryOptions {
   intervalMs?: number;
 }
 
-/** When each client may next call LookupEvents: one queue per client, that is per account and region. */
-const nextSlot = new WeakMap<CloudTrailClient, Promise<number>>();
+/** When the last LookupEvents call queued on each client finished: one queue per client (per account and region). */
+const lastCall = new WeakMap<CloudTrailClient, Promise<number>>();
 
-/** Waits for this client's next LookupEvents slot, so calls from concurrent answers together keep the rate. */
-async function takeSlot(client: CloudTrailClient, opts: HistoryOptions): Promise<void> {
+/**
+ * Runs `call` in this client's queue: one call at a time, each `intervalMs` after the previous one finished, so calls
+ * from concurrent answers together keep the rate however long the SDK takes to send them (counting from when a call
+ * was queued lets a slow first call arrive with the next two inside one second).
+ */
+async function queued<T>(client: CloudTrailClient, opts: HistoryOptions, call: () => Promise<T>): Promise<T> {
   const interval = opts.intervalMs ?? LOOKUP_INTERVAL_MS;
-  const previous = nextSlot.get(client) ?? Promise.resolve(0);
-  const mine = previous.then(async (at) => {
-    const wait = at - opts.now().getTime();
-    if (wait > 0) await opts.sleep(wait);
-    return opts.now().getTime() + interval;
-  });
-  nextSlot.set(client, mine);
-  await mine;
+  const previous = lastCall.get(client);
+  let finished!: (at: number) => void;
+  lastCall.set(client, new Promise<number>((resolve) => (finished = resolve)));
+  try {
+    if (previous !== undefined) {
+      const wait = (await previous) + interval - opts.now().getTime();
+      if (wait > 0) await opts.sleep(wait);
+    }
+    return await call();
+  } finally {
+    finished(opts.now().getTime());
+  }
 }
 
 /** True when a finding's resource can carry a history worth looking up. */
@@ -103,14 +114,23 @@ export async function addHistory(
   const to = opts.now();
   const from = new Date(to.getTime() - opts.days * 86_400_000);
   const byResource = new Map<string, Promise<{ events: Event[]; skipped: string | null }>>();
-  for (const f of findings) {
-    if (!wantsHistory(f) || byResource.has(f.resource)) continue;
-    byResource.set(f.resource, lookup(client, f.resource, from, to, opts));
-  }
+  const read = (id: string) => {
+    let found = byResource.get(id);
+    if (found === undefined) {
+      found = lookup(client, id, from, to, opts);
+      byResource.set(id, found);
+    }
+    return found;
+  };
+  // Every lookup is queued at once (the queue keeps the rate); each finding then takes what it needs.
+  const asks = findings.map((f) =>
+    wantsHistory(f) ? { own: read(f.resource), dead: deadTargetOf(f), f } : { f, own: undefined, dead: undefined },
+  );
+  const deadReads = asks.map((a) => (a.dead !== undefined ? read(a.dead) : undefined));
   const window = { days: opts.days, from: from.toISOString(), to: to.toISOString() };
   const out: Finding[] = [];
-  for (const f of findings) {
-    const found = wantsHistory(f) ? await byResource.get(f.resource) : undefined;
+  for (const [i, { f, own }] of asks.entries()) {
+    const found = await own;
     if (!found) {
       out.push(f);
       continue;
@@ -118,11 +138,36 @@ export async function addHistory(
     const causes = CAUSES[f.code] ?? [];
     const events = found.events
       .filter((e) => causes.includes(e.EventName ?? ''))
-      .map((e) => historyEvent(e, f.resource))
-      .sort((a, b) => b.time.localeCompare(a.time));
-    out.push({ ...f, history: { window, skipped: found.skipped, events } });
+      .map((e) => historyEvent(e, f.resource, found.events));
+    // A blackhole route was made by what removed its target: that target's own history says who and when.
+    const dead = await deadReads[i];
+    const deadId = asks[i]?.dead ?? f.resource;
+    for (const e of dead?.events ?? []) {
+      if (DEAD_TARGET_CAUSES.includes(e.EventName ?? '')) events.push(historyEvent(e, deadId, dead?.events));
+    }
+    events.sort((a, b) => b.time.localeCompare(a.time));
+    out.push({ ...f, history: { window, skipped: found.skipped ?? dead?.skipped ?? null, events } });
   }
   return out;
+}
+
+/** The events on a blackhole route's target that make the route a blackhole. */
+const DEAD_TARGET_CAUSES: readonly string[] = [
+  'DeleteNatGateway',
+  'DeleteVpcPeeringConnection',
+  'RejectVpcPeeringConnection',
+  'DetachInternetGateway',
+  'DeleteInternetGateway',
+  'TerminateInstances',
+  'DeleteNetworkInterface',
+  'DeleteTransitGatewayVpcAttachment',
+];
+
+/** The target a ROUTE_BLACKHOLE finding's route points at, as its evidence names it (`0.0.0.0/0 → nat-… (blackhole)`). */
+function deadTargetOf(f: Finding): string | undefined {
+  if (f.code !== 'ROUTE_BLACKHOLE') return undefined;
+  const id = / → ([a-z-]+-[0-9a-f]{8,17}) \(blackhole\)/.exec(f.evidence ?? '')?.[1];
+  return id !== undefined && id !== f.resource && LOOKUP_ID.test(id) ? id : undefined;
 }
 
 async function lookup(
@@ -134,18 +179,24 @@ async function lookup(
 ): Promise<{ events: Event[]; skipped: string | null }> {
   const events: Event[] = [];
   let token: string | undefined;
+  let retried = false;
   try {
     for (let page = 0; page < (opts.maxPages ?? 1); page++) {
-      await takeSlot(client, opts);
-      const out = await client.send(
-        new LookupEventsCommand({
-          LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: resource }],
-          StartTime: from,
-          EndTime: to,
-          MaxResults: 50,
-          ...(token !== undefined ? { NextToken: token } : {}),
-        }),
-      );
+      const input = {
+        LookupAttributes: [{ AttributeKey: 'ResourceName' as const, AttributeValue: resource }],
+        StartTime: from,
+        EndTime: to,
+        MaxResults: 50,
+        ...(token !== undefined ? { NextToken: token } : {}),
+      };
+      const send = () => queued(client, opts, () => client.send(new LookupEventsCommand(input)));
+      const out = await send().catch(async (err: unknown) => {
+        // Throttled all the same (other callers share the account's rate): wait a whole second and ask again once.
+        if (retried || !/Throttl/i.test((err as { name?: string })?.name ?? '')) throw err;
+        retried = true;
+        await opts.sleep(THROTTLE_BACKOFF_MS);
+        return send();
+      });
       events.push(...(out.Events ?? []));
       token = out.NextToken;
       if (token === undefined) break;
@@ -188,18 +239,23 @@ function record(e: Event): TrailRecord {
   }
 }
 
-/** An event as the history shows it. */
-export function historyEvent(e: Event, resource: string): HistoryEvent {
+/**
+ * An event as the history shows it. `read` (every event read on the resource) lets a removed or replaced route say
+ * where it pointed: DeleteRoute's parameters name only the table and the destination.
+ */
+export function historyEvent(e: Event, resource: string, read: Event[] = []): HistoryEvent {
   const r = record(e);
   const who = principalOf(e, r);
   const params = r.requestParameters ?? {};
+  const was =
+    e.EventName === 'DeleteRoute' || e.EventName === 'ReplaceRoute' ? targetBefore(e, params, read) : undefined;
   const byWhyping = who.session.startsWith('whyping-') || JSON.stringify(params).includes('whyping: ');
   return {
     eventId: e.EventId ?? '',
     eventName: e.EventName ?? '',
     time: (e.EventTime ?? new Date(0)).toISOString(),
     principal: byWhyping ? `${who.name} (whyping fix)` : who.name,
-    summary: summarize(e.EventName ?? '', params, resource),
+    summary: summarize(e.EventName ?? '', params, resource, was),
     byWhyping,
   };
 }
@@ -230,24 +286,71 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 }
 
-/** What the call did, from its request parameters (CloudTrail's EC2 shapes: lists as `{items: [...]}`). */
-export function summarize(eventName: string, p: Params, resource: string): string {
-  const cidr = str(p.destinationCidrBlock) ?? str(p.destinationIpv6CidrBlock) ?? str(p.destinationPrefixListId);
-  const target =
-    str(p.vpcPeeringConnectionId) ??
-    str(p.gatewayId) ??
-    str(p.natGatewayId) ??
-    str(p.transitGatewayId) ??
-    str(p.networkInterfaceId) ??
-    str(p.instanceId);
+/** The request parameters that name a route's target (CreateRoute / ReplaceRoute), in CloudTrail's spelling. */
+const ROUTE_TARGETS = [
+  'vpcPeeringConnectionId',
+  'gatewayId',
+  'natGatewayId',
+  'transitGatewayId',
+  'networkInterfaceId',
+  'instanceId',
+  'egressOnlyInternetGatewayId',
+  'vpcEndpointId',
+  'localGatewayId',
+  'carrierGatewayId',
+  'coreNetworkArn',
+] as const;
+
+function routeTarget(p: Params): string | undefined {
+  for (const key of ROUTE_TARGETS) {
+    const v = str(p[key]);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+function routeDestination(p: Params): string | undefined {
+  return str(p.destinationCidrBlock) ?? str(p.destinationIpv6CidrBlock) ?? str(p.destinationPrefixListId);
+}
+
+/**
+ * Where the route `e` removed or replaced pointed before it: the target of the newest earlier CreateRoute or
+ * ReplaceRoute of the same destination in the same table among the events read. Unknown (undefined) otherwise —
+ * never guessed.
+ */
+function targetBefore(e: Event, p: Params, read: Event[]): string | undefined {
+  const table = str(p.routeTableId);
+  const dest = routeDestination(p);
+  const at = e.EventTime?.getTime();
+  if (table === undefined || dest === undefined || at === undefined) return undefined;
+  let best: { at: number; target: string } | undefined;
+  for (const x of read) {
+    if (x.EventName !== 'CreateRoute' && x.EventName !== 'ReplaceRoute') continue;
+    const t = x.EventTime?.getTime();
+    if (t === undefined || t >= at || (best && t <= best.at)) continue;
+    const q = record(x).requestParameters ?? {};
+    const target = routeTarget(q);
+    if (str(q.routeTableId) === table && routeDestination(q) === dest && target !== undefined) best = { at: t, target };
+  }
+  return best?.target;
+}
+
+/**
+ * What the call did, from its request parameters (CloudTrail's EC2 shapes: lists as `{items: [...]}`); `was` is
+ * where a removed or replaced route pointed before, when the history read says so.
+ */
+export function summarize(eventName: string, p: Params, resource: string, was?: string): string {
+  const cidr = routeDestination(p);
+  const target = routeTarget(p);
+  const before = was ? ` (was → ${was})` : '';
   switch (eventName) {
     case 'DeleteRoute':
       return cidr
-        ? `removed the route ${cidr} from ${str(p.routeTableId) ?? resource}`
+        ? `removed the route ${cidr}${before} from ${str(p.routeTableId) ?? resource}`
         : `removed a route from ${resource}`;
     case 'ReplaceRoute':
     case 'CreateRoute':
-      return `${eventName === 'CreateRoute' ? 'added' : 'replaced'} the route ${cidr ?? '?'}${target ? ` → ${target}` : ''} in ${str(p.routeTableId) ?? resource}`;
+      return `${eventName === 'CreateRoute' ? 'added' : 'replaced'} the route ${cidr ?? '?'}${target ? ` → ${target}` : ''}${eventName === 'ReplaceRoute' ? before : ''} in ${str(p.routeTableId) ?? resource}`;
     case 'RevokeSecurityGroupIngress':
     case 'RevokeSecurityGroupEgress': {
       const dir = eventName.endsWith('Ingress') ? 'inbound' : 'outbound';
@@ -266,7 +369,10 @@ export function summarize(eventName: string, p: Params, resource: string): strin
       const ports =
         range?.from !== undefined ? ` port ${range.from === range.to ? range.from : `${range.from}-${range.to}`}` : '';
       const block = str(p.cidrBlock) ?? str(p.ipv6CidrBlock);
-      const rule = [`${dir} rule ${str(p.ruleNumber) ?? '?'}`, action, block ? `${block}${ports}` : ''].filter(Boolean);
+      const proto = PROTOCOLS[str(p.protocol) ?? ''] ?? (str(p.protocol) ? `protocol ${str(p.protocol)}` : '');
+      const rule = [`${dir} rule ${str(p.ruleNumber) ?? '?'}`, action, proto, block ? `${block}${ports}` : ''].filter(
+        Boolean,
+      );
       return `${verb} ${rule.join(' ')} in ${str(p.networkAclId) ?? resource}`;
     }
     case 'ReplaceNetworkAclAssociation':
@@ -280,6 +386,17 @@ export function summarize(eventName: string, p: Params, resource: string): strin
       const ids = items(p.instancesSet).map((i) => str(i.instanceId));
       return `${eventName === 'StopInstances' ? 'stopped' : 'terminated'} ${ids.filter(Boolean).join(', ') || resource}`;
     }
+    case 'ModifyNetworkInterfaceAttribute':
+    case 'ModifyInstanceAttribute': {
+      const groups = items(p.groupSet).map((g) => str(g.groupId));
+      const on = str(p.networkInterfaceId) ?? str(p.instanceId) ?? resource;
+      if (groups.length > 0) return `set the security groups of ${on} to ${groups.filter(Boolean).join(', ')}`;
+      const check = (p.sourceDestCheck as { value?: unknown } | undefined)?.value;
+      if (typeof check === 'boolean') return `turned source/destination check ${check ? 'on' : 'off'} on ${on}`;
+      return `${eventName} on ${on}`;
+    }
+    case 'DeleteNatGateway':
+      return `deleted the NAT gateway ${str(p.natGatewayId) ?? resource}`;
     case 'DetachInternetGateway':
       return `detached ${str(p.internetGatewayId) ?? resource} from ${str(p.vpcId) ?? 'its VPC'}`;
     case 'DisassociateAddress':
@@ -293,6 +410,9 @@ export function summarize(eventName: string, p: Params, resource: string): strin
       return `${eventName} on ${resource}`;
   }
 }
+
+/** Network ACL protocol numbers in console words. */
+const PROTOCOLS: Record<string, string> = { '-1': 'all traffic', '6': 'tcp', '17': 'udp', '1': 'icmp' };
 
 /** A security group permission in console words: `tcp 22 from 10.0.0.0/16`. */
 function permission(p: Params): string {

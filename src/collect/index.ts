@@ -1,4 +1,6 @@
 /** Live AWS reads: endpoint resolution, scoped collection, snapshot export. Takes an EC2Client, never builds one. */
+
+export { eicPrefixListName } from '../snapshot/resolve.js';
 export { type CollectOptions, type CollectResult, collectForQuery, collectSnapshot } from './collect.js';
 export {
   addHistory,
@@ -11,5 +13,6 @@ export {
   wantsHistory,
 } from './history.js';
 export { type CollectStats, Ec2Reader } from './reader.js';
-export { classifyEndpoint, type EndpointSpec, eicPrefixListName } from './resolve.js';
+export { classifyEndpoint, type EndpointSpec } from './resolve.js';
+export type { UnreadPart } from './span.js';
 export { writeSnapshot } from './write.js';

@@ -119,11 +119,45 @@ export interface Scope {
   prefixLists: Set<string>;
   /** `whyping snapshot`: also every instance, ENI, group, NAT gateway and endpoint of the full VPCs. */
   wholeVpcs: boolean;
+  /**
+   * The account and region read, when the collection spans several: a peering side or transit gateway attachment
+   * elsewhere is read there (span.ts), not asked of this account. Absent: one account and region, nothing elsewhere.
+   */
+  here?: { account: string | null; region: string };
+  /** VPCs of which only the record is read here (the far side of a peering no route uses yet). */
+  recordVpcs: Set<string>;
+  /** Endpoint addresses to look up here once a VPC is read in full (an end beyond a peering, in another account). */
+  lookupIps?: string[];
 }
 
 /** An empty scope. */
 export function emptyScope(wholeVpcs: boolean): Scope {
-  return { fullVpcs: new Set(), enis: new Set(), groups: new Set(), looseIps: [], prefixLists: new Set(), wholeVpcs };
+  return {
+    fullVpcs: new Set(),
+    enis: new Set(),
+    groups: new Set(),
+    looseIps: [],
+    prefixLists: new Set(),
+    wholeVpcs,
+    recordVpcs: new Set(),
+  };
+}
+
+/** An account and region as a peering side or attachment names them (missing parts are the reader's own). */
+export interface Side {
+  VpcId?: string;
+  OwnerId?: string;
+  Region?: string;
+}
+
+/** True when a peering side lives in another account or region than `scope.here`. */
+export function elsewhere(scope: Scope, side: Side): boolean {
+  const here = scope.here;
+  if (!here) return false;
+  return (
+    (!!side.Region && side.Region !== here.region) ||
+    (!!side.OwnerId && !!here.account && side.OwnerId !== here.account)
+  );
 }
 
 /** One describe call per chunk of at most 200 filter values. */
@@ -146,6 +180,16 @@ export function planReads(c: Collected, scope: Scope): Read[] {
     )) {
       const cidrs = [v.CidrBlock, ...(v.CidrBlockAssociationSet ?? []).map((b) => b.CidrBlock)];
       if (v.VpcId && cidrs.some((cidr) => cidr && safeContains(cidr, ip))) scope.fullVpcs.add(v.VpcId);
+    }
+  }
+  // An interface holding an endpoint address (looked up here after the path crossed into this account) is an end.
+  if (scope.looseIps.length > 0) {
+    for (const e of c.all<NetworkInterface>('NetworkInterfaces')) {
+      const ips = (e.PrivateIpAddresses ?? []).map((p) => p.PrivateIpAddress);
+      if (e.NetworkInterfaceId && ips.some((ip) => ip && scope.looseIps.includes(ip))) {
+        scope.enis.add(e.NetworkInterfaceId);
+        if (e.VpcId) scope.fullVpcs.add(e.VpcId);
+      }
     }
   }
   // `whyping snapshot`: every interface of a full VPC is on the path (read with the VPC, not asked again by id).
@@ -183,15 +227,26 @@ export function planReads(c: Collected, scope: Scope): Read[] {
     }
   }
 
-  // VPC records: the full VPCs, the other side of their peerings, and the VPCs attached to their transit gateways.
+  // Endpoint addresses beyond a crossing: looked up among this account's interfaces once the path reaches a VPC here.
+  if (scope.fullVpcs.size > 0 && scope.lookupIps?.length) {
+    const ips = c.fresh('lookup-ip', scope.lookupIps);
+    reads.push(
+      ...chunks(ips).map((part): Read => ({ op: 'enis', filter: 'addresses.private-ip-address', values: part })),
+    );
+  }
+
+  // VPC records: the full VPCs, the other side of their peerings, and the VPCs attached to their transit gateways
+  // (those of another account or region are read there).
   const peerVpcs = c
-    .all<{ RequesterVpcInfo?: { VpcId?: string }; AccepterVpcInfo?: { VpcId?: string } }>('VpcPeeringConnections')
-    .flatMap((p) => [p.RequesterVpcInfo?.VpcId, p.AccepterVpcInfo?.VpcId]);
+    .all<{ RequesterVpcInfo?: Side; AccepterVpcInfo?: Side }>('VpcPeeringConnections')
+    .flatMap((p) => [p.RequesterVpcInfo, p.AccepterVpcInfo])
+    .filter((side) => side && !elsewhere(scope, side))
+    .map((side) => side?.VpcId);
   const tgwVpcs = c
     .all<TransitGatewayAttachment>('TransitGatewayAttachments')
-    .filter((a) => a.ResourceType === 'vpc')
+    .filter((a) => a.ResourceType === 'vpc' && !elsewhere(scope, { OwnerId: a.ResourceOwnerId }))
     .map((a) => a.ResourceId);
-  const newInfo = c.fresh('vpc-info', [...scope.fullVpcs, ...peerVpcs, ...tgwVpcs]);
+  const newInfo = c.fresh('vpc-info', [...scope.fullVpcs, ...peerVpcs, ...tgwVpcs, ...scope.recordVpcs]);
   reads.push(...byFilter('Vpcs', 'vpc-id', newInfo));
 
   // Interfaces a packet can cross besides the endpoints': the appliances routes point to (by ENI or by instance) and

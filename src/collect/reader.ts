@@ -29,14 +29,15 @@ export function chunks<T>(values: readonly T[], size = MAX_FILTER_VALUES): T[][]
 
 /** The EC2 client plus the bookkeeping of one collection: call counts, rounds and a concurrency limit. */
 export class Ec2Reader {
-  readonly stats: CollectStats = { calls: 0, rounds: 0, operations: [] };
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
+  /** `stats` is shared by the readers of one collection across accounts and regions (each has its own limit). */
   constructor(
     readonly ec2: EC2Client,
     readonly logger: Logger,
     readonly concurrency = DEFAULT_CONCURRENCY,
+    readonly stats: CollectStats = { calls: 0, rounds: 0, operations: [] },
   ) {}
 
   /** Runs one sequential round: its tasks in parallel (bounded by the concurrency limit). */

@@ -148,10 +148,12 @@ export const DESCRIBERS: Record<DescribeKey, Describer> = {
 
 /** Sends the reads of one round in parallel (bounded by the reader) and folds each answer into `c`. */
 export function runReads(r: Ec2Reader, c: Collected, label: string, reads: Read[]): Promise<void> {
-  return r.round(
-    label,
-    reads.map((read) => () => runRead(r, c, read)),
-  );
+  return r.round(label, readTasks(r, c, reads));
+}
+
+/** The reads as tasks of a round (a round across accounts and regions joins several readers' tasks). */
+export function readTasks(r: Ec2Reader, c: Collected, reads: Read[]): (() => Promise<void>)[] {
+  return reads.map((read) => () => runRead(r, c, read));
 }
 
 /** One read: its call, every page, folded into the collection. */

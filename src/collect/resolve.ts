@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { WhypingError } from '../errors.js';
 import { isIp, isPublicIp, parseIp } from '../net/ip.js';
+import { editDistance, eicPrefixListName } from '../snapshot/resolve.js';
 import { chunks, type Ec2Reader } from './reader.js';
 
 /** How an endpoint's text is looked up (the same grammar as offline resolution). */
@@ -37,11 +38,6 @@ export function classifyEndpoint(text: string): EndpointSpec {
   if (lower === 'internet') return { kind: 'internet', text };
   if (lower === 'eic' || lower === 'ec2-instance-connect') return { kind: 'eic', text };
   return { kind: 'name', text, name: t };
-}
-
-/** The managed prefix list of the region's EC2 Instance Connect range. */
-export function eicPrefixListName(region: string): string {
-  return `com.amazonaws.${region}.ec2-instance-connect`;
 }
 
 /** An instance with the reservation it came in (describe-instances groups instances by reservation). */
@@ -287,25 +283,8 @@ async function nearNames(r: Ec2Reader, name: string): Promise<FoundInstance[]> {
 function rankNames(instances: FoundInstance[], name: string): string[] {
   const names = [...new Set(instances.map((f) => nameOf(f.instance)).filter((n): n is string => !!n))];
   return names
-    .map((n) => ({ n, d: distance(n.toLowerCase(), name.toLowerCase()) }))
+    .map((n) => ({ n, d: editDistance(n.toLowerCase(), name.toLowerCase()) }))
     .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
     .slice(0, 5)
     .map((x) => x.n);
-}
-
-/** Levenshtein distance (names are short). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }

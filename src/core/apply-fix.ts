@@ -3,6 +3,7 @@
  * blocker still exists, dry-run, confirm, apply in order recording request ids, re-diagnose, and hand back undo tokens.
  */
 import { createHash } from 'node:crypto';
+import { fixSpecOf } from '../engine/index.js';
 import {
   type ApplyResult,
   describeUndoStep,
@@ -10,7 +11,7 @@ import {
   executeFix,
   executeUndo,
   isoSeconds,
-  type UndoChange,
+  ownerOfChange,
   type UndoResult,
   type UndoStep,
   type UndoToken,
@@ -62,8 +63,23 @@ export interface ApplyFixReport {
   missingPermission?: string;
   /** How to undo this command; null when nothing reversible changed. */
   undo: UndoReport | null;
-  /** Changes made that no undo token can reverse (accepting a peering), as sentences; empty when none. */
-  irreversible: string[];
+  /** Changes made that no undo token can reverse (accepting a peering); empty when none. */
+  irreversible: IrreversibleChange[];
+}
+
+/** A change a fix made that no undo reverses: the fix, and why (said once, without "cannot be undone"). */
+export interface IrreversibleChange {
+  fixId: string;
+  summary: string;
+  /** "accepting pcx-… is final (…)", or how to reverse it by hand when the executor recorded no undo. */
+  why: string;
+}
+
+/** The reason part of a plan's undo text (`cannot be undone: <why>`), so a report says "cannot be undone" once. */
+export function irreversibleChange(plan: FixPlan): IrreversibleChange {
+  const prefix = /^cannot be undone:\s*/i;
+  const why = prefix.test(plan.undo) ? plan.undo.replace(prefix, '') : `to reverse it by hand: ${plan.undo}`;
+  return { fixId: plan.id, summary: plan.summary, why };
 }
 
 /**
@@ -102,38 +118,7 @@ export interface ApplyFixOptions {
 
 /** The object a plan changes (and the kind of change), to recognise a changed plan for the same blocker. */
 export function planTarget(p: FixPlan): string {
-  switch (p.action) {
-    case 'CreateRoute':
-    case 'ReplaceRoute':
-      return `route:${p.params.routeTableId}:${p.params.destinationCidrBlock}`;
-    case 'AuthorizeSecurityGroupIngress':
-    case 'AuthorizeSecurityGroupEgress':
-      return `${p.action}:${p.params.groupId}`;
-    case 'AcceptVpcPeeringConnection':
-      return `${p.action}:${p.params.vpcPeeringConnectionId}`;
-    case 'CreateVpcPeeringConnection':
-      return `${p.action}:${[p.params.vpcId, p.params.peerVpcId].sort().join(':')}`;
-    case 'AllocateAndAssociateAddress':
-      return `${p.action}:${p.params.networkInterfaceId}`;
-    case 'CreateNetworkAclEntry':
-      return `${p.action}:${p.params.networkAclId}:${p.params.egress}`;
-    case 'CreateAndAttachInternetGateway':
-      return `${p.action}:${p.params.vpcId}`;
-    case 'AssociateTransitGatewayRouteTable':
-      return `${p.action}:${p.params.transitGatewayAttachmentId}`;
-    case 'EnableTransitGatewayRouteTablePropagation':
-      return `${p.action}:${p.params.transitGatewayRouteTableId}:${p.params.transitGatewayAttachmentId}`;
-    case 'CreateTransitGatewayRoute':
-      return `tgw-route:${p.params.transitGatewayRouteTableId}:${p.params.destinationCidrBlock}`;
-    case 'StartInstances':
-      return `${p.action}:${p.params.instanceId}`;
-    case 'DisableSourceDestCheck':
-      return `${p.action}:${p.params.networkInterfaceId}`;
-    default: {
-      const never: never = p;
-      return String(never);
-    }
-  }
+  return fixSpecOf(p).target;
 }
 
 function diagnosisIdOf(d: Diagnosis, now: Date): string {
@@ -146,38 +131,6 @@ function diagnosisIdOf(d: Diagnosis, now: Date): string {
 /** Re-collects fresh state and re-diagnoses (no probe). */
 async function fresh(deps: Deps, query: Query): Promise<{ diagnosis: Diagnosis; snapshot: Snapshot }> {
   return diagnoseLive(query, deps);
-}
-
-/** The account that owns the object a change touches, as the describe calls reported it (OwnerId). */
-function ownerOf(snapshot: Snapshot, c: UndoChange): string | undefined {
-  switch (c.kind) {
-    case 'route-created':
-    case 'route-replaced':
-      return snapshot.routeTables.get(c.routeTableId as never)?.accountId;
-    case 'sg-rule':
-      return snapshot.securityGroups.get(c.groupId as never)?.accountId;
-    case 'elastic-ip':
-    case 'source-dest-check-off':
-      return snapshot.networkInterfaces.get(c.networkInterfaceId as never)?.accountId;
-    case 'nacl-entry':
-      return snapshot.networkAcls.get(c.networkAclId as never)?.accountId;
-    case 'internet-gateway':
-      // The new gateway is made by the account that owns the VPC it is attached to.
-      return snapshot.vpcs.get(c.vpcId as never)?.accountId;
-    case 'instance-started':
-      return snapshot.instances.get(c.instanceId as never)?.accountId;
-    case 'peering-created':
-      // The account that owns the routes' tables requested the new peering.
-      return snapshot.routeTables.get(c.routes[0]?.routeTableId as never)?.accountId;
-    case 'tgw-association':
-    case 'tgw-propagation':
-    case 'tgw-route':
-      return snapshot.transitGatewayAttachments.get(c.transitGatewayAttachmentId as never)?.accountId;
-    default: {
-      const never: never = c;
-      return String(never);
-    }
-  }
 }
 
 /** A route change with the route's state as the fresh snapshot after the command shows it (when it shows the route). */
@@ -268,7 +221,7 @@ async function applyLeased(
     before,
     reachableBefore: before.reachable,
     undo: null,
-    irreversible: [] as string[],
+    irreversible: [] as IrreversibleChange[],
   };
   const unchanged = (
     status: ApplyFixReport['status'],
@@ -347,7 +300,7 @@ async function applyLeased(
   // (4) Apply in order; stop at the first failure (later fixes may depend on it).
   const reports: PlanReport[] = [];
   const steps: UndoStep[] = [];
-  const irreversible: string[] = [];
+  const irreversible: IrreversibleChange[] = [];
   let stopped: PlanReport | null = null;
   for (const [i, plan] of plans.entries()) {
     if (dry[i]?.status === 'already-in-place') {
@@ -363,13 +316,13 @@ async function applyLeased(
     if (result.status === 'applied') {
       for (const change of result.undo ?? []) {
         steps.push({
-          account: ownerOf(first.snapshot, change) ?? 'unknown',
+          account: ownerOfChange(first.snapshot, change) ?? 'unknown',
           region: deps.region,
           fixId: plan.id,
           change,
         });
       }
-      if (!result.undo) irreversible.push(`${plan.id}: ${plan.summary} (${plan.undo})`);
+      if (!result.undo) irreversible.push(irreversibleChange(plan));
     }
     deps.logger.info(
       { actor: opts.actor, diagnosisId, fixId: plan.id, status: r.status, requestIds: r.requestIds },

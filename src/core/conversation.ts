@@ -8,6 +8,7 @@ import { asWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan, Query } from '../model/index.js';
 import type { ApplyFixReport } from './apply-fix.js';
 import { fixPlansOf } from './fix-order.js';
+import type { InstanceList } from './instances.js';
 import { parseRequest } from './request.js';
 
 /** A fix number given in this conversation: `fix N` means the fix shown as N, for as long as the question stays. */
@@ -48,7 +49,11 @@ export type Effect =
       fixId: string | 'all' /** The plan the user saw (a button carries it). */;
       expected?: FixPlan;
     }
-  | { kind: 'undo'; entry: UndoEntry };
+  | { kind: 'undo'; entry: UndoEntry }
+  /** After an answer: read what changed on its blockers (CloudTrail); the answer is already shown. */
+  | { kind: 'history'; diagnosis: Diagnosis }
+  /** List the instances a question can name (`instances`). */
+  | { kind: 'instances' };
 
 /** One outcome of an undo step (an executor result, as lines of the report). */
 export interface UndoOutcome {
@@ -63,6 +68,9 @@ export type Input =
   | { kind: 'answered'; query: Query; diagnosis: Diagnosis }
   | { kind: 'fixed'; report: ApplyFixReport }
   | { kind: 'undone'; entry: UndoEntry; outcomes: UndoOutcome[] }
+  /** The answer's diagnosis with `history` set on its blockers (unchanged when the history is off). */
+  | { kind: 'history'; diagnosis: Diagnosis }
+  | { kind: 'listed'; list: InstanceList }
   | { kind: 'failed'; error: WhypingError; query?: Query };
 
 /** What the front end shows, as values; each front end lays them out with src/render. */
@@ -74,6 +82,9 @@ export type Reply =
   | { kind: 'diagnosis'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number>; rechecked: boolean }
   | { kind: 'fix-report'; report: ApplyFixReport }
   | { kind: 'undo-report'; entry: UndoEntry; outcomes: UndoOutcome[]; undone: boolean }
+  /** What changed on the blockers of the answer just shown (it follows that answer). */
+  | { kind: 'history'; diagnosis: Diagnosis; fixNumbers: ReadonlyMap<string, number> }
+  | { kind: 'instances'; list: InstanceList }
   | {
       kind: 'error';
       error: WhypingError /** The question that met it (an ambiguous end is asked again). */;
@@ -138,13 +149,19 @@ export function step(state: ConversationState, input: Input): Step {
     case 'answered': {
       const next = numbered(state, input.query, input.diagnosis);
       // How to apply the fixes is part of the text view (right under them), and Slack has buttons for it.
-      return say(next, {
+      const shown = say(next, {
         kind: 'diagnosis',
         diagnosis: input.diagnosis,
         fixNumbers: fixNumbersOf(next),
         rechecked: false,
       });
+      // The verdict never waits for CloudTrail: what changed on the blockers is read after it is shown.
+      const blocked = input.diagnosis.reachable === false && input.diagnosis.findings.length > 0;
+      return blocked ? { ...shown, effects: [{ kind: 'history', diagnosis: input.diagnosis }] } : shown;
     }
+    case 'history':
+      if (!input.diagnosis.findings.some((f) => f.history)) return say(state);
+      return say(state, { kind: 'history', diagnosis: input.diagnosis, fixNumbers: fixNumbersOf(state) });
     case 'fixed': {
       const r = input.report;
       let next = state;
@@ -172,6 +189,8 @@ export function step(state: ConversationState, input: Input): Step {
       if (undone) replies.push({ kind: 'hint', text: `(undid: ${input.entry.label}) Type recheck to see the effect.` });
       return say(next, ...replies);
     }
+    case 'listed':
+      return say(state, { kind: 'instances', list: input.list });
     case 'failed':
       return say(state, { kind: 'error', error: input.error, ...(input.query ? { query: input.query } : {}) });
     default: {
@@ -191,6 +210,7 @@ function onText(state: ConversationState, raw: string): Step {
   if (line === '' || line.startsWith('#')) return say(state);
   if (QUIT.has(word)) return say(state, { kind: 'quit' });
   if (word === 'help' || word === '?') return say(state, { kind: 'help' });
+  if (word === 'instances' || word === 'list') return { state, replies: [], effects: [{ kind: 'instances' }] };
   if (word === 'recheck' || word === 'again' || word === 'probe') {
     if (!state.query) return say(state, { kind: 'notice', text: 'Nothing to recheck yet: ask a question first.' });
     return { state, replies: [], effects: [{ kind: 'investigate', query: state.query, probe: word === 'probe' }] };

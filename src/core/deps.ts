@@ -5,6 +5,7 @@ import type { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-conn
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from '../log.js';
+import type { AccountClients } from '../model/index.js';
 import type { LeaseStore } from './lease.js';
 
 /** The AWS SDK clients, live or sandboxed: the same code runs against both. */
@@ -14,6 +15,8 @@ export interface AwsClients {
   eic: EC2InstanceConnectClient;
   /** CloudTrail, for the blockers' history (LookupEvents); absent: no history is read. */
   cloudtrail?: CloudTrailClient;
+  /** EC2 clients of the other accounts and regions a path reaches; absent: only `ec2`'s account and region are read. */
+  accounts?: AccountClients<EC2Client>;
   /** Elastic Load Balancing v2, read when a question involves a load balancer; absent: load balancers are not read. */
   elbv2?: ElasticLoadBalancingV2Client;
 }
@@ -33,6 +36,6 @@ export interface Deps {
   probeDeadlineMs?: number;
   /** Where fix leases live (WHYPING_LOCK_TABLE: DynamoDB, shared by replicas); default: this process's memory. */
   leases?: LeaseStore;
-  /** WHYPING_HISTORY_DAYS: how far back the blockers' history looks (default 7). */
+  /** WHYPING_HISTORY_DAYS: how far back the blockers' history looks (default 7; 0: none in the shell and Slack). */
   historyDays?: number;
 }

@@ -12,6 +12,8 @@ const DEFAULT_DAYS = 7;
 export interface HistoryReadOptions {
   /** Give up after this long (the CLI's --json waits 5 s): unread resources get `skipped`. Default: no limit. */
   timeoutMs?: number;
+  /** The timer the deadline waits on (default: a real timer that never holds the process open); tests inject one. */
+  wait?: (ms: number) => Promise<void>;
 }
 
 /** The diagnosis with `history` set on every finding that has a resource to look up. */
@@ -29,16 +31,19 @@ export async function readHistory(
     ...diagnosis,
     findings: diagnosis.findings.map((f) => (wantsHistory(f) ? { ...f, history: emptyHistory(days, now, reason) } : f)),
   });
+  if (days === 0) return skipped('history not read: WHYPING_HISTORY_DAYS=0 turns it off (set 1 to 90 days).');
   if (source.kind === 'snapshot')
     return skipped('history not read: a snapshot has no CloudTrail history (ask live AWS).');
   const client = source.deps.clients.cloudtrail;
   if (client === undefined) return skipped('history not read: no CloudTrail client (cloudtrail:LookupEvents).');
   const deps = source.deps;
   const reading = addHistory(client, diagnosis.findings, { days, now: deps.now, sleep: deps.sleep });
-  const findings = await withDeadline(reading, opts.timeoutMs);
+  const findings = await withDeadline(reading, opts.timeoutMs, opts.wait ?? realTimer);
   if (findings === undefined) {
     const s = Math.round((opts.timeoutMs ?? 0) / 1000);
-    return skipped(`history not read within ${s} s: cloudtrail:LookupEvents is slow or queued; ask again for it.`);
+    return skipped(
+      `the history did not arrive within ${s} s (cloudtrail:LookupEvents is slow or queued); ask again for it.`,
+    );
   }
   return { ...diagnosis, findings };
 }
@@ -48,17 +53,17 @@ function emptyHistory(days: number, now: Date, skipped: string): FindingHistory 
   return { window: { days, from: from.toISOString(), to: now.toISOString() }, skipped, events: [] };
 }
 
-/** The result, or undefined when `timeoutMs` passes first (the timer never holds the process open). */
-async function withDeadline(work: Promise<Finding[]>, timeoutMs: number | undefined): Promise<Finding[] | undefined> {
+/** The result, or undefined when `timeoutMs` passes first. */
+async function withDeadline(
+  work: Promise<Finding[]>,
+  timeoutMs: number | undefined,
+  wait: (ms: number) => Promise<void>,
+): Promise<Finding[] | undefined> {
   if (timeoutMs === undefined) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return Promise.race([work, wait(timeoutMs).then(() => undefined)]);
+}
+
+/** A timer that never holds the process open (the answer is out; a late history is not worth waiting on). */
+function realTimer(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -4,6 +4,7 @@
  */
 import { diagnose } from '../engine/index.js';
 import { asWhypingError, WhypingError } from '../errors.js';
+import { probeSkippedText } from '../model/diagnosis.js';
 import type {
   Diagnosis,
   InstanceId,
@@ -17,6 +18,7 @@ import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
 import type { Deps } from './deps.js';
 import { withInvestigation } from './log-context.js';
 import { parseRequestArgs } from './request.js';
+import { withUnread } from './unread.js';
 
 /** Where the network state comes from: a loaded snapshot, or AWS (live or sandbox) through the clients in `deps`. */
 export type Source = { kind: 'snapshot'; snapshot: Snapshot } | { kind: 'live'; deps: Deps };
@@ -46,9 +48,10 @@ export async function diagnoseLive(
   // The AWS SDK is loaded on the first live question only: it costs about a second of startup that offline answers
   // (--snapshot, batches in CI) do not need.
   const { collectForQuery } = await import('../collect/index.js');
-  const { files, stats } = await collectForQuery(deps.clients.ec2, query, {
+  const { files, stats, unread } = await collectForQuery(deps.clients.ec2, query, {
     region: deps.region,
     logger: deps.logger,
+    ...(deps.clients.accounts ? { accounts: deps.clients.accounts } : {}),
     ...(deps.clients.elbv2 ? { elb: deps.clients.elbv2 } : {}),
   });
   deps.logger.debug({ calls: stats.calls, rounds: stats.rounds, operations: stats.operations }, 'collected');
@@ -56,7 +59,7 @@ export async function diagnoseLive(
   const snapshot = buildSnapshot(files);
   const endpoints = resolveEndpoints(snapshot, query.from, query.to);
   stage('Tracing the request path…');
-  const diagnosis = await withHints(diagnose(snapshot, query, endpoints));
+  const diagnosis = withUnread(await withHints(diagnose(snapshot, query, endpoints)), unread);
   return { diagnosis, snapshot, endpoints };
 }
 
@@ -167,7 +170,7 @@ export function skippedProbe(
     tcp: null,
     commandId: null,
     agreesWithVerdict: null,
-    explanation: `Probe skipped: ${reason}.`,
+    explanation: `${probeSkippedText(reason)}.`,
     outcome: 'inconclusive',
   };
 }

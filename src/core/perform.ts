@@ -8,6 +8,8 @@ import type { Effect, Input, UndoOutcome } from './conversation.js';
 import { failed } from './conversation.js';
 import type { Deps } from './deps.js';
 import { type FixQueue, inProcessQueue } from './fix-queue.js';
+import { readHistory } from './history.js';
+import { listInstances } from './instances.js';
 import { investigate } from './investigate.js';
 
 /** How a front end runs effects. */
@@ -23,6 +25,10 @@ export interface PerformOptions {
   queue?: FixQueue;
   /** Signs the undo tokens of fixes and verifies them before an undo (src/core/secret.ts `resolveUndoSecret`). */
   undo: UndoKey;
+  /** How long the history effect waits for CloudTrail before one line says it did not arrive (default: no limit). */
+  historyWaitMs?: number;
+  /** The timer of that wait (default: a real one); tests inject one. */
+  wait?: (ms: number) => Promise<void>;
 }
 
 const defaultQueue = inProcessQueue();
@@ -69,12 +75,27 @@ export async function performEffect(effect: Effect, deps: Deps, opts: PerformOpt
         }
         return { kind: 'undone', entry: effect.entry, outcomes };
       }
+      case 'history': {
+        // Off (WHYPING_HISTORY_DAYS=0): the diagnosis comes back unchanged, and nothing is shown.
+        if (deps.historyDays === 0) return { kind: 'history', diagnosis: effect.diagnosis };
+        const diagnosis = await readHistory(
+          effect.diagnosis,
+          { kind: 'live', deps },
+          {
+            ...(opts.historyWaitMs !== undefined ? { timeoutMs: opts.historyWaitMs } : {}),
+            ...(opts.wait ? { wait: opts.wait } : {}),
+          },
+        );
+        return { kind: 'history', diagnosis };
+      }
+      case 'instances':
+        return { kind: 'listed', list: await listInstances({ kind: 'live', deps }) };
       default: {
         const never: never = effect;
         return never;
       }
     }
   } catch (e) {
-    return failed(e, effect.kind === 'undo' ? undefined : effect.query);
+    return failed(e, effect.kind === 'fix' || effect.kind === 'investigate' ? effect.query : undefined);
   }
 }

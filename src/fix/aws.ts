@@ -1,26 +1,36 @@
 /** Calling EC2 for a fix: dry-run first, request ids recorded, AWS errors kept with their code and the IAM action. */
 import type { Tag, TagSpecification } from '@aws-sdk/client-ec2';
+import { type AwsErrorInfo, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 
-/** An AWS error raised by a fix call, with the IAM action it needed and the request id. */
-export class AwsCallError extends Error {
-  override readonly name = 'AwsCallError';
-  constructor(
-    /** The AWS error code (`UnauthorizedOperation`, `InvalidPermission.Duplicate`, …). */
-    readonly awsCode: string,
-    /** The IAM action of the call, e.g. `ec2:CreateRoute`. */
-    readonly action: string,
-    message: string,
-    readonly requestId: string | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
+/**
+ * A WhypingError raised by a fix call, carrying AWS's own message and, in `details.aws`, the AWS error code
+ * (`UnauthorizedOperation`, `InvalidPermission.Duplicate`, …), the IAM action of the call (`ec2:CreateRoute`) and the
+ * request id. The executors turn it into an outcome the user reads (fromCallError).
+ */
+export type AwsCallError = WhypingError & { details: { aws: AwsErrorInfo & { action: string } } };
+
+/** The error of a fix call that AWS answered with `awsCode`. */
+export function awsCallError(
+  awsCode: string,
+  action: string,
+  message: string,
+  requestId: string | undefined,
+  options?: { cause?: unknown },
+): AwsCallError {
+  const code = awsCode === 'UnauthorizedOperation' || awsCode === 'AccessDenied' ? 'AWS_ACCESS_DENIED' : 'AWS_ERROR';
+  const aws = { awsCode, action, ...(requestId ? { requestId } : {}) };
+  return new WhypingError(code, message, { aws }, options) as AwsCallError;
 }
 
-/** True for an AwsCallError with one of these AWS codes. */
+/** True for the error of a fix call (a WhypingError with the AWS code and the IAM action). */
+export function isAwsCallError(e: unknown): e is AwsCallError {
+  return e instanceof WhypingError && typeof e.details.aws?.action === 'string';
+}
+
+/** True for the error of a fix call with one of these AWS codes. */
 export function isAwsCode(e: unknown, ...codes: string[]): e is AwsCallError {
-  return e instanceof AwsCallError && codes.includes(e.awsCode);
+  return isAwsCallError(e) && codes.includes(e.details.aws.awsCode);
 }
 
 /** Per-fix call recorder: the request ids of every write call (and of every failed one). */
@@ -41,9 +51,10 @@ export class CallLog {
       return out;
     } catch (e) {
       const err = toCallError(e, action);
-      if (err.requestId) this.requestIds.push(err.requestId);
+      const { awsCode, requestId } = err.details.aws;
+      if (requestId) this.requestIds.push(requestId);
       // Logged at info: the caller turns the error into an outcome the user sees (already in place, refused…).
-      this.logger.info({ action, awsCode: err.awsCode, requestId: err.requestId }, 'whyping fix: AWS call failed');
+      this.logger.info({ action, awsCode, requestId }, 'whyping fix: AWS call failed');
       throw err;
     }
   }
@@ -66,7 +77,7 @@ export class CallLog {
       await send();
     } catch (e) {
       const err = toCallError(e, action);
-      if (err.awsCode === 'DryRunOperation') return;
+      if (err.details.aws.awsCode === 'DryRunOperation') return;
       throw err;
     }
     // A DryRun request that "succeeds" changed nothing either (EC2 never does this; a stand-in might).
@@ -75,12 +86,12 @@ export class CallLog {
 
 /** Duck-types an SDK ServiceException (name = AWS code, $metadata.requestId) into an AwsCallError. */
 export function toCallError(e: unknown, action: string): AwsCallError {
-  if (e instanceof AwsCallError) return e;
+  if (isAwsCallError(e)) return e;
   const any = e as { name?: unknown; message?: unknown; Code?: unknown; $metadata?: { requestId?: string } } | null;
   const code =
     typeof any?.Code === 'string' ? any.Code : typeof any?.name === 'string' && any.name ? any.name : 'UnknownError';
   const message = typeof any?.message === 'string' ? any.message : String(e);
-  return new AwsCallError(code, action, message, any?.$metadata?.requestId, { cause: e });
+  return awsCallError(code, action, message, any?.$metadata?.requestId, { cause: e });
 }
 
 /**

@@ -1,7 +1,9 @@
 /** Fix executors: plans become EC2 writes (dry-run first, idempotent, audited) and undo plans travel as tokens. */
+
+export { ownerOfChange } from './actions/index.js';
 export {
   type Audit,
-  AwsCallError,
+  type AwsCallError,
   auditDescription,
   auditTags,
   isoSeconds,

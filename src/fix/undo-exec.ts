@@ -7,7 +7,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Logger } from '../log.js';
 import { type ApplyResult, type Call, type Check, changed, fromCallError, gone, UNDO } from './actions/index.js';
-import { AwsCallError, CallLog } from './aws.js';
+import { CallLog, isAwsCallError, isAwsCode } from './aws.js';
 import { describeUndoStep, type UndoChange, type UndoStep, type UndoToken } from './undo.js';
 /** Who undoes, against which region. */
 export interface UndoContext {
@@ -20,7 +20,7 @@ export interface UndoContext {
 /** Outcome of an undo: `refused` names the step that is no longer what whyping left (`refusedStep`, 1-based). */
 export type UndoResult = ApplyResult & { refusedStep?: number };
 
-const isNotFound = (e: unknown) => e instanceof AwsCallError && /\.NotFound$|NotFound$/.test(e.awsCode);
+const isNotFound = (e: unknown) => isAwsCallError(e) && /\.NotFound$|NotFound$/.test(e.details.aws.awsCode);
 
 /** The undo spec of a change (its kind pairs it with its spec; TypeScript cannot follow that through the table). */
 function specOf<C extends UndoChange>(c: C) {
@@ -47,14 +47,17 @@ function callsFor(ec2: EC2Client, c: UndoChange): Call[] {
   return specOf(c).calls(ec2, c);
 }
 
-const isDenied = (e: unknown) =>
-  e instanceof AwsCallError && (e.awsCode === 'UnauthorizedOperation' || e.awsCode === 'AccessDenied');
+const isDenied = (e: unknown) => isAwsCode(e, 'UnauthorizedOperation', 'AccessDenied');
 
-const targetGone = (e: unknown) =>
-  e instanceof AwsCallError &&
-  e.awsCode !== 'InvalidRoute.NotFound' &&
-  e.awsCode !== 'InvalidRouteTableID.NotFound' &&
-  (e.awsCode.endsWith('.NotFound') || e.awsCode === 'NatGatewayNotFound');
+const targetGone = (e: unknown) => {
+  if (!isAwsCallError(e)) return false;
+  const code = e.details.aws.awsCode;
+  return (
+    code !== 'InvalidRoute.NotFound' &&
+    code !== 'InvalidRouteTableID.NotFound' &&
+    (code.endsWith('.NotFound') || code === 'NatGatewayNotFound')
+  );
+};
 
 /**
  * Undoes every step of a verified token, or nothing: (1) re-read every step; refuse (naming the step and why) unless

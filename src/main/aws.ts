@@ -15,6 +15,7 @@ import { ROLE_ARN } from '../config.js';
 import type { AwsClients } from '../core/deps.js';
 import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { createAccountClients, parseAccountRoles, sharedCredentials } from './accounts.js';
 
 /** How the live clients are built. */
 export interface AwsClientOptions {
@@ -110,40 +111,19 @@ function sessionName(): string {
   return `whyping-${user}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
 
-type Provider = ReturnType<typeof fromTemporaryCredentials>;
-
-/** Shares one assumed-role session between the three clients, renewed five minutes before it expires. */
-function shared(provider: Provider): Provider {
-  type Entry = { promise: ReturnType<Provider>; expiresAt: number };
-  let cached: Entry | undefined;
-  return (props) => {
-    if (!cached || Date.now() >= cached.expiresAt) {
-      const entry: Entry = { promise: provider(props), expiresAt: Number.POSITIVE_INFINITY };
-      entry.promise.then(
-        (c) => {
-          entry.expiresAt = (c.expiration?.getTime() ?? Number.POSITIVE_INFINITY) - 5 * 60_000;
-        },
-        () => {
-          if (cached === entry) cached = undefined; // a failed AssumeRole is retried on the next call
-        },
-      );
-      cached = entry;
-    }
-    return cached.promise;
-  };
-}
-
 /** Builds the EC2, SSM, EC2 Instance Connect and CloudTrail clients for live AWS. */
 export async function createAwsClients(opts: AwsClientOptions): Promise<{ clients: AwsClients; region: string }> {
   const env = opts.env ?? process.env;
   const region = resolveRegion(opts.region, env);
   const roleArn = resolveRoleArn(opts.roleArn, env);
+  const roles = parseAccountRoles(env);
+  const session = (opts.sessionName ?? sessionName()).replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
   const credentials = roleArn
-    ? shared(
+    ? sharedCredentials(
         fromTemporaryCredentials({
           params: {
             RoleArn: roleArn,
-            RoleSessionName: (opts.sessionName ?? sessionName()).replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+            RoleSessionName: session,
             DurationSeconds: 3600,
           },
           clientConfig: { region },
@@ -169,6 +149,14 @@ export async function createAwsClients(opts: AwsClientOptions): Promise<{ client
       eic: withCallTimeout(new EC2InstanceConnectClient(common), seconds),
       cloudtrail: withCallTimeout(new CloudTrailClient(common), seconds),
       elbv2: withCallTimeout(new ElasticLoadBalancingV2Client(common), seconds),
+      // Other accounts and regions the path reaches: built on first use, with the same timeouts and retries.
+      accounts: createAccountClients({
+        config: (({ region: _r, ...rest }) => rest)(common),
+        roles,
+        stsRegion: region,
+        sessionName: session,
+        wrap: (c) => withCallTimeout(c, seconds),
+      }),
     },
   };
 }

@@ -11,6 +11,7 @@ import { DynamoDbLeases, LOCK_TABLE_KEY } from '../core/lease.js';
 import { resolveUndoSecret } from '../core/secret.js';
 import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { listScenarios } from '../sandbox/scenarios/index.js';
 import { buildSnapshot, readSnapshotFiles } from '../snapshot/index.js';
 
 /**
@@ -65,6 +66,7 @@ export function createCliContext(opts: {
     stdin: opts.stdin,
     env: opts.env,
     logger,
+    sandboxScenarios: listScenarios,
     loadSnapshot: (path) => buildSnapshot(readSnapshotFiles(path, { maxMb: config.maxSnapshotMb })),
     async openDeps(target): Promise<Deps> {
       // The AWS SDK (live clients, sandbox, collectors) is imported on first use: offline commands start faster.

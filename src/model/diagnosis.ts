@@ -248,6 +248,9 @@ export type FixAction =
   | { action: 'StartInstances'; params: { instanceId: InstanceId } }
   | { action: 'DisableSourceDestCheck'; params: { networkInterfaceId: NetworkInterfaceId } };
 
+/** The parameters of one fix action (CreateRoute and ReplaceRoute share theirs). */
+export type FixParams<A extends FixAction['action']> = (FixAction & { action: A })['params'];
+
 /** A proposed change, as data: it can be logged, shown, stored in a button and replayed. */
 export type FixPlan = FixAction & {
   /** Derived from the content (code, resource, params): the same diagnosis gives the same id anywhere. */
@@ -310,6 +313,14 @@ export interface NotAnalyzed {
   component: string;
   id: string;
   reason: string;
+}
+
+/**
+ * The explanation of a probe that did not run, `Probe skipped: <reason>`: written by the probe runner and by core
+ * (a probe that could not start), and cut from the reason by the terminal renderer, which shows the reason already.
+ */
+export function probeSkippedText(reason: string): string {
+  return `Probe skipped: ${reason}`;
 }
 
 export interface ProbeDirectionResult {

@@ -12,6 +12,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { Logger } from '../log.js';
+import { probeSkippedText } from '../model/diagnosis.js';
 import type { Diagnosis, InstanceId, ProbeDirectionResult, ProbeResult, Protocol, Snapshot } from '../model/index.js';
 import {
   assertInstanceId,
@@ -116,7 +117,7 @@ function baseResult(
 }
 
 function skipped(result: ProbeDirectionResult, reason: string): ProbeDirectionResult {
-  return { ...result, ran: false, skipped: reason, explanation: `Probe skipped: ${reason}`, outcome: 'inconclusive' };
+  return { ...result, ran: false, skipped: reason, explanation: probeSkippedText(reason), outcome: 'inconclusive' };
 }
 
 /** A skipped result for a probe that could not even be planned (the source is not an instance, …). */
@@ -141,7 +142,7 @@ export function skippedProbe(
     tcp: null,
     commandId: null,
     agreesWithVerdict: null,
-    explanation: `Probe skipped: ${reason}`,
+    explanation: probeSkippedText(reason),
     outcome: 'inconclusive',
   };
 }

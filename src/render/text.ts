@@ -2,7 +2,9 @@
  * The terminal presenter: verdict, both paths hop by hop, every blocker with its evidence and fix, numbered fixes,
  * the probe and warnings. Pure; colours only when the caller says the output is a terminal.
  */
+import { styleText } from 'node:util';
 import { fixPlansOf } from '../core/fix-order.js';
+import { probeSkippedText } from '../model/diagnosis.js';
 import type {
   Component,
   Diagnosis,
@@ -34,7 +36,8 @@ export interface TextOptions {
 }
 
 type Style = (s: string) => string;
-interface Palette {
+/** The styles of terminal text: plain, or ANSI colours. */
+export interface Palette {
   ok: Style;
   bad: Style;
   warn: Style;
@@ -42,13 +45,26 @@ interface Palette {
   dim: Style;
 }
 
-const sgr =
-  (open: number, close: number): Style =>
+// Whether to colour is decided once by the caller (useColor: NO_COLOR, FORCE_COLOR, a TTY), for the stream written
+// to: styleText must not check process.stdout again (it does by default since Node 20.19).
+const style =
+  (format: 'green' | 'red' | 'yellow' | 'bold' | 'dim'): Style =>
   (s) =>
-    `\u001b[${open}m${s}\u001b[${close}m`;
+    styleText(format, s, { validateStream: false });
 const plain: Style = (s) => s;
-const COLORS: Palette = { ok: sgr(32, 39), bad: sgr(31, 39), warn: sgr(33, 39), bold: sgr(1, 22), dim: sgr(2, 22) };
+const COLORS: Palette = {
+  ok: style('green'),
+  bad: style('red'),
+  warn: style('yellow'),
+  bold: style('bold'),
+  dim: style('dim'),
+};
 const PLAIN: Palette = { ok: plain, bad: plain, warn: plain, bold: plain, dim: plain };
+
+/** ANSI colours when `color`, else plain text: the one source of terminal styles (render and the shell). */
+export function palette(color: boolean | undefined): Palette {
+  return color ? COLORS : PLAIN;
+}
 
 // Snapshot data (tag values, rule descriptions) is user-controlled: never let it write escape sequences to a terminal.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove control characters
@@ -86,7 +102,7 @@ export function describeEndpoint(e: ResolvedEndpoint): string {
 
 /** The one-line verdict. */
 export function verdictLine(d: Diagnosis, opts: TextOptions = {}): string {
-  const c = opts.color ? COLORS : PLAIN;
+  const c = palette(opts.color);
   const from = describeEndpoint(d.endpoints.from);
   const to = describeEndpoint(d.endpoints.to);
   const what = describeProtocol(d.query);
@@ -115,7 +131,7 @@ export const DEFAULT_WIDTH = 80;
  * paths, one short line a hop.
  */
 export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
-  const c = opts.color ? COLORS : PLAIN;
+  const c = palette(opts.color);
   const verbose = opts.verbose === true;
   const out: string[] = [verdictLine(d, opts)];
 
@@ -279,7 +295,7 @@ function probeLines(p: ProbeDirectionResult, c: Palette): string[] {
   else {
     // A skipped probe's explanation starts by repeating the reason already shown after "not run": keep only the rest.
     const rest = p.skipped
-      ? p.explanation.replace(`Probe skipped: ${p.skipped}`, '').replace(/^\.?\s*/, '')
+      ? p.explanation.replace(probeSkippedText(p.skipped), '').replace(/^\.?\s*/, '')
       : p.explanation;
     if (rest) lines.push(c.dim(`    ${clean(rest)}`));
   }

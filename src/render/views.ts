@@ -4,6 +4,7 @@
  */
 import type { ApplyFixReport } from '../core/apply-fix.js';
 import type { UndoEntry, UndoOutcome } from '../core/conversation.js';
+import type { InstanceList } from '../core/instances.js';
 import type { WhypingError } from '../errors.js';
 import type { FixPlan } from '../model/index.js';
 import { sanitizeTerminalText } from './text.js';
@@ -24,7 +25,8 @@ Then, in the thread of an answer (or with its buttons):
   @whyping fix all    apply every fix, in order
   @whyping undo       undo the last fix command; again to step further back
   @whyping recheck    ask the question again
-  @whyping probe      ask again with a live probe from the source instance (probers only)`;
+  @whyping probe      ask again with a live probe from the source instance (probers only)
+/whyping instances lists the instances you can name.`;
   }
   return `Ask a question, in any of these forms:
   why can't web-1 ping db-1
@@ -40,6 +42,7 @@ Then:
   recheck    ask the last question again
   probe      ask the last question again with a live probe from the source instance
   paths      the last answer in full: every hop with its rule, each fix's id and undo
+  instances  list the instances you can name (Name, id, private IP)
   help       this text
   quit       leave`;
 }
@@ -86,7 +89,10 @@ export function fixReportLines(
     lines.push(`  audit: ${actor} at ${when.toISOString()}, diagnosis ${r.diagnosisId}`);
   }
   if (r.missingPermission) lines.push(`  missing IAM permission: ${r.missingPermission} (see iam/fix.json)`);
-  for (const i of r.irreversible) lines.push(`  cannot be undone (not in the undo): ${i}`);
+  for (const i of r.irreversible) {
+    const n = fixNumbers?.get(i.fixId);
+    lines.push(`  cannot be undone: ${n === undefined ? i.summary : `fix ${n}`} — ${i.why}`);
+  }
   if (r.undo) {
     const n = r.undo.steps.length;
     lines.push(
@@ -109,9 +115,42 @@ export function undoReportLines(entry: UndoEntry, outcomes: UndoOutcome[], opts:
   });
 }
 
-/** An error for a person: the message, the close matches, and what to do next (resource text sanitised). */
-export function errorText(e: WhypingError): string {
-  return sanitizeTerminalText(errorLines(e));
+/** The instances a question can name, a line each: Name, id, private IP, then the public IP and a state not running. */
+export function instanceLines(list: InstanceList): string[] {
+  if (list.rows.length === 0) return [`No instances in ${list.where}.`];
+  const width = Math.min(30, Math.max(...list.rows.map((r) => [...(r.name ?? '(no Name)')].length)));
+  const lines = list.rows.map((r) => {
+    const name = r.name ?? '(no Name)';
+    const pad = ' '.repeat(Math.max(0, width - [...name].length));
+    const extra = [...(r.publicIp ? [`public ${r.publicIp}`] : []), ...(r.state === 'running' ? [] : [r.state])];
+    return `  ${name}${pad}  ${r.id}  ${r.privateIp ?? '-'}${extra.length > 0 ? `  ${extra.join(', ')}` : ''}`;
+  });
+  const count = list.more ? `the first ${list.rows.length}` : `${list.rows.length}`;
+  return [`Instances in ${list.where} (${count}):`, ...lines];
+}
+
+/** Which front end an error is shown in: each says how to list the instances in its own words. */
+export type ErrorFront = 'cli' | 'shell' | 'slack';
+
+const LIST_INSTANCES: Record<ErrorFront, string> = {
+  cli: 'List the instances with: whyping instances (with the same --sandbox, --snapshot or --region).',
+  shell: 'Type instances to list them.',
+  slack: 'Say `instances` (or `/whyping instances`) to list them.',
+};
+
+/**
+ * An error for a person: the message, the close matches, and what to do next (resource text sanitised). Shown in a
+ * front end, an end that names nothing also says how to list the instances there.
+ */
+export function errorText(e: WhypingError, front?: ErrorFront): string {
+  let text = errorLines(e);
+  const input = String(e.details.input ?? '')
+    .trim()
+    .toLowerCase();
+  if (front && e.code === 'UNKNOWN_ENDPOINT' && input !== 'eic' && input !== 'internet') {
+    text += `\n${LIST_INSTANCES[front]}`;
+  }
+  return sanitizeTerminalText(text);
 }
 
 function errorLines(e: WhypingError): string {

@@ -47,13 +47,30 @@ export function identityOf(accountId: string, principal: string): Record<string,
   return { type: 'IAMUser', userName: principal, arn: `arn:aws:iam::${accountId}:user/${principal}` };
 }
 
+/**
+ * Lists of ids that CloudTrail records under the EC2 Query API's own names, one object an item:
+ * `InstanceIds: ['i-1']` → `instancesSet: {items: [{instanceId: 'i-1'}]}` (StopInstances), `Groups: ['sg-1']` →
+ * `groupSet: {items: [{groupId: 'sg-1'}]}` (ModifyNetworkInterfaceAttribute, ModifyInstanceAttribute).
+ */
+const ID_SETS: Record<string, { key: string; item: string }> = {
+  InstanceIds: { key: 'instancesSet', item: 'instanceId' },
+  Groups: { key: 'groupSet', item: 'groupId' },
+  SecurityGroupRuleIds: { key: 'securityGroupRuleIds', item: 'securityGroupRuleId' },
+};
+
 /** SDK input (`{GroupId, IpPermissions: [...]}`) in CloudTrail's EC2 shape (`{groupId, ipPermissions: {items}}`). */
 export function trailShape(v: unknown): unknown {
   if (Array.isArray(v)) return { items: v.map(trailShape) };
   if (v instanceof Date) return v.toISOString();
   if (v !== null && typeof v === 'object') {
     return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), trailShape(x)]),
+      Object.entries(v).map(([k, x]) => {
+        const set = ID_SETS[k];
+        if (set && Array.isArray(x) && x.every((i) => typeof i === 'string')) {
+          return [set.key, { items: x.map((id) => ({ [set.item]: id })) }];
+        }
+        return [k.charAt(0).toLowerCase() + k.slice(1), trailShape(x)];
+      }),
     );
   }
   return v;

@@ -9,7 +9,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { RawSnapshotFile } from '../model/index.js';
+import type { AccountClients, RawSnapshotFile } from '../model/index.js';
+import { createWorld, siteGroups } from './accounts.js';
 import { cloudtrailHandlers, seedTrail } from './cloudtrail.js';
 import { dynamoHandlers } from './dynamodb.js';
 import { ec2Handlers } from './ec2/index.js';
@@ -43,6 +44,12 @@ export interface SandboxOptions {
   now?: () => Date;
   /** Simulated latency of every call, in ms (benchmarks); default 0. */
   latencyMs?: number;
+  /** Load every account and region of `files` into one sandbox account (as before accounts were followed). */
+  oneAccount?: boolean;
+  /** Several accounts: those whyping has no role for (reading them fails as with no WHYPING_ACCOUNT_ROLE). */
+  noRoleAccounts?: string[];
+  /** Several accounts: the home account, read with the default clients (default: the first account of the files). */
+  homeAccount?: string;
   /** DynamoDB tables the account has (the fix-lease table, WHYPING_LOCK_TABLE): name → partition key attribute. */
   dynamoTables?: Record<string, string>;
 }
@@ -56,6 +63,8 @@ export interface Sandbox {
     eic: EC2InstanceConnectClient;
     cloudtrail: CloudTrailClient;
     elbv2: ElasticLoadBalancingV2Client;
+    /** Several accounts or regions: their EC2 clients, as the live ones are (a role per account). */
+    accounts?: AccountClients<EC2Client>;
   };
   /** A DynamoDB client answered by the sandbox (the fix-lease table); not one of core's clients. */
   dynamodb: DynamoDBClient;
@@ -67,6 +76,8 @@ export interface Sandbox {
   scenario: string;
   /** The current state as describe-* documents (what `buildSnapshot` reads). */
   snapshotFiles(): RawSnapshotFile[];
+  /** Several accounts or regions: the sandbox of each, by `<account>/<region>` (absent for one account and region). */
+  sites?: Map<string, Sandbox>;
 }
 
 /** Fake static credentials: the sandbox never signs anything, but the clients must not look for real ones. */
@@ -80,8 +91,27 @@ const NO_NETWORK = {
     ),
 };
 
-/** Creates an isolated sandbox account with real EC2 / SSM / EC2 Instance Connect clients plugged into it. */
+/**
+ * Creates an isolated sandbox account with real EC2 / SSM / EC2 Instance Connect clients plugged into it; a snapshot
+ * or scenario spanning several accounts or regions becomes one sandbox per account and region (accounts.ts).
+ */
 export function createSandbox(opts: SandboxOptions = {}): Sandbox {
+  const scenario = opts.files ? null : loadScenario(opts.scenario ?? DEFAULT_SCENARIO);
+  const files = opts.files ?? scenario?.files ?? [];
+  const sites = opts.oneAccount ? new Map() : siteGroups(files);
+  if (sites.size > 1) {
+    return createWorld(sites, opts, scenario?.name ?? 'files', (files, region, calls) =>
+      createSite(
+        { ...opts, files, region, hostFacts: opts.hostFacts ?? scenario?.hostFacts ?? hostFactsIn(files) ?? {} },
+        calls,
+      ),
+    );
+  }
+  return createSite(opts);
+}
+
+/** One sandbox account in one region. */
+function createSite(opts: SandboxOptions, sharedCalls?: SandboxCall[]): Sandbox {
   const scenario = opts.files ? null : loadScenario(opts.scenario ?? DEFAULT_SCENARIO);
   const files = opts.files ?? scenario?.files ?? [];
   const region = opts.region ?? files.find((f) => f.region)?.region ?? 'us-east-1';
@@ -97,7 +127,8 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   for (const action of opts.deny ?? []) state.deniedActions.add(action);
   for (const [name, key] of Object.entries(opts.dynamoTables ?? {}))
     state.dynamoTables.set(name, { key, items: new Map() });
-  const calls: SandboxCall[] = [];
+  // In a sandbox of several accounts each keeps its own calls, and the world's list sees them all in order.
+  const calls: SandboxCall[] = sharedCalls ? teeTo(sharedCalls) : [];
   const config = { region, credentials: CREDENTIALS, maxAttempts: 1, requestHandler: NO_NETWORK };
   const ec2 = new EC2Client(config);
   const ssm = new SSMClient(config);
@@ -122,6 +153,20 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     scenario: scenario?.name ?? 'files',
     snapshotFiles: () => state.toFiles(),
   };
+}
+
+/** A list whose pushes also land in `all`. */
+function teeTo(all: SandboxCall[]): SandboxCall[] {
+  const own: SandboxCall[] = [];
+  const push = own.push.bind(own);
+  Object.defineProperty(own, 'push', {
+    enumerable: false,
+    value: (...items: SandboxCall[]) => {
+      all.push(...items);
+      return push(...items);
+    },
+  });
+  return own;
 }
 
 /**

@@ -31,9 +31,10 @@ export class Access {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** May `user` have whyping run `effect`? Investigations are open to anyone in an allowed channel. */
+  /** May `user` have whyping run `effect`? Investigations (and their history) are open to anyone in an allowed channel. */
   async allows(user: string, effect: Effect): Promise<Verdict> {
-    if (effect.kind === 'investigate' && !effect.probe) return null;
+    if ((effect.kind === 'investigate' && !effect.probe) || effect.kind === 'history' || effect.kind === 'instances')
+      return null;
     if (this.settings.sandbox) return null;
     const probe = effect.kind === 'investigate';
     const list = probe ? this.settings.probers : this.settings.fixers;

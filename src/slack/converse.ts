@@ -23,7 +23,8 @@ import {
   undoButton,
   verdictMessage,
 } from '../render/blocks.js';
-import { errorText, fixReportLines, helpText, undoReportLines } from '../render/views.js';
+import { historySection } from '../render/history.js';
+import { errorText, fixReportLines, helpText, instanceLines, undoReportLines } from '../render/views.js';
 import type { Access } from './access.js';
 import { stateMetadata, type ThreadState } from './thread.js';
 
@@ -54,6 +55,9 @@ export interface ConverseContext {
   writeDepsFor: (user: string) => Promise<Deps>;
   now: () => Date;
 }
+
+/** How long a thread waits for the blockers' history after the answer before one line says it did not arrive. */
+const SLACK_HISTORY_WAIT_MS = 30_000;
 
 /** Slack errors that mean the bot cannot post in this conversation (a private channel it is not in, a DM). */
 const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -126,6 +130,15 @@ export class ThreadRun {
   }
 
   private async perform(effect: Effect): Promise<Input | null> {
+    if (effect.kind === 'history') {
+      // A read after the answer is out: no access check beyond the question's, no audit, no progress message.
+      return this.ctx.perform(effect, this.ctx.deps, {
+        actor: `slack:${this.where.user}`,
+        confirm: async () => false,
+        undo: this.ctx.undo,
+        historyWaitMs: SLACK_HISTORY_WAIT_MS,
+      });
+    }
     const refusal = await this.ctx.access.allows(this.where.user, effect);
     const fixId = effect.kind === 'fix' ? effect.fixId : effect.kind === 'undo' ? 'undo' : undefined;
     if (refusal) {
@@ -138,7 +151,7 @@ export class ThreadRun {
     if (effect.kind === 'investigate') {
       this.progressTs = await this.post(progressMessage(effect.query, null), { top: this.where.threadTs === null });
       opts.onStage = (stage) => this.stage(effect, stage);
-    } else {
+    } else if (effect.kind !== 'instances') {
       this.audit('requested', { fixId });
       opts.writeDeps = await this.ctx.writeDepsFor(this.where.user);
     }
@@ -208,9 +221,18 @@ export class ThreadRun {
         case 'undo-report':
           await this.thread(linesMessage(undoReportLines(r.entry, r.outcomes)));
           break;
+        case 'instances':
+          await this.say(instanceLines(r.list).join('\n'));
+          break;
         case 'error':
           await this.error(r.error, r.query);
           break;
+        case 'history': {
+          // A reply in the thread after the details, with no state: a fix clicked meanwhile keeps the newer state.
+          const lines = historySection(r.diagnosis, r.fixNumbers);
+          if (lines.length > 0) await this.post(linesMessage(lines), { top: false, state: false });
+          break;
+        }
         default: {
           const never: never = r;
           return never;
@@ -222,7 +244,7 @@ export class ThreadRun {
   /** Errors: an ambiguous end gets a menu; bad input ephemerally; AWS errors in the thread (or ephemerally). */
   private async error(e: WhypingError, query: Query | undefined): Promise<void> {
     if (this.progressTs && !this.fallback) {
-      await this.update(this.progressTs, linesMessage([`Could not answer: ${errorText(e)}`]));
+      await this.update(this.progressTs, linesMessage([`Could not answer: ${errorText(e, 'slack')}`]));
       this.progressTs = null;
     }
     if (e.code === 'AMBIGUOUS_ENDPOINT' && query) {
@@ -240,7 +262,7 @@ export class ThreadRun {
       }
       return;
     }
-    const text = `Sorry: ${errorText(e)}`;
+    const text = `Sorry: ${errorText(e, 'slack')}`;
     const input = e.code === 'BAD_INPUT' || e.code === 'UNKNOWN_ENDPOINT' || e.code === 'AMBIGUOUS_ENDPOINT';
     if (input || this.where.threadTs === null) await this.ephemeral(text);
     else await this.thread(linesMessage([text]));
@@ -257,8 +279,11 @@ export class ThreadRun {
     await this.post(msg, { top: false });
   }
 
-  /** Posts a message (at the top of the channel when `top`, which starts the thread); returns its ts. */
-  private async post(msg: SlackMessage, opts: { top: boolean }): Promise<string | null> {
+  /**
+   * Posts a message (at the top of the channel when `top`, which starts the thread); returns its ts. It carries the
+   * state after this step unless `state` is false (a late reply must not hide a newer state in the thread).
+   */
+  private async post(msg: SlackMessage, opts: { top: boolean; state?: boolean }): Promise<string | null> {
     if (this.fallback) {
       await this.respondInChannel(msg);
       return null;
@@ -269,7 +294,7 @@ export class ThreadRun {
         text: msg.text,
         blocks: msg.blocks as never,
         ...(opts.top || this.where.threadTs === null ? {} : { thread_ts: this.where.threadTs }),
-        metadata: stateMetadata(this.state) as never,
+        ...(opts.state === false ? {} : { metadata: stateMetadata(this.state) as never }),
         unfurl_links: false,
         unfurl_media: false,
       });

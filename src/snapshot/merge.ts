@@ -5,7 +5,8 @@
  */
 import { WhypingError } from '../errors.js';
 import type { RawSnapshotFile, SnapshotWarning } from '../model/index.js';
-import { FAST_CHECKS, IGNORED_SENSITIVE_KEYS, jsonPath, KEY_SCHEMAS, type KnownKey, type Parsed } from './schema.js';
+import { FAST_CHECKS } from './checks.generated.js';
+import { IGNORED_SENSITIVE_KEYS, jsonPath, type KnownKey, keySchemas, type Parsed } from './schema.js';
 
 /** One item of a key's array (`Item<'Vpcs'>` is one raw VPC). */
 export type Item<K extends KnownKey> = Parsed<K> extends readonly (infer T)[] ? T : never;
@@ -55,7 +56,7 @@ export function dedup<T>(
 
 function emptyInputs(): Inputs {
   const out: Record<string, unknown[]> = {};
-  for (const key of Object.keys(KEY_SCHEMAS)) out[key] = [];
+  for (const key of Object.keys(FAST_CHECKS)) out[key] = [];
   return out as unknown as Inputs;
 }
 
@@ -68,7 +69,7 @@ export const MAX_REPORTED_ISSUES = 100;
  * every problem of every item first); the message gives the first and the count.
  */
 function parseSlow(file: RawSnapshotFile, key: KnownKey, value: unknown): unknown {
-  const schema = KEY_SCHEMAS[key];
+  const schema = keySchemas()[key];
   const element = Array.isArray(value) ? (schema as unknown as { element?: typeof schema }).element : undefined;
   if (!element) {
     const result = schema.safeParse(value);
@@ -140,7 +141,7 @@ export class Merger {
     }
     for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
       if (IGNORED_SENSITIVE_KEYS.has(key)) continue;
-      if (!Object.hasOwn(KEY_SCHEMAS, key)) continue;
+      if (!Object.hasOwn(FAST_CHECKS, key)) continue;
       const k = key as KnownKey;
       const parsed = FAST_CHECKS[k]?.(value) ? value : parseSlow(file, k, value);
       this.presentKeys.add(key);

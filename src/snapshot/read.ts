@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { WhypingError } from '../errors.js';
 import type { RawSnapshotFile } from '../model/index.js';
+import { readJsonObjectInChunks } from './stream.js';
 
 /** AWS region names: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-iso-east-1, ap-southeast-5 … */
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
@@ -151,11 +152,26 @@ function listJsonFiles(dir: string, out: string[]): void {
 export const DEFAULT_MAX_SNAPSHOT_MB = 4096;
 
 /**
+ * Files above this size are read in chunks (stream.ts): one string cannot hold more than about 512 MiB, and the
+ * whole text need not sit in memory beside the parsed values.
+ */
+export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
+
+export interface ReadOptions {
+  /** WHYPING_MAX_SNAPSHOT_MB (default DEFAULT_MAX_SNAPSHOT_MB). */
+  maxMb?: number;
+  /** Read files above this many bytes in chunks (default STREAM_ABOVE_BYTES; tests lower it, with the sizes). */
+  streamAboveBytes?: number;
+  chunkBytes?: number;
+  batchBytes?: number;
+}
+
+/**
  * Reads a snapshot: one JSON file, or every *.json under a folder (recursive, `observed.json` skipped). Only regular
  * files are read (a FIFO, a device or a socket is refused before anything is read), and their total size is bounded
  * by `maxMb` (WHYPING_MAX_SNAPSHOT_MB).
  */
-export function readSnapshotFiles(path: string, opts: { maxMb?: number } = {}): RawSnapshotFile[] {
+export function readSnapshotFiles(path: string, opts: ReadOptions = {}): RawSnapshotFile[] {
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
@@ -174,12 +190,14 @@ export function readSnapshotFiles(path: string, opts: { maxMb?: number } = {}): 
   }
   const maxMb = opts.maxMb ?? DEFAULT_MAX_SNAPSHOT_MB;
   let total = 0;
+  const sizes: number[] = [];
   for (const p of paths) {
     try {
-      total += statSync(p).size;
+      sizes.push(statSync(p).size);
     } catch (e) {
       throw unreadable(p, e);
     }
+    total += sizes[sizes.length - 1] as number;
   }
   if (total > maxMb * 1024 * 1024) {
     throw new WhypingError(
@@ -195,14 +213,29 @@ export function readSnapshotFiles(path: string, opts: { maxMb?: number } = {}): 
       { file: path },
     );
   }
-  return paths.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw unreadable(file, e);
+  const streamAbove = opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
+  return paths.map((file, i) => {
+    let data: unknown;
+    if ((sizes[i] as number) > streamAbove) {
+      try {
+        data = readJsonObjectInChunks(file, {
+          maxDepth: MAX_JSON_DEPTH,
+          ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
+          ...(opts.batchBytes ? { batchBytes: opts.batchBytes } : {}),
+        });
+      } catch (e) {
+        if (e instanceof WhypingError) throw e;
+        throw unreadable(file, e);
+      }
+    } else {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw unreadable(file, e);
+      }
+      data = parseSnapshotJson(file, text);
     }
-    const data = parseSnapshotJson(file, text);
     const layout = layoutOf(resolve(file));
     const raw: RawSnapshotFile = { path: file, data };
     if (layout.region) raw.region = layout.region;

@@ -149,17 +149,18 @@ function fromEni(s: Snapshot, eni: NetworkInterface, input: string): ResolvedEnd
   return withEniOwner(s, { kind: 'network-interface', input, id: eni.id, ip: primaryIp(eni) }, eni);
 }
 
-/** Levenshtein distance of the first 64 characters, or `limit + 1` as soon as it is known to exceed `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  const x = a.slice(0, 64);
-  const y = b.slice(0, 64);
-  if (Math.abs(x.length - y.length) > limit) return limit + 1;
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
+/**
+ * Levenshtein distance, or `limit + 1` as soon as it is known to exceed `limit`: close names for a typo, here and
+ * in the live resolver (src/collect/resolve.ts).
+ */
+export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let rowMin = i;
-    for (let j = 1; j <= y.length; j++) {
-      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
       cur[j] = v;
       if (v < rowMin) rowMin = v;
@@ -167,7 +168,7 @@ function editDistance(a: string, b: string, limit: number): number {
     if (rowMin > limit) return limit + 1;
     prev = cur;
   }
-  return prev[y.length] ?? 0;
+  return prev[b.length] ?? 0;
 }
 
 /** Up to 5 close matches: Name tags (and ids) sharing a prefix with the input, or within a small edit distance. */
@@ -181,7 +182,8 @@ export function closeMatches(s: Snapshot, text: string): string[] {
     else if (k.includes(q) && q.length >= 3) score = 0.5;
     else {
       const limit = Math.max(2, Math.floor(q.length / 3));
-      const d = editDistance(q, k, limit);
+      // The first 64 characters: a long Name tag costs no more than a short one.
+      const d = editDistance(q.slice(0, 64), k.slice(0, 64), limit);
       if (d > limit) return;
       score = d;
     }

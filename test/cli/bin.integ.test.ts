@@ -4,11 +4,20 @@
  * neither can run. Each case runs the real bin script in a child process over a throwaway checkout.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
-import { chooseRuntime, sourceStamp, stampPath } from '../../bin/build-stamp.js';
+import { chooseRuntime, sourceStamp, stampPath, statKey, statKeyPath } from '../../bin/build-stamp.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -43,6 +52,20 @@ describe('bin/whyping.js chooses what to run', () => {
     const r = runBin(checkout);
     expect(r.stdout).toBe('the sources\n');
     expect(r.status).toBe(0);
+  });
+
+  it("trusts the build's stat key (sizes and times) only while no source changed and it names the current stamp", () => {
+    const stamp = sourceStamp(checkout);
+    writeFileSync(statKeyPath(checkout), `${stamp} ${statKey(checkout)}\n`);
+    expect(runBin(checkout).stdout).toBe('dist\n');
+    // Same size, new contents: the key changes with the modification time, and the contents decide.
+    writeFileSync(join(checkout, 'src/main/cli.ts'), "const from: string = 'the sourcez';\nconsole.log(from);\n");
+    utimesSync(join(checkout, 'src/main/cli.ts'), new Date(), new Date(Date.now() + 5000));
+    expect(chooseRuntime(checkout)).toEqual({ kind: 'tsx', reason: 'build is older than the sources' });
+    // A key recorded for another stamp vouches for nothing.
+    writeFileSync(stampPath(checkout), 'not-the-stamp\n');
+    writeFileSync(statKeyPath(checkout), `${stamp} ${statKey(checkout)}\n`);
+    expect(chooseRuntime(checkout)).toEqual({ kind: 'tsx', reason: 'build is older than the sources' });
   });
 
   it('runs the sources through tsx when there is no build at all', () => {

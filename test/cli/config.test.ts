@@ -108,6 +108,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ WHYPING_LOCK_TABLE: '' }).lockTable).toBeUndefined();
     expect(loadConfig({}).historyDays).toBe(7);
     expect(loadConfig({ WHYPING_HISTORY_DAYS: ' 90 ' }).historyDays).toBe(90);
+    expect(loadConfig({ WHYPING_HISTORY_DAYS: '0' }).historyDays).toBe(0);
     expect(() => loadConfig({ WHYPING_ROLE_ARN: ' arn:aws:iam::123456789012:role/ops/whyping-read ' })).not.toThrow();
   });
 
@@ -124,7 +125,11 @@ describe('loadConfig', () => {
     ['WHYPING_PROBE_TIMEOUT_S', '2.5', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use a whole number of seconds).'],
     ['WHYPING_PROBE_TIMEOUT_S', '1', 'WHYPING_PROBE_TIMEOUT_S has an invalid value (use 5 to 600 seconds).'],
     ['WHYPING_HISTORY_DAYS', 'week', 'WHYPING_HISTORY_DAYS has an invalid value (use a number of days).'],
-    ['WHYPING_HISTORY_DAYS', '0', 'WHYPING_HISTORY_DAYS has an invalid value (use 1 to 90 days).'],
+    [
+      'WHYPING_HISTORY_DAYS',
+      '-1',
+      'WHYPING_HISTORY_DAYS has an invalid value (use 1 to 90 days, or 0 for no history in the shell and Slack).',
+    ],
     [
       'WHYPING_HISTORY_DAYS',
       '91',

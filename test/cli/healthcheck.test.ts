@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
 import { silentLogger } from '../../src/log.js';
+import { listScenarios } from '../../src/sandbox/index.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
 function context(env: NodeJS.ProcessEnv) {
@@ -28,6 +29,7 @@ function context(env: NodeJS.ProcessEnv) {
     exportSnapshot: never,
     hasAwsCredentials: async () => false,
     undoKey: () => TEST_UNDO,
+    sandboxScenarios: listScenarios,
   };
   return { ctx, out: () => out.join(''), err: () => err.join('') };
 }

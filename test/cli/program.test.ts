@@ -9,7 +9,7 @@ import { errorText, runCli, useColor, verdictExitCode } from '../../src/cli/prog
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { Snapshot } from '../../src/model/index.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createSandbox, listScenarios } from '../../src/sandbox/index.js';
 import { seedDiagnosis } from '../render/sample.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
@@ -31,6 +31,7 @@ function fakeContext(overrides: Partial<CliContext> = {}) {
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => false,
     undoKey: () => TEST_UNDO,
+    sandboxScenarios: listScenarios,
     ...overrides,
   };
   return { ctx, out: () => out.join(''), err: () => err.join('') };
@@ -106,11 +107,11 @@ describe('runCli maps every failure to a message and an exit code', () => {
     }
   });
 
-  it('says --sandbox took an end as its value when it comes before the ends', async () => {
+  it('says --sandbox took a scenario as its value when it comes before the ends (test/cli/sandbox-option.test.ts)', async () => {
     const f = fakeContext();
-    expect(await runCli(['diagnose', '--sandbox', '10.1.0.12', '10.2.4.95'], f.ctx)).toBe(2);
+    expect(await runCli(['diagnose', '--sandbox', 'seed-lab', '10.2.4.95'], f.ctx)).toBe(2);
     expect(f.err()).toContain(
-      '--sandbox took "10.1.0.12" as its snapshot path or scenario: put --sandbox after the ends',
+      '--sandbox took "seed-lab" as its snapshot path or scenario: put --sandbox after the ends',
     );
   });
 

@@ -141,6 +141,12 @@ describe('the local shell, scripted', () => {
     expect(afterAnswer.split('\nApply?')[0]?.split(add).length).toBe(2);
     expect(afterAnswer).toMatch(/✓ applied: fix 2 \[request /);
     expect(afterAnswer).toMatch(/✓ undone \[request /);
+    // The report's irreversible line names the fix by number and says "cannot be undone" once.
+    const report = afterAnswer.slice(afterAnswer.indexOf('Apply? [y/N] y'), afterAnswer.indexOf('Rechecked'));
+    expect(report.split('cannot be undone').length - 1).toBe(1);
+    expect(report.replace(/\s+/g, ' ')).toMatch(
+      / cannot be undone: fix 1 — accepting pcx-[0-9a-f]+ is final \(DeleteVpcPeeringConnection removes/,
+    );
   });
 
   it('runs the README walkthrough exactly as printed: the fixes are applied and the recheck is reachable', async () => {

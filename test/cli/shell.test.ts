@@ -6,7 +6,7 @@ import type { Deps } from '../../src/core/deps.js';
 import { performEffect } from '../../src/core/perform.js';
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createSandbox, listScenarios } from '../../src/sandbox/index.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
 const ASK = 'why can\'t "Instance - NextWork VPC 1" ping "Instance - NextWork VPC 2"';
@@ -51,6 +51,7 @@ async function session(
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => opts.credentials ?? false,
     undoKey: () => TEST_UNDO,
+    sandboxScenarios: listScenarios,
   };
   const code = await runShell(ctx, {
     sandboxRequested: opts.sandboxRequested ?? false,
@@ -78,6 +79,23 @@ describe('the shell', () => {
     expect(pipe.out).toContain('\nwhyping> fix 2\n');
     expect(pipe.out).toContain('\nApply? [y/N] y\n');
     expect(pipe.out).toContain('\nwhyping> quit\nBye.\n');
+  });
+
+  it('lists the instances, and an unknown name says the close matches and how to list them', async () => {
+    const r = await session(['instances', 'why can\'t "Instance - NextWork VPC 3" ping 10.2.4.95', 'help', 'quit']);
+    expect(r.out).toContain(
+      [
+        'whyping> instances',
+        'Instances in us-east-1 (2):',
+        '  Instance - NextWork VPC 1  i-0a7b3c9d1e5f20311  10.1.0.12',
+        '  Instance - NextWork VPC 2  i-0b8c4d0e2f6a31422  10.2.4.95',
+      ].join('\n'),
+    );
+    expect(r.out.replace(/\n\s*/g, ' ')).toContain(
+      'Sorry: No instance is named "Instance - NextWork VPC 3" in us-east-1. Did you mean: Instance - NextWork VPC 1, Instance - NextWork VPC 2?',
+    );
+    expect(r.out).toContain('?\nType instances to list them.\n');
+    expect(r.out).toMatch(/\n {2}instances +list the instances you can name/);
   });
 
   it('explains fix numbers out of range, and having nothing to undo or recheck', async () => {

@@ -148,7 +148,8 @@ describe('addHistory on the wire', () => {
         eventName: 'DeleteRoute',
         time: new Date(NOW - DAY).toISOString(),
         principal: 'alice (role Admin)',
-        summary: 'removed the route 10.2.0.0/16 from rtb-0aaa1111',
+        // DeleteRoute names only the table and the destination: the earlier ReplaceRoute read says where it pointed.
+        summary: 'removed the route 10.2.0.0/16 (was → pcx-0abc1234) from rtb-0aaa1111',
         byWhyping: false,
       },
       {
@@ -160,6 +161,91 @@ describe('addHistory on the wire', () => {
         byWhyping: false,
       },
     ]);
+  });
+
+  it('says where a removed or replaced route pointed only when an earlier event on the same route says so', async () => {
+    const route = (id: string, name: string, hoursAgo: number, params: Record<string, unknown>) =>
+      trailEvent({ id, name, at: NOW - hoursAgo * 3_600_000, identity: { type: 'IAMUser', userName: 'dana' }, params });
+    lookup().reply(
+      200,
+      {
+        Events: [
+          route('ev-del-known', 'DeleteRoute', 1, {
+            routeTableId: 'rtb-0aaa1111',
+            destinationCidrBlock: '10.2.0.0/16',
+          }),
+          route('ev-del-other', 'DeleteRoute', 2, {
+            routeTableId: 'rtb-0aaa1111',
+            destinationCidrBlock: '10.9.0.0/16',
+          }),
+          route('ev-replace', 'ReplaceRoute', 3, {
+            routeTableId: 'rtb-0aaa1111',
+            destinationCidrBlock: '10.2.0.0/16',
+            natGatewayId: 'nat-0ccc3333',
+          }),
+          // After the delete it would explain: later events never count.
+          route('ev-late', 'CreateRoute', 0.5, {
+            routeTableId: 'rtb-0aaa1111',
+            destinationCidrBlock: '10.9.0.0/16',
+            gatewayId: 'igw-0ddd4444',
+          }),
+          route('ev-create', 'CreateRoute', 40, {
+            routeTableId: 'rtb-0aaa1111',
+            destinationCidrBlock: '10.2.0.0/16',
+            vpcPeeringConnectionId: 'pcx-0abc1234',
+          }),
+          // Another table's route to the same destination says nothing about this one.
+          route('ev-elsewhere', 'CreateRoute', 50, {
+            routeTableId: 'rtb-0fff9999',
+            destinationCidrBlock: '10.9.0.0/16',
+            gatewayId: 'igw-0eee5555',
+          }),
+        ],
+      },
+      JSON11,
+    );
+    const [out] = await addHistory(client(), [finding('NO_ROUTE', 'rtb-0aaa1111')], clock());
+    expect(out?.history?.events.map((e) => [e.eventId, e.summary])).toEqual([
+      ['ev-del-known', 'removed the route 10.2.0.0/16 (was → nat-0ccc3333) from rtb-0aaa1111'],
+      ['ev-del-other', 'removed the route 10.9.0.0/16 from rtb-0aaa1111'],
+      ['ev-replace', 'replaced the route 10.2.0.0/16 → nat-0ccc3333 (was → pcx-0abc1234) in rtb-0aaa1111'],
+    ]);
+  });
+
+  it('reads StopInstances and ModifyNetworkInterfaceAttribute in CloudTrail’s shapes (instancesSet, groupSet)', async () => {
+    const trail = (id: string, name: string, params: Record<string, unknown>) =>
+      trailEvent({ id, name, at: NOW - DAY, identity: { type: 'IAMUser', userName: 'erin' }, params });
+    lookup().reply(
+      200,
+      {
+        Events: [
+          trail('ev-stop', 'StopInstances', {
+            instancesSet: { items: [{ instanceId: 'i-0aaa1111' }, { instanceId: 'i-0bbb2222' }] },
+            force: false,
+          }),
+        ],
+      },
+      JSON11,
+    );
+    lookup().reply(
+      200,
+      {
+        Events: [
+          trail('ev-groups', 'ModifyNetworkInterfaceAttribute', {
+            networkInterfaceId: 'eni-0ccc3333',
+            groupSet: { items: [{ groupId: 'sg-0ddd4444' }] },
+          }),
+        ],
+      },
+      JSON11,
+    );
+    const [stopped, moved] = await addHistory(
+      client(),
+      [finding('INSTANCE_NOT_RUNNING', 'i-0aaa1111'), finding('SOURCE_DEST_CHECK', 'eni-0ccc3333')],
+      clock(),
+    );
+    expect(stopped?.history?.events[0]?.summary).toBe('stopped i-0aaa1111, i-0bbb2222');
+    expect(moved?.history?.events[0]?.summary).toBe('set the security groups of eni-0ccc3333 to sg-0ddd4444');
   });
 
   it('says which rule a revoke removed and recognizes whyping’s own change by its session name', async () => {
@@ -241,10 +327,36 @@ describe('addHistory on the wire', () => {
     ]);
   });
 
-  it('turns throttling into one skip line naming cloudtrail:LookupEvents and keeps the finding', async () => {
+  it('asks once more a second after being throttled, and reads the history then', async () => {
     lookup().reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' }, JSON11);
+    lookup().reply(
+      200,
+      {
+        Events: [
+          trailEvent({
+            id: 'ev-after-throttle',
+            name: 'DeleteRoute',
+            at: NOW - DAY,
+            identity: assumed('NetworkAdmin', 'sam'),
+            params: { routeTableId: 'rtb-0aaa1111', destinationCidrBlock: '10.2.0.0/16' },
+          }),
+        ],
+      },
+      JSON11,
+    );
+    const c = clock();
+    const [out] = await addHistory(client(), [finding('NO_ROUTE', 'rtb-0aaa1111')], c);
+    expect(out?.history?.skipped).toBeNull();
+    expect(out?.history?.events.map((e) => e.eventId)).toEqual(['ev-after-throttle']);
+    expect(c.slept).toContain(1000);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('turns throttling twice into one skip line naming cloudtrail:LookupEvents and keeps the finding', async () => {
+    lookup().times(2).reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' }, JSON11);
     const f = finding('NO_ROUTE', 'rtb-0aaa1111');
     const [out] = await addHistory(client(), [f], clock());
+    expect(nock.isDone()).toBe(true);
     expect(out).toMatchObject({ code: 'NO_ROUTE', resource: 'rtb-0aaa1111', message: f.message });
     expect(out?.history?.events).toEqual([]);
     expect(out?.history?.skipped).toMatch(/throttled cloudtrail:LookupEvents/);

@@ -99,7 +99,11 @@ describe('the seed lab, fixed end to end', () => {
     expect(report.undo?.tokens[0]).toMatch(/^wpu2\./);
     expect(report.undo?.steps).toHaveLength(3);
     expect(report.irreversible).toHaveLength(1);
-    expect(report.irreversible[0]).toContain('pcx-');
+    expect(report.irreversible[0]).toMatchObject({
+      fixId: expect.stringMatching(/^fix-/),
+      summary: expect.stringMatching(/^Accept peering connection pcx-/),
+      why: expect.stringMatching(/^accepting pcx-[0-9a-f]+ is final /),
+    });
     // Every write was preceded by its dry run.
     for (const w of new Set(writes)) expect(acct.calls.some((c) => c.action === w && c.dry)).toBe(true);
 

@@ -16,6 +16,7 @@ import { runCli } from '../../src/cli/program.js';
 import type { Deps } from '../../src/core/deps.js';
 import { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { listScenarios } from '../../src/sandbox/index.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 import { type WritableAccount, writableAccount } from './account.js';
 
@@ -67,6 +68,7 @@ async function cli(args: string[], opts: { tty?: boolean; input?: string } = {})
     exportSnapshot: async () => ({ paths: [], calls: 0, rounds: 0 }),
     hasAwsCredentials: async () => true,
     undoKey: () => TEST_UNDO,
+    sandboxScenarios: listScenarios,
     now: deps.now,
   };
   const code = await runCli(args, ctx, { registerFixCommands });
@@ -98,7 +100,8 @@ describe('whyping fix', () => {
     expect(r.stdout).toContain(
       'Undo (all 3 changes, in reverse order, or none if any was changed since; until 2026-12-02T10:00:00Z)',
     );
-    expect(r.stdout).toMatch(/NOT IN THE UNDO TOKEN \(whyping cannot undo it\): fix-\w+: .*pcx-/);
+    expect(r.stdout).toMatch(/\nNOT IN THE UNDO TOKEN: fix-\w+ — accepting pcx-\w+ is final \(/);
+    expect(r.stdout).not.toMatch(/cannot be undone/i);
     expect(r.stdout).toContain('AWS request id(s):');
 
     // The printed token undoes every change, last first; the confirmation is derived from the verified steps.

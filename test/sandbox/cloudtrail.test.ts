@@ -4,7 +4,12 @@
  * and the history reader says it all in its own words.
  */
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateRouteCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateRouteCommand,
+  DescribeNetworkInterfacesCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { addHistory } from '../../src/collect/index.js';
 import type { Finding } from '../../src/model/index.js';
@@ -50,7 +55,8 @@ describe('the sandbox CloudTrail', () => {
     expect(first).toMatchObject({
       eventName: 'DeleteRoute',
       principal: 'sam (role NetworkAdmin)',
-      summary: `removed the route 10.2.0.0/16 from ${RTB}`,
+      // DeleteRoute's parameters name no target: the lab's earlier CreateRoute on the same route says where it pointed.
+      summary: `removed the route 10.2.0.0/16 (was → ${PCX}) from ${RTB}`,
       byWhyping: false,
     });
     const hoursAgo = (NOW.getTime() - Date.parse(first?.time ?? '')) / 3_600_000;
@@ -84,6 +90,30 @@ describe('the sandbox CloudTrail', () => {
       summary: `added the route 10.2.0.0/16 → ${PCX} in ${RTB}`,
       byWhyping: true,
     });
+  });
+
+  it('records StopInstances and a change of an interface’s groups in CloudTrail’s shapes (instancesSet, groupSet)', async () => {
+    const clock = sharedClock();
+    const sb = createSandbox({ now: clock.now });
+    const instance = 'i-0a7b3c9d1e5f20311';
+    await sb.clients.ec2.send(new StopInstancesCommand({ InstanceIds: [instance] }));
+    const enis = await sb.clients.ec2.send(new DescribeNetworkInterfacesCommand({}));
+    const eniId = enis.NetworkInterfaces?.[0]?.NetworkInterfaceId as string;
+    await sb.clients.ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eniId, Groups: ['sg-0c4f1e2d3a5b6c711'] }),
+    );
+    const params = (name: string) => sb.state.trail.find((e) => e.eventName === name)?.requestParameters;
+    expect(params('StopInstances')).toEqual({ instancesSet: { items: [{ instanceId: instance }] } });
+    expect(params('ModifyNetworkInterfaceAttribute')).toEqual({
+      networkInterfaceId: eniId,
+      groupSet: { items: [{ groupId: 'sg-0c4f1e2d3a5b6c711' }] },
+    });
+    const [stopped] = await addHistory(
+      sb.clients.cloudtrail,
+      [{ ...noRoute, code: 'INSTANCE_NOT_RUNNING', resource: instance }],
+      { days: 7, ...clock },
+    );
+    expect(stopped?.history?.events[0]).toMatchObject({ eventName: 'StopInstances', summary: `stopped ${instance}` });
   });
 
   it('pages with NextToken, newest first', async () => {

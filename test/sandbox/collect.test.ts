@@ -34,6 +34,11 @@ const QUERIES: Record<string, Query[]> = {
     { from: '203.0.113.7', to: 'shop', protocol: 'tcp', port: 80 },
     { from: 'bastion', to: '10.0.1.50', protocol: 'tcp', port: 80 },
   ],
+  // Two accounts and regions: the collector follows the peering into the partner account through its clients.
+  'cross-account-peering': [
+    { from: 'app-a', to: '10.20.1.20', protocol: 'icmp', port: null },
+    { from: 'app-a', to: '10.20.1.20', protocol: 'tcp', port: 5432 },
+  ],
 };
 
 function noErrors(sb: Sandbox) {
@@ -53,6 +58,7 @@ describe('the collector against the sandbox', () => {
           region: sb.region,
           logger: silentLogger,
           elb: sb.clients.elbv2,
+          ...(sb.clients.accounts ? { accounts: sb.clients.accounts } : {}),
         });
         expect(noErrors(sb)).toEqual([]);
         // The EC2 reader counts its own calls; load balancer reads (only when a question involves one) come besides.

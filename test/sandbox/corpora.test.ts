@@ -50,7 +50,9 @@ describe('lab-validation snapshots in the sandbox', () => {
         const q: Query = o.probe.startsWith('icmp')
           ? { from: o.src, to: o.dst, protocol: 'icmp', port: null }
           : { from: o.src, to: o.dst, protocol: 'tcp', port: o.port ?? 22 };
-        const sb = createSandbox({ files, region: 'us-east-1' });
+        // One sandbox account holding every account's documents: this checks the collector's scoping within one
+        // account (test/collect/accounts.integ.test.ts follows paths across the accounts of a lab).
+        const sb = createSandbox({ files, region: 'us-east-1', oneAccount: true });
         const want = verdict(sb.snapshotFiles(), q);
         // The sandbox's documents mean what the snapshot it loaded means.
         expect(want, `${lab} ${q.from} → ${q.to} round trip`).toEqual(verdict(files, q));

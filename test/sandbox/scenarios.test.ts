@@ -78,6 +78,13 @@ const STORIES: { scenario: string; query: Query; findings: string[]; fixedBy: st
     findings: [],
     fixedBy: [],
   },
+  {
+    // Its fixes run in two accounts: test/core/accounts.integ.test.ts applies them through `fix all`.
+    scenario: 'cross-account-peering',
+    query: { from: 'app-a', to: '10.20.1.20', protocol: 'icmp', port: null },
+    findings: ['NO_ROUTE forward', 'PEERING_NOT_ACTIVE forward', 'NO_ROUTE return'],
+    fixedBy: [],
+  },
 ];
 
 describe('built-in scenarios', () => {
@@ -85,6 +92,7 @@ describe('built-in scenarios', () => {
     expect(listScenarios()).toEqual([
       'blackhole-route',
       'broken-nlb',
+      'cross-account-peering',
       'host-firewall',
       'nacl-reply',
       'seed-lab',

@@ -65,6 +65,24 @@ describe('/whyping', () => {
     expect(sandbox.calls).toHaveLength(0);
   });
 
+  it('lists the instances ephemerally, and an unknown name says the close matches and how to list them', async () => {
+    const { deps } = sandboxDeps();
+    const { base } = await app(deps);
+    const list = command(fake(), 'instances');
+    await post(base, list.body, 'form');
+    const listed = String((await fake().waitFor((c) => c.method === list.hook)).body.text);
+    expect(listed).toMatch(
+      /^Instances in us-east-1 \(2\):\n {2}Instance - NextWork VPC 1 +i-[0-9a-f]+ +10\.1\.0\.12\n/,
+    );
+    expect(listed).toContain('Instance - NextWork VPC 2');
+    const unknown = command(fake(), '"Instance - NextWork VPC 3" 10.2.4.95');
+    await post(base, unknown.body, 'form');
+    const hook = await fake().waitFor((c) => c.method === unknown.hook);
+    expect(String(hook.body.text)).toMatch(
+      /^Sorry: No instance is named "Instance - NextWork VPC 3" in us-east-1\. Did you mean: Instance - NextWork VPC 1, Instance - NextWork VPC 2\?\nSay `instances` \(or `\/whyping instances`\) to list them\.$/,
+    );
+  });
+
   it('answers bad input ephemerally in one sentence, and keeps serving', async () => {
     const { deps } = sandboxDeps();
     const { base } = await app(deps);
@@ -99,13 +117,18 @@ describe('/whyping', () => {
       channels.map((channel) => post(base, command(fake(), SEED_ASK, { channel }).body, 'form')),
     );
     expect(acks.every((a) => a.status === 200)).toBe(true);
-    await fake().waitForCount((c) => c.method === 'chat.postMessage' && Boolean(c.body.thread_ts), 20, 60_000);
+    // In each thread: the details (carrying the state), then what changed on the blockers (no state).
+    await fake().waitForCount((c) => c.method === 'chat.postMessage' && Boolean(c.body.thread_ts), 40, 60_000);
     for (const channel of channels) {
       const posted = fake()
         .of('chat.postMessage')
         .filter((c) => c.body.channel === channel);
       expect(posted.filter((c) => !c.body.thread_ts)).toHaveLength(1);
-      expect(posted.filter((c) => c.body.thread_ts)).toHaveLength(1);
+      expect(posted.filter((c) => c.body.thread_ts && c.body.metadata)).toHaveLength(1);
+      const history = posted.filter((c) => c.body.thread_ts && !c.body.metadata);
+      expect(history.map((c) => String(c.body.text).split('\n')[0])).toEqual([
+        'What changed (CloudTrail, last 7 days)',
+      ]);
       const verdicts = fake()
         .of('chat.update')
         .filter((c) => c.body.channel === channel && isVerdict(c.body.text));
@@ -235,7 +258,7 @@ describe('fix buttons', () => {
     const refusal = await fake().waitFor((x) => x.method === c.hook);
     expect(refusal.body.response_type).toBe('ephemeral');
     expect(String(refusal.body.text)).toContain('WHYPING_FIXERS');
-    expect(sandbox.calls.filter((x) => !x.operation.startsWith('Describe'))).toHaveLength(0);
+    expect(sandbox.calls.filter((x) => !/^(Describe|LookupEvents)/.test(x.operation))).toHaveLength(0);
   });
 
   it('apply once when clicked twice at the same time: one applied, the other already in place', async () => {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { isWhypingError, WhypingError } from '../../src/errors.js';
 import type { RawSnapshotFile } from '../../src/model/index.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
-import { FAST_CHECKS, KEY_SCHEMAS } from '../../src/snapshot/schema.js';
+import { FAST_CHECKS } from '../../src/snapshot/checks.generated.js';
+import { keySchemas } from '../../src/snapshot/schema.js';
+
+const KEY_SCHEMAS = keySchemas();
+
 import { nth, rawWorld, worldFiles } from './world.js';
 
 function invalid(files: RawSnapshotFile[]): WhypingError {

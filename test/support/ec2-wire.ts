@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import * as sdk from '@aws-sdk/client-ec2';
 import nock from 'nock';
 import type { RawSnapshotFile } from '../../src/model/index.js';
+import { wildcardRegExp } from '../../src/sandbox/filters.js';
 
 type Ref = unknown;
 type Traits = Record<string, unknown>;
@@ -209,21 +210,6 @@ function filterValues(item: unknown, name: string): unknown[] {
   return valuesAt(item, path);
 }
 
-/** AWS filter values accept `*` and `?` wildcards (a backslash makes the next character literal); case-sensitive. */
-function wildcard(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    if (ch === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i] as string);
-    else if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += escapeRe(ch);
-  }
-  return new RegExp(`^${re}$`, 's');
-}
-
-const escapeRe = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 interface Filter {
   name: string;
   values: string[];
@@ -265,7 +251,8 @@ function matches(item: unknown, filters: Filter[]): boolean {
   return filters.every((f) => {
     const have = filterValues(item, f.name).map((v) => String(v));
     return f.values.some((want) => {
-      const re = wildcard(want);
+      // `*` and `?` wildcards as the sandbox reads them (one implementation of AWS's filter values).
+      const re = wildcardRegExp(want);
       return have.some((h) => re.test(h));
     });
   });

@@ -11,24 +11,10 @@ import {
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
 import type { FixPlan } from '../../model/index.js';
-import { AwsCallError, auditTags, tagSpec } from '../aws.js';
+import { auditTags, isAwsCallError, tagSpec } from '../aws.js';
 import type { UndoChange } from '../undo.js';
-import {
-  type Applies,
-  already,
-  asLeft,
-  type Call,
-  type Check,
-  changed,
-  type Exec,
-  fromCallError,
-  gone,
-  type Outcome,
-  ownerCheck,
-  type UndoSpecs,
-  type VerifyContext,
-  wouldApply,
-} from './shared.js';
+import type { Applies, Call, Check, Exec, Outcome, UndoSpecs, VerifyContext } from './shared.js';
+import { already, asLeft, changed, fromCallError, gone, ownerCheck, wouldApply } from './shared.js';
 
 type EipPlan = Extract<FixPlan, { action: 'AllocateAndAssociateAddress' }>['params'];
 
@@ -131,7 +117,7 @@ async function partialEipFailure(
       message: `${cause.message} The Elastic IP ${publicIp} (${allocationId}) allocated for it was released again: nothing is left behind.`,
     };
   } catch (releaseError) {
-    const why = releaseError instanceof AwsCallError ? releaseError.awsCode : String(releaseError);
+    const why = isAwsCallError(releaseError) ? releaseError.details.aws.awsCode : String(releaseError);
     return {
       ...cause,
       status: 'failed',

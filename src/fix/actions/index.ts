@@ -4,7 +4,7 @@
  * `executeFix` and `executeUndo` dispatch on; the spec of each action (apply order, undo text, reversible, the object
  * it changes) is src/engine/fix-specs.ts.
  */
-import type { FixAction } from '../../model/index.js';
+import type { FixAction, Snapshot } from '../../model/index.js';
 import type { UndoChange } from '../undo.js';
 import { elasticIpApplies, elasticIpUndos } from './elastic-ips.js';
 import { instanceApplies, instanceUndos } from './instances.js';
@@ -46,3 +46,11 @@ export const UNDO = {
   ...networkInterfaceUndos,
   ...transitGatewayUndos,
 } satisfies UndoSpecs<UndoChange['kind']>;
+
+/** The account that owns the object a change touches, as the snapshot the fix was applied to reports it (OwnerId). */
+export function ownerOfChange(snapshot: Snapshot, c: UndoChange): string | undefined {
+  if (!Object.hasOwn(UNDO, c.kind)) return String(c);
+  // The kind pairs the change with its spec; TypeScript cannot follow that through the table by itself.
+  const owner = UNDO[c.kind].owner as (s: Snapshot, c: UndoChange) => string | undefined;
+  return owner(snapshot, c);
+}

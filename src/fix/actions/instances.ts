@@ -9,21 +9,8 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { UndoChange } from '../undo.js';
-import {
-  type Applies,
-  already,
-  asLeft,
-  type Call,
-  type Check,
-  changed,
-  type Exec,
-  gone,
-  type Outcome,
-  ownerCheck,
-  type UndoSpecs,
-  type VerifyContext,
-  wouldApply,
-} from './shared.js';
+import type { Applies, Call, Check, Exec, Outcome, UndoSpecs, VerifyContext } from './shared.js';
+import { already, asLeft, changed, gone, ownerCheck, wouldApply } from './shared.js';
 
 /** StartInstances; the undo stops it again (only when it was stopped before). */
 async function startInstance(x: Exec, instanceId: string): Promise<Outcome> {

@@ -13,24 +13,19 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { FixPlan } from '../../model/index.js';
-import { auditTags, type CallLog, isAwsCode, sanitizeTagValue, tagSpec } from '../aws.js';
-import type { UndoChange, UndoStep, UndoToken } from '../undo.js';
+import { auditTags, isAwsCode, sanitizeTagValue, tagSpec } from '../aws.js';
+import type { UndoChange } from '../undo.js';
 import { checkRoute, readRoute, restoreRoute, route, routeTargetOf } from './routes.js';
+import type { Applies, Call, Check, Exec, Outcome, UndoSpecs, VerifyContext } from './shared.js';
 import {
-  type Applies,
   already,
   asLeft,
-  type Call,
-  type Check,
   changed,
-  type Exec,
   fromCallError,
   gone,
-  type Outcome,
   ownerCheck,
   refused,
   targetText,
-  type UndoSpecs,
   wouldApply,
 } from './shared.js';
 
@@ -167,13 +162,13 @@ export const internetGatewayApplies: Applies<'CreateAndAttachInternetGateway'> =
 
 // ---------------------------------------------------------------- undo
 
-async function checkGateway(
-  ec2: EC2Client,
-  log: CallLog,
-  token: UndoToken,
-  step: UndoStep,
-  c: Extract<UndoChange, { kind: 'internet-gateway' }>,
-): Promise<Check> {
+type GatewayChange = Extract<UndoChange, { kind: 'internet-gateway' }>;
+
+/**
+ * The gateway is whyping's (its tag), in the same account, attached only to the VPC, with no route to it that
+ * whyping did not make; the route whyping made to it is as it was left.
+ */
+async function verifyGateway({ ec2, log, token, step }: VerifyContext, c: GatewayChange): Promise<Check> {
   const igw = c.internetGatewayId;
   const out = await log.read('ec2:DescribeInternetGateways', () =>
     ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [igw] })),
@@ -211,8 +206,6 @@ async function checkGateway(
   return asLeft;
 }
 
-type GatewayChange = Extract<UndoChange, { kind: 'internet-gateway' }>;
-
 function removeGateway(ec2: EC2Client, c: GatewayChange): Call[] {
   const igw = c.internetGatewayId;
   // Detach first: AWS refuses it while the VPC has mapped public addresses, and then nothing else is undone.
@@ -247,7 +240,7 @@ export const internetGatewayUndos: UndoSpecs<'internet-gateway'> = {
     },
     // The new gateway is made by the account that owns the VPC it is attached to.
     owner: (snapshot, c) => snapshot.vpcs.get(c.vpcId as never)?.accountId,
-    verify: ({ ec2, log, token, step }, c) => checkGateway(ec2, log, token, step, c),
+    verify: verifyGateway,
     calls: removeGateway,
   },
 };

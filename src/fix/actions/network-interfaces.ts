@@ -8,21 +8,8 @@ import {
   ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import type { UndoChange } from '../undo.js';
-import {
-  type Applies,
-  already,
-  asLeft,
-  type Call,
-  type Check,
-  type Exec,
-  gone,
-  type Outcome,
-  ownerCheck,
-  refused,
-  type UndoSpecs,
-  type VerifyContext,
-  wouldApply,
-} from './shared.js';
+import type { Applies, Call, Check, Exec, Outcome, UndoSpecs, VerifyContext } from './shared.js';
+import { already, asLeft, gone, ownerCheck, refused, wouldApply } from './shared.js';
 
 /** ModifyNetworkInterfaceAttribute SourceDestCheck=false; the undo turns the check back on. */
 async function disableSourceDestCheck(x: Exec, eni: string): Promise<Outcome> {

@@ -10,26 +10,21 @@ import {
   DeleteVpcPeeringConnectionCommand,
   DescribeRouteTablesCommand,
   DescribeVpcPeeringConnectionsCommand,
-  type EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { FixPlan } from '../../model/index.js';
-import { AwsCallError, auditTags, type CallLog, isAwsCode, sanitizeTagValue, tagSpec } from '../aws.js';
-import type { UndoChange, UndoStep, UndoToken } from '../undo.js';
+import { auditTags, isAwsCallError, isAwsCode, sanitizeTagValue, tagSpec } from '../aws.js';
+import type { UndoChange } from '../undo.js';
 import { readRoute, route, routeTargetOf } from './routes.js';
+import type { Applies, Check, Exec, Outcome, UndoSpecs, VerifyContext } from './shared.js';
 import {
-  type Applies,
   already,
   asLeft,
-  type Check,
   changed,
-  type Exec,
   fromCallError,
   gone,
-  type Outcome,
   ownerCheck,
   refused,
   TAG_ON_CREATE,
-  type UndoSpecs,
   wouldApply,
 } from './shared.js';
 
@@ -81,7 +76,7 @@ async function acceptPeering(x: Exec, pcx: string): Promise<Outcome> {
   try {
     await x.log.write(TAG_ON_CREATE, () => x.ec2.send(new CreateTagsCommand({ Resources: [pcx], Tags: tags })));
   } catch (e) {
-    tagNote = ` Tagging ${pcx} failed (${e instanceof AwsCallError ? e.awsCode : String(e)}); the audit is in the log.`;
+    tagNote = ` Tagging ${pcx} failed (${isAwsCallError(e) ? e.details.aws.awsCode : String(e)}); the audit is in the log.`;
   }
   return {
     status: 'applied',
@@ -220,11 +215,9 @@ export const peeringApplies: Applies<'AcceptVpcPeeringConnection' | 'CreateVpcPe
 
 // ---------------------------------------------------------------- undo
 
-async function checkPeering(
-  ec2: EC2Client,
-  log: CallLog,
-  token: UndoToken,
-  step: UndoStep,
+/** The peering is whyping's (its tag), in the same account, and only the routes whyping pointed at it use it. */
+async function verifyPeering(
+  { ec2, log, token, step }: VerifyContext,
   c: Extract<UndoChange, { kind: 'peering-created' }>,
 ): Promise<Check> {
   const pcx = c.vpcPeeringConnectionId;
@@ -263,7 +256,7 @@ export const peeringUndos: UndoSpecs<'peering-created'> = {
     },
     // The account that owns the routes' tables requested the new peering.
     owner: (snapshot, c) => snapshot.routeTables.get(c.routes[0]?.routeTableId as never)?.accountId,
-    verify: ({ ec2, log, token, step }, c) => checkPeering(ec2, log, token, step, c),
+    verify: verifyPeering,
     calls: (ec2, c) => [
       {
         action: 'ec2:DeleteVpcPeeringConnection',

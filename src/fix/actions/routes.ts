@@ -11,24 +11,10 @@ import {
   type Route,
 } from '@aws-sdk/client-ec2';
 import type { FixPlan } from '../../model/index.js';
-import { AwsCallError, type CallLog, isAwsCode, routeTargetInput } from '../aws.js';
+import { awsCallError, type CallLog, isAwsCode, routeTargetInput } from '../aws.js';
 import type { RouteTargetSpec, UndoChange, UndoStep } from '../undo.js';
-import {
-  type Applies,
-  already,
-  asLeft,
-  type Call,
-  type Check,
-  changed,
-  type Exec,
-  gone,
-  type Outcome,
-  ownerCheck,
-  refused,
-  targetText,
-  type UndoSpecs,
-  wouldApply,
-} from './shared.js';
+import type { Applies, Call, Check, Exec, Outcome, UndoSpecs } from './shared.js';
+import { already, asLeft, changed, gone, ownerCheck, refused, targetText, wouldApply } from './shared.js';
 
 type RoutePlan = Extract<FixPlan, { action: 'CreateRoute' | 'ReplaceRoute' }>['params'];
 
@@ -64,7 +50,7 @@ export async function readRoute(x: Exec, rtb: string, dest: string): Promise<Rou
   );
   const table = out.RouteTables?.find((t) => t.RouteTableId === rtb);
   if (!table)
-    throw new AwsCallError('InvalidRouteTableID.NotFound', 'ec2:DescribeRouteTables', `${rtb} not found`, undefined);
+    throw awsCallError('InvalidRouteTableID.NotFound', 'ec2:DescribeRouteTables', `${rtb} not found`, undefined);
   return table.Routes?.find((r) => r.DestinationCidrBlock === dest);
 }
 

@@ -15,22 +15,8 @@ import type { FixPlan } from '../../model/index.js';
 import { isCidr } from '../../net/ip.js';
 import { auditDescription, auditTags, isAwsCode, tagSpec } from '../aws.js';
 import type { UndoChange } from '../undo.js';
-import {
-  type Applies,
-  already,
-  asLeft,
-  type Call,
-  type Check,
-  changed,
-  type Exec,
-  gone,
-  type Outcome,
-  ownerCheck,
-  refused,
-  type UndoSpecs,
-  type VerifyContext,
-  wouldApply,
-} from './shared.js';
+import type { Applies, Call, Check, Exec, Outcome, UndoSpecs, VerifyContext } from './shared.js';
+import { already, asLeft, changed, gone, ownerCheck, refused, wouldApply } from './shared.js';
 
 type SgPlan = Extract<FixPlan, { action: 'AuthorizeSecurityGroupIngress' | 'AuthorizeSecurityGroupEgress' }>['params'];
 

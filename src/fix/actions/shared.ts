@@ -3,8 +3,8 @@
  * undoing it, and one EC2 call of an undo.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { FixAction, Snapshot } from '../../model/index.js';
-import { type Audit, AwsCallError, type CallLog } from '../aws.js';
+import type { FixAction, FixParams, Snapshot } from '../../model/index.js';
+import { type Audit, type CallLog, isAwsCallError } from '../aws.js';
 import type { RouteTargetSpec, UndoChange, UndoStep, UndoToken } from '../undo.js';
 
 /**
@@ -37,11 +37,8 @@ export interface Exec {
 /** An executor's answer before the request ids are added. */
 export type Outcome = Omit<ApplyResult, 'requestIds'>;
 
-/** The parameters of one fix action. */
-export type ActionParams<A extends FixAction['action']> = Extract<FixAction, { action: A }>['params'];
-
 /** One executor per fix action: the plan's parameters become EC2 calls. */
-export type Applies<A extends FixAction['action']> = { [P in A]: (x: Exec, p: ActionParams<P>) => Promise<Outcome> };
+export type Applies<A extends FixAction['action']> = { [P in A]: (x: Exec, p: FixParams<P>) => Promise<Outcome> };
 
 /** A dry run AWS says would succeed. */
 export const wouldApply = (message: string): Outcome => ({
@@ -67,26 +64,27 @@ const TAGS_ON_CREATE = new Set([
 
 /** Maps an AWS error that ended a fix or an undo to a result; anything else is rethrown. */
 export function fromCallError(e: unknown, somethingChanged: boolean): Outcome {
-  if (!(e instanceof AwsCallError)) throw e;
+  if (!isAwsCallError(e)) throw e;
+  const { awsCode, action } = e.details.aws;
   const changed = somethingChanged
     ? 'Earlier calls of this fix did apply (see the request ids).'
     : 'Nothing was changed.';
-  if (e.awsCode === 'UnauthorizedOperation' || e.awsCode === 'AccessDenied' || e.awsCode === 'AccessDeniedException') {
-    const tagging = TAGS_ON_CREATE.has(e.action) ? ` (and ${TAG_ON_CREATE}, which tagging on create needs)` : '';
-    const policy = /^ec2:(Describe|Get)/.test(e.action) ? 'iam/readonly.json' : 'iam/fix.json';
+  if (awsCode === 'UnauthorizedOperation' || awsCode === 'AccessDenied' || awsCode === 'AccessDeniedException') {
+    const tagging = TAGS_ON_CREATE.has(action) ? ` (and ${TAG_ON_CREATE}, which tagging on create needs)` : '';
+    const policy = /^ec2:(Describe|Get)/.test(action) ? 'iam/readonly.json' : 'iam/fix.json';
     return {
       status: 'refused',
-      message: `AWS denied ${e.action}${tagging}: grant it to the role whyping runs as (see ${policy}). ${changed}`,
+      message: `AWS denied ${action}${tagging}: grant it to the role whyping runs as (see ${policy}). ${changed}`,
       undo: null,
-      missingPermission: e.action,
-      awsCode: e.awsCode,
+      missingPermission: action,
+      awsCode,
     };
   }
   return {
     status: 'failed',
-    message: `${e.action} failed: ${e.awsCode}: ${e.message} ${changed}`,
+    message: `${action} failed: ${awsCode}: ${e.message} ${changed}`,
     undo: null,
-    awsCode: e.awsCode,
+    awsCode,
   };
 }
 

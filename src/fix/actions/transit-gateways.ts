@@ -17,20 +17,8 @@ import {
 import type { FixPlan } from '../../model/index.js';
 import { type CallLog, isAwsCode } from '../aws.js';
 import type { UndoChange, UndoStep } from '../undo.js';
-import {
-  type Applies,
-  already,
-  asLeft,
-  type Check,
-  changed,
-  type Exec,
-  gone,
-  type Outcome,
-  ownerCheck,
-  refused,
-  type UndoSpecs,
-  wouldApply,
-} from './shared.js';
+import type { Applies, Check, Exec, Outcome, UndoSpecs } from './shared.js';
+import { already, asLeft, changed, gone, ownerCheck, refused, wouldApply } from './shared.js';
 
 type TgwPair = Extract<FixPlan, { action: 'AssociateTransitGatewayRouteTable' }>['params'];
 type TgwRoutePlan = Extract<FixPlan, { action: 'CreateTransitGatewayRoute' }>['params'];

@@ -42,7 +42,25 @@ export function loadScenario(name: string): Scenario {
   const hostPath = join(HERE, `${name}.host.json`);
   const hostFacts = existsSync(hostPath) ? (JSON.parse(readFileSync(hostPath, 'utf8')) as HostFacts) : {};
   const description = hostFacts.description ?? (typeof data.Description === 'string' ? data.Description : name);
-  return { name, files: [{ path: `sandbox:${name}.json`, data, region: regionOf(data) }], hostFacts, description };
+  return { name, files: filesOf(name, data), hostFacts, description };
+}
+
+/**
+ * The scenario's documents: one account and region, or under `Accounts` one set per account and region
+ * (`{"Accounts": {"111122223333": {"us-east-1": {"Vpcs": […]}}}}`, the `aws_configs/accounts/<id>/<region>/` layout).
+ */
+function filesOf(name: string, data: Record<string, unknown>): RawSnapshotFile[] {
+  const accounts = data.Accounts as Record<string, Record<string, Record<string, unknown>>> | undefined;
+  if (!accounts || typeof accounts !== 'object')
+    return [{ path: `sandbox:${name}.json`, data, region: regionOf(data) }];
+  return Object.entries(accounts).flatMap(([accountId, regions]) =>
+    Object.entries(regions).map(([region, docs]) => ({
+      path: `sandbox:${name}/${accountId}/${region}.json`,
+      data: docs,
+      region,
+      accountId,
+    })),
+  );
 }
 
 /** The region of a scenario, from its first subnet's availability zone (`us-east-1a` → `us-east-1`). */
