@@ -196,7 +196,7 @@ NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
     .addOption(
       new Option(
         '--sandbox [path|scenario]',
-        'use the in-memory sandbox account: the seed lab, a built-in scenario (transitive-peering, nacl-reply, blackhole-route, host-firewall), or the snapshot at PATH loaded into it; the next word is its value only when it names a scenario or an existing path',
+        'use the in-memory sandbox account: the seed lab, a built-in scenario (transitive-peering, nacl-reply, blackhole-route, host-firewall, broken-nlb), or the snapshot at PATH loaded into it; the next word is its value only when it names a scenario or an existing path',
       ).conflicts('snapshot'),
     )
     .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')

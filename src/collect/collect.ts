@@ -14,7 +14,7 @@ import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, tar
 import type { Collected, Read, Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import { describeEnis, describeInstances, type LiveEndpoint, resolveLive } from './resolve.js';
+import { classifyEndpoint, describeEnis, describeInstances, type LiveEndpoint, resolveLive } from './resolve.js';
 import { Span, type UnreadPart } from './span.js';
 
 /** The collected describe-* documents and what collecting them cost. */
@@ -46,24 +46,36 @@ export async function collectForQuery(ec2: EC2Client, query: Query, opts: Collec
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const span = new Span(r, opts.region, false, opts.accounts, opts.logger);
   const { c, scope } = span.home;
-  // An end named by a load balancer's ARN or DNS name stands for the interface of its first node.
+  // An end named by a load balancer's ARN or DNS name (or a name no instance has) stands for its first node.
   const texts = [query.from, query.to];
-  if (opts.elb) {
-    for (const [i, text] of texts.entries()) {
-      const hint = loadBalancerHint(text);
-      if (!hint) continue;
-      const read = await readLoadBalancers(
-        opts.elb,
-        'arn' in hint ? { arns: [hint.arn], names: [] } : { arns: [], names: [hint.name] },
-        opts.logger,
-      );
-      const lb = read.loadBalancers[0];
-      const key = lb?.LoadBalancerArn?.split(':loadbalancer/')[1];
-      const node = key ? (await describeEnis(r, 'description', [`ELB ${key}`]))[0]?.NetworkInterfaceId : undefined;
-      if (node) texts[i] = node;
-    }
+  const elb = opts.elb;
+  const toNode = async (i: number, hint: { arn: string } | { name: string }): Promise<boolean> => {
+    if (!elb) return false;
+    const read = await readLoadBalancers(
+      elb,
+      'arn' in hint ? { arns: [hint.arn], names: [] } : { arns: [], names: [hint.name] },
+      opts.logger,
+    );
+    const key = read.loadBalancers[0]?.LoadBalancerArn?.split(':loadbalancer/')[1];
+    const node = key ? (await describeEnis(r, 'description', [`ELB ${key}`]))[0]?.NetworkInterfaceId : undefined;
+    if (node) texts[i] = node;
+    return node !== undefined;
+  };
+  for (const [i, text] of texts.entries()) {
+    const hint = loadBalancerHint(text);
+    if (hint) await toNode(i, hint);
   }
-  const ends = await resolveLive(r, texts, opts.region);
+  let ends: LiveEndpoint[];
+  try {
+    ends = await resolveLive(r, texts, opts.region);
+  } catch (e) {
+    if (!(elb && e instanceof WhypingError && e.code === 'UNKNOWN_ENDPOINT')) throw e;
+    let found = false;
+    for (const [i, text] of texts.entries())
+      if (classifyEndpoint(text).kind === 'name' && (await toNode(i, { name: text.trim() }))) found = true;
+    if (!found) throw e;
+    ends = await resolveLive(r, texts, opts.region);
+  }
   for (const end of ends) absorbEndpoint(c, scope, end);
   await span.expand();
   const lbFiles = opts.elb ? await loadBalancersOnPath(r, span, opts.elb) : [];

@@ -7,6 +7,8 @@ import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import * as eicModels from '@aws-sdk/client-ec2-instance-connect';
 import { EC2InstanceConnectServiceException } from '@aws-sdk/client-ec2-instance-connect';
+import * as elbModels from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElasticLoadBalancingV2ServiceException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as ssmModels from '@aws-sdk/client-ssm';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
 
@@ -115,4 +117,15 @@ export function cloudtrailError(code: string, message: string, requestId: string
       ? (new (ctor as ExceptionCtor)({ $metadata, message }) as CloudTrailServiceException)
       : new CloudTrailServiceException({ name: code, $fault: 'client', $metadata, message });
   return asDeserialized(e, requestId, 400, { __type: code });
+}
+
+/** An Elastic Load Balancing error (Query protocol: code `LoadBalancerNotFound` → `LoadBalancerNotFoundException`). */
+export function elbv2Error(code: string, message: string, requestId: string): ElasticLoadBalancingV2ServiceException {
+  const ctor = (elbModels as unknown as Record<string, unknown>)[`${code}Exception`];
+  const $metadata = responseMetadata(requestId, 400);
+  const e =
+    typeof ctor === 'function' && ctor.prototype instanceof ElasticLoadBalancingV2ServiceException
+      ? (new (ctor as ExceptionCtor)({ $metadata, message }) as ElasticLoadBalancingV2ServiceException)
+      : new ElasticLoadBalancingV2ServiceException({ name: code, $fault: 'client', $metadata, message });
+  return asDeserialized(e, requestId, 400, { Code: code, Error: { Code: code, Message: message, Type: 'Sender' } });
 }

@@ -7,6 +7,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AccountClients, RawSnapshotFile } from '../model/index.js';
 import { createWorld, siteGroups } from './accounts.js';
@@ -14,6 +15,7 @@ import { cloudtrailHandlers, seedTrail } from './cloudtrail.js';
 import { dynamoHandlers } from './dynamodb.js';
 import { ec2Handlers } from './ec2/index.js';
 import { eicHandlers } from './eic.js';
+import { elbv2Handlers } from './elbv2.js';
 import { attachSandbox, type SandboxCall } from './middleware.js';
 import { DEFAULT_SCENARIO, loadScenario } from './scenarios/index.js';
 import { ssmHandlers } from './ssm.js';
@@ -60,6 +62,7 @@ export interface Sandbox {
     ssm: SSMClient;
     eic: EC2InstanceConnectClient;
     cloudtrail: CloudTrailClient;
+    elbv2: ElasticLoadBalancingV2Client;
     /** Several accounts or regions: their EC2 clients, as the live ones are (a role per account). */
     accounts?: AccountClients<EC2Client>;
   };
@@ -137,10 +140,12 @@ function createSite(opts: SandboxOptions, sharedCalls?: SandboxCall[]): Sandbox 
   const cloudtrail = new CloudTrailClient(config);
   attachSandbox(cloudtrail, { service: 'cloudtrail', handlers: cloudtrailHandlers, state, calls, latencyMs });
   seedTrail(state, state.hostFacts.history ?? []);
+  const elbv2 = new ElasticLoadBalancingV2Client(config);
+  attachSandbox(elbv2, { service: 'elasticloadbalancing', handlers: elbv2Handlers, state, calls, latencyMs });
   const dynamodb = new DynamoDBClient(config);
   attachSandbox(dynamodb, { service: 'dynamodb', handlers: dynamoHandlers, state, calls, latencyMs });
   return {
-    clients: { ec2, ssm, eic, cloudtrail },
+    clients: { ec2, ssm, eic, cloudtrail, elbv2 },
     dynamodb,
     state,
     calls,

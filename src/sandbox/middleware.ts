@@ -6,12 +6,18 @@
 import type { MiddlewareStack } from '@smithy/types';
 import { isWrite, recordWrite } from './cloudtrail.js';
 import type { Handler, OpContext } from './context.js';
-import { cloudtrailError, dynamoError, ec2Error, eicError, responseMetadata, ssmError } from './errors.js';
+import { cloudtrailError, dynamoError, ec2Error, eicError, elbv2Error, responseMetadata, ssmError } from './errors.js';
 import { wildcardRegExp } from './filters.js';
 import type { SandboxState } from './state.js';
 
 /** The services the sandbox answers, with their IAM prefixes. */
-export type SandboxService = 'ec2' | 'ssm' | 'ec2-instance-connect' | 'dynamodb' | 'cloudtrail';
+export type SandboxService =
+  | 'ec2'
+  | 'ssm'
+  | 'ec2-instance-connect'
+  | 'dynamodb'
+  | 'cloudtrail'
+  | 'elasticloadbalancing';
 
 /** One call the sandbox answered (or refused). */
 export interface SandboxCall {
@@ -36,6 +42,7 @@ function failer(service: SandboxService, requestId: string) {
     if (service === 'ssm') throw ssmError(code, message, requestId);
     if (service === 'dynamodb') throw dynamoError(code, message ?? code, requestId);
     if (service === 'cloudtrail') throw cloudtrailError(code, message ?? code, requestId);
+    if (service === 'elasticloadbalancing') throw elbv2Error(code, message ?? code, requestId);
     throw eicError(code, message ?? code, requestId);
   };
 }

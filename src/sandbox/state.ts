@@ -30,6 +30,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { RawSnapshotFile } from '../model/index.js';
 import type { SeedEvent, TrailEntry } from './cloudtrail.js';
+import { type ElbDocuments, emptyElbDocuments, loadElbDocuments } from './elbv2.js';
 import { IdGenerator } from './ids.js';
 
 /** A security group without its rules (the rules live in `SandboxState.securityGroupRules`). */
@@ -227,6 +228,8 @@ export class SandboxState {
   readonly trail: TrailEntry[] = [];
   /** When LookupEvents was last called (its rate limit). */
   lookupCalls: number[] = [];
+  /** Elastic Load Balancing v2 documents of the loaded snapshot (answered read-only by elbv2.ts). */
+  readonly elb: ElbDocuments = emptyElbDocuments();
   /** Who the sandbox's writes are recorded as (CloudTrail principal: a user name, or `role/session`). */
   caller = 'whyping-sandbox';
 
@@ -290,6 +293,7 @@ export class SandboxState {
           }
         }
       }
+      loadElbDocuments(this.elb, data);
       const entries = data.PrefixListEntries;
       if (isRecord(entries)) {
         for (const [id, list] of Object.entries(entries)) {
@@ -392,6 +396,8 @@ export class SandboxState {
     const data = {
       ...structuredClone(rest),
       SecurityGroups: SecurityGroups.map((sg) => this.securityGroup(sg)),
+      // Only the elbv2 keys the account has: a snapshot without load balancers stays as it was.
+      ...Object.fromEntries(Object.entries(structuredClone(this.elb)).filter(([, v]) => v.length > 0)),
     };
     // One region (or none said): the account's. Several: leave it out, so each object's region comes from its zone.
     const region = this.loadedRegions.size > 1 ? undefined : this.region;

@@ -56,7 +56,11 @@ describe('lab-validation snapshots in the sandbox', () => {
         const want = verdict(sb.snapshotFiles(), q);
         // The sandbox's documents mean what the snapshot it loaded means.
         expect(want, `${lab} ${q.from} → ${q.to} round trip`).toEqual(verdict(files, q));
-        const got = await collectForQuery(sb.clients.ec2, q, { region: sb.region, logger: silentLogger });
+        const got = await collectForQuery(sb.clients.ec2, q, {
+          region: sb.region,
+          logger: silentLogger,
+          elb: sb.clients.elbv2,
+        });
         expect(
           sb.calls.filter((c) => c.error),
           `${lab} ${q.from} → ${q.to}`,

@@ -67,6 +67,12 @@ const STORIES: { scenario: string; query: Query; findings: string[]; fixedBy: st
     fixedBy: [],
   },
   {
+    scenario: 'broken-nlb',
+    query: { from: '203.0.113.7', to: 'shop', protocol: 'tcp', port: 80 },
+    findings: ['SG_INGRESS_DENIED forward'],
+    fixedBy: ['AuthorizeSecurityGroupIngress'],
+  },
+  {
     scenario: 'host-firewall',
     query: { from: 'bastion', to: 'app-1', protocol: 'icmp', port: null },
     findings: [],
@@ -85,6 +91,7 @@ describe('built-in scenarios', () => {
   it('lists every scenario and loads each with its host facts and story', () => {
     expect(listScenarios()).toEqual([
       'blackhole-route',
+      'broken-nlb',
       'cross-account-peering',
       'host-firewall',
       'nacl-reply',
