@@ -1,18 +1,17 @@
 /** Environment configuration, read and validated once in a composition root (src/main). */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod';
 import { WhypingError } from './errors.js';
 
-const flag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => ['', '0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), {
-    message: 'use 1 or 0',
-  })
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+/** WHYPING_SANDBOX read as a flag: 1/true/yes/on or 0/false/no/off (any case, spaces ignored), or empty. */
+function flag(value: string): { success: true; data: boolean } | { success: false } {
+  const v = value.trim().toLowerCase();
+  if (!['', '0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v)) return { success: false };
+  return { success: true, data: ['1', 'true', 'yes', 'on'].includes(v) };
+}
 
 /** A positive number within bounds, read from text; set-but-empty means the default. */
-const bounded = (min: number, max: number, integer = false) =>
+const bounded = (z: typeof Zod.z, min: number, max: number, integer = false) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? v.trim() || undefined : v),
     z
@@ -36,81 +35,181 @@ export const MAX_HISTORY_DAYS = 90;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const schema = z.object({
-  // Case and spaces do not matter (DEBUG, " debug "), and set-but-empty means the default, as for the other variables.
-  WHYPING_LOG_LEVEL: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
-    z.enum(LOG_LEVELS, { message: `use one of ${LOG_LEVELS.join(', ')}` }).optional(),
-  ),
-  WHYPING_SANDBOX: z.string().trim().optional(),
-  WHYPING_PROBES: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => ['on', 'off', '1', '0', 'true', 'false', ''].includes(v), { message: 'use on or off' })
-    .optional(),
-  AWS_REGION: z.string().trim().optional(),
-  WHYPING_ROLE_ARN: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
-    z.string().regex(ROLE_ARN, 'an IAM role ARN: arn:aws:iam::123456789012:role/Name').optional(),
-  ),
-  PORT: z.preprocess(
-    emptyIsUnset,
-    z.coerce
-      .number({ message: 'use a port from 1 to 65535' })
-      .int('use a port from 1 to 65535')
-      .min(1, 'use a port from 1 to 65535')
-      .max(65535, 'use a port from 1 to 65535')
-      .optional(),
-  ),
-  WHYPING_PROBE_TIMEOUT_S: z.preprocess(
-    emptyIsUnset,
-    z.coerce
-      .number({ message: 'use a number of seconds' })
-      .int('use a whole number of seconds')
-      .min(5, 'use 5 to 600 seconds')
-      .max(600, 'use 5 to 600 seconds')
-      .optional(),
-  ),
-  // DynamoDB table names: 3 to 255 letters, digits, underscores, hyphens and dots.
-  WHYPING_LOCK_TABLE: z.preprocess(
-    emptyIsUnset,
-    z
+/** The environment's zod schema: built (and zod loaded) only when the fast reading below is not sure of a value. */
+const defineSchema = (z: typeof Zod.z) =>
+  z.object({
+    // Case and spaces do not matter (DEBUG, " debug "), and set-but-empty means the default, as for the other variables.
+    WHYPING_LOG_LEVEL: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+      z.enum(LOG_LEVELS, { message: `use one of ${LOG_LEVELS.join(', ')}` }).optional(),
+    ),
+    WHYPING_SANDBOX: z.string().trim().optional(),
+    WHYPING_PROBES: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3 to 255 letters, digits, _ - or .')
+      .trim()
+      .toLowerCase()
+      .refine((v) => ['on', 'off', '1', '0', 'true', 'false', ''].includes(v), { message: 'use on or off' })
       .optional(),
-  ),
-  WHYPING_HISTORY_DAYS: z.preprocess(
-    emptyIsUnset,
-    z.coerce
-      .number({ message: 'use a number of days' })
-      .int('use a whole number of days')
-      .min(0, `use 1 to ${MAX_HISTORY_DAYS} days, or 0 for no history in the shell and Slack`)
-      .max(MAX_HISTORY_DAYS, `use 1 to ${MAX_HISTORY_DAYS} days (CloudTrail's event history keeps 90)`)
-      .optional(),
-  ),
-  AWS_DEFAULT_REGION: z.string().trim().optional(),
-  SLACK_BOT_TOKEN: z.string().optional(),
-  SLACK_SIGNING_SECRET: z.string().optional(),
-  SLACK_APP_TOKEN: z.string().optional(),
-  SLACK_API_URL: z.string().trim().optional(),
-  HOST: z.string().trim().optional(),
-  WHYPING_FIXERS: z.string().optional(),
-  WHYPING_PROBERS: z.string().optional(),
-  WHYPING_CHANNELS: z.string().optional(),
-  WHYPING_FIX_ROLE_ARN: z.string().trim().optional(),
-  NO_COLOR: z.string().optional(),
-  // The key of undo tokens: at least 32 characters (a 256-bit key written as hex or base64 is 43-64 characters).
-  WHYPING_SECRET: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
-    z.string().min(32, { message: 'use at least 32 characters, e.g. the output of `openssl rand -hex 32`' }).optional(),
-  ),
-  WHYPING_UNDO_TTL_H: bounded(1, 24 * 366),
-  WHYPING_AWS_TIMEOUT_S: bounded(1, 600),
-  WHYPING_MAX_SNAPSHOT_MB: bounded(1, 1024 * 1024, true),
-  XDG_CONFIG_HOME: z.string().optional(),
-  HOME: z.string().optional(),
-});
+    AWS_REGION: z.string().trim().optional(),
+    WHYPING_ROLE_ARN: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+      z.string().regex(ROLE_ARN, 'an IAM role ARN: arn:aws:iam::123456789012:role/Name').optional(),
+    ),
+    PORT: z.preprocess(
+      emptyIsUnset,
+      z.coerce
+        .number({ message: 'use a port from 1 to 65535' })
+        .int('use a port from 1 to 65535')
+        .min(1, 'use a port from 1 to 65535')
+        .max(65535, 'use a port from 1 to 65535')
+        .optional(),
+    ),
+    WHYPING_PROBE_TIMEOUT_S: z.preprocess(
+      emptyIsUnset,
+      z.coerce
+        .number({ message: 'use a number of seconds' })
+        .int('use a whole number of seconds')
+        .min(5, 'use 5 to 600 seconds')
+        .max(600, 'use 5 to 600 seconds')
+        .optional(),
+    ),
+    // DynamoDB table names: 3 to 255 letters, digits, underscores, hyphens and dots.
+    WHYPING_LOCK_TABLE: z.preprocess(
+      emptyIsUnset,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3 to 255 letters, digits, _ - or .')
+        .optional(),
+    ),
+    WHYPING_HISTORY_DAYS: z.preprocess(
+      emptyIsUnset,
+      z.coerce
+        .number({ message: 'use a number of days' })
+        .int('use a whole number of days')
+        .min(0, `use 1 to ${MAX_HISTORY_DAYS} days, or 0 for no history in the shell and Slack`)
+        .max(MAX_HISTORY_DAYS, `use 1 to ${MAX_HISTORY_DAYS} days (CloudTrail's event history keeps 90)`)
+        .optional(),
+    ),
+    AWS_DEFAULT_REGION: z.string().trim().optional(),
+    SLACK_BOT_TOKEN: z.string().optional(),
+    SLACK_SIGNING_SECRET: z.string().optional(),
+    SLACK_APP_TOKEN: z.string().optional(),
+    SLACK_API_URL: z.string().trim().optional(),
+    HOST: z.string().trim().optional(),
+    WHYPING_FIXERS: z.string().optional(),
+    WHYPING_PROBERS: z.string().optional(),
+    WHYPING_CHANNELS: z.string().optional(),
+    WHYPING_FIX_ROLE_ARN: z.string().trim().optional(),
+    NO_COLOR: z.string().optional(),
+    // The key of undo tokens: at least 32 characters (a 256-bit key written as hex or base64 is 43-64 characters).
+    WHYPING_SECRET: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+      z
+        .string()
+        .min(32, { message: 'use at least 32 characters, e.g. the output of `openssl rand -hex 32`' })
+        .optional(),
+    ),
+    WHYPING_UNDO_TTL_H: bounded(z, 1, 24 * 366),
+    WHYPING_AWS_TIMEOUT_S: bounded(z, 1, 600),
+    WHYPING_MAX_SNAPSHOT_MB: bounded(z, 1, 1024 * 1024, true),
+    XDG_CONFIG_HOME: z.string().optional(),
+    HOME: z.string().optional(),
+  });
+
+type Env = Zod.z.output<ReturnType<typeof defineSchema>>;
+let schema: ReturnType<typeof defineSchema> | undefined;
+
+const TRIMMED = [
+  'WHYPING_SANDBOX',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'SLACK_API_URL',
+  'HOST',
+  'WHYPING_FIX_ROLE_ARN',
+];
+const AS_IS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'WHYPING_FIXERS',
+  'WHYPING_PROBERS',
+  'WHYPING_CHANNELS',
+  'NO_COLOR',
+  'XDG_CONFIG_HOME',
+  'HOME',
+];
+/** Whole numbers within bounds (written as plain digits on the fast path): variable → [min, max]. */
+const WHOLE: Record<string, [number, number]> = {
+  PORT: [1, 65535],
+  WHYPING_PROBE_TIMEOUT_S: [5, 600],
+  WHYPING_HISTORY_DAYS: [0, MAX_HISTORY_DAYS],
+};
+const BOUNDED: Record<string, [number, number, boolean]> = {
+  WHYPING_UNDO_TTL_H: [1, 24 * 366, false],
+  WHYPING_AWS_TIMEOUT_S: [1, 600, false],
+  WHYPING_MAX_SNAPSHOT_MB: [1, 1024 * 1024, true],
+};
+
+/**
+ * The schema's result without zod, for the values it is sure of (the usual case: unset or plainly valid); undefined
+ * when any value needs the schema, which then decides and words the error exactly as before.
+ */
+export function readFast(env: NodeJS.ProcessEnv): Env | undefined {
+  const out: Record<string, unknown> = {};
+  const get = (name: string): string | undefined | null => {
+    const v: unknown = env[name];
+    return v === undefined || typeof v === 'string' ? v : null;
+  };
+  for (const name of [...TRIMMED, ...AS_IS]) {
+    const v = get(name);
+    if (v === null) return undefined;
+    if (v !== undefined) out[name] = TRIMMED.includes(name) ? v.trim() : v;
+  }
+  const level = get('WHYPING_LOG_LEVEL');
+  if (level === null) return undefined;
+  const lvl = level?.trim().toLowerCase() || undefined;
+  if (lvl !== undefined && !(LOG_LEVELS as readonly string[]).includes(lvl)) return undefined;
+  out.WHYPING_LOG_LEVEL = lvl;
+  const probes = get('WHYPING_PROBES');
+  if (probes === null) return undefined;
+  if (probes !== undefined) {
+    const p = probes.trim().toLowerCase();
+    if (!['on', 'off', '1', '0', 'true', 'false', ''].includes(p)) return undefined;
+    out.WHYPING_PROBES = p;
+  }
+  const role = get('WHYPING_ROLE_ARN');
+  if (role === null) return undefined;
+  const arn = role?.trim() || undefined;
+  if (arn !== undefined && !ROLE_ARN.test(arn)) return undefined;
+  out.WHYPING_ROLE_ARN = arn;
+  const table = get('WHYPING_LOCK_TABLE');
+  if (table === null) return undefined;
+  if (table !== undefined && table.trim() !== '') {
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) return undefined;
+    out.WHYPING_LOCK_TABLE = table;
+  }
+  const secret = get('WHYPING_SECRET');
+  if (secret === null) return undefined;
+  const key = secret?.trim() || undefined;
+  if (key !== undefined && key.length < 32) return undefined;
+  out.WHYPING_SECRET = key;
+  for (const [name, [min, max]] of Object.entries(WHOLE)) {
+    const v = get(name);
+    if (v === null) return undefined;
+    if (v === undefined || v.trim() === '') continue;
+    if (!/^\d{1,9}$/.test(v) || Number(v) < min || Number(v) > max) return undefined;
+    out[name] = Number(v);
+  }
+  for (const [name, [min, max, integer]] of Object.entries(BOUNDED)) {
+    const v = get(name);
+    if (v === null) return undefined;
+    const t = v?.trim() || undefined;
+    if (t === undefined) continue;
+    if (!(integer ? /^\d+$/ : /^\d+(\.\d+)?$/).test(t) || Number(t) < min || Number(t) > max) return undefined;
+    out[name] = Number(t);
+  }
+  return out as Env;
+}
 
 /** The validated configuration. */
 export interface Config {
@@ -247,17 +346,9 @@ export const DEFAULT_PROBE_TIMEOUT_S = 20;
 
 /** Reads the configuration from `env`; an invalid value is bad input (exit 2) naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? 'environment');
-    throw new WhypingError('BAD_INPUT', `${name} has an invalid value (${issue?.message ?? 'invalid'}).`, {
-      variable: name,
-    });
-  }
-  const e = parsed.data;
+  const e = readFast(env) ?? readWithSchema(env);
   const sandboxValue = e.WHYPING_SANDBOX ?? '';
-  const sandboxFlag = flag.safeParse(sandboxValue);
+  const sandboxFlag = flag(sandboxValue);
   const scenario = sandboxFlag.success ? undefined : sandboxValue;
   if (scenario !== undefined && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(scenario)) {
     throw new WhypingError(
@@ -293,6 +384,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     historyDays: e.WHYPING_HISTORY_DAYS ?? DEFAULT_HISTORY_DAYS,
     ...(e.WHYPING_LOCK_TABLE !== undefined ? { lockTable: e.WHYPING_LOCK_TABLE } : {}),
   };
+}
+
+/** The schema's reading (loads zod): the first invalid value is bad input naming its variable. */
+export function readWithSchema(env: NodeJS.ProcessEnv): Env {
+  schema ??= defineSchema((createRequire(import.meta.url)('zod') as typeof Zod).z);
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new WhypingError('BAD_INPUT', `${name} has an invalid value (${issue?.message ?? 'invalid'}).`, {
+      variable: name,
+    });
+  }
+  return parsed.data;
 }
 
 /** The XDG Base Directory rule: $XDG_CONFIG_HOME when it is an absolute path, else $HOME/.config. */
