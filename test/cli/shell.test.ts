@@ -100,9 +100,9 @@ describe('the shell', () => {
 
   it('shows a probe on one updating line with its elapsed seconds on a terminal, and each stage once when piped', async () => {
     const tty = await session([ASK, 'probe', 'quit'], { tty: true });
-    expect(tty.out).toMatch(/\r\u001b\[K\u001b\[2mProbing Instance - NextWork VPC 1 → Instance - NextWork VPC 2… 0 s/);
+    expect(tty.out).toContain('\r\u001b[K\u001b[2mProbing Instance - NextWork VPC 1 → Instance - NextWork VPC 2… 0 s');
     // Cleared before the answer: the verdict starts on a clean line, and no stage is left as a line of its own.
-    expect(tty.out).toMatch(/… 0 s\u001b\[22m\r\u001b\[K\u001b\[31m\u001b\[1m✗ Not reachable/);
+    expect(tty.out).toContain('… 0 s\u001b[22m\r\u001b[K\u001b[31m\u001b[1m✗ Not reachable');
     expect(tty.out).not.toContain('… Probing');
     const pipe = await session([ASK, 'probe', 'quit']);
     expect(pipe.out).toContain('\n… Probing Instance - NextWork VPC 1 → Instance - NextWork VPC 2…\n');
