@@ -196,7 +196,8 @@ function answerButtons(d: Diagnosis, fixNumbers: ReadonlyMap<string, number>): B
 
 /** Splits the text view into its sections (blank-line separated), each a heading and its lines. */
 function textSections(d: Diagnosis, fixNumbers: ReadonlyMap<string, number>): string[] {
-  return renderText(d, { fixNumbers }).trimEnd().split('\n\n').slice(1); // the verdict line is the visible message
+  // The fixes by number, as in the shell: the buttons' values carry the ids. The verdict line is the visible message.
+  return renderText(d, { fixNumbers, fixIds: false }).trimEnd().split('\n\n').slice(1);
 }
 
 /** A section of the text view as mrkdwn: the heading in bold, the lines as they are (escaped). */

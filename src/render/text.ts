@@ -31,6 +31,8 @@ export interface TextOptions {
   verbose?: boolean;
   /** Under the fixes, the line that says how to apply them in a conversation (`fix N`, `fix all`). */
   howToApply?: boolean;
+  /** False: the fixes by number only (a conversation's `fix N`, Slack's buttons carry the ids). Default: ids shown. */
+  fixIds?: boolean;
   /** False: leave out both paths (the summary after a fix; `paths` shows them). Default true. */
   paths?: boolean;
 }
@@ -151,7 +153,7 @@ export function renderText(d: Diagnosis, opts: TextOptions = {}): string {
       const n = fixNumber.get(f.id) ?? i + 1;
       const once = f.reversible ? '' : c.dim(' (cannot be undone)');
       // The id is what `whyping fix … --apply <fix-id>` takes; the number is what a conversation's `fix N` takes.
-      const id = opts.howToApply && !verbose ? '' : c.dim(`  [${clean(f.id)}]`);
+      const id = (opts.howToApply || opts.fixIds === false) && !verbose ? '' : c.dim(`  [${clean(f.id)}]`);
       out.push(`  ${n}. ${clean(f.summary)}${once}${id}`);
       if (verbose) out.push(c.dim(`     ${f.action}; ${f.reversible ? 'undo: ' : ''}${clean(f.undo)}`));
       for (const w of f.warnings ?? []) out.push(`     ${c.warn('WARNING')}: ${clean(w)}`);

@@ -70,6 +70,20 @@ describe('the Block Kit presenter', () => {
     expect(limitProblems(verdictMessage(d).blocks)).toEqual([]);
   });
 
+  it("shows the fixes by number as the shell does, the ids only in the buttons' values", () => {
+    const d = seedDiagnosis();
+    const msg = detailsMessage(d, numbers(d));
+    const text = JSON.stringify(msg.blocks.filter((b) => b.type === 'section'));
+    const fixes = d.findings.flatMap((f) => (f.fix ? [f.fix] : []));
+    expect(fixes.length).toBeGreaterThan(0);
+    for (const f of fixes) {
+      expect(text).not.toContain(f.id);
+      expect(text).toMatch(new RegExp(`\\b${numbers(d).get(f.id)}\\. `));
+    }
+    const actions = JSON.stringify(msg.blocks.filter((b) => b.type === 'actions'));
+    for (const f of fixes) expect(actions).toContain(f.id);
+  });
+
   it('cuts an answer too large for one message and points to the CLI command that prints everything', () => {
     const base = seedDiagnosis();
     const finding = base.findings[0] as Diagnosis['findings'][number];
