@@ -253,6 +253,16 @@ export function arriveAt(t: Walk, flow: Flow, eni: NetworkInterface): void {
       endpointArrive(t, flow, eni, endpoint);
       return;
     }
+    // A Classic Load Balancer's node ("ELB <name>", no type prefix): its data is not in elbv2's describe-*.
+    const classic = t.instanceOf(eni) ? null : /^ELB ([^/\s]+)$/.exec(eni.description ?? '');
+    if (classic?.[1]) {
+      t.rec.stop(
+        'load-balancer',
+        classic[1],
+        `${eni.id} is a node of the Classic Load Balancer ${classic[1]}: Classic Load Balancers are not analyzed (Network and Application Load Balancers are)`,
+      );
+      return;
+    }
     if (!t.instanceOf(eni) && eni.interfaceType !== 'interface') {
       t.rec.stop(
         'network-interface',

@@ -262,6 +262,26 @@ describe('LB_INTERNAL_SCHEME', () => {
   });
 });
 
+describe('a Classic Load Balancer', () => {
+  // Its node is an ENI described "ELB <name>"; elbv2's describe-* never lists it, so its listeners are unknown.
+  const b = new SnapshotBuilder()
+    .addInstance('client', { subnet: 'public', ip: '10.0.1.20' })
+    .addInterface('legacy-node', {
+      subnet: 'public',
+      ip: '10.0.1.60',
+      interfaceType: 'interface',
+      description: 'ELB legacy',
+    });
+  const s = buildSnapshot([...b.build()]);
+
+  it('is named and not analyzed, never "attached to no instance"', () => {
+    const d = ask(s, 'client', '10.0.1.60', 'tcp', 80);
+    expect(d.reachable).toBeNull();
+    expect(d.notAnalyzed).toMatchObject({ component: 'load-balancer', id: 'legacy' });
+    expect(d.notAnalyzed?.reason).toMatch(/Classic Load Balancer legacy: Classic Load Balancers are not analyzed/);
+  });
+});
+
 describe('resolving a load balancer end', () => {
   const s = shopWorld({});
 
