@@ -136,7 +136,8 @@ export class Span {
           if (!w || !vpc || !s.scope.fullVpcs.has(other?.VpcId ?? '')) continue;
           const far = this.site(w);
           far.via.add(p.VpcPeeringConnectionId ?? '');
-          if (routed.has(p.VpcPeeringConnectionId)) far.scope.fullVpcs.add(vpc);
+          // `whyping snapshot` reads the other side of its VPCs' peerings in full, for every question asked of it.
+          if (routed.has(p.VpcPeeringConnectionId) || s.scope.wholeVpcs) far.scope.fullVpcs.add(vpc);
           else far.scope.recordVpcs.add(vpc);
         }
       }

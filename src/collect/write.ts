@@ -1,4 +1,8 @@
-/** `whyping snapshot --out DIR`: one <Key>.json per top-level key, readable by readSnapshotFiles. */
+/**
+ * `whyping snapshot --out DIR`: one <Key>.json per top-level key, readable by readSnapshotFiles. A collection that
+ * spans several accounts or regions is written per account and region, under `aws_configs/accounts/<id>/<region>/`
+ * (the layout `--snapshot` reads, so each object keeps its account and region).
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WhypingError } from '../errors.js';
@@ -6,6 +10,24 @@ import type { RawSnapshotFile } from '../model/index.js';
 
 /** Writes the documents merged by top-level key (lists concatenated, maps merged), Dates as ISO strings. */
 export async function writeSnapshot(files: RawSnapshotFile[], outDir: string): Promise<string[]> {
+  const sites = new Map<string, RawSnapshotFile[]>();
+  for (const f of files) {
+    const key = f.accountId && f.region ? `${f.accountId}/${f.region}` : '';
+    sites.set(key, [...(sites.get(key) ?? []), f]);
+  }
+  if (sites.size > 1 && !sites.has('')) {
+    const written: string[] = [];
+    for (const [key, group] of sites) {
+      const [account, region] = key.split('/') as [string, string];
+      written.push(...(await writeFlat(group, join(outDir, 'aws_configs', 'accounts', account, region))));
+    }
+    return written;
+  }
+  return writeFlat(files, outDir);
+}
+
+/** One account and region: one <Key>.json per top-level key in `outDir`. */
+async function writeFlat(files: RawSnapshotFile[], outDir: string): Promise<string[]> {
   const merged = new Map<string, unknown>();
   for (const f of files) {
     if (!f.data || typeof f.data !== 'object' || Array.isArray(f.data)) continue;

@@ -110,6 +110,7 @@ export function createCliContext(opts: {
       const { files, stats } = await collectSnapshot(deps.clients.ec2, scope, {
         region: deps.region,
         logger: deps.logger,
+        ...(deps.clients.accounts ? { accounts: deps.clients.accounts } : {}),
       });
       const paths = await writeSnapshot(files, outDir);
       return { paths, calls: stats.calls, rounds: stats.rounds };

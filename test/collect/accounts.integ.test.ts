@@ -107,3 +107,40 @@ describe('a path across accounts and regions', () => {
     expect(got.unread).toEqual([]);
   });
 });
+
+describe('exporting a collection that spans accounts and regions', () => {
+  it('writes aws_configs/accounts/<id>/<region>/ and the export gives the live answer', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeSnapshot, collectSnapshot } = await import('../../src/collect/index.js');
+    const { readSnapshotFiles } = await import('../../src/snapshot/index.js');
+    const sb = createSandbox({ scenario: 'cross-account-peering' });
+    const accounts = sb.clients.accounts ? { accounts: sb.clients.accounts } : {};
+    const live = await collectForQuery(sb.clients.ec2, q, { region: 'us-east-1', logger: silentLogger, ...accounts });
+    const dir = mkdtempSync(join(tmpdir(), 'whyping-accounts-'));
+    try {
+      const paths = await writeSnapshot(live.files, dir);
+      expect(paths.some((p) => p.includes(`aws_configs/accounts/${A}/us-east-1/RouteTables.json`))).toBe(true);
+      expect(paths.some((p) => p.includes(`aws_configs/accounts/${B}/eu-west-1/RouteTables.json`))).toBe(true);
+      const exported = answer(readSnapshotFiles(dir), q);
+      const asked = answer(live.files, q);
+      expect(exported.reachable).toBe(asked.reachable);
+      expect(exported.findings.map((f) => `${f.code} ${f.resource}`)).toEqual(
+        asked.findings.map((f) => `${f.code} ${f.resource}`),
+      );
+      // `whyping snapshot` of the home VPC follows the peering too and exports both accounts.
+      const snap = await collectSnapshot(
+        sb.clients.ec2,
+        { vpcIds: ['vpc-0a1b2c3d4e5f60718'], instanceIds: [] },
+        { region: 'us-east-1', logger: silentLogger, ...accounts },
+      );
+      expect(new Set(snap.files.map((f) => f.accountId))).toEqual(new Set([A, B]));
+      expect(answer(snap.files, q).findings.map((f) => `${f.code} ${f.resource}`)).toEqual(
+        asked.findings.map((f) => `${f.code} ${f.resource}`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
