@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log.js';
 import type { Diagnosis, Query, RawSnapshotFile } from '../../src/model/index.js';
 import { buildSnapshot, readSnapshotFiles, resolveEndpoints } from '../../src/snapshot/index.js';
 import { fakeEc2 } from '../support/ec2-wire.js';
+import { fakeElbv2, testElbv2 } from '../support/elbv2-wire.js';
 import { loadDocs, testEc2 } from '../support/fixtures.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -36,7 +37,12 @@ function offline(files: RawSnapshotFile[], query: Query): Diagnosis {
 async function live(docs: Record<string, unknown>[], query: Query, region = 'us-east-1') {
   nock.cleanAll();
   fakeEc2(docs, { region });
-  const { files, stats } = await collectForQuery(testEc2(1, region), query, { region, logger: silentLogger });
+  fakeElbv2(docs, { region });
+  const { files, stats } = await collectForQuery(testEc2(1, region), query, {
+    region,
+    logger: silentLogger,
+    elb: testElbv2(region),
+  });
   return { files, stats, diagnosis: offline(files, query) };
 }
 
