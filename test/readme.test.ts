@@ -1,0 +1,96 @@
+/**
+ * The README reads in an 80-column terminal, and its seed-lab walkthrough is
+ * what the shell prints now (issue 12, item 7).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+/** Columns as a terminal counts them for this text: one per code point. */
+const width = (line: string): number => [...line].length;
+
+/** A line may pass 80 columns only when it is one unbreakable token (a URL, a long id). */
+function loneToken(line: string): boolean {
+  const body = line.replace(/^\s*(?:[-*+]\s+|\d+\.\s+|>\s*)*/, '').trim();
+  return !/\s/.test(body);
+}
+
+/** The same transcript with what differs from run to run (ids, times, the user) blanked. */
+function normalize(text: string): string {
+  return text
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, '<time>')
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/g, '<time>')
+    .replace(/\bd-[0-9a-f]{6,}\b/g, '<diagnosis>')
+    .replace(/shell:\S+ at/g, 'shell:<user> at')
+    .replace(/[ \t]+$/gm, '')
+    .trimEnd();
+}
+
+function shell(input: string): Promise<{ code: number | null; out: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'whyping-readme-'));
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('AWS_') && !k.startsWith('SLACK_') && !k.startsWith('WHYPING_')) base[k] = v;
+  }
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(root, 'bin/whyping.js'), 'start'], {
+      cwd: root,
+      env: {
+        ...base,
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, '.config'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+        AWS_CONFIG_FILE: join(home, 'none'),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        WHYPING_SANDBOX: '1',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+    });
+    child.stderr.resume();
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, out }));
+    child.stdin.end(input);
+  });
+}
+
+describe('README.md', () => {
+  it('has no line wider than 80 columns, except a lone unbreakable token', () => {
+    const wide = readme
+      .split('\n')
+      .map((line, i) => ({ n: i + 1, line }))
+      .filter(({ line }) => width(line) > 80 && !loneToken(line))
+      .map(({ n, line }) => `${n} (${width(line)}): ${line}`);
+    expect(wide).toEqual([]);
+  });
+
+  it('shows the walkthrough transcript the shell prints now, ids and times aside', async () => {
+    const command = /```sh\n(printf '%s\\n' \\\n[\s\S]*?)```/.exec(readme)?.[1];
+    const shown = /```text\n(whyping shell [\s\S]*?)```/.exec(readme)?.[1];
+    expect(command, 'the printf command of the walkthrough').toBeDefined();
+    expect(shown, 'the transcript of the walkthrough').toBeDefined();
+    const input = [
+      "why can't Instance - NextWork VPC 1 ping Instance - NextWork VPC 2",
+      'fix all',
+      'y',
+      'recheck',
+      'undo',
+      'quit',
+    ];
+    expect(command).toContain(`"${input[0]}"`);
+    expect(command).toContain(`'fix all' y recheck undo quit | WHYPING_SANDBOX=1`);
+    const r = await shell(`${input.join('\n')}\n`);
+    expect(r.code).toBe(0);
+    expect(normalize(r.out)).toBe(normalize(shown as string));
+  });
+});
