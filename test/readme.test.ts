@@ -32,14 +32,14 @@ function normalize(text: string): string {
     .trimEnd();
 }
 
-function shell(input: string): Promise<{ code: number | null; out: string }> {
+function run(args: string[], input = ''): Promise<{ code: number | null; out: string }> {
   const home = mkdtempSync(join(tmpdir(), 'whyping-readme-'));
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('AWS_') && !k.startsWith('SLACK_') && !k.startsWith('WHYPING_')) base[k] = v;
   }
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(root, 'bin/whyping.js'), 'start'], {
+    const child = spawn(process.execPath, [join(root, 'bin/whyping.js'), ...args], {
       cwd: root,
       env: {
         ...base,
@@ -89,8 +89,22 @@ describe('README.md', () => {
     ];
     expect(command).toContain(`"${input[0]}"`);
     expect(command).toContain(`'fix all' y recheck undo quit | WHYPING_SANDBOX=1`);
-    const r = await shell(`${input.join('\n')}\n`);
+    const r = await run(['start'], `${input.join('\n')}\n`);
     expect(r.code).toBe(0);
     expect(normalize(r.out)).toBe(normalize(shown as string));
+  });
+
+  it('shows a diagnose excerpt whose lines the CLI prints now, in order', async () => {
+    const shown = /```console\n\$ npx whyping diagnose [^\n]*\n[^\n]*--sandbox\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown, 'the diagnose excerpt').toBeDefined();
+    const r = await run(['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--sandbox']);
+    expect(r.code).toBe(1);
+    let at = 0;
+    for (const line of (shown as string).trimEnd().split('\n')) {
+      if (line === '…') continue;
+      const found = r.out.indexOf(`${line}\n`, at);
+      expect(found, `printed after the previous line: ${line}`).toBeGreaterThanOrEqual(at);
+      at = found + line.length;
+    }
   });
 });
