@@ -12,6 +12,7 @@ import { investigate, investigateBatch, type Source } from '../core/investigate.
 import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
+import { helpTopicLines, helpTopicText } from '../render/help-topics.js';
 import { historySection } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
 import { DEFAULT_WIDTH, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
@@ -176,6 +177,8 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
 Endpoints: an instance id, Name tag (quote it when it has spaces), ENI id, private or public IP, any IP address,
 internet, or eic (the region's EC2 Instance Connect range). "db-1:443" is short for --protocol tcp --port 443.
 
+An answer's "(help eic)" names a topic: whyping explain eic prints it in full.
+
 Exit codes: 0 reachable, 1 not reachable (or not analyzed), 2 bad usage or input, 3 AWS could not be read,
 70 unexpected error.
 
@@ -258,6 +261,20 @@ Examples:
     )
     .action(async (opts: InstancesOptions) => {
       setExitCode(await instancesCommand(ctx, opts));
+    });
+
+  program
+    .command('explain')
+    .description('Explain a help topic named in an answer, e.g. "(help eic)"; without a topic, list the topics')
+    .argument('[topic]', 'the topic (eic, peer-sg)')
+    .action((topic: string | undefined) => {
+      if (topic === undefined) {
+        ctx.stdout.write(`Topics (whyping explain <topic>):\n${helpTopicLines().join('\n')}\n`);
+        return setExitCode(0);
+      }
+      const { known, text } = helpTopicText(topic, 'whyping explain');
+      (known ? ctx.stdout : ctx.stderr).write(`${text}\n`);
+      setExitCode(known ? 0 : EXIT.badInput);
     });
 
   extra.registerFixCommands?.(program, { ...ctx, setExitCode });

@@ -155,7 +155,7 @@ export async function runShell(ctx: CliContext, opts: ShellOptions): Promise<num
         case 'quit':
           return true;
         case 'help':
-          out(helpText('shell'));
+          out(helpText('shell', r.topic));
           break;
         case 'notice':
           out(sanitizeTerminalText(r.text));

@@ -75,7 +75,7 @@ export type Input =
 
 /** What the front end shows, as values; each front end lays them out with src/render. */
 export type Reply =
-  | { kind: 'help' }
+  | { kind: 'help'; topic?: string }
   | { kind: 'quit' }
   | { kind: 'notice'; text: string }
   | { kind: 'hint'; text: string }
@@ -210,6 +210,8 @@ function onText(state: ConversationState, raw: string): Step {
   if (line === '' || line.startsWith('#')) return say(state);
   if (QUIT.has(word)) return say(state, { kind: 'quit' });
   if (word === 'help' || word === '?') return say(state, { kind: 'help' });
+  const topic = /^help\s+(\S+)$/.exec(word)?.[1];
+  if (topic) return say(state, { kind: 'help', topic });
   if (word === 'instances' || word === 'list') return { state, replies: [], effects: [{ kind: 'instances' }] };
   if (word === 'recheck' || word === 'again' || word === 'probe') {
     if (!state.query) return say(state, { kind: 'notice', text: 'Nothing to recheck yet: ask a question first.' });

@@ -153,7 +153,8 @@ function isInstanceConnectSource(e: Diagnosis['endpoints']['from']): boolean {
 /**
  * For a diagnosis from `eic` to an instance on tcp/22 that found NO_PUBLIC_IP: adds the hint that an instance without
  * a public IP by design is reached through an EC2 Instance Connect Endpoint instead. Pure; returns the diagnosis
- * unchanged when it does not apply (or already carries the hint).
+ * unchanged when it does not apply (or already carries the hint). The hint is one sentence that ends with the
+ * pointer "(help eic)": the front ends print the full explanation as the help topic `eic`.
  */
 export function addInstanceConnectHint(diagnosis: Diagnosis): Diagnosis {
   const { from, to } = diagnosis.endpoints;
@@ -165,13 +166,10 @@ export function addInstanceConnectHint(diagnosis: Diagnosis): Diagnosis {
   if (!applies) return diagnosis;
   const id = to.instanceId ?? to.id ?? to.input;
   const name = to.name ? `${to.name} (${id})` : id;
-  const idArg = /^i-[0-9a-f]+$/.test(id) ? id : '<instance-id>';
-  const hint =
-    `If ${name} has no public IP by design, don't give it one: create an EC2 Instance Connect Endpoint in its VPC, ` +
-    "allow tcp/22 out of the endpoint's security group to the instance and into the instance's security group from " +
-    `the endpoint's security group, then connect with \`aws ec2-instance-connect ssh --instance-id ${idArg} ` +
-    '--connection-type eice` (or choose the endpoint in the console). Browser EC2 Instance Connect from the service ' +
-    'range needs a public IP; an endpoint does not.';
+  // One short sentence; the topic `eic` holds the steps (the endpoint, its security group rules, the ssh command).
+  const sentence = (who: string) =>
+    `${who} has no public IP: if that is by design, reach it through an EC2 Instance Connect Endpoint (help eic).`;
+  const hint = sentence(name).length <= 160 ? sentence(name) : sentence(id.slice(0, 40));
   if (diagnosis.hints?.includes(hint)) return diagnosis;
   return { ...diagnosis, hints: [...(diagnosis.hints ?? []), hint] };
 }

@@ -7,13 +7,21 @@ import type { UndoEntry, UndoOutcome } from '../core/conversation.js';
 import type { InstanceList } from '../core/instances.js';
 import type { WhypingError } from '../errors.js';
 import type { FixPlan } from '../model/index.js';
+import { helpTopicLines, helpTopicText } from './help-topics.js';
 import { sanitizeTerminalText } from './text.js';
 
 /** Which front end the help is for: the shell takes bare lines, Slack takes `/whyping …` and `@whyping …`. */
 export type HelpFor = 'shell' | 'slack';
 
 /** The help text. */
-export function helpText(front: HelpFor): string {
+export function helpText(front: HelpFor, topic?: string): string {
+  if (topic !== undefined) return helpTopicText(topic, front === 'slack' ? '/whyping help' : 'help').text;
+  return `${commandsText(front)}
+Topics (help <topic>):
+${helpTopicLines().join('\n')}`;
+}
+
+function commandsText(front: HelpFor): string {
   if (front === 'slack') {
     return `Ask, in a channel or an incident thread:
   /whyping web-1 db-1                 (ping)
@@ -43,7 +51,7 @@ Then:
   probe      ask the last question again with a live probe from the source instance
   paths      the last answer in full: every hop with its rule, each fix's id and undo
   instances  list the instances you can name (Name, id, private IP)
-  help       this text
+  help       this text; help <topic> explains a topic
   quit       leave`;
 }
 

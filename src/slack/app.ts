@@ -270,8 +270,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       await ephemeralTo(where, restarting);
       return;
     }
-    if (text === '' || /^(help|\?)$/i.test(text)) {
-      await respond({ response_type: 'ephemeral', text: helpText('slack') });
+    const help = /^(?:help|\?)(?:\s+(\S+))?$/i.exec(text);
+    if (text === '' || help) {
+      await respond({ response_type: 'ephemeral', text: helpText('slack', help?.[1]) });
       return;
     }
     // A slash command always starts a new conversation at the top of the channel (commands cannot run in threads).

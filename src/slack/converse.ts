@@ -189,7 +189,7 @@ export class ThreadRun {
         case 'quit':
           break;
         case 'help':
-          await this.say(helpText('slack'));
+          await this.say(helpText('slack', r.topic));
           break;
         case 'notice':
           await this.say(r.text);

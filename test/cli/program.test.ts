@@ -37,6 +37,28 @@ function fakeContext(overrides: Partial<CliContext> = {}) {
   return { ctx, out: () => out.join(''), err: () => err.join('') };
 }
 
+describe('whyping explain <topic>', () => {
+  it('prints the full text of a topic named in an answer, within 80 columns', async () => {
+    const f = fakeContext();
+    expect(await runCli(['explain', 'eic'], f.ctx)).toBe(0);
+    expect(f.out()).toContain('create an EC2 Instance Connect Endpoint in its VPC');
+    expect(f.out()).toContain('--connection-type eice');
+    for (const line of f.out().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    const g = fakeContext();
+    expect(await runCli(['explain', 'peer-sg'], g.ctx)).toBe(0);
+    expect(g.out()).toContain('AWS accepts such a rule only across an active VPC peering.');
+  });
+
+  it('lists the topics without one, and exits 2 listing them for an unknown one', async () => {
+    const f = fakeContext();
+    expect(await runCli(['explain'], f.ctx)).toBe(0);
+    expect(f.out()).toMatch(/^Topics \(whyping explain <topic>\):\n {2}eic .*\n {2}peer-sg /);
+    const g = fakeContext();
+    expect(await runCli(['explain', 'nope'], g.ctx)).toBe(2);
+    expect(g.err()).toMatch(/No help topic "nope"\. The topics \(whyping explain <topic>\):\n {2}eic .*\n {2}peer-sg /);
+  });
+});
+
 describe('runCli maps every failure to a message and an exit code', () => {
   it('exits 2 with commander’s message on an unknown option', async () => {
     const f = fakeContext();

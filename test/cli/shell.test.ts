@@ -109,6 +109,16 @@ describe('the shell', () => {
     expect(pipe.out).not.toContain('\r');
   });
 
+  it('prints a help topic in full with help <topic>, and lists the topics for an unknown one', async () => {
+    const r = await session(['help', 'help eic', 'help peer-sg', 'help nope', 'quit']);
+    expect(r.out).toContain('Topics (help <topic>):');
+    expect(r.out).toContain('aws ec2-instance-connect ssh --instance-id <instance-id>');
+    expect(r.out).toContain("into the instance's security group from the endpoint's security group");
+    expect(r.out).toContain('AWS accepts such a rule only across an active VPC peering.');
+    expect(r.out).toMatch(/No help topic "nope"\. The topics \(help <topic>\):\n {2}eic {5}.*\n {2}peer-sg /);
+    for (const line of r.out.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
   it('explains fix numbers out of range, and having nothing to undo or recheck', async () => {
     const r = await session(['recheck', 'undo', ASK, 'fix 9', 'fix two', 'quit']);
     expect(r.out).toContain('Nothing to recheck yet');
@@ -122,7 +132,7 @@ describe('the shell', () => {
     const asked = await session([ASK, 'fix 1'], { tty: true });
     expect(asked.out).toContain('Apply? [y/N] \n');
     const pipe = await session(['help']);
-    expect(pipe.out).toMatch(/leave\nBye\.\n$/);
+    expect(pipe.out).toMatch(/peer-sg .*\nBye\.\n$/);
   });
 
   it('says a cancelled fix all once, not once per fix', async () => {

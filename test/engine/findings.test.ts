@@ -225,7 +225,7 @@ describe('SG_INGRESS_DENIED across a peering', () => {
     const w = world('active');
     const fix = finding(ask(w, 'web', 'app'), 'SG_INGRESS_DENIED').fix;
     expect(fix?.params).toMatchObject({ peerGroupId: w.id('web-sg') });
-    expect(fix?.summary).toContain(`(a peer VPC's group, across ${w.id('p')})`);
+    expect(fix?.summary).toContain(`(a peer VPC's group, across ${w.id('p')}; help peer-sg)`);
   });
 
   it('says the rule is valid only once the pending peering is accepted, and comes after the acceptance', () => {

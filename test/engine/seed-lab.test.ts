@@ -95,7 +95,7 @@ describe('the seed lab, broken', () => {
     const sg = finding(d, 'SG_INGRESS_DENIED').fix;
     const accept = finding(d, 'PEERING_NOT_ACTIVE').fix;
     expect(sg?.summary).toBe(
-      "Allow inbound ICMP Echo Request from sg-0c4f1e2d3a5b6c711 in sg-0d5a2f3e4b6c7d822 (a peer VPC's group, across pcx-0d6e7f8a9b0c1d2e3, applied once the peering is active)",
+      "Allow inbound ICMP Echo Request from sg-0c4f1e2d3a5b6c711 in sg-0d5a2f3e4b6c7d822 (a peer VPC's group, across pcx-0d6e7f8a9b0c1d2e3, applied once the peering is active; help peer-sg)",
     );
     expect(sg?.order).toBeGreaterThan(accept?.order ?? Number.POSITIVE_INFINITY);
   });

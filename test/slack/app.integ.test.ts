@@ -65,6 +65,17 @@ describe('/whyping', () => {
     expect(sandbox.calls).toHaveLength(0);
   });
 
+  it('answers /whyping help eic with the whole topic, ephemerally', async () => {
+    const { deps, sandbox } = sandboxDeps();
+    const { base } = await app(deps);
+    const cmd = command(fake(), 'help eic');
+    expect((await post(base, cmd.body, 'form')).status).toBe(200);
+    const hook = await fake().waitFor((c) => c.method === cmd.hook);
+    expect(hook.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(hook.body.text)).toContain('--connection-type eice');
+    expect(sandbox.calls).toHaveLength(0);
+  });
+
   it('lists the instances ephemerally, and an unknown name says the close matches and how to list them', async () => {
     const { deps } = sandboxDeps();
     const { base } = await app(deps);

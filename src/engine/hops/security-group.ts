@@ -133,5 +133,5 @@ export function peerGroupNote(t: Walk, groupId: SecurityGroupId, peerEni: Networ
   if (!p) return '';
   // One short sentence; `help peer-sg` explains (AWS takes such a rule only across an active peering).
   const pending = p.status === 'active' ? '' : ', applied once the peering is active';
-  return ` (a peer VPC's group, across ${p.id}${pending})`;
+  return ` (a peer VPC's group, across ${p.id}${pending}; help peer-sg)`;
 }
