@@ -12,7 +12,7 @@ import { investigate, investigateBatch, type Source } from '../core/investigate.
 import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
 import type { Diagnosis } from '../model/index.js';
-import { helpTopicLines, helpTopicText } from '../render/help-topics.js';
+import { findHelpTopic, helpTopicLines, helpTopicText } from '../render/help-topics.js';
 import { historySection } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
 import { DEFAULT_WIDTH, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
@@ -41,8 +41,12 @@ export async function runCli(argv: string[], ctx: CliContext, extra: CliExtras =
   const setExitCode = (code: number) => {
     exitCode = code;
   };
+  // An answer's "(help eic)" works as typed: `whyping help <topic>` is `whyping explain <topic>`, while
+  // `whyping help <command>` stays commander's help for that command.
+  const topic = argv[0] === 'help' && argv[1] !== undefined ? findHelpTopic(argv[1]) : undefined;
+  const args = topic ? ['explain', ...argv.slice(1)] : argv;
   const scenarios = ctx.sandboxScenarios?.() ?? [];
-  const sandbox = sandboxValueOnlyWhenItIsOne(argv, (word) => isSandboxValue(word, scenarios));
+  const sandbox = sandboxValueOnlyWhenItIsOne(args, (word) => isSandboxValue(word, scenarios));
   try {
     const program = buildProgram(ctx, setExitCode, extra);
     await program.parseAsync(sandbox.argv, { from: 'user' });
@@ -177,7 +181,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
 Endpoints: an instance id, Name tag (quote it when it has spaces), ENI id, private or public IP, any IP address,
 internet, or eic (the region's EC2 Instance Connect range). "db-1:443" is short for --protocol tcp --port 443.
 
-An answer's "(help eic)" names a topic: whyping explain eic prints it in full.
+An answer's "(help eic)" names a topic: whyping help eic (or whyping explain eic) prints it in full.
 
 Exit codes: 0 reachable, 1 not reachable (or not analyzed), 2 bad usage or input, 3 AWS could not be read,
 70 unexpected error.

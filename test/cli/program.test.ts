@@ -59,6 +59,17 @@ describe('whyping explain <topic>', () => {
   });
 });
 
+describe('whyping help <topic>', () => {
+  it('prints the topic an answer names, as typed; help <command> stays the command help', async () => {
+    const f = fakeContext();
+    expect(await runCli(['help', 'eic'], f.ctx)).toBe(0);
+    expect(f.out()).toContain('--connection-type eice');
+    const g = fakeContext();
+    expect(await runCli(['help', 'instances'], g.ctx)).toBe(0);
+    expect(g.out()).toMatch(/^Usage: whyping instances/);
+  });
+});
+
 describe('runCli maps every failure to a message and an exit code', () => {
   it('exits 2 with commander’s message on an unknown option', async () => {
     const f = fakeContext();
