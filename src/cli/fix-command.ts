@@ -72,8 +72,9 @@ export function cliActor(env: NodeJS.ProcessEnv): string {
 /** The exact change of a plan, for the confirmation. */
 export function planLines(plans: FixPlan[]): string[] {
   const out: string[] = [];
-  for (const p of plans) {
-    out.push(`  [${p.order}] ${p.id}: ${p.summary}`);
+  for (const [i, p] of plans.entries()) {
+    // Several changes are numbered as they are applied (for `--apply all`, diagnose's fix numbers); one is not.
+    out.push(plans.length > 1 ? `  ${i + 1}. ${p.id}: ${p.summary}` : `  ${p.id}: ${p.summary}`);
     out.push(`      EC2 ${p.action} ${JSON.stringify(p.params)}`);
     out.push(
       p.reversible

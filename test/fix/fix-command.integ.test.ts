@@ -92,6 +92,8 @@ describe('whyping fix', () => {
     const r = await cli(['fix', VM1, VM2, '--apply', 'all', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('these 4 changes, in order');
+    // Numbered as applied, one number a change (never the shared apply-order group: [1] [2] [2] [3]).
+    expect(r.stderr.match(/^ {2}\d+\. fix-/gm)).toEqual(['  1. fix-', '  2. fix-', '  3. fix-', '  4. fix-']);
     expect(r.stderr).toContain('CANNOT BE UNDONE');
     expect(r.stdout).toMatch(/^Before: not reachable \(4 blocker\(s\)\)\./);
     expect(r.stdout).toMatch(/After: reachable\.\n$/);
