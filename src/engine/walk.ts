@@ -35,7 +35,7 @@ import { natAsDestination, natEgress, natOfEni, natReturn } from './hops/nat-gat
 import { crossSubnets } from './hops/network-acl.js';
 import { crossPeering } from './hops/peering.js';
 import { routeFrom } from './hops/route-table.js';
-import { sgEgress, sgIngress } from './hops/security-group.js';
+import { sgEgress, sgIngress, statefulReply } from './hops/security-group.js';
 import { tgwEnter } from './hops/transit-gateway.js';
 import { addressRanges } from './ranges.js';
 import { Recorder } from './recorder.js';
@@ -123,15 +123,7 @@ export class Walk {
 export function leaveEni(t: Walk, flow: Flow, eni: NetworkInterface, dstEni: NetworkInterface | null): void {
   t.rec.touched.add(eni.id);
   if (flow.side === 'forward') sgEgress(t, flow, eni, dstEni);
-  else
-    t.rec.hop(flow, {
-      component: 'security-group',
-      id: eni.groupIds[0] ?? eni.id,
-      direction: 'egress',
-      allowed: true,
-      rule: 'reply to an allowed request',
-      detail: 'security groups are stateful: replies pass whatever the rules say',
-    });
+  else statefulReply(t, flow, eni, 'egress');
   routeFrom(t, flow, eni.subnetId, eni.subnetId);
 }
 
@@ -278,14 +270,7 @@ export function arriveAt(t: Walk, flow: Flow, eni: NetworkInterface): void {
       return;
     }
   } else {
-    t.rec.hop(flow, {
-      component: 'security-group',
-      id: eni.groupIds[0] ?? eni.id,
-      direction: 'ingress',
-      allowed: true,
-      rule: 'reply to an allowed request',
-      detail: 'security groups are stateful: replies pass whatever the rules say',
-    });
+    statefulReply(t, flow, eni, 'ingress');
   }
   flow.arrived = { kind: 'eni', eni, srcSeen: flow.src };
 }

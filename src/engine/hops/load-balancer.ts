@@ -32,7 +32,7 @@ import { replyTraffic, requestTraffic, trafficText } from '../rules.js';
 import type { Walk } from '../walk.js';
 import { crossSubnets } from './network-acl.js';
 import { routeFrom } from './route-table.js';
-import { checkSecurityGroups, sgIngress } from './security-group.js';
+import { checkSecurityGroups, sgIngress, statefulReply } from './security-group.js';
 
 /** The load balancer a node interface carries, if the snapshot knows it. */
 export function loadBalancerOf(t: Walk, eni: NetworkInterface): LoadBalancer | null {
@@ -296,14 +296,7 @@ function targetLeg(
     preserve ? src : hostCidr(nodeIp),
   );
   reply.hops = t.lbReplyHops;
-  t.rec.hop(reply, {
-    component: 'security-group',
-    id: eni.groupIds[0] ?? eni.id,
-    direction: 'egress',
-    allowed: true,
-    rule: 'reply to an allowed request',
-    detail: 'security groups are stateful: replies pass whatever the rules say',
-  });
+  statefulReply(t, reply, eni, 'egress');
   crossSubnets(t, reply, eni.subnetId, node.subnetId);
   t.rec.hop(reply, {
     component: 'load-balancer',

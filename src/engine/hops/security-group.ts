@@ -135,3 +135,15 @@ export function peerGroupNote(t: Walk, groupId: SecurityGroupId, peerEni: Networ
   const pending = p.status === 'active' ? '' : ', applied once the peering is active';
   return ` (a peer VPC's group, across ${p.id}${pending}; help peer-sg)`;
 }
+
+/** A reply through an interface's security groups: they are stateful, so it passes whatever the rules say. */
+export function statefulReply(t: Walk, flow: Flow, eni: NetworkInterface, direction: 'ingress' | 'egress'): void {
+  t.rec.hop(flow, {
+    component: 'security-group',
+    id: eni.groupIds[0] ?? eni.id,
+    direction,
+    allowed: true,
+    rule: 'reply to an allowed request',
+    detail: 'security groups are stateful: replies pass whatever the rules say',
+  });
+}
