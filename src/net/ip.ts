@@ -123,7 +123,12 @@ export function cidrContains(cidr: string | ParsedCidr, ip: string | ParsedIp): 
 export function cidrCovers(outer: string, inner: string): boolean {
   const o = parseCidr(outer);
   const i = parseCidr(inner);
-  if (!o || !i || o.family !== i.family || i.prefix < o.prefix) return false;
+  return !!o && !!i && parsedCidrCovers(o, i);
+}
+
+/** cidrCovers for parsed blocks (a caller looping over many blocks parses the fixed one once). */
+export function parsedCidrCovers(o: ParsedCidr, i: ParsedCidr): boolean {
+  if (o.family !== i.family || i.prefix < o.prefix) return false;
   return i.family === 4
     ? cidrContains(o, { family: 4, value: i.base, text: '' })
     : cidrContains(o, { family: 6, value: i.base as bigint, text: '' });
