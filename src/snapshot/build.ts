@@ -16,7 +16,7 @@ import { peeringConnectionsFrom } from './aws/peering.js';
 import { prefixListsFrom } from './aws/prefix-lists.js';
 import { routeTablesFrom } from './aws/route-tables.js';
 import { securityGroupsFrom } from './aws/security-groups.js';
-import { pushTo } from './aws/shared.js';
+import { forgetInterned, pushTo } from './aws/shared.js';
 import { subnetsFrom } from './aws/subnets.js';
 import {
   transitGatewayAttachmentsFrom,
@@ -51,6 +51,14 @@ function release(inp: Inputs, ...keys: (keyof Inputs)[]): void {
  * so when nothing else holds the parsed files (loadSnapshot), raw items and built objects never all coexist.
  */
 export function buildMerged(merged: Merger): Snapshot {
+  try {
+    return buildFrom(merged);
+  } finally {
+    forgetInterned();
+  }
+}
+
+function buildFrom(merged: Merger): Snapshot {
   const inp = merged.inputs;
   const presentKeys = merged.presentKeys;
   const warn = merged.warn.bind(merged);
