@@ -5,12 +5,11 @@ import type {
   NetworkInterface,
   NetworkInterfaceId,
   PrivateIp,
-  RawSnapshotFile,
   SecurityGroupId,
   SubnetId,
   VpcId,
 } from '../../model/index.js';
-import { dedup, type Inputs, type Warn } from '../merge.js';
+import { dedup, type FileOrigin, type Inputs, type Warn } from '../merge.js';
 import type { RawNetworkInterface } from '../schema.js';
 import { origin, regionFromAz, tagsOf } from './shared.js';
 
@@ -24,11 +23,7 @@ export interface EniFallback {
 }
 
 /** The ENI, or null when neither it nor the fallback names its subnet and VPC. */
-export function eniFromRaw(
-  raw: RawNetworkInterface,
-  file: RawSnapshotFile,
-  fallback: EniFallback,
-): NetworkInterface | null {
+export function eniFromRaw(raw: RawNetworkInterface, file: FileOrigin, fallback: EniFallback): NetworkInterface | null {
   const subnetId = raw.SubnetId ?? fallback.subnetId;
   const vpcId = raw.VpcId ?? fallback.vpcId;
   if (!subnetId || !vpcId) return null;
