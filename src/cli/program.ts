@@ -6,6 +6,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
+import { parseAccountFlag, withAccount } from '../core/ends.js';
 import { readHistory } from '../core/history.js';
 import { listInstances } from '../core/instances.js';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
@@ -144,6 +145,8 @@ interface DiagnoseOptions {
   batch?: string;
   history?: boolean;
   verbose?: boolean;
+  fromAccount?: string;
+  toAccount?: string;
 }
 
 interface InstancesOptions {
@@ -180,6 +183,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
       `
 Endpoints: an instance id, Name tag (quote it when it has spaces), ENI id, private or public IP, any IP address,
 internet, or eic (the region's EC2 Instance Connect range). "db-1:443" is short for --protocol tcp --port 443.
+An end in another account: db-b@444455556666 (or db-b@444455556666/eu-west-1), or --from-account / --to-account.
 
 An answer's "(help eic)" names a topic: whyping help eic (or whyping explain eic) prints it in full.
 
@@ -208,6 +212,11 @@ NO_COLOR, SLACK_BOT_TOKEN, PORT (see the README's table for every variable).`,
     )
     .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)')
     .option('--role-arn <arn>', 'assume this IAM role to read AWS (default: WHYPING_ROLE_ARN)')
+    .option(
+      '--from-account <account>',
+      'the 12-digit account <from> lives in (same as <from>@<account>; read through its WHYPING_ACCOUNT_ROLE)',
+    )
+    .option('--to-account <account>', 'the 12-digit account <to> lives in (same as <to>@<account>)')
     .option('--probe', 'also send a real ping/connect from the source instance (SSM Run Command)')
     .option(
       '--os-user <name>',
@@ -227,6 +236,7 @@ Examples:
   whyping diagnose "Instance - NextWork VPC 1" 10.2.4.95 --sandbox
   whyping diagnose web-1 db-1:5432 --snapshot ./snap --json
   whyping diagnose eic web-1                     (EC2 Instance Connect to web-1: tcp 22)
+  whyping diagnose app-a db-b --to-account 444455556666   (db-b read through that account's role)
   whyping diagnose "why can't web-1 ping db-1" --region eu-west-1 --probe
   whyping diagnose --snapshot ./snap --batch flows.jsonl --json`,
     )
@@ -335,7 +345,12 @@ async function diagnoseCommand(
   const flags: { protocol?: string; port?: string } = {};
   if (opts.protocol !== undefined) flags.protocol = opts.protocol;
   if (opts.port !== undefined) flags.port = opts.port;
-  const query = to === undefined ? wholeRequest(from, flags, twoEnds) : parseRequestArgs(from, to, flags);
+  const asked = to === undefined ? wholeRequest(from, flags, twoEnds) : parseRequestArgs(from, to, flags);
+  const query = {
+    ...asked,
+    from: withAccount(asked.from, flagAccount('--from-account', opts.fromAccount), '--from-account'),
+    to: withAccount(asked.to, flagAccount('--to-account', opts.toAccount), '--to-account'),
+  };
 
   let source: Source;
   if (opts.snapshot !== undefined) {
@@ -407,6 +422,11 @@ function historyWait(ctx: CliContext): { timeoutMs: number; wait?: (ms: number) 
  * --protocol and --port apply to it as if typed at its end. Only a missing end gets the two-ends usage message: any
  * other problem (a bad port, an unbalanced quote) is said as it is.
  */
+/** --from-account / --to-account: a 12-digit account id, or absent. */
+function flagAccount(flag: string, value: string | undefined): string | undefined {
+  return value === undefined ? undefined : parseAccountFlag(flag, value);
+}
+
 function wholeRequest(text: string, flags: { protocol?: string; port?: string }, twoEnds: WhypingError) {
   const tokens = tokenize(text);
   if (flags.protocol !== undefined)

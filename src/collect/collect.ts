@@ -10,11 +10,13 @@ import { WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AccountClients, Query, RawSnapshotFile } from '../model/index.js';
 import { eicPrefixListName } from '../snapshot/resolve.js';
+import { parseEnd } from './ends.js';
+import { type PlacedEnd, resolveAcross } from './ends-live.js';
 import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, targetsOf } from './load-balancers.js';
 import type { Collected, Read, Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
 import { DESCRIBERS, runReads } from './reads.js';
-import { classifyEndpoint, describeEnis, describeInstances, type LiveEndpoint, resolveLive } from './resolve.js';
+import { classifyEndpoint, describeEnis, describeInstances, type LiveEndpoint } from './resolve.js';
 import { Span, type UnreadPart } from './span.js';
 
 /** The collected describe-* documents and what collecting them cost. */
@@ -46,11 +48,13 @@ export async function collectForQuery(ec2: EC2Client, query: Query, opts: Collec
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const span = new Span(r, opts.region, false, opts.accounts, opts.logger);
   const { c, scope } = span.home;
+  // An end may name its account (`db-b@444455556666`): looked up there (ends-live.ts).
+  const parsed = [query.from, query.to].map(parseEnd);
   // An end named by a load balancer's ARN or DNS name (or a name no instance has) stands for its first node.
-  const texts = [query.from, query.to];
+  const texts = parsed.map((p) => p.text);
   const elb = opts.elb;
   const toNode = async (i: number, hint: { arn: string } | { name: string }): Promise<boolean> => {
-    if (!elb) return false;
+    if (!elb || parsed[i]?.account) return false;
     const read = await readLoadBalancers(
       elb,
       'arn' in hint ? { arns: [hint.arn], names: [] } : { arns: [], names: [hint.name] },
@@ -65,18 +69,24 @@ export async function collectForQuery(ec2: EC2Client, query: Query, opts: Collec
     const hint = loadBalancerHint(text);
     if (hint) await toNode(i, hint);
   }
-  let ends: LiveEndpoint[];
+  const resolve = () =>
+    resolveAcross(
+      span,
+      parsed.map((p, i) => ({ ...p, text: texts[i] ?? p.text })),
+      opts.region,
+    );
+  let ends: PlacedEnd[];
   try {
-    ends = await resolveLive(r, texts, opts.region);
+    ends = await resolve();
   } catch (e) {
     if (!(elb && e instanceof WhypingError && e.code === 'UNKNOWN_ENDPOINT')) throw e;
     let found = false;
     for (const [i, text] of texts.entries())
       if (classifyEndpoint(text).kind === 'name' && (await toNode(i, { name: text.trim() }))) found = true;
     if (!found) throw e;
-    ends = await resolveLive(r, texts, opts.region);
+    ends = await resolve();
   }
-  for (const end of ends) absorbEndpoint(c, scope, end);
+  for (const { end, site } of ends) absorbEndpoint(site.c, site.scope, end);
   await span.expand();
   const lbFiles = opts.elb ? await loadBalancersOnPath(r, span, opts.elb) : [];
   return {

@@ -102,6 +102,17 @@ function maybeName(spec: { kind: 'instance-id'; id: string }): boolean {
 
 /** Resolves both endpoints in one round of calls (one per filter kind, both ends' values together). */
 export async function resolveLive(r: Ec2Reader, texts: string[], region: string): Promise<LiveEndpoint[]> {
+  const out = await resolveLiveSettled(r, texts, region);
+  for (const e of out) if (e instanceof WhypingError) throw e;
+  return out as LiveEndpoint[];
+}
+
+/** As `resolveLive`, each end's failure (unknown instance, Name or interface) returned in its place instead of thrown. */
+export async function resolveLiveSettled(
+  r: Ec2Reader,
+  texts: string[],
+  region: string,
+): Promise<(LiveEndpoint | WhypingError)[]> {
   const specs = texts.map(classifyEndpoint);
   const pick = <K extends EndpointSpec['kind']>(k: K) =>
     specs.filter((s): s is Extract<EndpointSpec, { kind: K }> => s.kind === k);
@@ -159,8 +170,18 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
   await r.round('resolve endpoints', tasks);
   enis = [...new Map(enis.map((e) => [e.NetworkInterfaceId, e])).values()];
 
-  const out: LiveEndpoint[] = [];
+  const out: (LiveEndpoint | WhypingError)[] = [];
   for (const spec of specs) {
+    try {
+      out.push(await resolveOne(spec));
+    } catch (e) {
+      if (!(e instanceof WhypingError)) throw e;
+      out.push(e);
+    }
+  }
+  return out;
+
+  async function resolveOne(spec: EndpointSpec): Promise<LiveEndpoint> {
     switch (spec.kind) {
       case 'instance-id': {
         let found = byId.filter((f) => f.instance.InstanceId === spec.id);
@@ -172,8 +193,7 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
             { input: spec.text, candidates: [] },
           );
         }
-        out.push({ spec, instances: found, enis: [] });
-        break;
+        return { spec, instances: found, enis: [] };
       }
       case 'name': {
         // Several matches are not an error here: they are all collected, and resolution on the collected snapshot
@@ -207,8 +227,7 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
             });
           }
         }
-        out.push({ spec, instances: found, enis: found.length > 0 ? [] : namedEnis });
-        break;
+        return { spec, instances: found, enis: found.length > 0 ? [] : namedEnis };
       }
       case 'eni-id': {
         const found = enis.filter((e) => e.NetworkInterfaceId === spec.id);
@@ -219,8 +238,7 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
             { input: spec.text, candidates: [] },
           );
         }
-        out.push({ spec, instances: [], enis: found });
-        break;
+        return { spec, instances: [], enis: found };
       }
       case 'ip': {
         // Any IP is a valid endpoint: one that no ENI holds is a host the packet is routed to (or the internet).
@@ -230,8 +248,7 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
             e.Association?.PublicIp === spec.ip ||
             e.Ipv6Addresses?.some((a) => sameIp(a.Ipv6Address, spec.ip)),
         );
-        out.push({ spec, instances: [], enis: found });
-        break;
+        return { spec, instances: [], enis: found };
       }
       case 'eic':
         if (!eic) {
@@ -241,18 +258,15 @@ export async function resolveLive(r: Ec2Reader, texts: string[], region: string)
             { input: spec.text, candidates: [] },
           );
         }
-        out.push({ spec, instances: [], enis: [], prefixList: eic });
-        break;
+        return { spec, instances: [], enis: [], prefixList: eic };
       case 'internet':
-        out.push({ spec, instances: [], enis: [] });
-        break;
+        return { spec, instances: [], enis: [] };
       default: {
         const never: never = spec;
         throw new Error(`unhandled endpoint ${String(never)}`);
       }
     }
   }
-  return out;
 }
 
 /** Compares two IP texts by value (IPv6 has many spellings of one address). */

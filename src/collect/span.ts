@@ -53,7 +53,7 @@ export class Span {
     readonly homeReader: Ec2Reader,
     homeRegion: string,
     wholeVpcs: boolean,
-    private readonly accounts: AccountClients<EC2Client> | undefined,
+    readonly accounts: AccountClients<EC2Client> | undefined,
     private readonly logger: Logger,
   ) {
     this.stats = homeReader.stats;
@@ -68,11 +68,12 @@ export class Span {
     return this.home.where.account;
   }
 
-  /** Learns the home account from what the home site read. */
-  private learnHome(): void {
+  /** Learns the home account from what the home site read (or from an end found with the default credentials). */
+  learnHome(known?: string): void {
     if (this.home.where.account) return;
     const c = this.home.c;
     const owner =
+      known ??
       [...c.instances.values()].map((f) => f.reservation.OwnerId).find(Boolean) ??
       c.all<NetworkInterface>('NetworkInterfaces').find((e) => e.OwnerId)?.OwnerId ??
       c.all<Vpc>('Vpcs').find((v) => v.OwnerId)?.OwnerId;

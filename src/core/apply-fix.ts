@@ -20,7 +20,7 @@ import {
 import type { Diagnosis, FixPlan, Query, Snapshot } from '../model/index.js';
 import type { Deps } from './deps.js';
 import { fixPlansOf } from './fix-order.js';
-import { clientForPlan } from './fix-where.js';
+import { clientForPlan, clientForStep } from './fix-where.js';
 import { diagnoseLive } from './investigate.js';
 import { acquireAll, FIX_LEASE_TTL_MS, processLeases } from './lease.js';
 import { withInvestigation } from './log-context.js';
@@ -355,7 +355,13 @@ async function applyLeased(
   const after = last.diagnosis;
   const undo = undoReport(
     steps.map((s) => withRouteState(s, last.snapshot)),
-    { actor: opts.actor, diagnosisId, appliedAt: isoSeconds(at) },
+    {
+      actor: opts.actor,
+      diagnosisId,
+      appliedAt: isoSeconds(at),
+      // Steps in another account: undo tells the default credentials' steps from those of a fix role by this.
+      ...(first.homeAccount && steps.some((s) => s.account !== first.homeAccount) ? { home: first.homeAccount } : {}),
+    },
     at,
     opts.undo,
   );
@@ -450,5 +456,10 @@ export function readUndoToken(text: string, key: Buffer, now: Date): ReadUndoTok
  * are still what whyping left (`refused`, naming the step and why); otherwise undoes them in reverse order.
  */
 export async function applyUndo(deps: Deps, token: UndoToken, actor: string): Promise<UndoResult> {
-  return executeUndo(deps.clients.ec2, token, { actor, region: deps.region, logger: withInvestigation(deps).logger });
+  return executeUndo(deps.clients.ec2, token, {
+    actor,
+    region: deps.region,
+    logger: withInvestigation(deps).logger,
+    ...(deps.clients.accounts ? { clientFor: (step: UndoStep) => clientForStep(deps, token, step) } : {}),
+  });
 }

@@ -4,6 +4,7 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { asWhypingError } from '../errors.js';
+import type { UndoStep, UndoToken } from '../fix/index.js';
 import type { FixPlan, Snapshot } from '../model/index.js';
 import type { Deps } from './deps.js';
 
@@ -51,5 +52,21 @@ export function clientForPlan(
     return {
       refused: `${plan.summary}: not applied in account ${w.account} (${region}) — ${asWhypingError(e).message}.`,
     };
+  }
+}
+
+/**
+ * The client an undo step runs with: the one the fix used — the default credentials for the home account (the token's
+ * `home`, or every step when it names none), the fix role of any other account — in the step's region.
+ */
+export function clientForStep(deps: Deps, token: UndoToken, step: UndoStep): EC2Client | { refused: string } {
+  const accounts = deps.clients.accounts;
+  const home = !token.home || step.account === token.home || step.account === 'unknown';
+  if (home && step.region === deps.region) return deps.clients.ec2;
+  if (!accounts) return { refused: `it was made in ${step.region}: run the undo with --region ${step.region}` };
+  try {
+    return home ? accounts.home(step.region) : accounts.other({ account: step.account, region: step.region }, 'fix');
+  } catch (e) {
+    return { refused: `account ${step.account} (${step.region}): ${asWhypingError(e).message}` };
   }
 }

@@ -14,8 +14,9 @@ import type {
   ResolvedEndpoint,
   Snapshot,
 } from '../model/index.js';
-import { buildSnapshot, resolveEndpoints } from '../snapshot/index.js';
+import { buildSnapshot, type resolveEndpoints } from '../snapshot/index.js';
 import type { Deps } from './deps.js';
+import { resolveEnds } from './ends.js';
 import { withInvestigation } from './log-context.js';
 import { parseRequestArgs } from './request.js';
 import { withUnread } from './unread.js';
@@ -63,7 +64,7 @@ export async function diagnoseLive(
   deps.logger.debug({ calls: stats.calls, rounds: stats.rounds, operations: stats.operations }, 'collected');
   stage(`Reading ${describeCollected(files)}…`);
   const snapshot = buildSnapshot(files);
-  const endpoints = resolveEndpoints(snapshot, query.from, query.to);
+  const endpoints = resolveEnds(snapshot, query.from, query.to);
   stage('Tracing the request path…');
   const diagnosis = withUnread(await withHints(diagnose(snapshot, query, endpoints)), unread);
   return { diagnosis, snapshot, endpoints, homeAccount };
@@ -74,7 +75,7 @@ export async function investigate(query: Query, source: Source, opts: Investigat
   const stage = opts.onStage ?? (() => {});
   stage(`Resolving ${query.from} and ${query.to}…`);
   if (source.kind === 'snapshot') {
-    const endpoints = resolveEndpoints(source.snapshot, query.from, query.to);
+    const endpoints = resolveEnds(source.snapshot, query.from, query.to);
     stage('Tracing the request path…');
     const diagnosis = withInstanceConnect(
       await withHints(diagnose(source.snapshot, query, endpoints)),

@@ -12,9 +12,14 @@ import { describeUndoStep, type UndoChange, type UndoStep, type UndoToken } from
 /** Who undoes, against which region. */
 export interface UndoContext {
   actor: string;
-  /** The region the EC2 client talks to: a step made in another region is refused. */
+  /** The region the EC2 client talks to: without `clientFor`, a step made in another region is refused. */
   region: string;
   logger: Logger;
+  /**
+   * The client of the account and region a step was made in (the fix role of another account, as the fix used), or
+   * why there is none (no fix role configured). Absent: every step must be in `region`, read with the one client.
+   */
+  clientFor?: (step: UndoStep) => EC2Client | { refused: string };
 }
 
 /** Outcome of an undo: `refused` names the step that is no longer what whyping left (`refusedStep`, 1-based). */
@@ -79,16 +84,23 @@ export async function executeUndo(ec2: EC2Client, token: UndoToken, ctx: UndoCon
   const name = (i: number) => (n === 1 ? 'its step' : `step ${i + 1} of ${n}`);
 
   const checks: Check[] = [];
+  // Each step is re-read, dry-run and undone with the client of its own account and region.
+  const clients: EC2Client[] = [];
   try {
     for (const [i, step] of token.steps.entries()) {
-      if (step.region !== ctx.region) {
+      const c = ctx.clientFor ? ctx.clientFor(step) : step.region === ctx.region ? ec2 : null;
+      if (!c || 'refused' in c) {
+        const why = c
+          ? `${c.refused}`
+          : `was made in ${step.region}, and this undo reads ${ctx.region}. Run it with --region ${step.region}`;
         return result({
           status: 'refused',
           refusedStep: i + 1,
-          message: `Nothing was undone: ${name(i)} (${describeUndoStep(step)}) was made in ${step.region}, and this undo reads ${ctx.region}. Run it with --region ${step.region}.`,
+          message: `Nothing was undone: ${name(i)} (${describeUndoStep(step)}) ${c ? `cannot be reached: ${why}` : why}.`,
         });
       }
-      checks.push(await check(ec2, log, token, step));
+      clients.push(c);
+      checks.push(await check(c, log, token, step));
     }
   } catch (e) {
     const out = fromCallError(e, false);
@@ -119,8 +131,12 @@ export async function executeUndo(ec2: EC2Client, token: UndoToken, ctx: UndoCon
     });
   }
 
-  const plan = [...token.steps].reverse().map((s) => callsFor(ec2, s.change));
+  // Newest first; each with the client of its account and region.
+  const order = token.steps.map((_, i) => i).reverse();
+  const plan = order.map((i) => callsFor(clients[i] as EC2Client, (token.steps[i] as UndoStep).change));
   const done: string[] = [];
+  const undoneSteps: number[] = [];
+  let current = -1;
   try {
     for (const c of plan.flat()) {
       try {
@@ -131,7 +147,8 @@ export async function executeUndo(ec2: EC2Client, token: UndoToken, ctx: UndoCon
       }
     }
     ctx.logger.info({ actor: ctx.actor, diagnosisId: token.diagnosisId }, 'whyping undo: applying');
-    for (const calls of plan) {
+    for (const [k, calls] of plan.entries()) {
+      current = order[k] as number;
       for (const first of calls) {
         let c = first;
         try {
@@ -144,11 +161,22 @@ export async function executeUndo(ec2: EC2Client, token: UndoToken, ctx: UndoCon
         await log.write(c.action, () => c.send(false));
         done.push(c.text);
       }
+      undoneSteps.push(current);
     }
   } catch (e) {
     const out = fromCallError(e, done.length > 0);
     const progress = done.length > 0 ? ` Done before the failure: ${done.join('; ')}.` : '';
-    return result({ ...out, message: `Undo stopped: ${out.message}${progress}` });
+    // Which steps are undone and which are not, by account and region, so nothing half-undone goes unsaid.
+    const where = (i: number) => {
+      const st = token.steps[i] as UndoStep;
+      return `${name(i)} (${describeUndoStep(st)})`;
+    };
+    const notUndone = order.filter((i) => !undoneSteps.includes(i));
+    const steps =
+      current >= 0 && n > 1
+        ? ` Undone: ${undoneSteps.length ? undoneSteps.map(where).join('; ') : 'none'}. Not undone: ${notUndone.map(where).join('; ')}.`
+        : '';
+    return result({ ...out, message: `Undo stopped: ${out.message}${progress}${steps}` });
   }
   return result({ status: 'applied', message: `Undone: ${done.join('; ')}.` });
 }

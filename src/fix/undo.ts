@@ -107,6 +107,11 @@ export interface UndoToken {
   appliedAt: string;
   /** Unix seconds after which the token is refused (WHYPING_UNDO_TTL_H). */
   expiresAt: number;
+  /**
+   * The account of the credentials that applied the fix, when a step was made in another account: undo reads and
+   * undoes its steps with the default credentials, the others through their account's fix role, as the fix did.
+   */
+  home?: string;
   steps: UndoStep[];
 }
 
@@ -221,6 +226,10 @@ const tokenSchema = z.strictObject({
   diagnosisId: z.string().regex(/^[0-9A-Za-z._:-]{1,100}$/),
   appliedAt: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
   expiresAt: z.number().int().positive(),
+  home: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
   steps: z.array(stepSchema).min(1).max(40),
 });
 

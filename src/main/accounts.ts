@@ -142,5 +142,6 @@ export function createAccountClients(opts: AccountClientOptions): AccountClients
       );
     },
     roleFor: (account, purpose) => roleFor(opts.roles, account, purpose),
+    named: () => [...opts.roles.explicit.keys()],
   };
 }

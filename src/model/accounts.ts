@@ -20,4 +20,6 @@ export interface AccountClients<Client> {
   other(where: Where, purpose: AccountPurpose): Client;
   /** The role whyping would assume in `account` for `purpose`, or null when none is configured (for messages). */
   roleFor(account: string, purpose: AccountPurpose): string | null;
+  /** The accounts configured by name (WHYPING_ACCOUNT_ROLES), where an end not found at home is looked for. */
+  named(): string[];
 }

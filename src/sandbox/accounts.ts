@@ -68,6 +68,7 @@ export function createWorld(
       return siteOf(where);
     },
     roleFor,
+    named: () => [...new Set([...groups.keys()].map((k) => k.split('/')[0] ?? ''))].filter((a) => a !== homeAccount),
   };
   return {
     ...home,

@@ -54,16 +54,23 @@ function run(entry: string[], args: string[]) {
 
 describe.each(Object.entries(ENTRIES))('start-up without the AWS SDK: %s', (_entry, entry) => {
   it.each([
-    ['--help', ['--help'], /Usage: whyping/],
-    ['--version', ['--version'], /^\d+\.\d+\.\d+/],
-    ['fix --help', ['fix', '--help'], /--apply <fix-id\|all>/],
-    ['a question about a snapshot file', ['diagnose', VM1, VM2, '--snapshot', FIXED], /Reachable/],
-  ])('%s runs without loading the AWS SDK', (_name, args, output) => {
+    ['--help', ['--help'], /Usage: whyping/, 0],
+    ['--version', ['--version'], /^\d+\.\d+\.\d+/, 0],
+    ['fix --help', ['fix', '--help'], /--apply <fix-id\|all>/, 0],
+    ['a question about a snapshot file', ['diagnose', VM1, VM2, '--snapshot', FIXED], /Reachable/, 0],
+    [
+      // Not reachable (exit 1): no public IP on the instance, so the answer adds the Instance Connect Endpoint hint.
+      'a question about a snapshot file that earns the EC2 Instance Connect Endpoint hint',
+      ['diagnose', 'eic', VM2, '--protocol', 'tcp', '--port', '22', '--snapshot', FIXED, '--json'],
+      /EC2 Instance Connect Endpoint \(help eic\)/,
+      1,
+    ],
+  ])('%s runs without loading the AWS SDK', (_name, args, output, status) => {
     const r = run(entry, args as string[]);
     expect(r.stderr).not.toMatch(/AWS SDK loaded/);
     expect(r.stderr).toBe('pino not loaded');
     expect(r.stdout).toMatch(output as RegExp);
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(status);
   });
 
   it('a question to the sandbox account does load it (the hook sees SDK imports)', () => {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collectForQuery } from '../../src/collect/index.js';
+import { resolveEnds } from '../../src/core/ends.js';
 import { withUnread } from '../../src/core/unread.js';
 import { diagnose } from '../../src/engine/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -218,6 +219,51 @@ describe('following a path into another account and region, at the wire', () => 
     // from 10.20.0.0/16 only.
     expect(d.endpoints.to.instanceId).toBe('i-0a1b2c3d4e5f6071b');
     expect(d.findings.map((f) => `${f.code} ${f.resource}`)).toEqual(['SG_INGRESS_DENIED sg-0a1b2c3d4e5f6071e']);
+  });
+});
+
+describe('an end named with its account, at the wire', () => {
+  it('db-b@444455556666/eu-west-1: looked up by Name in that account and region through its role', async () => {
+    const asked = fakeSts();
+    const home = fakeEc2([docsA], { region: 'us-east-1', accessKeyId: HOME_KEY });
+    const partner = fakeEc2([docsB], { region: 'eu-west-1', accessKeyId: keyOf(B) });
+    const { clients } = await liveClients({ WHYPING_ACCOUNT_ROLE: 'arn:aws:iam::{account}:role/whyping-read' });
+    const named: Query = { from: 'app-a', to: `db-b@${B}/eu-west-1`, protocol: 'icmp', port: null };
+    const got = await collectForQuery(clients.ec2, named, {
+      region: 'us-east-1',
+      logger: silentLogger,
+      ...(clients.accounts ? { accounts: clients.accounts } : {}),
+    });
+    expect(asked.map((a) => a.role)).toEqual([`arn:aws:iam::${B}:role/whyping-read`]);
+    // The Name went to B's eu-west-1 endpoint as a tag filter (the account suffix never reaches AWS); home never saw it.
+    const lookup = partner.calls.find((c) => c.action === 'DescribeInstances');
+    expect(lookup?.filters).toEqual([{ name: 'tag:Name', values: expect.arrayContaining(['db-b']) }]);
+    expect(home.calls.some((c) => JSON.stringify(c.filters).includes('db-b'))).toBe(false);
+    expect(got.unread).toEqual([]);
+    const s = buildSnapshot(got.files);
+    const d = diagnose(s, named, resolveEnds(s, named.from, named.to));
+    expect(d.endpoints.to.instanceId).toBe('i-0b2c3d4e5f6a7081c');
+    expect(d.findings.map((f) => `${f.code} ${f.resource}`).sort()).toEqual([
+      'NO_ROUTE rtb-0a1b2c3d4e5f6071a',
+      'NO_ROUTE rtb-0b2c3d4e5f6a7081b',
+      'PEERING_NOT_ACTIVE pcx-0c1d2e3f4a5b60718',
+    ]);
+  });
+
+  it('an account with no role configured: refused before any call there, naming the variables', async () => {
+    fakeSts();
+    fakeEc2([docsA], { region: 'us-east-1', accessKeyId: HOME_KEY });
+    const { clients } = await liveClients({});
+    const named: Query = { from: 'app-a', to: `db-b@${B}`, protocol: 'icmp', port: null };
+    await expect(
+      collectForQuery(clients.ec2, named, {
+        region: 'us-east-1',
+        logger: silentLogger,
+        ...(clients.accounts ? { accounts: clients.accounts } : {}),
+      }),
+    ).rejects.toThrow(
+      `account ${B} is not the account of the default credentials (${A}), and no role is configured for it`,
+    );
   });
 });
 

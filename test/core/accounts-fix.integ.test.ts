@@ -4,8 +4,9 @@
  * account and region. Without a fix role for the partner, nothing changes and the refusal names the variable.
  */
 import { describe, expect, it } from 'vitest';
-import { applyFix } from '../../src/core/apply-fix.js';
+import { applyFix, applyUndo, readUndoToken } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
+import { diagnoseLive } from '../../src/core/investigate.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -67,5 +68,59 @@ describe('fix all across accounts and regions', () => {
     expect(r.status).toBe('refused');
     expect(r.message).toContain('WHYPING_ACCOUNT_FIX_ROLE');
     expect(sb.calls.filter((c) => !/^Describe|^Get|^Search/.test(c.operation) && !c.error)).toEqual([]);
+  });
+
+  it('undo of that fix runs each step in its own account and region (the fix role for the partner), re-reading each first', async () => {
+    const sb = createSandbox({ scenario: 'cross-account-peering', now });
+    const r = await applyFix(deps(sb), PING, 'all', opts);
+    expect(r.status, r.message).toBe('applied');
+    expect(r.undo?.tokens).toHaveLength(1);
+    const { token, region } = readUndoToken(r.undo?.tokens[0] ?? '', TEST_UNDO.key, now());
+    // Steps in two regions: no single region to read, and the token says which account applied it.
+    expect(region).toBeUndefined();
+    expect(token.home).toBe(A);
+    expect(new Set(token.steps.map((s) => `${s.account}/${s.region}`))).toEqual(
+      new Set([`${A}/us-east-1`, `${B}/eu-west-1`]),
+    );
+    const callsBefore = new Map([...(sb.sites ?? new Map()).entries()].map(([k, s]) => [k, s.calls.length]));
+    const u = await applyUndo(deps(sb), token, 'cli:tester');
+    expect(u.status, u.message).toBe('applied');
+    const since = (key: string) => (sb.sites?.get(key)?.calls ?? []).slice(callsBefore.get(key) ?? 0);
+    // Each site re-read its own route table, then deleted its own route (dry run first, then the call).
+    for (const key of [`${A}/us-east-1`, `${B}/eu-west-1`]) {
+      const ops = since(key).map((c) => `${c.operation}${c.error ? `(${c.error})` : ''}`);
+      expect(ops[0], key).toBe('DescribeRouteTables');
+      expect(
+        ops.filter((o) => o === 'DeleteRoute'),
+        key,
+      ).toHaveLength(1);
+    }
+    // The routes are gone on both sides: the path is blocked again by the missing routes (the peering stays accepted).
+    const after = await diagnoseLive(PING, deps(sb));
+    expect(after.diagnosis.findings.map((f) => f.code).sort()).toEqual(['NO_ROUTE', 'NO_ROUTE']);
+  });
+
+  it('undo with no fix role for the partner: nothing is undone, naming the step and the variable', async () => {
+    const sb = createSandbox({ scenario: 'cross-account-peering', now });
+    const r = await applyFix(deps(sb), PING, 'all', opts);
+    const { token } = readUndoToken(r.undo?.tokens[0] ?? '', TEST_UNDO.key, now());
+    const accounts = sb.clients.accounts;
+    if (!accounts) throw new Error('a sandbox of two accounts has account clients');
+    const noFixRole = {
+      ...accounts,
+      other: (w: { account: string; region: string }, purpose: 'read' | 'fix') => {
+        if (purpose === 'fix')
+          throw new Error(`no role is configured for account ${w.account}: set WHYPING_ACCOUNT_FIX_ROLE`);
+        return accounts.other(w, purpose);
+      },
+    };
+    const before = sb.calls.length;
+    const u = await applyUndo({ ...deps(sb), clients: { ...sb.clients, accounts: noFixRole } }, token, 'cli:tester');
+    expect(u.status).toBe('refused');
+    expect(u.message).toMatch(
+      /^Nothing was undone: step \d of \d \(.*account 444455556666, eu-west-1\]\) cannot be reached/,
+    );
+    expect(u.message).toContain('WHYPING_ACCOUNT_FIX_ROLE');
+    expect(sb.calls.slice(before).filter((c) => !/^Describe/.test(c.operation))).toEqual([]);
   });
 });
