@@ -86,19 +86,22 @@ export function parseSnapshotJson(path: string, text: string): unknown {
 /** Deeper JSON than any describe-* output: refused before anything walks it (recursion would overflow the stack). */
 export const MAX_JSON_DEPTH = 64;
 
-/** The deepest nesting of `[` / `{` in JSON text, strings skipped (stops counting once past MAX_JSON_DEPTH). */
+/**
+ * The deepest nesting of `[` / `{` in JSON text, strings skipped (stops counting once past MAX_JSON_DEPTH). A string
+ * is skipped by searching for its closing quote (one not escaped by an odd run of backslashes), not character by
+ * character: most of a describe-* file is strings.
+ */
 function nestingDepth(text: string): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92)
-        i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
+    if (c === 34) {
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && escaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) return max; // unterminated: JSON.parse says where
+      i = end;
+    } else if (c === 91 || c === 123) {
       depth++;
       if (depth > max) {
         max = depth;
@@ -107,6 +110,13 @@ function nestingDepth(text: string): number {
     } else if (c === 93 || c === 125) depth--;
   }
   return max;
+}
+
+/** Is the quote at `at` escaped: preceded by an odd number of backslashes? */
+function escaped(text: string, at: number): boolean {
+  let n = 0;
+  while (text.charCodeAt(at - 1 - n) === 92) n++;
+  return n % 2 === 1;
 }
 
 function unreadable(path: string, e: unknown): WhypingError {

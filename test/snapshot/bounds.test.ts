@@ -65,6 +65,24 @@ describe('reading a snapshot', () => {
     );
     expect(buildSnapshot(readSnapshotFiles(names)).vpcs.size).toBe(1);
   });
+
+  it('knows where a string with escaped quotes and backslashes ends', () => {
+    const tags = (value: string) => [{ Key: 'Name', Value: value }];
+    const escapes = join(dir, 'escapes.json');
+    writeFileSync(
+      escapes,
+      JSON.stringify({
+        Vpcs: [
+          { VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', Tags: tags(`a\\"${'['.repeat(100)}\\\\`) },
+          { VpcId: 'vpc-2', CidrBlock: '10.1.0.0/16', Tags: tags(`\\\\"${'{'.repeat(100)}`) },
+        ],
+      }),
+    );
+    expect(buildSnapshot(readSnapshotFiles(escapes)).vpcs.size).toBe(2);
+    const deep = join(dir, 'deep-after-escapes.json');
+    writeFileSync(deep, `{"Vpcs":[{"VpcId":"vpc-1\\\\","Junk":${'['.repeat(70)}${']'.repeat(70)}}]}`);
+    expect(failure(() => readSnapshotFiles(deep)).message).toContain('nested more than 64 levels deep');
+  });
 });
 
 describe('validating a snapshot', () => {

@@ -41,7 +41,7 @@ export function instancesFrom(
       attached.push({ id: eniId, device });
     }
     const inst: Instance = {
-      id: intern(id as InstanceId),
+      id: id as InstanceId,
       state: intern(i.State?.Name ?? 'unknown'),
       networkInterfaceIds: [],
       platform: platformOf(i),

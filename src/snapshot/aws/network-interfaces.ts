@@ -68,7 +68,7 @@ export function eniFromRaw(raw: RawNetworkInterface, file: FileOrigin, fallback:
   const instanceId = raw.Attachment?.InstanceId ?? fallback.instanceId;
   if (raw.Attachment || instanceId) {
     const att: NonNullable<NetworkInterface['attachment']> = {};
-    if (instanceId) att.instanceId = intern(instanceId as InstanceId);
+    if (instanceId) att.instanceId = instanceId as InstanceId;
     if (raw.Attachment?.DeviceIndex !== null && raw.Attachment?.DeviceIndex !== undefined)
       att.deviceIndex = raw.Attachment.DeviceIndex;
     if (raw.Attachment?.Status) att.status = intern(raw.Attachment.Status);

@@ -26,8 +26,9 @@ const pool = new Map<string, string>();
 
 /**
  * One string for equal values during a build: JSON.parse makes a new string for every occurrence, so the ids an ENI
- * names (its subnet, VPC, groups, instance) and the values thousands of resources share (zone, state, account) would
- * each be a copy. build.ts empties the pool when the snapshot is built.
+ * names (its subnet, VPC, groups) and the values thousands of resources share (zone, state, account) would each be a
+ * copy. Only for values that repeat: a pool lookup per unique id costs more than the copy. build.ts empties the pool
+ * when the snapshot is built.
  */
 export function intern<T extends string>(text: T): T {
   const known = pool.get(text);
