@@ -5,7 +5,7 @@
 # scripts/image-check.sh builds one with debootstrap where no container registry is reachable).
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-# Stage 1: compile TypeScript to dist/ (all dependencies, including the compiler).
+# Stage 1: bundle the TypeScript into dist/ with esbuild (all dependencies, including the bundler; `npm run build`).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./

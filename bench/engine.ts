@@ -2,10 +2,11 @@
  * Engine benchmark: `npx tsx bench/engine.ts [--scales 0.1,1] [--runs 3]` prints markdown.
  * - The synthetic account (bench/synthetic.ts; at 1×: 1,000 VPCs, 20,000 security groups × 10 rules, 5,000 route
  *   tables, 2,000 network ACLs, 50,000 ENIs with their instances, peerings between neighbours, a transit gateway)
- *   written as describe-* JSON files, then each size loaded in a fresh process as the CLI does: read + parse the
- *   files, validate + index (`buildSnapshot`), then 400 queries of each class users ask (resolve the endpoints, then
- *   `diagnose`): median and p99 per class, and the process's peak RSS. Each size runs `--runs` times; the table shows
- *   the min and the median over runs.
+ *   written as describe-* JSON files, then each size loaded in a fresh process as `--snapshot DIR` does (`loadSnapshot`:
+ *   read, parse, validate and gather one file at a time, then normalize and index), wall and CPU time, then 400 queries
+ *   of each class users ask (resolve the endpoints, then `diagnose`): median and p99 per class, and the process's peak
+ *   RSS. Each size runs `--runs` times; the table shows the min and the median over runs, and the load average of the
+ *   machine (os.loadavg, 1 minute) when the runs started and ended: timing on a busy machine is slower.
  * - The lab-validation corpus: wall time per lab (load + index once, every observation diagnosed).
  * Targets (issue 16): per-query median of each class at the large size within 1.3× of the small one, < 0.1 ms at
  * 1×; 1× loaded in < 1.2 s.
@@ -13,12 +14,12 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { corpusDir, runAll } from '../scripts/accuracy.js';
 import { diagnose } from '../src/engine/index.js';
-import { buildSnapshot, readSnapshotFiles, resolveEndpoints } from '../src/snapshot/index.js';
+import { loadSnapshot, resolveEndpoints } from '../src/snapshot/index.js';
 import { type ClassQuery, QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
 
 const PER_CLASS = 400;
@@ -41,8 +42,9 @@ function arg(name: string): string | undefined {
 
 /** One measured run, in the child process: what a user's process does with a snapshot of this size. */
 interface Run {
-  readMs: number;
-  buildMs: number;
+  /** Wall and CPU (user + system) time of loadSnapshot. */
+  loadMs: number;
+  loadCpuMs: number;
   firstMs: number;
   classes: Record<string, { median: number; p99: number; reachable: number }>;
   peakRssMb: number;
@@ -50,11 +52,11 @@ interface Run {
 
 function child(dir: string, queryFile: string): void {
   const queries = JSON.parse(readFileSync(queryFile, 'utf8')) as ClassQuery[];
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const files = readSnapshotFiles(dir);
-  const t1 = performance.now();
-  const s = buildSnapshot(files);
+  const s = loadSnapshot(dir);
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const ask = (q: ClassQuery) =>
     diagnose(s, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(s, q.from, q.to));
   const first = queries[0];
@@ -74,8 +76,8 @@ function child(dir: string, queryFile: string): void {
     classes[kind] = { median: percentile(times, 50), p99: percentile(times, 99), reachable };
   }
   const run: Run = {
-    readMs: t1 - t0,
-    buildMs: t2 - t1,
+    loadMs: t2 - t0,
+    loadCpuMs: (cpu.user + cpu.system) / 1000,
     firstMs: t3 - t2,
     classes,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -83,7 +85,15 @@ function child(dir: string, queryFile: string): void {
   process.stdout.write(JSON.stringify(run));
 }
 
-function measure(scale: number, runs: number): { scale: number; counts: Record<string, number>; runs: Run[] } {
+interface Measured {
+  scale: number;
+  counts: Record<string, number>;
+  runs: Run[];
+  /** 1-minute load average before the first run and after the last. */
+  load: [number, number];
+}
+
+function measure(scale: number, runs: number): Measured {
   const account = syntheticAccount(scale);
   const root = mkdtempSync(join(tmpdir(), 'whyping-bench-'));
   try {
@@ -96,6 +106,7 @@ function measure(scale: number, runs: number): { scale: number; counts: Record<s
     const queryFile = join(root, 'queries.json');
     writeFileSync(queryFile, JSON.stringify(queries));
     const out: Run[] = [];
+    const before = loadavg()[0] ?? 0;
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(
         process.execPath,
@@ -105,7 +116,7 @@ function measure(scale: number, runs: number): { scale: number; counts: Record<s
       if (r.status !== 0) throw new Error(`bench child at ${scale}× failed: ${r.stderr.slice(-2000)}`);
       out.push(JSON.parse(r.stdout) as Run);
     }
-    return { scale, counts: account.counts, runs: out };
+    return { scale, counts: account.counts, runs: out, load: [before, loadavg()[0] ?? 0] };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -121,24 +132,32 @@ function main(): void {
   out.push(`## Engine (\`npx tsx bench/engine.ts --scales ${scales.join(',')} --runs ${runs}\`)`, '');
   out.push(
     `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Each size in a fresh process, ${runs} runs; min / median over runs.`,
-    'Targets (issue 16): per-class query median at the large size within 1.3× of the small; < 0.1 ms at 1×; 1× loaded in < 1.2 s.',
+    'Targets (issue 16): per-class query median at the large size within 1.3× of the small; < 0.1 ms at 1×; 1× loaded in < 1.2 s;',
+    'peak RSS < 250 MB per 1×. Load: `loadSnapshot` (read, parse, validate, gather, normalize, index), wall and CPU (user + sys).',
     '',
   );
   out.push(
-    '| account | size | read + parse | validate + index | load total | first query | peak RSS |',
+    '| account | size | load (wall) | load (CPU) | first query | peak RSS | machine load avg (1 min, before → after) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of results) {
     const c = r.counts;
     out.push(
-      `| ${r.scale}× | ${c.vpcs} VPCs, ${c.securityGroups} SGs (${c.sgRules} rules), ${c.routeTables} route tables, ${c.networkAcls} NACLs, ${c.enis} ENIs, ${c.tgwAttachments} TGW attachments | ${ms(r.runs.map((x) => x.readMs))} | ${ms(r.runs.map((x) => x.buildMs))} | ${ms(r.runs.map((x) => x.readMs + x.buildMs))} | ${ms(
+      `| ${r.scale}× | ${c.vpcs} VPCs, ${c.securityGroups} SGs (${c.sgRules} rules), ${c.routeTables} route tables, ${c.networkAcls} NACLs, ${c.enis} ENIs, ${c.tgwAttachments} TGW attachments | ${ms(r.runs.map((x) => x.loadMs))} | ${ms(r.runs.map((x) => x.loadCpuMs))} | ${ms(
         r.runs.map((x) => x.firstMs),
         1,
-      )} | ${Math.min(...r.runs.map((x) => x.peakRssMb)).toFixed(0)} / ${median(r.runs.map((x) => x.peakRssMb)).toFixed(0)} MB |`,
+      )} | ${Math.min(...r.runs.map((x) => x.peakRssMb)).toFixed(0)} / ${median(r.runs.map((x) => x.peakRssMb)).toFixed(0)} MB | ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} |`,
     );
   }
   const small = results[0];
   const large = results[results.length - 1];
+  if (small && large && large.scale > small.scale) {
+    const rss = (r: Measured) => median(r.runs.map((x) => x.peakRssMb));
+    out.push(
+      '',
+      `Peak RSS per 1× of the account (median peak at ${large.scale}× minus at ${small.scale}×, per 1×): ${((rss(large) - rss(small)) / (large.scale - small.scale)).toFixed(0)} MB (the child runs through tsx, about 30 MB more than built code).`,
+    );
+  }
   out.push('', `### Per query (resolve + diagnose), ${PER_CLASS} queries per class, median (p99)`, '');
   out.push(
     `| class | ${results.map((r) => `${r.scale}× median (p99), min / median over runs`).join(' | ')} | ${large?.scale}× ÷ ${small?.scale}× | reachable |`,

@@ -3,11 +3,12 @@
  * process each time, once from the compiled code (dist/, what bin/whyping.js and the image run) and once from the
  * TypeScript sources through tsx (what a checkout without a current build runs), and reports the median wall time and
  * the median CPU time (user + system) of each. CPU time is the steadier figure on a shared machine: wall time grows
- * with whatever else runs. Builds dist/ first when it is missing or older than the sources.
+ * with whatever else runs. Builds dist/ first when it is missing or older than the sources. `--bin-only`: only the
+ * "Through the bin" table (issue 16's start-up targets).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chooseRuntime } from '../bin/build-stamp.js';
 
@@ -80,8 +81,9 @@ if (chooseRuntime(root).kind !== 'dist') {
   });
 }
 const started = Date.now();
+const BIN_ONLY = process.argv.includes('--bin-only');
 const rows: string[] = [];
-for (const c of CASES) {
+for (const c of BIN_ONLY ? [] : CASES) {
   const built = measure(ENTRIES.built, c);
   const tsx = measure(ENTRIES.tsx, c);
   const f = (ms: number) => `${Math.round(ms)} ms`;
@@ -90,23 +92,46 @@ for (const c of CASES) {
   );
 }
 
-/** What users run: the `whyping` bin on the built code, each command in a fresh process; min / median wall. */
+/**
+ * What users run: the `whyping` bin on the built code, each command in a fresh process. Each run of a row is timed
+ * twice: wall time, and the CPU time (user + system) its processes used, which bash's `times` reports for the children
+ * of one shell — the steadier figure on a shared machine. The arguments reach node as bash's positional parameters,
+ * never as shell text.
+ */
 const BIN = join(root, 'bin/whyping.js');
 const BIN_RUNS = 7;
-function binWall(runs: { args: string[] }[]): number {
+const hasBash = spawnSync('bash', ['-c', 'times'], { encoding: 'utf8' }).status === 0;
+function seconds(bashTime: string): number {
+  const m = /^(\d+)m([\d.]+)s$/.exec(bashTime);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
+}
+function binRun(runs: { args: string[] }[]): { wall: number; cpu: number } {
+  let cpu = 0;
   const t0 = performance.now();
   for (const r of runs) {
-    const p = spawnSync(process.execPath, [BIN, ...r.args], { cwd: root, env, encoding: 'utf8' });
+    const p = hasBash
+      ? spawnSync('bash', ['-c', '"$@" >/dev/null; s=$?; times; exit $s', 'bash', process.execPath, BIN, ...r.args], {
+          cwd: root,
+          env,
+          encoding: 'utf8',
+        })
+      : spawnSync(process.execPath, [BIN, ...r.args], { cwd: root, env, encoding: 'utf8' });
     if (p.status !== 0 && p.status !== 1)
       throw new Error(`whyping ${r.args.join(' ')} failed: ${p.stderr.slice(0, 500)}`);
+    // `times` prints the shell's own user/system times, then its children's.
+    const children = p.stdout.trim().split('\n').at(-1)?.split(' ') ?? [];
+    cpu += seconds(children[0] ?? '') + seconds(children[1] ?? '');
   }
-  return performance.now() - t0;
+  return { wall: (performance.now() - t0) / 1000, cpu };
 }
 function minMedian(runs: { args: string[] }[]): string {
-  binWall(runs); // warms the file cache
-  const walls = Array.from({ length: BIN_RUNS }, () => binWall(runs));
-  return `${Math.round(Math.min(...walls))} / ${Math.round(median(walls))} ms`;
+  binRun(runs); // warms the file cache
+  const all = Array.from({ length: BIN_RUNS }, () => binRun(runs));
+  const f = (xs: number[]) => `${Math.min(...xs).toFixed(2)} / ${median(xs).toFixed(2)} s`;
+  const cpus = all.map((r) => r.cpu);
+  return `${f(all.map((r) => r.wall))} | ${hasBash ? f(cpus) : 'n/a'}`;
 }
+const loadBefore = loadavg().map((x) => x.toFixed(2));
 const binRows = [
   `| \`whyping --help\` | ${minMedian([{ args: ['--help'] }])} |`,
   `| \`whyping diagnose … --snapshot\` (one offline question, seed lab) | ${minMedian([{ args: ['diagnose', VM1, VM2, '--snapshot', FIXED] }])} |`,
@@ -152,7 +177,7 @@ const stampT0 = performance.now();
 for (let i = 0; i < 20; i++) chooseRuntime(root);
 const stampMs = (performance.now() - stampT0) / 20;
 
-process.stdout.write(`## Start-up: compiled JavaScript vs tsx (\`npx tsx bench/startup.ts\`)
+const table = `## Start-up: compiled JavaScript vs tsx (\`npx tsx bench/startup.ts\`)
 
 Node ${process.version}. Each command in a fresh process, ${RUNS} runs after one warm-up, medians. "built" runs
 dist/main/cli.js (what bin/whyping.js runs when the build is current, and what the image runs); "tsx" runs
@@ -164,12 +189,17 @@ ${rows.join('\n')}
 
 bin/whyping.js's own check that dist/ matches the sources (hashing src/): ${stampMs.toFixed(1)} ms a start.
 
-### Through the bin (\`node bin/whyping.js\`, built code), ${BIN_RUNS} runs after one warm-up: min / median wall
+`;
+process.stdout.write(`${BIN_ONLY ? '' : table}### Through the bin (\`node bin/whyping.js\`, built code), ${BIN_RUNS} runs after one warm-up: min / median
 
-Targets (issue 16): one offline question < 0.3 s; the eight labs' 1,342 flows < 2.5 s.
+Targets (issue 16): one offline question < 0.3 s; the eight labs' 1,342 flows < 2.5 s. CPU is user + system of the
+whyping processes (bash's \`times\`). Load average (1, 5, 15 min) before: ${loadBefore.join(', ')}; after:
+${loadavg()
+  .map((x) => x.toFixed(2))
+  .join(', ')}.
 
-| command | wall |
-| --- | ---: |
+| command | wall | CPU |
+| --- | ---: | ---: |
 ${binRows.join('\n')}
 
 _bench/startup.ts: ${((Date.now() - started) / 1000).toFixed(1)} s_

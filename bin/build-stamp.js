@@ -2,22 +2,25 @@
 // so an edited checkout never runs stale JavaScript silently. Plain JavaScript: bin/whyping.js needs it before any build.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
-/** The files a build depends on: every file under src/, and the compiler settings. */
+/**
+ * The files a build depends on, relative to `root` with `/`: every file under src/, the compiler settings, the build
+ * script and the lockfile (scripts/build.js bundles some packages in). Paths are built as strings, not with
+ * node:path: this runs at every start of bin/whyping.js.
+ */
 function inputs(root) {
   const files = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
+  const walk = (rel) => {
+    for (const entry of readdirSync(`${root}/${rel}`, { withFileTypes: true })) {
+      const path = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile()) files.push(path);
     }
   };
-  walk(join(root, 'src'));
-  for (const name of ['tsconfig.json', 'tsconfig.build.json']) {
-    const path = join(root, name);
-    if (existsSync(path)) files.push(path);
+  walk('src');
+  for (const name of ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.js', 'package-lock.json']) {
+    if (existsSync(`${root}/${name}`)) files.push(name);
   }
   return files.sort();
 }
@@ -26,9 +29,9 @@ function inputs(root) {
 export function sourceStamp(root) {
   const hash = createHash('sha256');
   for (const file of inputs(root)) {
-    hash.update(relative(root, file).split('\\').join('/'));
+    hash.update(file);
     hash.update('\0');
-    hash.update(readFileSync(file));
+    hash.update(readFileSync(`${root}/${file}`));
     hash.update('\0');
   }
   return hash.digest('hex');
@@ -42,8 +45,8 @@ export function sourceStamp(root) {
 export function statKey(root) {
   const hash = createHash('sha256');
   for (const file of inputs(root)) {
-    const st = statSync(file);
-    hash.update(`${relative(root, file).split('\\').join('/')}\0${st.size}\0${st.mtimeMs}\0`);
+    const st = statSync(`${root}/${file}`);
+    hash.update(`${file}\0${st.size}\0${st.mtimeMs}\0`);
   }
   return hash.digest('hex');
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { queriesOf as classQueries, QUERY_CLASSES, rng, syntheticAccount } from '../bench/synthetic.js';
 import { diagnose } from '../src/engine/index.js';
 import type { Protocol, Snapshot } from '../src/model/index.js';
-import { buildSnapshot, readSnapshotFiles, resolveEndpoints } from '../src/snapshot/index.js';
+import { buildSnapshot, loadSnapshot, resolveEndpoints } from '../src/snapshot/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -70,7 +70,7 @@ for (const root of roots) {
     seen.add(key);
     let s: Snapshot;
     try {
-      s = buildSnapshot(readSnapshotFiles(dir));
+      s = loadSnapshot(dir);
     } catch (e) {
       answers[key] = [`load: ${e instanceof Error ? e.message : String(e)}`];
       continue;

@@ -117,6 +117,8 @@ export class Recorder {
 
   /** The snapshot's warnings about anything the paths touched, a VPC counting as touched with its subnets and ENIs. */
   warnings(snapshot: Snapshot): string[] {
+    // A snapshot without warnings (most are) answers at once: the lookups below cost the more, the bigger the account.
+    if (snapshot.warnings.length === 0) return [];
     // A VPC is on the path whenever one of its subnets or interfaces is: warnings about a whole VPC (an assumed
     // default network ACL, a missing SecurityGroups file) reach the answers that cross it.
     for (const id of [...this.touched]) {

@@ -1,7 +1,7 @@
 /** Route selection: the table in force for a subnet and the route that wins for a destination. */
 
 import type { Route, RouteTable, Snapshot, SubnetId } from '../model/index.js';
-import { cidrCovers, parseCidr } from '../net/ip.js';
+import { parseCidr, parsedCidrCovers } from '../net/ip.js';
 import { prefixListMayCover } from './rules.js';
 
 /** The route table in force: the subnet's explicit association, else the VPC's main table. */
@@ -37,7 +37,7 @@ export function selectRoute(s: Snapshot, rt: RouteTable, dst: string): RouteMatc
   let bestRank = 9;
   const consider = (route: Route, cidr: string) => {
     const c = parseCidr(cidr);
-    if (!c || c.family !== d.family || !cidrCovers(cidr, dst)) return;
+    if (!c || c.family !== d.family || !parsedCidrCovers(c, d)) return;
     const r = rank(route);
     if (c.prefix > bestLen || (c.prefix === bestLen && r < bestRank)) {
       best = { route, cidr };

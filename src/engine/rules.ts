@@ -11,7 +11,7 @@ import type {
   SgRule,
   Snapshot,
 } from '../model/index.js';
-import { cidrCovers, isRfc1918, isRfc6598, parseCidr } from '../net/ip.js';
+import { cidrCovers, isRfc1918, isRfc6598, parseCidr, parsedCidrCovers } from '../net/ip.js';
 
 /** What a packet carries that rules match on. Ports for TCP/UDP are a range: a single port, or a client's ephemeral range. */
 export type Traffic =
@@ -178,7 +178,8 @@ function entryMatchesTraffic(e: NaclEntry, t: Traffic): boolean {
  * `peerCidr` is the packet's source (ingress) or destination (egress). For a port range every port must be allowed.
  */
 export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerCidr: string): NaclDecision {
-  const family = parseCidr(peerCidr)?.family ?? 4;
+  const peer = parseCidr(peerCidr);
+  const family = peer?.family ?? 4;
   let undecided: { from: number; to: number }[] =
     t.protocol === 'icmp' ? [{ from: 0, to: 0 }] : [{ from: t.ports.from, to: t.ports.to }];
   let firstAllow: NaclEntry | null = null;
@@ -187,7 +188,7 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
   for (const e of acl.entries) {
     if (e.egress !== egress) continue;
     const c = parseCidr(e.cidr);
-    if (!c || c.family !== family || !cidrCovers(e.cidr, peerCidr)) continue;
+    if (!c || !peer || c.family !== family || !parsedCidrCovers(c, peer)) continue;
     if (!entryMatchesTraffic(e, t)) continue;
     const range =
       t.protocol !== 'icmp' && e.portRange && e.protocol !== 'all' && e.protocol !== -1

@@ -1,7 +1,6 @@
 /** The bin entry (bin/whyping.js imports this): reads the environment once, wires the CLI, sets the exit code. */
 import './sdk-notice.js';
 import { runCli } from '../cli/program.js';
-import { runShell } from '../cli/shell.js';
 import { loadConfig } from '../config.js';
 import { isWhypingError, WhypingError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -58,6 +57,8 @@ async function main(): Promise<number> {
       await startSlack({ config, logger: serverLogger, handleSignals: true });
     },
     startShell: async () => {
+      // The shell (readline, the conversation) is loaded when `start` opens it, not for one-off commands.
+      const { runShell } = await import('../cli/shell.js');
       const { performEffect } = await import('../core/perform.js');
       if (config.sandboxScenario !== undefined) {
         const { listScenarios } = await import('../sandbox/index.js');

@@ -12,7 +12,7 @@ import { resolveUndoSecret } from '../core/secret.js';
 import { isWhypingError, WhypingError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { listScenarios } from '../sandbox/scenarios/index.js';
-import { buildSnapshot, readSnapshotFiles } from '../snapshot/index.js';
+import { buildSnapshot, loadSnapshot, readSnapshotFiles } from '../snapshot/index.js';
 
 /**
  * Reads a snapshot for the sandbox through the same validated loader as --snapshot (bounded, every known key checked:
@@ -67,7 +67,8 @@ export function createCliContext(opts: {
     env: opts.env,
     logger,
     sandboxScenarios: listScenarios,
-    loadSnapshot: (path) => buildSnapshot(readSnapshotFiles(path, { maxMb: config.maxSnapshotMb })),
+    // One file at a time, each file's raw items let go once built: same snapshot and errors, less memory.
+    loadSnapshot: (path) => loadSnapshot(path, { maxMb: config.maxSnapshotMb }),
     async openDeps(target): Promise<Deps> {
       // The AWS SDK (live clients, sandbox, collectors) is imported on first use: offline commands start faster.
       if (target.sandbox !== undefined) {

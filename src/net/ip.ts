@@ -48,9 +48,18 @@ export function parseIp(text: string): ParsedIp | null {
   return remember(ipCache, text, result);
 }
 
-/** True for a valid IPv4 or IPv6 address. */
+/** A dotted quad without leading zeros or spaces (what describe-* output holds): valid without parsing. */
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const PLAIN_V4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const PLAIN_V4_CIDR = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}/(?:3[0-2]|[12]?\\d)$`);
+
+/**
+ * True for a valid IPv4 or IPv6 address. A plain dotted quad is answered by a pattern, parsing and caching nothing:
+ * validating a snapshot's hundred thousand addresses must not fill the parse cache (they are parsed when a question
+ * uses them); anything else is parsed.
+ */
 export function isIp(text: string): boolean {
-  return parseIp(text) !== null;
+  return PLAIN_V4.test(text) || parseIp(text) !== null;
 }
 
 /** Parses `a.b.c.d/n` or `v6/n`; host bits are masked off. null when malformed. */
@@ -76,9 +85,9 @@ export function parseCidr(text: string): ParsedCidr | null {
   return remember(cidrCache, text, result);
 }
 
-/** True for a valid CIDR block. */
+/** True for a valid CIDR block (a plain IPv4 block by a pattern, as isIp). */
 export function isCidr(text: string): boolean {
-  return parseCidr(text) !== null;
+  return PLAIN_V4_CIDR.test(text) || parseCidr(text) !== null;
 }
 
 /** Formats a 32-bit number as dotted quad. */
@@ -114,7 +123,12 @@ export function cidrContains(cidr: string | ParsedCidr, ip: string | ParsedIp): 
 export function cidrCovers(outer: string, inner: string): boolean {
   const o = parseCidr(outer);
   const i = parseCidr(inner);
-  if (!o || !i || o.family !== i.family || i.prefix < o.prefix) return false;
+  return !!o && !!i && parsedCidrCovers(o, i);
+}
+
+/** cidrCovers for parsed blocks (a caller looping over many blocks parses the fixed one once). */
+export function parsedCidrCovers(o: ParsedCidr, i: ParsedCidr): boolean {
+  if (o.family !== i.family || i.prefix < o.prefix) return false;
   return i.family === 4
     ? cidrContains(o, { family: 4, value: i.base, text: '' })
     : cidrContains(o, { family: 6, value: i.base as bigint, text: '' });

@@ -3,7 +3,7 @@
  * key made in memory), and the hint about EC2 Instance Connect Endpoint for instances without a public IP by design.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { type EC2InstanceConnectClient, SendSSHPublicKeyCommand } from '@aws-sdk/client-ec2-instance-connect';
+import type { EC2InstanceConnectClient } from '@aws-sdk/client-ec2-instance-connect';
 import { WhypingError } from '../errors.js';
 import type { Diagnosis, InstanceId } from '../model/index.js';
 import { assertInstanceId } from './command.js';
@@ -67,6 +67,8 @@ export async function checkInstanceConnect(
     );
   }
   const { instanceId, osUser } = req;
+  // Loaded here, not with the module: addInstanceConnectHint below serves offline answers, which never load the SDK.
+  const { SendSSHPublicKeyCommand } = await import('@aws-sdk/client-ec2-instance-connect');
   try {
     const out = await eic.send(
       new SendSSHPublicKeyCommand({

@@ -16,7 +16,7 @@ import { peeringConnectionsFrom } from './aws/peering.js';
 import { prefixListsFrom } from './aws/prefix-lists.js';
 import { routeTablesFrom } from './aws/route-tables.js';
 import { securityGroupsFrom } from './aws/security-groups.js';
-import { pushTo } from './aws/shared.js';
+import { forgetInterned, pushTo } from './aws/shared.js';
 import { subnetsFrom } from './aws/subnets.js';
 import {
   transitGatewayAttachmentsFrom,
@@ -25,7 +25,7 @@ import {
 } from './aws/transit-gateways.js';
 import { vpcsFrom } from './aws/vpcs.js';
 import { buildIndex } from './indexes.js';
-import { mergeFiles } from './merge.js';
+import { type Inputs, type Merger, mergeFiles } from './merge.js';
 import {
   attachUnlistedInterfaces,
   checkRouteTargets,
@@ -38,15 +38,37 @@ export { MAX_REPORTED_ISSUES } from './merge.js';
 
 /** Builds the normalized, indexed snapshot from raw describe-* documents. Throws SNAPSHOT_INVALID naming file + path. */
 export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
-  const merged = mergeFiles(files);
+  return buildMerged(mergeFiles(files));
+}
+
+/** Lets go of keys' raw items once their noun is built (the merger's own lists: the files are not touched). */
+function release(inp: Inputs, ...keys: (keyof Inputs)[]): void {
+  for (const k of keys) (inp as Record<string, unknown[]>)[k] = [];
+}
+
+/**
+ * Builds the snapshot from validated, gathered items. Each key's raw items are dropped as soon as its noun is built,
+ * so when nothing else holds the parsed files (loadSnapshot), raw items and built objects never all coexist.
+ */
+export function buildMerged(merged: Merger): Snapshot {
+  try {
+    return buildFrom(merged);
+  } finally {
+    forgetInterned();
+  }
+}
+
+function buildFrom(merged: Merger): Snapshot {
   const inp = merged.inputs;
   const presentKeys = merged.presentKeys;
   const warn = merged.warn.bind(merged);
 
   // Prefix lists first: routes and rules are worded with their names.
   const prefixLists = prefixListsFrom(inp);
+  release(inp, 'PrefixLists', 'ManagedPrefixLists', 'PrefixListEntries');
   const vpcs = vpcsFrom(inp);
   const subnets = subnetsFrom(inp);
+  release(inp, 'Vpcs', 'Subnets');
   inheritVpcRegions(vpcs, subnets);
   const peeringConnections = peeringConnectionsFrom(inp);
   const internetGateways = internetGatewaysFrom(inp);
@@ -60,6 +82,20 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     transitGatewayAttachments,
     warn,
   });
+  release(
+    inp,
+    'VpcPeeringConnections',
+    'InternetGateways',
+    'EgressOnlyInternetGateways',
+    'NatGateways',
+    'TransitGateways',
+    'TransitGatewayAttachments',
+    'TransitGatewayVpcAttachments',
+    'TransitGatewayPeeringAttachments',
+    'TransitGatewayRouteTables',
+    'TransitGatewayStaticRoutes',
+    'TransitGatewayPropagations',
+  );
   const vpcEndpoints = vpcEndpointsFrom(inp);
   const { routeTables, routesToCheckLater } = routeTablesFrom(inp, {
     prefixLists,
@@ -75,10 +111,15 @@ export function buildSnapshot(files: RawSnapshotFile[]): Snapshot {
     presentKeys,
     warn,
   });
+  release(inp, 'RouteTables');
   const networkAcls = networkAclsFrom(inp, vpcs, warn);
+  release(inp, 'NetworkAcls');
   const securityGroups = securityGroupsFrom(inp, prefixLists, vpcs, warn);
+  release(inp, 'SecurityGroups');
   const networkInterfaces = networkInterfacesFrom(inp, warn);
+  release(inp, 'NetworkInterfaces');
   const instances = instancesFrom(inp, networkInterfaces);
+  release(inp, 'Reservations');
   attachUnlistedInterfaces(instances, networkInterfaces);
   const addresses = addressesFrom(inp);
   placeAddresses(addresses, instances, networkInterfaces, warn);

@@ -10,8 +10,10 @@ import { IGNORED_SENSITIVE_KEYS, jsonPath, type KnownKey, keySchemas, type Parse
 
 /** One item of a key's array (`Item<'Vpcs'>` is one raw VPC). */
 export type Item<K extends KnownKey> = Parsed<K> extends readonly (infer T)[] ? T : never;
-/** A raw item and the file it came from (its account and region when the layout says). */
-export type Sourced<T> = { value: T; file: RawSnapshotFile };
+/** Where a file's items came from: its path, and its account and region when the layout says (not its data). */
+export type FileOrigin = Omit<RawSnapshotFile, 'data'>;
+/** A raw item and the file it came from. */
+export type Sourced<T> = { value: T; file: FileOrigin };
 /** Every item of every file, by key. */
 export type Inputs = { [K in Exclude<KnownKey, 'PrefixListEntries'>]: Sourced<Item<K>>[] } & {
   PrefixListEntries: Sourced<Parsed<'PrefixListEntries'>>[];
@@ -68,7 +70,7 @@ export const MAX_REPORTED_ISSUES = 100;
  * An array is checked one item at a time and checking stops after MAX_REPORTED_ISSUES problems (zod would collect
  * every problem of every item first); the message gives the first and the count.
  */
-function parseSlow(file: RawSnapshotFile, key: KnownKey, value: unknown): unknown {
+function parseSlow(file: FileOrigin, key: KnownKey, value: unknown): unknown {
   const schema = keySchemas()[key];
   const element = Array.isArray(value) ? (schema as unknown as { element?: typeof schema }).element : undefined;
   if (!element) {
@@ -103,7 +105,7 @@ function parseSlow(file: RawSnapshotFile, key: KnownKey, value: unknown): unknow
   throw invalid(file, first.path, first.message, count, first.error);
 }
 
-function invalid(file: RawSnapshotFile, at: PropertyKey[], message: string | undefined, count: number, cause: unknown) {
+function invalid(file: FileOrigin, at: PropertyKey[], message: string | undefined, count: number, cause: unknown) {
   const path = jsonPath(at);
   const more =
     count >= MAX_REPORTED_ISSUES
@@ -133,8 +135,12 @@ export class Merger {
     this.warnings.push({ code, message, resourceIds });
   }
 
-  addFile(file: RawSnapshotFile): void {
-    const data = file.data;
+  /**
+   * Validates one file's keys and gathers its items. The items keep the file's origin, not the file: once the caller
+   * lets go of the parsed document, only the items stay in memory.
+   */
+  addFile(raw: RawSnapshotFile): void {
+    const { data, ...file } = raw;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       this.warn('NOT_A_SNAPSHOT_FILE', `${file.path}: not a JSON object of describe-* keys; ignored`, []);
       return;
@@ -161,17 +167,21 @@ export class Merger {
 export function mergeFiles(files: RawSnapshotFile[]): Merger {
   const m = new Merger();
   for (const f of files) m.addFile(f);
-  if (files.length > 0 && m.presentKeys.size === 0) {
+  refuseEmpty(
+    m,
+    files.map((f) => f.path),
+  );
+  return m;
+}
+
+/** Throws SNAPSHOT_INVALID when files were read but none holds any describe-* key. */
+export function refuseEmpty(m: Merger, paths: readonly string[]): void {
+  if (paths.length > 0 && m.presentKeys.size === 0) {
     // Files that parse but hold no describe-* output (`{}`, an array, another tool's JSON): say so rather than answer
     // every question with "unknown endpoint".
-    const names = files
-      .slice(0, 3)
-      .map((f) => f.path)
-      .join(', ');
     throw new WhypingError(
       'SNAPSHOT_INVALID',
-      `${names}${files.length > 3 ? ', …' : ''}: no describe-* output found (no Vpcs, Subnets, Reservations, RouteTables, … key). Pass the JSON that \`aws ec2 describe-*\` prints, or a folder of such files.`,
+      `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', …' : ''}: no describe-* output found (no Vpcs, Subnets, Reservations, RouteTables, … key). Pass the JSON that \`aws ec2 describe-*\` prints, or a folder of such files.`,
     );
   }
-  return m;
 }

@@ -169,9 +169,24 @@ export interface ReadOptions {
 /**
  * Reads a snapshot: one JSON file, or every *.json under a folder (recursive, `observed.json` skipped). Only regular
  * files are read (a FIFO, a device or a socket is refused before anything is read), and their total size is bounded
- * by `maxMb` (WHYPING_MAX_SNAPSHOT_MB).
+ * by `maxMb` (WHYPING_MAX_SNAPSHOT_MB). Every parsed file is held at once: `loadSnapshot` reads and builds in less
+ * memory.
  */
 export function readSnapshotFiles(path: string, opts: ReadOptions = {}): RawSnapshotFile[] {
+  return snapshotFileList(path, opts).map((f) => readSnapshotFile(f, opts));
+}
+
+/** A file of a snapshot, with its size when listed. */
+export interface ListedFile {
+  path: string;
+  size: number;
+}
+
+/**
+ * The files `path` names (itself, or every *.json under it), checked before any is read: regular files only, their
+ * total size within `maxMb`, at least one.
+ */
+export function snapshotFileList(path: string, opts: ReadOptions = {}): ListedFile[] {
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
@@ -190,14 +205,16 @@ export function readSnapshotFiles(path: string, opts: ReadOptions = {}): RawSnap
   }
   const maxMb = opts.maxMb ?? DEFAULT_MAX_SNAPSHOT_MB;
   let total = 0;
-  const sizes: number[] = [];
+  const files: ListedFile[] = [];
   for (const p of paths) {
+    let size: number;
     try {
-      sizes.push(statSync(p).size);
+      size = statSync(p).size;
     } catch (e) {
       throw unreadable(p, e);
     }
-    total += sizes[sizes.length - 1] as number;
+    files.push({ path: p, size });
+    total += size;
   }
   if (total > maxMb * 1024 * 1024) {
     throw new WhypingError(
@@ -206,40 +223,43 @@ export function readSnapshotFiles(path: string, opts: ReadOptions = {}): RawSnap
       { file: path },
     );
   }
-  if (paths.length === 0) {
+  if (files.length === 0) {
     throw new WhypingError(
       'SNAPSHOT_UNREADABLE',
       `${path}: the folder holds no .json files. Point --snapshot at a describe-* JSON file or a folder of them.`,
       { file: path },
     );
   }
+  return files;
+}
+
+/** Reads and parses one listed file (in chunks above `streamAboveBytes`), with region/account from its place. */
+export function readSnapshotFile({ path: file, size }: ListedFile, opts: ReadOptions = {}): RawSnapshotFile {
   const streamAbove = opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
-  return paths.map((file, i) => {
-    let data: unknown;
-    if ((sizes[i] as number) > streamAbove) {
-      try {
-        data = readJsonObjectInChunks(file, {
-          maxDepth: MAX_JSON_DEPTH,
-          ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
-          ...(opts.batchBytes ? { batchBytes: opts.batchBytes } : {}),
-        });
-      } catch (e) {
-        if (e instanceof WhypingError) throw e;
-        throw unreadable(file, e);
-      }
-    } else {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw unreadable(file, e);
-      }
-      data = parseSnapshotJson(file, text);
+  let data: unknown;
+  if (size > streamAbove) {
+    try {
+      data = readJsonObjectInChunks(file, {
+        maxDepth: MAX_JSON_DEPTH,
+        ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
+        ...(opts.batchBytes ? { batchBytes: opts.batchBytes } : {}),
+      });
+    } catch (e) {
+      if (e instanceof WhypingError) throw e;
+      throw unreadable(file, e);
     }
-    const layout = layoutOf(resolve(file));
-    const raw: RawSnapshotFile = { path: file, data };
-    if (layout.region) raw.region = layout.region;
-    if (layout.accountId) raw.accountId = layout.accountId;
-    return raw;
-  });
+  } else {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw unreadable(file, e);
+    }
+    data = parseSnapshotJson(file, text);
+  }
+  const layout = layoutOf(resolve(file));
+  const raw: RawSnapshotFile = { path: file, data };
+  if (layout.region) raw.region = layout.region;
+  if (layout.accountId) raw.accountId = layout.accountId;
+  return raw;
 }

@@ -54,6 +54,18 @@ describe('bin/whyping.js chooses what to run', () => {
     expect(r.status).toBe(0);
   });
 
+  it.each(['scripts/build.js', 'package-lock.json'])(
+    'counts %s as a source: the bundle depends on how it is built and on the packages bundled in',
+    (file) => {
+      mkdirSync(join(checkout, 'scripts'), { recursive: true });
+      writeFileSync(join(checkout, file), 'one\n');
+      writeFileSync(stampPath(checkout), `${sourceStamp(checkout)}\n`);
+      expect(chooseRuntime(checkout)).toEqual({ kind: 'dist' });
+      writeFileSync(join(checkout, file), 'two\n');
+      expect(chooseRuntime(checkout)).toEqual({ kind: 'tsx', reason: 'build is older than the sources' });
+    },
+  );
+
   it("trusts the build's stat key (sizes and times) only while no source changed and it names the current stamp", () => {
     const stamp = sourceStamp(checkout);
     writeFileSync(statKeyPath(checkout), `${stamp} ${statKey(checkout)}\n`);

@@ -1,6 +1,9 @@
 /**
- * The CLI as a user runs it: `node bin/whyping.js …` in a child process, with the seed lab as a snapshot or the
- * sandbox. Asserts stdout, stderr and exit codes. Nothing here reaches the network: live AWS is only tried with no
+ * The CLI as a user runs it, with the seed lab as a snapshot or the sandbox. Asserts stdout, stderr and exit codes.
+ * `run` starts `node bin/whyping.js …` in a child process: for what only a process shows (the exit code it ends with,
+ * no stack trace, stdin as a pipe, a reader that goes away, credentials and endpoints the AWS SDK reads from the
+ * environment, the Slack app's start). `here` runs the same command in this process, wired as the bin entry wires it
+ * (test/support/cli.ts): for what a command prints. Nothing here reaches the network: live AWS is only tried with no
  * credentials and the metadata service disabled.
  */
 import { spawn } from 'node:child_process';
@@ -9,6 +12,7 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCliHere } from '../support/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const BROKEN = join(root, 'test/fixtures/cli/seed-lab-broken.json');
@@ -66,6 +70,11 @@ function run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } =
   });
 }
 
+/** The same command in this process, with the same environment (test/support/cli.ts). */
+function here(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Run> {
+  return runCliHere(args, { ...noAwsEnv(home), ...opts.env }, opts.input);
+}
+
 const NO_STACK = /^\s+at .+:\d+:\d+\)?$/m;
 
 beforeAll(() => {
@@ -74,7 +83,7 @@ beforeAll(() => {
 
 describe('whyping diagnose with a snapshot', () => {
   it('exits 0 and says reachable on the fixed seed lab', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--snapshot', FIXED]);
+    const r = await here(['diagnose', VM1, VM2, '--snapshot', FIXED]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^✓ Reachable: Instance - NextWork VPC 1 \(i-[0-9a-f]+, 10\.1\.0\.12\) →/);
@@ -93,7 +102,7 @@ describe('whyping diagnose with a snapshot', () => {
   });
 
   it('puts the verdict, blockers and fixes first and the paths after, in 80 columns when piped', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--snapshot', BROKEN]);
+    const r = await here(['diagnose', VM1, VM2, '--snapshot', BROKEN]);
     const lines = r.stdout.trimEnd().split('\n');
     // Nothing wider than 80 columns, except a lone unbreakable token on its own line.
     for (const line of lines) if ([...line].length > 80) expect(line.trim()).not.toContain(' ');
@@ -108,8 +117,8 @@ describe('whyping diagnose with a snapshot', () => {
   });
 
   it("shows each hop's full rule, the evidence and how each fix is undone with --verbose", async () => {
-    const short = await run(['diagnose', VM1, VM2, '--snapshot', BROKEN]);
-    const r = await run(['diagnose', VM1, VM2, '--snapshot', BROKEN, '--verbose']);
+    const short = await here(['diagnose', VM1, VM2, '--snapshot', BROKEN]);
+    const r = await here(['diagnose', VM1, VM2, '--snapshot', BROKEN, '--verbose']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('evidence: ');
     expect(r.stdout).toContain('undo: DeleteRoute');
@@ -118,7 +127,7 @@ describe('whyping diagnose with a snapshot', () => {
   });
 
   it('prints the JSON contract with --json', async () => {
-    const r = await run(['diagnose', VM1, '10.2.4.95:22', '--snapshot', BROKEN, '--json']);
+    const r = await here(['diagnose', VM1, '10.2.4.95:22', '--snapshot', BROKEN, '--json']);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j)).toEqual([
@@ -167,7 +176,7 @@ describe('whyping diagnose with a snapshot', () => {
   });
 
   it('exits 2 on a loopback end, saying in one sentence why no path leads there', async () => {
-    const r = await run(['diagnose', VM1, '127.0.0.1', '--snapshot', BROKEN]);
+    const r = await here(['diagnose', VM1, '127.0.0.1', '--snapshot', BROKEN]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^whyping: 127\.0\.0\.1 is a loopback address: it never leaves the host/);
@@ -175,20 +184,20 @@ describe('whyping diagnose with a snapshot', () => {
   });
 
   it('exits 2 on a bad port', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--port', '0', '--snapshot', BROKEN]);
+    const r = await here(['diagnose', VM1, VM2, '--port', '0', '--snapshot', BROKEN]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('whyping: Port 0 is out of range: ports go from 1 to 65535.\n');
   });
 
   it('exits 2 on an unreadable snapshot, with no stack trace', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--snapshot', join(home, 'missing.json')]);
+    const r = await here(['diagnose', VM1, VM2, '--snapshot', join(home, 'missing.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^whyping: .*missing\.json/);
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 
   it('exits 2 with commander’s message on bad usage', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--colour']);
+    const r = await here(['diagnose', VM1, VM2, '--colour']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown option '--colour'");
   });
@@ -208,7 +217,7 @@ describe('whyping diagnose --batch', () => {
         JSON.stringify({ from: '10.1.0.12', to: '10.2.4.95', protocol: 'tcp', port: 22 }),
       ].join('\n'),
     );
-    const r = await run(['diagnose', '--snapshot', BROKEN, '--batch', file, '--json']);
+    const r = await here(['diagnose', '--snapshot', BROKEN, '--batch', file, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout
@@ -226,7 +235,7 @@ describe('whyping diagnose --batch', () => {
   });
 
   it('exits 2 when the batch file cannot be read', async () => {
-    const r = await run(['diagnose', '--snapshot', BROKEN, '--batch', join(home, 'nope.jsonl'), '--json']);
+    const r = await here(['diagnose', '--snapshot', BROKEN, '--batch', join(home, 'nope.jsonl'), '--json']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Cannot read the batch file');
     expect(r.stdout).toBe('');
@@ -276,14 +285,14 @@ describe('live AWS and the sandbox', () => {
   });
 
   it('runs the same live code path against the sandbox with --sandbox', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--sandbox']);
+    const r = await here(['diagnose', VM1, VM2, '--sandbox']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     for (const code of ['PEERING_NOT_ACTIVE', 'NO_ROUTE', 'SG_INGRESS_DENIED']) expect(r.stdout).toContain(code);
   });
 
   it('says after the verdict who changed each blocker and when with --history', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--sandbox', '--history']);
+    const r = await here(['diagnose', VM1, VM2, '--sandbox', '--history']);
     expect(r.code).toBe(1);
     const [verdict, wrapped = ''] = r.stdout.split('\nWhat changed (CloudTrail, last 7 days)\n');
     expect(verdict).toContain('NO_ROUTE');
@@ -298,19 +307,19 @@ describe('live AWS and the sandbox', () => {
   });
 
   it('puts the history in each finding with --history --json, and refuses it in a batch', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--sandbox', '--history', '--json']);
+    const r = await here(['diagnose', VM1, VM2, '--sandbox', '--history', '--json']);
     const j = JSON.parse(r.stdout);
     const noRoute = j.findings.find((f: { resource: string }) => f.resource === 'rtb-03e4f5a6b7c8d9e11');
     expect(noRoute.history.window.days).toBe(7);
     expect(noRoute.history.skipped).toBeNull();
     expect(noRoute.history.events[0]).toMatchObject({ eventName: 'DeleteRoute', principal: 'sam (role NetworkAdmin)' });
-    const batch = await run(['diagnose', '--snapshot', FIXED, '--batch', '-', '--json', '--history']);
+    const batch = await here(['diagnose', '--snapshot', FIXED, '--batch', '-', '--json', '--history']);
     expect(batch.code).toBe(2);
     expect(batch.stderr).toContain('drop --probe, --history, --sandbox and --role-arn');
   });
 
   it('loads a snapshot into the sandbox with --sandbox PATH', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--sandbox', FIXED, '--json']);
+    const r = await here(['diagnose', VM1, VM2, '--sandbox', FIXED, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).reachable).toBe(true);
   });
@@ -319,11 +328,11 @@ describe('live AWS and the sandbox', () => {
 describe('whyping snapshot', () => {
   it('exports the sandbox account to a folder that diagnose --snapshot reads back', async () => {
     const out = join(home, 'exported');
-    const r = await run(['snapshot', '--sandbox', '--out', out]);
+    const r = await here(['snapshot', '--sandbox', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Wrote \d+ files to .*exported \(\d+ AWS calls in \d+ rounds?\)\./);
-    const d = await run(['diagnose', VM1, VM2, '--snapshot', out, '--json']);
+    const d = await here(['diagnose', VM1, VM2, '--snapshot', out, '--json']);
     expect(d.code).toBe(1);
     expect(JSON.parse(d.stdout).findings.map((f: { code: string }) => f.code)).toContain('PEERING_NOT_ACTIVE');
   });
@@ -337,7 +346,7 @@ describe('whyping snapshot', () => {
 
 describe('whyping diagnose --probe', () => {
   it('adds the probe result from the sandbox, and the verdict still decides the exit code', async () => {
-    const r = await run(['diagnose', VM1, VM2, '--sandbox', '--probe', '--json']);
+    const r = await here(['diagnose', VM1, VM2, '--sandbox', '--probe', '--json']);
     expect(r.code).toBe(1);
     const probe = JSON.parse(r.stdout).probe;
     expect(probe).toMatchObject({ ran: true, protocol: 'icmp', agreesWithVerdict: true });
@@ -346,7 +355,7 @@ describe('whyping diagnose --probe', () => {
 
 describe('built-in sandbox scenarios', () => {
   it('shows a probe that disagrees with the verdict (host firewall) without changing the exit code', async () => {
-    const r = await run(['diagnose', 'bastion', 'app-1', '--sandbox', 'host-firewall', '--probe', '--json']);
+    const r = await here(['diagnose', 'bastion', 'app-1', '--sandbox', 'host-firewall', '--probe', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.reachable).toBe(true);
@@ -355,7 +364,7 @@ describe('built-in sandbox scenarios', () => {
   });
 
   it('names the built-in scenarios when --sandbox gets something that is neither a path nor a scenario', async () => {
-    const r = await run(['diagnose', 'a', 'b', '--sandbox', 'no-such-scenario']);
+    const r = await here(['diagnose', 'a', 'b', '--sandbox', 'no-such-scenario']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/"no-such-scenario" .* neither a built-in scenario \(.*seed-lab.*\) nor an existing file/);
     expect(r.stderr).not.toMatch(NO_STACK);
@@ -371,7 +380,7 @@ describe('whyping --help and start', () => {
   });
 
   it('shows the help of fix (registered by the fix module)', async () => {
-    const r = await run(['fix', '--help']);
+    const r = await here(['fix', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--apply');
   });
@@ -443,7 +452,7 @@ describe('--sandbox PATH goes through the same validated loader as --snapshot', 
         ],
       }),
     );
-    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--sandbox', file]);
+    const r = await here(['diagnose', '10.0.0.1', '10.0.0.2', '--sandbox', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('$.SecurityGroups[0].IpPermissions[0].IpProtocol');
     expect(r.stderr).not.toContain('unexpected error');
@@ -452,7 +461,7 @@ describe('--sandbox PATH goes through the same validated loader as --snapshot', 
   it('refuses deeply nested JSON with exit 2 instead of overflowing the stack', async () => {
     const file = join(home, 'deep-sandbox.json');
     writeFileSync(file, `{"Vpcs":[{"VpcId":"vpc-1","Junk":${'['.repeat(50000)}${']'.repeat(50000)}}]}`);
-    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--sandbox', file]);
+    const r = await here(['diagnose', '10.0.0.1', '10.0.0.2', '--sandbox', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nested more than 64 levels deep');
   });
@@ -460,7 +469,7 @@ describe('--sandbox PATH goes through the same validated loader as --snapshot', 
   it('applies WHYPING_MAX_SNAPSHOT_MB to --snapshot', async () => {
     const file = join(home, 'padded.json');
     writeFileSync(file, JSON.stringify({ Vpcs: [], Padding: 'x'.repeat(2 * 1024 * 1024) }));
-    const r = await run(['diagnose', '10.0.0.1', '10.0.0.2', '--snapshot', file], {
+    const r = await here(['diagnose', '10.0.0.1', '10.0.0.2', '--snapshot', file], {
       env: { WHYPING_MAX_SNAPSHOT_MB: '1' },
     });
     expect(r.code).toBe(2);
@@ -496,7 +505,7 @@ describe('resource text never writes escape sequences to the terminal', () => {
         ],
       }),
     );
-    const r = await run(['diagnose', 'web', '10.0.1.9', '--snapshot', file]);
+    const r = await here(['diagnose', 'web', '10.0.1.9', '--snapshot', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('web]0;pwned');
     expect(r.stderr).not.toContain('\u001b');

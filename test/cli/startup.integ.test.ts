@@ -1,7 +1,9 @@
 /**
  * What start-up loads: `--help`, `--version` and offline questions (a snapshot file) never load the AWS SDK; the
  * commands that talk to AWS (here the sandbox beneath the real clients) do. A module resolve hook, registered before
- * the CLI starts, refuses any `@aws-sdk/…` import, so loading the SDK fails the command.
+ * the CLI starts, refuses any `@aws-sdk/…` import, so loading the SDK fails the command. Both ways whyping runs: the
+ * sources through tsx, and the bundle `npm run build` writes, through bin/whyping.js (a bundle that pulled the SDK into
+ * the chunks every command loads would fail here). Nothing logged, nothing loads pino either.
  */
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -19,15 +21,27 @@ const HOOK = `export async function resolve(specifier, context, next) {
 const REGISTER = `import { register } from 'node:module';
 register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOK)}`)});`;
 
-function run(args: string[]) {
+/** Says on exit whether any pino module was loaded (pino is CommonJS: it lands in require's cache). */
+const PINO_PROBE = `import { createRequire } from 'node:module';
+process.on('exit', () => {
+  const loaded = Object.keys(createRequire('/').cache).some((k) => k.includes('/node_modules/pino/'));
+  process.stderr.write(loaded ? 'pino loaded' : 'pino not loaded');
+});`;
+
+const ENTRIES = {
+  'the sources (tsx)': ['--import', 'tsx', join(root, 'src/main/cli.ts')],
+  'the build, through bin/whyping.js': [join(root, 'bin/whyping.js')],
+};
+
+function run(entry: string[], args: string[]) {
   return spawnSync(
     process.execPath,
     [
       '--import',
       `data:text/javascript,${encodeURIComponent(REGISTER)}`,
       '--import',
-      'tsx',
-      join(root, 'src/main/cli.ts'),
+      `data:text/javascript,${encodeURIComponent(PINO_PROBE)}`,
+      ...entry,
       ...args,
     ],
     {
@@ -38,21 +52,29 @@ function run(args: string[]) {
   );
 }
 
-describe('start-up without the AWS SDK', () => {
+describe.each(Object.entries(ENTRIES))('start-up without the AWS SDK: %s', (_entry, entry) => {
   it.each([
-    ['--help', ['--help'], /Usage: whyping/],
-    ['--version', ['--version'], /^\d+\.\d+\.\d+/],
-    ['fix --help', ['fix', '--help'], /--apply <fix-id\|all>/],
-    ['a question about a snapshot file', ['diagnose', VM1, VM2, '--snapshot', FIXED], /Reachable/],
-  ])('%s runs without loading the AWS SDK', (_name, args, output) => {
-    const r = run(args as string[]);
+    ['--help', ['--help'], /Usage: whyping/, 0],
+    ['--version', ['--version'], /^\d+\.\d+\.\d+/, 0],
+    ['fix --help', ['fix', '--help'], /--apply <fix-id\|all>/, 0],
+    ['a question about a snapshot file', ['diagnose', VM1, VM2, '--snapshot', FIXED], /Reachable/, 0],
+    [
+      // Not reachable (exit 1): no public IP on the instance, so the answer adds the Instance Connect Endpoint hint.
+      'a question about a snapshot file that earns the EC2 Instance Connect Endpoint hint',
+      ['diagnose', 'eic', VM2, '--protocol', 'tcp', '--port', '22', '--snapshot', FIXED, '--json'],
+      /EC2 Instance Connect Endpoint \(help eic\)/,
+      1,
+    ],
+  ])('%s runs without loading the AWS SDK', (_name, args, output, status) => {
+    const r = run(entry, args as string[]);
     expect(r.stderr).not.toMatch(/AWS SDK loaded/);
+    expect(r.stderr).toBe('pino not loaded');
     expect(r.stdout).toMatch(output as RegExp);
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(status);
   });
 
   it('a question to the sandbox account does load it (the hook sees SDK imports)', () => {
-    const r = run(['diagnose', VM1, VM2, '--sandbox']);
+    const r = run(entry, ['diagnose', VM1, VM2, '--sandbox']);
     expect(`${r.stdout}${r.stderr}`).toMatch(/AWS SDK loaded: @aws-sdk\//);
     expect(r.status).not.toBe(0);
   });

@@ -2,13 +2,16 @@
  * Logs (src/log.ts, src/core/log-context.ts): every line of one investigation carries the same id and the next
  * investigation gets another; a fix's re-checks log under the fix's id; secrets never reach a line.
  */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { applyFix } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
 import { withInvestigation } from '../../src/core/log-context.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, REDACT_PATHS, silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { TEST_UNDO } from '../support/undo-key.js';
@@ -118,6 +121,77 @@ describe('secrets never reach the logs', () => {
       identity: { secretAccessKey: '[redacted]', sessionToken: '[redacted]' },
       region: 'us-east-1',
     });
+  });
+});
+
+/** The same lines through a pino logger built the usual way, eagerly. */
+function eager(level: string) {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = pino(
+    { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'whyping' } },
+    destination,
+  );
+  return { logger, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+describe('the logger is built on its first line', () => {
+  /** Writes the same lines through `logger`; what a caller would see of its state along the way. */
+  function script(logger: ReturnType<typeof createLogger>) {
+    const seen: unknown[] = [logger.level, logger.isLevelEnabled('info'), logger.isLevelEnabled('warn')];
+    logger.info('below the level');
+    const child = logger.child({ investigation: 'inv-1' });
+    const debugChild = logger.child({ component: 'bolt' }, { level: 'debug' });
+    seen.push(child.bindings(), debugChild.level, child.level);
+    logger.level = 'info';
+    seen.push(logger.level, logger.isLevelEnabled('info'));
+    child.debug('still below');
+    debugChild.debug({ token: 'xoxb-SECRET' }, 'child at debug');
+    logger.info({ n: 1 }, 'at info now');
+    child.child({ step: 2 }).warn('grandchild');
+    seen.push(child.child({ step: 2 }).bindings(), logger.bindings());
+    return seen;
+  }
+
+  it('writes what an eagerly built pino logger writes, with the same levels, bindings and redaction', () => {
+    const lazy = capture('warn');
+    const plain = eager('warn');
+    const seenLazy = script(lazy.logger);
+    const seenPlain = script(plain.logger);
+    expect(seenLazy).toEqual(seenPlain);
+    const strip = (rs: Record<string, unknown>[]) => rs.map(({ time: _t, ...r }) => r);
+    expect(strip(lazy.records())).toEqual(strip(plain.records()));
+    expect(lazy.records().map((r) => r.msg)).toEqual(['child at debug', 'at info now', 'grandchild']);
+    expect(JSON.stringify(lazy.records())).not.toMatch(/SECRET/);
+    expect(silentLogger.bindings()).toEqual(pino({ level: 'silent' }).bindings());
+  });
+
+  it('refuses an unknown level when created, as pino does', () => {
+    expect(() => createLogger({ level: 'loud' })).toThrow('default level:loud must be included in custom levels');
+    expect(() => pino({ level: 'loud' })).toThrow('default level:loud must be included in custom levels');
+  });
+
+  it('loads no pino module while nothing at an enabled level is written', () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const program = `import { createRequire } from 'node:module';
+      const { createLogger } = await import('./src/log.ts');
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/pino/'));
+      const log = createLogger({ level: 'warn' });
+      log.info('quiet'); log.child({ a: 1 }).debug('quiet');
+      const before = loaded();
+      log.warn('loud');
+      console.log(JSON.stringify([before, loaded()]));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.stdout.trim()).toBe('[false,true]');
+    expect(JSON.parse(r.stderr.trim())).toMatchObject({ level: 40, msg: 'loud', app: 'whyping' });
   });
 });
 

@@ -4,6 +4,8 @@ import {
   cidrCovers,
   cidrsOverlap,
   hostCidr,
+  isCidr,
+  isIp,
   isPort,
   isPublicIp,
   isRfc1918,
@@ -115,5 +117,58 @@ describe('address classes', () => {
     expect(isPort(0)).toBe(false);
     expect(isPort(65536)).toBe(false);
     expect(isPort(22.5)).toBe(false);
+  });
+});
+
+describe('isIp / isCidr without parsing', () => {
+  it('say what parsing says, for dotted quads and blocks of every octet and prefix spelling', () => {
+    const octets = [
+      '0',
+      '00',
+      '01',
+      '9',
+      '10',
+      '99',
+      '099',
+      '100',
+      '199',
+      '200',
+      '249',
+      '250',
+      '255',
+      '256',
+      '299',
+      '300',
+      ' 1',
+      '1 ',
+      '-1',
+      '+1',
+      'a',
+    ];
+    const prefixes = ['0', '00', '05', '8', '9', '10', '19', '20', '29', '30', '32', '33', '40', '100', '', 'x'];
+    let checked = 0;
+    for (const a of octets)
+      for (const b of ['0', '255', '256', '01'])
+        for (const d of octets) {
+          const ip = `${a}.${b}.1.${d}`;
+          expect(isIp(ip), ip).toBe(parseIp(ip) !== null);
+          for (const p of prefixes) {
+            const cidr = `${ip}/${p}`;
+            expect(isCidr(cidr), cidr).toBe(parseCidr(cidr) !== null);
+            checked++;
+          }
+        }
+    for (const odd of [
+      '1.2.3',
+      '1.2.3.4.5',
+      '1.2.3.4/',
+      '/8',
+      '::1',
+      '::ffff:10.0.0.1',
+      '2001:db8::/32',
+      '10.0.0.0/8\n',
+    ])
+      expect([isIp(odd), isCidr(odd)], odd).toEqual([parseIp(odd) !== null, parseCidr(odd) !== null]);
+    expect(checked).toBeGreaterThan(20_000);
   });
 });

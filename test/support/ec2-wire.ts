@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as sdk from '@aws-sdk/client-ec2';
+import { XmlNode } from '@aws-sdk/xml-builder';
 import nock from 'nock';
 import type { RawSnapshotFile } from '../../src/model/index.js';
 import { wildcardRegExp } from '../../src/sandbox/filters.js';
@@ -33,48 +34,49 @@ function member(ref: Ref): { schema: Ref; traits: Traits } {
   return { schema, traits: {} };
 }
 
-const escapeXml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-
 /** Keys of the JSON that the SDK schema does not know (they would be lost on the wire): for fixture checks. */
 export const unknownKeysSeen: string[] = [];
 
-function writeValue(ref: Ref, value: unknown, name: string, path: string): string {
+/** One member's element (undefined for an absent value); text is escaped by the SDK's own XML writer. */
+function writeValue(ref: Ref, value: unknown, name: string, path: string): XmlNode | undefined {
   const { schema } = member(ref);
-  if (value === undefined || value === null) return '';
+  if (value === undefined || value === null) return undefined;
   if (typeof schema === 'number') {
-    if (schema >= 64 && schema < 128) return writeList(schema - 64, value, name, path, {});
+    if (schema >= 64 && schema < 128) return writeList(schema - 64, value, name, path);
     if (schema >= 4 && schema <= 7) {
       const d = value instanceof Date ? value : new Date(String(value));
       if (Number.isNaN(d.getTime())) throw new Error(`${path}: not a timestamp: ${String(value)}`);
-      return `<${name}>${d.toISOString()}</${name}>`;
+      return XmlNode.of(name, d.toISOString());
     }
     if (typeof value === 'object') throw new Error(`${path}: expected a scalar, got ${JSON.stringify(value)}`);
-    return `<${name}>${escapeXml(String(value))}</${name}>`;
+    return XmlNode.of(name, String(value));
   }
   if (!Array.isArray(schema)) throw new Error(`${path}: unsupported schema ${String(schema)}`);
   const kind = schema[0];
-  if (kind === 1) return writeList(schema[4], value, name, path, {});
+  if (kind === 1) return writeList(schema[4], value, name, path);
   if (kind === 3 || kind === -3 || kind === 4) {
     if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${path}: expected an object`);
-    return `<${name}>${writeStruct(schema, value as Record<string, unknown>, path)}</${name}>`;
+    return new XmlNode(name, writeStruct(schema, value as Record<string, unknown>, path));
   }
   if (kind === 2) throw new Error(`${path}: maps are not used by the EC2 outputs we serve`);
   throw new Error(`${path}: unsupported schema kind ${String(kind)}`);
 }
 
-function writeList(memberRef: Ref, value: unknown, name: string, path: string, _t: Traits): string {
+function writeList(memberRef: Ref, value: unknown, name: string, path: string): XmlNode {
   if (!Array.isArray(value)) throw new Error(`${path}: expected a list`);
-  if (value.length === 0) return `<${name}/>`;
   const { traits } = member(memberRef);
   const itemName = typeof traits.xmlName === 'string' ? traits.xmlName : 'member';
-  return `<${name}>${value.map((v, i) => writeValue(memberRef, v, itemName, `${path}[${i}]`)).join('')}</${name}>`;
+  const items = value.map((v, i) => writeValue(memberRef, v, itemName, `${path}[${i}]`));
+  return new XmlNode(
+    name,
+    items.filter((n) => n !== undefined),
+  );
 }
 
-function writeStruct(schema: unknown[], value: Record<string, unknown>, path: string): string {
+function writeStruct(schema: unknown[], value: Record<string, unknown>, path: string): XmlNode[] {
   const names = schema[4] as string[];
   const refs = schema[5] as Ref[];
-  let out = '';
+  const out: XmlNode[] = [];
   for (const key of Object.keys(value)) {
     const i = names.indexOf(key);
     if (i < 0) {
@@ -83,7 +85,8 @@ function writeStruct(schema: unknown[], value: Record<string, unknown>, path: st
     }
     const { traits } = member(refs[i]);
     const xmlName = typeof traits.xmlName === 'string' ? traits.xmlName : key;
-    out += writeValue(refs[i], value[key], xmlName, `${path}.${key}`);
+    const node = writeValue(refs[i], value[key], xmlName, `${path}.${key}`);
+    if (node) out.push(node);
   }
   return out;
 }
@@ -95,15 +98,22 @@ function outputSchema(operation: string): unknown[] {
   return deref(op[5]) as unknown[];
 }
 
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
 /** Serializes an operation's output (PascalCase JSON, as the SDK returns it) into the EC2 Query XML response. */
 export function toEc2Xml(operation: string, output: Record<string, unknown>, requestId = randomUUID()): string {
-  const body = writeStruct(outputSchema(operation), output, operation);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${requestId}</requestId>${body}</${operation}Response>`;
+  const response = new XmlNode(`${operation}Response`, [
+    XmlNode.of('requestId', requestId),
+    ...writeStruct(outputSchema(operation), output, operation),
+  ]).addAttribute('xmlns', 'http://ec2.amazonaws.com/doc/2016-11-15/');
+  return XML_DECLARATION + response.toString();
 }
 
 /** The EC2 error envelope (not the generic Query <ErrorResponse>). */
 export function ec2ErrorXml(code: string, message: string, requestId = randomUUID()): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
+  const error = new XmlNode('Error', [XmlNode.of('Code', code), XmlNode.of('Message', message)]);
+  const response = new XmlNode('Response', [new XmlNode('Errors', [error]), XmlNode.of('RequestID', requestId)]);
+  return XML_DECLARATION + response.toString();
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { XmlNode, XmlText } from '@aws-sdk/xml-builder';
 import nock from 'nock';
 import type { Input } from '../../src/sandbox/context.js';
 import { elbv2Handlers, emptyElbDocuments, loadElbDocuments } from '../../src/sandbox/elbv2.js';
@@ -21,22 +22,22 @@ export function testElbv2(region = 'us-east-1'): ElasticLoadBalancingV2Client {
   });
 }
 
-const escapeXml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** PascalCase JSON as the SDK returns it, written as Query-protocol XML (every list's items are `<member>`). */
-function toXml(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
+/**
+ * PascalCase JSON as the SDK returns it, as the children of a Query-protocol XML element (every list's items are
+ * `<member>`); the SDK's own XML writer escapes the text.
+ */
+function toXml(value: unknown): (XmlNode | XmlText)[] {
+  if (value === null || value === undefined) return [];
+  if (Array.isArray(value)) return value.map((v) => new XmlNode('member', toXml(v)));
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== null && v !== undefined)
-      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
-      .join('');
+      .map(([k, v]) => new XmlNode(k, toXml(v)));
   }
   // Timestamps as the corpora hold them (boto: `2020-04-22 01:27:45.349000+00:00`) go on the wire as AWS sends them.
-  if (typeof value === 'string' && TIMESTAMP.test(value)) return new Date(value.replace(' ', 'T')).toISOString();
-  return escapeXml(String(value));
+  if (typeof value === 'string' && TIMESTAMP.test(value))
+    return [new XmlText(new Date(value.replace(' ', 'T')).toISOString())];
+  return [new XmlText(String(value))];
 }
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
@@ -78,17 +79,20 @@ export function fakeElbv2(docs: Record<string, unknown>[], opts: { region?: stri
             throw Object.assign(new Error(message ?? code), { code });
           },
         });
-        const result = `<${action}Result>${toXml(out)}</${action}Result>`;
-        return [
-          200,
-          `<${action}Response xmlns="${NS}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
-        ];
+        const response = new XmlNode(`${action}Response`, [
+          new XmlNode(`${action}Result`, toXml(out)),
+          new XmlNode('ResponseMetadata', [XmlNode.of('RequestId', requestId)]),
+        ]).addAttribute('xmlns', NS);
+        return [200, response.toString()];
       } catch (e) {
         const { code, message } = e as { code?: string; message: string };
-        return [
-          400,
-          `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${escapeXml(code ?? 'InternalFailure')}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-        ];
+        const error = new XmlNode('Error', [
+          XmlNode.of('Type', 'Sender'),
+          XmlNode.of('Code', code ?? 'InternalFailure'),
+          XmlNode.of('Message', message),
+        ]);
+        const response = new XmlNode('ErrorResponse', [error, XmlNode.of('RequestId', requestId)]);
+        return [400, response.addAttribute('xmlns', NS).toString()];
       }
     });
   return { calls };

@@ -242,6 +242,51 @@ export function linkedTo(t: Walk, vpcId: VpcId, other: VpcId): boolean {
   );
 }
 
+/**
+ * A missing route to a linked VPC: NO_ROUTE with the CreateRoute fix (`cidr` → the peering or transit gateway that
+ * links the VPCs), then the walk goes on along the route the fix adds.
+ */
+function addRouteAndFollow(
+  t: Walk,
+  flow: Flow,
+  at: {
+    rt: RouteTable;
+    subnetId: SubnetId;
+    originSubnet: SubnetId;
+    cidr: string;
+    via: Extract<Route['target'], { kind: 'peering-connection' | 'transit-gateway' }>;
+  },
+  message: string,
+): void {
+  const { rt, cidr, via } = at;
+  t.rec.record({
+    flow,
+    code: 'NO_ROUTE',
+    resource: rt.id,
+    message,
+    fix: {
+      action: {
+        action: 'CreateRoute',
+        params: {
+          routeTableId: rt.id,
+          destinationCidrBlock: cidr,
+          target: via.kind === 'peering-connection' ? { vpcPeeringConnectionId: via.id } : { transitGatewayId: via.id },
+        },
+      },
+      summary: `Add route ${cidr} → ${via.id} to ${rt.id}`,
+    },
+  });
+  followRoute(
+    t,
+    flow,
+    rt,
+    { destination: { kind: 'cidr', cidr }, target: via, state: 'active', text: `${cidr} → ${via.id} (to be added)` },
+    cidr,
+    at.subnetId,
+    at.originSubnet,
+  );
+}
+
 /** No route covers the destination: report it, then go on the way the fix would send the packet. */
 export function noRoute(
   t: Walk,
@@ -270,32 +315,11 @@ export function noRoute(
     const p = peeringBetween(t, rt.vpcId, dstVpc);
     if (p) {
       const cidr = peerCidrs(t, p, dstVpc).find((c) => cidrContains(c, dstIp)) ?? flow.dst;
-      t.rec.record({
-        flow,
-        code: 'NO_ROUTE',
-        resource: rt.id,
-        message: `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; ${p.id} links ${rt.vpcId} and ${dstVpc}, but no route sends ${cidr} through it.`,
-        fix: {
-          action: {
-            action: 'CreateRoute',
-            params: { routeTableId: rt.id, destinationCidrBlock: cidr, target: { vpcPeeringConnectionId: p.id } },
-          },
-          summary: `Add route ${cidr} → ${p.id} to ${rt.id}`,
-        },
-      });
-      followRoute(
+      addRouteAndFollow(
         t,
         flow,
-        rt,
-        {
-          destination: { kind: 'cidr', cidr },
-          target: { kind: 'peering-connection', id: p.id },
-          state: 'active',
-          text: `${cidr} → ${p.id} (to be added)`,
-        },
-        cidr,
-        subnetId,
-        originSubnet,
+        { rt, subnetId, originSubnet, cidr, via: { kind: 'peering-connection', id: p.id } },
+        `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; ${p.id} links ${rt.vpcId} and ${dstVpc}, but no route sends ${cidr} through it.`,
       );
       return;
     }
@@ -307,36 +331,11 @@ export function noRoute(
       );
       if (!dstAttached) continue;
       const cidr = t.s.vpcs.get(dstVpc)?.cidrs.find((c) => cidrContains(c, dstIp)) ?? flow.dst;
-      t.rec.record({
-        flow,
-        code: 'NO_ROUTE',
-        resource: rt.id,
-        message: `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; both VPCs are attached to ${att.transitGatewayId}, but no route sends ${cidr} to it.`,
-        fix: {
-          action: {
-            action: 'CreateRoute',
-            params: {
-              routeTableId: rt.id,
-              destinationCidrBlock: cidr,
-              target: { transitGatewayId: att.transitGatewayId },
-            },
-          },
-          summary: `Add route ${cidr} → ${att.transitGatewayId} to ${rt.id}`,
-        },
-      });
-      followRoute(
+      addRouteAndFollow(
         t,
         flow,
-        rt,
-        {
-          destination: { kind: 'cidr', cidr },
-          target: { kind: 'transit-gateway', id: att.transitGatewayId },
-          state: 'active',
-          text: `${cidr} → ${att.transitGatewayId} (to be added)`,
-        },
-        cidr,
-        subnetId,
-        originSubnet,
+        { rt, subnetId, originSubnet, cidr, via: { kind: 'transit-gateway', id: att.transitGatewayId } },
+        `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; both VPCs are attached to ${att.transitGatewayId}, but no route sends ${cidr} to it.`,
       );
       return;
     }

@@ -17,7 +17,7 @@ import {
 import type { FixPlan } from '../../model/index.js';
 import { type CallLog, isAwsCode } from '../aws.js';
 import type { UndoChange, UndoStep } from '../undo.js';
-import type { Applies, Check, Exec, Outcome, UndoSpecs } from './shared.js';
+import type { Applies, Check, Exec, Outcome, UndoSpec, UndoSpecs } from './shared.js';
 import { already, asLeft, changed, gone, ownerCheck, refused, wouldApply } from './shared.js';
 
 type TgwPair = Extract<FixPlan, { action: 'AssociateTransitGatewayRouteTable' }>['params'];
@@ -200,48 +200,50 @@ async function checkTransitGateway(
     : changed(`route ${c.destinationCidrBlock} in ${rtb} now leads to ${to ?? r.State}, not ${att}`);
 }
 
+type TgwLink = Extract<UndoChange, { kind: 'tgw-association' | 'tgw-propagation' }>;
+type TgwLinkInput = { TransitGatewayRouteTableId: string; TransitGatewayAttachmentId: string; DryRun: boolean };
+
+/** The undo of an attachment's link to a route table (an association or a propagation): one call on the pair. */
+function linkUndo<C extends TgwLink>(
+  action: string,
+  describe: (att: string, rtb: string) => string,
+  done: (att: string, rtb: string) => string,
+  send: (ec2: EC2Client, input: TgwLinkInput) => Promise<{ $metadata?: { requestId?: string } }>,
+): UndoSpec<C> {
+  return {
+    describe: (c) => describe(c.transitGatewayAttachmentId, c.transitGatewayRouteTableId),
+    owner: (snapshot, c) => snapshot.transitGatewayAttachments.get(c.transitGatewayAttachmentId as never)?.accountId,
+    verify: ({ ec2, log, step }, c) => checkTransitGateway(ec2, log, step, c),
+    calls: (ec2, c) => {
+      const input = {
+        TransitGatewayRouteTableId: c.transitGatewayRouteTableId,
+        TransitGatewayAttachmentId: c.transitGatewayAttachmentId,
+      };
+      return [
+        {
+          action,
+          text: done(c.transitGatewayAttachmentId, c.transitGatewayRouteTableId),
+          send: (dry) => send(ec2, { ...input, DryRun: dry }),
+        },
+      ];
+    },
+  };
+}
+
 /** Undoing an association (disassociate), a propagation (disable it) or a static route (delete it). */
 export const transitGatewayUndos: UndoSpecs<'tgw-association' | 'tgw-propagation' | 'tgw-route'> = {
-  'tgw-association': {
-    describe: (c) => {
-      return `disassociate ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}`;
-    },
-    owner: (snapshot, c) => snapshot.transitGatewayAttachments.get(c.transitGatewayAttachmentId as never)?.accountId,
-    verify: ({ ec2, log, step }, c) => checkTransitGateway(ec2, log, step, c),
-    calls: (ec2, c) => {
-      const input = {
-        TransitGatewayRouteTableId: c.transitGatewayRouteTableId,
-        TransitGatewayAttachmentId: c.transitGatewayAttachmentId,
-      };
-      return [
-        {
-          action: 'ec2:DisassociateTransitGatewayRouteTable',
-          text: `disassociated ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}`,
-          send: (dry) => ec2.send(new DisassociateTransitGatewayRouteTableCommand({ ...input, DryRun: dry })),
-        },
-      ];
-    },
-  },
-  'tgw-propagation': {
-    describe: (c) => {
-      return `stop ${c.transitGatewayAttachmentId} propagating into ${c.transitGatewayRouteTableId}`;
-    },
-    owner: (snapshot, c) => snapshot.transitGatewayAttachments.get(c.transitGatewayAttachmentId as never)?.accountId,
-    verify: ({ ec2, log, step }, c) => checkTransitGateway(ec2, log, step, c),
-    calls: (ec2, c) => {
-      const input = {
-        TransitGatewayRouteTableId: c.transitGatewayRouteTableId,
-        TransitGatewayAttachmentId: c.transitGatewayAttachmentId,
-      };
-      return [
-        {
-          action: 'ec2:DisableTransitGatewayRouteTablePropagation',
-          text: `stopped ${c.transitGatewayAttachmentId} propagating into ${c.transitGatewayRouteTableId}`,
-          send: (dry) => ec2.send(new DisableTransitGatewayRouteTablePropagationCommand({ ...input, DryRun: dry })),
-        },
-      ];
-    },
-  },
+  'tgw-association': linkUndo(
+    'ec2:DisassociateTransitGatewayRouteTable',
+    (att, rtb) => `disassociate ${att} from ${rtb}`,
+    (att, rtb) => `disassociated ${att} from ${rtb}`,
+    (ec2, input) => ec2.send(new DisassociateTransitGatewayRouteTableCommand(input)),
+  ),
+  'tgw-propagation': linkUndo(
+    'ec2:DisableTransitGatewayRouteTablePropagation',
+    (att, rtb) => `stop ${att} propagating into ${rtb}`,
+    (att, rtb) => `stopped ${att} propagating into ${rtb}`,
+    (ec2, input) => ec2.send(new DisableTransitGatewayRouteTablePropagationCommand(input)),
+  ),
   'tgw-route': {
     describe: (c) => {
       return `delete route ${c.destinationCidrBlock} → ${c.transitGatewayAttachmentId} from ${c.transitGatewayRouteTableId}`;

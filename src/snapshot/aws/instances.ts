@@ -3,7 +3,7 @@ import type { Instance, InstanceId, NetworkInterface, NetworkInterfaceId, Subnet
 import { Dedup, type Inputs } from '../merge.js';
 import type { RawInstance } from '../schema.js';
 import { eniFromRaw } from './network-interfaces.js';
-import { origin, regionFromAz, tagsOf, withName } from './shared.js';
+import { intern, origin, regionFromAz, tagsOf, withName } from './shared.js';
 
 function platformOf(raw: RawInstance): 'linux' | 'windows' {
   const p = `${raw.Platform ?? ''} ${raw.PlatformDetails ?? ''}`.toLowerCase();
@@ -26,29 +26,32 @@ export function instancesFrom(
     const az = i.Placement?.AvailabilityZone;
     const attached: { id: NetworkInterfaceId; device: number }[] = [];
     for (const n of i.NetworkInterfaces ?? []) {
-      const eniId = n.NetworkInterfaceId as NetworkInterfaceId;
-      if (!networkInterfaces.has(eniId)) {
+      let eniId = n.NetworkInterfaceId as NetworkInterfaceId;
+      const known = networkInterfaces.get(eniId);
+      if (known) eniId = known.id;
+      else {
         const eni = eniFromRaw(n, file, { subnetId: i.SubnetId, vpcId: i.VpcId, az, instanceId: id, owner });
         if (eni) {
-          if (!eni.availabilityZone && az) eni.availabilityZone = az;
+          if (!eni.availabilityZone && az) eni.availabilityZone = intern(az);
           networkInterfaces.set(eni.id, eni);
+          eniId = eni.id;
         }
       }
       const device = (n.Attachment?.NetworkCardIndex ?? 0) * 1000 + (n.Attachment?.DeviceIndex ?? 0);
       attached.push({ id: eniId, device });
     }
     const inst: Instance = {
-      id: id as InstanceId,
-      state: i.State?.Name ?? 'unknown',
+      id: intern(id as InstanceId),
+      state: intern(i.State?.Name ?? 'unknown'),
       networkInterfaceIds: [],
       platform: platformOf(i),
       tags,
     };
-    if (i.VpcId) inst.vpcId = i.VpcId as VpcId;
-    if (i.SubnetId) inst.subnetId = i.SubnetId as SubnetId;
+    if (i.VpcId) inst.vpcId = intern(i.VpcId as VpcId);
+    if (i.SubnetId) inst.subnetId = intern(i.SubnetId as SubnetId);
     if (i.PrivateIpAddress) inst.privateIp = i.PrivateIpAddress;
     if (i.PublicIpAddress) inst.publicIp = i.PublicIpAddress;
-    if (az) inst.availabilityZone = az;
+    if (az) inst.availabilityZone = intern(az);
     attached.sort((x, y) => x.device - y.device);
     inst.networkInterfaceIds = attached.map((a) => a.id);
     instances.set(inst.id, origin(withName(inst, tags), owner ?? file.accountId, file.region ?? regionFromAz(az)));

@@ -14,7 +14,6 @@ import type {
   LoadBalancing,
   NetworkInterface,
   NetworkInterfaceId,
-  RawSnapshotFile,
   SecurityGroupId,
   SubnetId,
   Target,
@@ -22,10 +21,11 @@ import type {
   VpcEndpoint,
   VpcId,
 } from '../../model/index.js';
+import type { FileOrigin } from '../merge.js';
 import type { Parsed } from '../schema.js';
 
 type Item<K extends keyof ElbInputs> = ElbInputs[K][number]['value'];
-type Sourced<T> = { value: T; file: RawSnapshotFile };
+type Sourced<T> = { value: T; file: FileOrigin };
 type Elem<T> = T extends readonly (infer U)[] ? U : never;
 
 /** The elbv2 keys of a snapshot, each item with the file it came from. */

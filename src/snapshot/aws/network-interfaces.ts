@@ -5,14 +5,13 @@ import type {
   NetworkInterface,
   NetworkInterfaceId,
   PrivateIp,
-  RawSnapshotFile,
   SecurityGroupId,
   SubnetId,
   VpcId,
 } from '../../model/index.js';
-import { dedup, type Inputs, type Warn } from '../merge.js';
+import { dedup, type FileOrigin, type Inputs, type Warn } from '../merge.js';
 import type { RawNetworkInterface } from '../schema.js';
-import { origin, regionFromAz, tagsOf } from './shared.js';
+import { intern, origin, regionFromAz, tagsOf } from './shared.js';
 
 /** What an ENI listed under an instance takes from the instance when it does not say. */
 export interface EniFallback {
@@ -24,11 +23,7 @@ export interface EniFallback {
 }
 
 /** The ENI, or null when neither it nor the fallback names its subnet and VPC. */
-export function eniFromRaw(
-  raw: RawNetworkInterface,
-  file: RawSnapshotFile,
-  fallback: EniFallback,
-): NetworkInterface | null {
+export function eniFromRaw(raw: RawNetworkInterface, file: FileOrigin, fallback: EniFallback): NetworkInterface | null {
   const subnetId = raw.SubnetId ?? fallback.subnetId;
   const vpcId = raw.VpcId ?? fallback.vpcId;
   if (!subnetId || !vpcId) return null;
@@ -57,26 +52,26 @@ export function eniFromRaw(
   const az = raw.AvailabilityZone ?? fallback.az;
   const eni: NetworkInterface = {
     id: raw.NetworkInterfaceId as NetworkInterfaceId,
-    subnetId: subnetId as SubnetId,
-    vpcId: vpcId as VpcId,
+    subnetId: intern(subnetId as SubnetId),
+    vpcId: intern(vpcId as VpcId),
     privateIps,
     ipv6Addresses: (raw.Ipv6Addresses ?? []).map((a) => a.Ipv6Address).filter((a): a is string => !!a),
-    groupIds: (raw.Groups ?? []).map((g) => g.GroupId as SecurityGroupId),
+    groupIds: (raw.Groups ?? []).map((g) => intern(g.GroupId as SecurityGroupId)),
     sourceDestCheck: raw.SourceDestCheck ?? true,
-    interfaceType: raw.InterfaceType ?? 'interface',
+    interfaceType: intern(raw.InterfaceType ?? 'interface'),
     requesterManaged: raw.RequesterManaged ?? false,
     tags,
   };
-  if (az) eni.availabilityZone = az;
-  if (raw.Description) eni.description = raw.Description;
-  if (raw.Status) eni.status = raw.Status;
+  if (az) eni.availabilityZone = intern(az);
+  if (raw.Description) eni.description = intern(raw.Description);
+  if (raw.Status) eni.status = intern(raw.Status);
   const instanceId = raw.Attachment?.InstanceId ?? fallback.instanceId;
   if (raw.Attachment || instanceId) {
     const att: NonNullable<NetworkInterface['attachment']> = {};
-    if (instanceId) att.instanceId = instanceId as InstanceId;
+    if (instanceId) att.instanceId = intern(instanceId as InstanceId);
     if (raw.Attachment?.DeviceIndex !== null && raw.Attachment?.DeviceIndex !== undefined)
       att.deviceIndex = raw.Attachment.DeviceIndex;
-    if (raw.Attachment?.Status) att.status = raw.Attachment.Status;
+    if (raw.Attachment?.Status) att.status = intern(raw.Attachment.Status);
     eni.attachment = att;
   }
   return origin(eni, raw.OwnerId ?? fallback.owner ?? file.accountId, file.region ?? regionFromAz(az));

@@ -1,12 +1,12 @@
 /** Prefix lists: PrefixLists (AWS-managed, with CIDRs), ManagedPrefixLists (names, owners) and their entries. */
-import type { PrefixList, PrefixListId, RawSnapshotFile } from '../../model/index.js';
-import type { Inputs } from '../merge.js';
+import type { PrefixList, PrefixListId } from '../../model/index.js';
+import type { FileOrigin, Inputs } from '../merge.js';
 import { origin } from './shared.js';
 
 /** Every prefix list named by the three keys, with its CIDRs (needed for the wording of routes and rules). */
 export function prefixListsFrom(inp: Inputs): Map<PrefixListId, PrefixList> {
   const prefixLists = new Map<PrefixListId, PrefixList>();
-  const plOf = (id: PrefixListId, file: RawSnapshotFile): PrefixList => {
+  const plOf = (id: PrefixListId, file: FileOrigin): PrefixList => {
     let pl = prefixLists.get(id);
     if (!pl) {
       pl = origin({ id, cidrs: [] } as PrefixList, file.accountId, file.region);

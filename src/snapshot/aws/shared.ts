@@ -22,11 +22,30 @@ export function regionFromAz(az: string | null | undefined): string | undefined 
   return m?.[1];
 }
 
+const pool = new Map<string, string>();
+
+/**
+ * One string for equal values during a build: JSON.parse makes a new string for every occurrence, so the ids an ENI
+ * names (its subnet, VPC, groups, instance) and the values thousands of resources share (zone, state, account) would
+ * each be a copy. build.ts empties the pool when the snapshot is built.
+ */
+export function intern<T extends string>(text: T): T {
+  const known = pool.get(text);
+  if (known !== undefined) return known as T;
+  pool.set(text, text);
+  return text;
+}
+
+/** Empties intern's pool (at the end of a build). */
+export function forgetInterned(): void {
+  pool.clear();
+}
+
 /** Sets `accountId` and `region` when known (never as undefined, to keep objects small and JSON clean). */
 export function origin<T extends object>(obj: T, accountId: string | null | undefined, region: string | undefined): T {
   const o = obj as { accountId?: string; region?: string };
-  if (accountId) o.accountId = accountId;
-  if (region) o.region = region;
+  if (accountId) o.accountId = intern(accountId);
+  if (region) o.region = intern(region);
   return obj;
 }
 
