@@ -12,8 +12,9 @@ import nock from 'nock';
 import { collectForQuery } from '../src/collect/index.js';
 import { diagnose } from '../src/engine/index.js';
 import { silentLogger } from '../src/log.js';
-import type { Query } from '../src/model/index.js';
-import { buildSnapshot, resolveEndpoints } from '../src/snapshot/index.js';
+import type { Query, RawSnapshotFile } from '../src/model/index.js';
+import { createSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { buildSnapshot, readSnapshotFiles, resolveEndpoints } from '../src/snapshot/index.js';
 import { fakeEc2 } from '../test/support/ec2-wire.js';
 
 const LATENCY_MS = 100;
@@ -456,6 +457,66 @@ async function measure(network: string, account: Record<string, unknown>, query:
   };
 }
 
+/** A row of the path across accounts and regions: calls and rounds, and the calls each account and region answered. */
+interface WorldRow extends Row {
+  perSite: string;
+}
+
+/**
+ * aws_tgw_peering (lab-validation) as three accounts in two regions: its us-west-1 side moved to a third account in
+ * us-east-2 (ids and owners rewritten), so the home transit gateway in us-east-1 peers with one gateway in each of the
+ * two other accounts. One sandbox per account and region, each call delayed 100 ms.
+ */
+function threeAccounts(): RawSnapshotFile[] {
+  const files = readSnapshotFiles(
+    new URL('../test/fixtures/corpora/lab-validation/snapshots/aws_tgw_peering/aws_configs', import.meta.url).pathname,
+  );
+  const THIRD = '555566667777';
+  return files.map((f) => {
+    if (f.region === 'us-west-1') {
+      // Its peering attachment still names the home gateway's owner.
+      const text = JSON.stringify(f.data)
+        .replaceAll('028403472736', THIRD)
+        .replaceAll('us-west-1', 'us-east-2')
+        .replace(/("ResourceId":"tgw-0cacbf5ed9fe034e7","ResourceOwnerId":)"\d{12}"/g, '$1"028403472736"');
+      return { ...f, accountId: THIRD, region: 'us-east-2', data: JSON.parse(text) };
+    }
+    // The home side's peering attachment to the moved gateway names its new owner.
+    const text = JSON.stringify(f.data).replace(
+      /("ResourceId":"tgw-0f30cda32691a4af7","ResourceOwnerId":)"028403472736"/g,
+      `$1"${THIRD}"`,
+    );
+    return { ...f, data: JSON.parse(text) };
+  });
+}
+
+async function measureWorld(network: string, files: RawSnapshotFile[], query: Query): Promise<WorldRow> {
+  const sb = createSandbox({ files, homeAccount: '028403472736', latencyMs: LATENCY_MS });
+  const started = performance.now();
+  const got = await collectForQuery(sb.clients.ec2, query, {
+    region: sb.region,
+    logger: silentLogger,
+    ...(sb.clients.accounts ? { accounts: sb.clients.accounts } : {}),
+  });
+  const collected = performance.now();
+  const snapshot = buildSnapshot(got.files);
+  const d = diagnose(snapshot, query, resolveEndpoints(snapshot, query.from, query.to));
+  const done = performance.now();
+  const perSite = [...(sb.sites ?? new Map<string, Sandbox>()).entries()]
+    .map(([key, site]) => `${site.calls.filter((c) => c.service === 'ec2').length} in ${key}`)
+    .join(', ');
+  return {
+    network,
+    query,
+    calls: got.stats.calls,
+    rounds: got.stats.rounds,
+    collectMs: collected - started,
+    totalMs: done - started,
+    verdict: d.reachable === null ? 'not analyzed' : d.reachable ? 'reachable' : 'blocked',
+    perSite,
+  };
+}
+
 const show = (q: Query) => `${q.from} → ${q.to} ${q.protocol}${q.port !== null ? ` ${q.port}` : ''}`;
 
 async function main(): Promise<void> {
@@ -492,6 +553,30 @@ async function main(): Promise<void> {
   for (const r of rows) {
     out.push(
       `| ${r.network} | ${show(r.query)} | ${r.calls} | ${r.rounds} | ${r.collectMs.toFixed(0)} | ${r.totalMs.toFixed(0)} | ${r.verdict} |`,
+    );
+  }
+  // A path across three accounts and two regions (issue 17): the sandbox's per-account, per-region clients.
+  const world = threeAccounts();
+  const worldCases: Query[] = [
+    ping('account-web01', '10.2.1.100'),
+    ping('account-web01', '10.3.1.100'),
+    { from: 'account-web01', to: '3.22.74.215', protocol: 'tcp', port: 22 },
+  ];
+  await measureWorld('warm-up', world, worldCases[0] as Query);
+  const worldRows: WorldRow[] = [];
+  for (const q of worldCases) worldRows.push(await measureWorld('3 accounts, 2 regions', world, q));
+  out.push('', '## A path across three accounts and two regions (bench/collect.ts)', '');
+  out.push(
+    'aws_tgw_peering with its us-west-1 side moved to a third account in us-east-2: the home transit gateway ' +
+      '(028403472736, us-east-1) peers with one in 951601349076 and one in 555566667777 (both us-east-2). The sandbox ' +
+      `(one per account and region) delays every call ${LATENCY_MS} ms; "per account/region" counts the EC2 calls each answered.`,
+    '',
+  );
+  out.push('| query | API calls | rounds | collect (ms) | total (ms) | verdict | per account/region |');
+  out.push('| --- | ---: | ---: | ---: | ---: | --- | --- |');
+  for (const r of worldRows) {
+    out.push(
+      `| ${show(r.query)} | ${r.calls} | ${r.rounds} | ${r.collectMs.toFixed(0)} | ${r.totalMs.toFixed(0)} | ${r.verdict} | ${r.perSite} |`,
     );
   }
   const seedRow = rows[0] as Row;

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { AccountClients, Query, RawSnapshotFile } from '../model/index.js';
 import { eicPrefixListName } from '../snapshot/resolve.js';
 import { parseEnd } from './ends.js';
-import { type PlacedEnd, resolveAcross } from './ends-live.js';
+import { type PlacedEnd, publicIpsElsewhere, resolveAcross } from './ends-live.js';
 import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, targetsOf } from './load-balancers.js';
 import type { Collected, Read, Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
@@ -88,6 +88,10 @@ export async function collectForQuery(ec2: EC2Client, query: Query, opts: Collec
   }
   for (const { end, site } of ends) absorbEndpoint(site.c, site.scope, end);
   await span.expand();
+  // A public address no interface at home holds may be another account's or region's instance, not the internet's.
+  const owned = await publicIpsElsewhere(span, ends);
+  for (const { site, end, enis } of owned) absorbEndpoint(site.c, site.scope, { ...end, enis });
+  if (owned.length > 0) await span.expand();
   const lbFiles = opts.elb ? await loadBalancersOnPath(r, span, opts.elb) : [];
   return {
     files: [...spanFiles(span), ...lbFiles.map((f) => ({ ...f, region: opts.region }))],

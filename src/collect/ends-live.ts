@@ -5,10 +5,13 @@
  * configured by name (WHYPING_ACCOUNT_ROLES). Found in several accounts, it is ambiguous and the answer lists where
  * each match lives. Each end is then collected in the account and region where it was found.
  */
+import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { WhypingError } from '../errors.js';
 import type { Where } from '../model/index.js';
+import { isPublicIp } from '../net/ip.js';
 import type { EndText } from './ends.js';
-import { classifyEndpoint, type LiveEndpoint, resolveLiveSettled } from './resolve.js';
+import type { Ec2Reader } from './reader.js';
+import { classifyEndpoint, describeEnis, type LiveEndpoint, resolveLiveSettled } from './resolve.js';
 import type { Site, Span } from './span.js';
 
 /** An end as found: what it resolved to and the site (account and region) holding it. */
@@ -207,4 +210,58 @@ function named(e: EndText): boolean {
 
 function isUnknown(r: Settled | undefined): boolean {
   return r instanceof WhypingError && r.code === 'UNKNOWN_ENDPOINT';
+}
+
+/**
+ * A public or Elastic IP end that no interface at home holds may belong to another account or region the collection
+ * reached (or one configured by name): it is that interface, not a host on the internet. One round, two filtered
+ * DescribeNetworkInterfaces calls per account and region asked (the address on an interface, or on one of its
+ * secondary private addresses); the first site holding it wins.
+ */
+export async function publicIpsElsewhere(
+  span: Span,
+  ends: PlacedEnd[],
+): Promise<{ site: Site; end: LiveEndpoint; enis: NetworkInterface[] }[]> {
+  const loose = ends.filter(
+    ({ end }) =>
+      end.spec.kind === 'ip' && end.enis.length === 0 && isPublicIp(end.spec.ip) && !end.spec.ip.includes(':'),
+  );
+  if (loose.length === 0) return [];
+  const ips = loose.map(({ end }) => (end.spec as { ip: string }).ip);
+  const home = span.homeAccount;
+  for (const a of span.accounts?.named() ?? [])
+    if (a !== home) span.site({ account: a, region: span.home.where.region });
+  const sites = [...span.sites.values()].filter((s) => s !== span.home && s.reader && !s.unread);
+  if (sites.length === 0) return [];
+  const found: { site: Site; enis: NetworkInterface[] }[] = [];
+  await span.homeReader.round(
+    'public addresses in other accounts and regions',
+    sites.map((site) => async () => {
+      const reader = site.reader as Ec2Reader;
+      try {
+        const enis = [
+          ...(await describeEnis(reader, 'association.public-ip', ips)),
+          ...(await describeEnis(reader, 'addresses.association.public-ip', ips)),
+        ];
+        if (enis.length) found.push({ site, enis });
+      } catch (e) {
+        // A site that cannot be read here is named by the expansion already (or stays unasked): never fatal.
+        span.homeReader.logger.warn({ account: site.where.account, region: site.where.region }, String(e));
+      }
+    }),
+  );
+  const out: { site: Site; end: LiveEndpoint; enis: NetworkInterface[] }[] = [];
+  for (const { end } of loose) {
+    const ip = (end.spec as { ip: string }).ip;
+    for (const { site, enis } of found) {
+      const held = enis.filter(
+        (e) => e.Association?.PublicIp === ip || e.PrivateIpAddresses?.some((p) => p.Association?.PublicIp === ip),
+      );
+      if (held.length) {
+        out.push({ site, end, enis: held });
+        break;
+      }
+    }
+  }
+  return out;
 }

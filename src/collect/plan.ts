@@ -35,6 +35,7 @@ export type DescribeKey =
   | 'TransitGateways'
   | 'TransitGatewayAttachments'
   | 'TransitGatewayVpcAttachments'
+  | 'TransitGatewayPeeringAttachments'
   | 'TransitGatewayRouteTables'
   | 'ManagedPrefixLists';
 
@@ -128,6 +129,8 @@ export interface Scope {
   recordVpcs: Set<string>;
   /** Endpoint addresses to look up here once a VPC is read in full (an end beyond a peering, in another account). */
   lookupIps?: string[];
+  /** Transit gateways read here besides those routes point to: the far side of a transit gateway peering. */
+  tgws?: Set<string>;
 }
 
 /** An empty scope. */
@@ -350,11 +353,9 @@ export function planReads(c: Collected, scope: Scope): Read[] {
   );
   reads.push(...chunks(eigws).map((part): Read => ({ op: 'egress-only-gateways', ids: part })));
 
-  // Transit gateways the routes point to: the gateway, its attachments and route tables.
-  const tgws = c.fresh(
-    'tgw',
-    routes.map((rt) => rt.TransitGatewayId),
-  );
+  // Transit gateways the routes point to (and the far side of a peering with one): the gateway, its attachments and
+  // route tables.
+  const tgws = c.fresh('tgw', [...routes.map((rt) => rt.TransitGatewayId), ...(scope.tgws ?? [])]);
   reads.push(
     ...byFilter('TransitGateways', 'transit-gateway-id', tgws),
     ...byFilter('TransitGatewayAttachments', 'transit-gateway-id', tgws),
@@ -363,9 +364,24 @@ export function planReads(c: Collected, scope: Scope): Read[] {
   );
   // A TGW route table decides for the attachments associated with it: read the tables of the full VPCs' attachments
   // (static routes and propagations; EC2 has no batch call for either).
+  // A TGW peering attachment's table decides what arrives over the peering (in either direction): read it too, with
+  // the peering's record, which names the peer's account and region (span.ts follows it there).
+  const peerings = c
+    .all<TransitGatewayAttachment>('TransitGatewayAttachments')
+    .filter((a) => a.ResourceType === 'peering');
+  reads.push(
+    ...byFilter(
+      'TransitGatewayPeeringAttachments',
+      'transit-gateway-attachment-id',
+      c.fresh(
+        'tgw-peering',
+        peerings.map((a) => a.TransitGatewayAttachmentId),
+      ),
+    ),
+  );
   const tgwTables = c
     .all<TransitGatewayAttachment>('TransitGatewayAttachments')
-    .filter((a) => a.ResourceType === 'vpc' && scope.fullVpcs.has(a.ResourceId ?? ''))
+    .filter((a) => (a.ResourceType === 'vpc' && scope.fullVpcs.has(a.ResourceId ?? '')) || a.ResourceType === 'peering')
     .map((a) => a.Association?.TransitGatewayRouteTableId);
   for (const rtb of c.fresh('tgw-rtb', tgwTables)) {
     reads.push({ op: 'tgw-static-routes', routeTable: rtb }, { op: 'tgw-propagations', routeTable: rtb });

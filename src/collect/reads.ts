@@ -13,6 +13,7 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeTransitGatewayAttachmentsCommand,
+  DescribeTransitGatewayPeeringAttachmentsCommand,
   DescribeTransitGatewayRouteTablesCommand,
   DescribeTransitGatewaysCommand,
   DescribeTransitGatewayVpcAttachmentsCommand,
@@ -127,6 +128,14 @@ export const DESCRIBERS: Record<DescribeKey, Describer> = {
       ec2
         .send(new DescribeTransitGatewayVpcAttachmentsCommand({ Filters, NextToken }))
         .then((o) => ({ ...o, items: o.TransitGatewayVpcAttachments })),
+  },
+  TransitGatewayPeeringAttachments: {
+    op: 'DescribeTransitGatewayPeeringAttachments',
+    id: 'TransitGatewayAttachmentId',
+    page: (ec2, Filters, NextToken) =>
+      ec2
+        .send(new DescribeTransitGatewayPeeringAttachmentsCommand({ Filters, NextToken }))
+        .then((o) => ({ ...o, items: o.TransitGatewayPeeringAttachments })),
   },
   TransitGatewayRouteTables: {
     op: 'DescribeTransitGatewayRouteTables',

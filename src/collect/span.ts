@@ -155,6 +155,26 @@ export class Span {
         far.via.add(a.TransitGatewayAttachmentId ?? '');
         far.scope.recordVpcs.add(a.ResourceId);
       }
+      // A transit gateway peered with one on the path: the peer gateway is read where it lives (its owner and region,
+      // as the peering's record names them), with its attachments and tables, like the near one.
+      const nearTgws = new Set(
+        s.c.all<{ TransitGatewayId?: string }>('TransitGatewayAttachments').map((a) => a.TransitGatewayId),
+      );
+      for (const p of s.c.all<{
+        TransitGatewayAttachmentId?: string;
+        RequesterTgwInfo?: { TransitGatewayId?: string; OwnerId?: string; Region?: string };
+        AccepterTgwInfo?: { TransitGatewayId?: string; OwnerId?: string; Region?: string };
+      }>('TransitGatewayPeeringAttachments')) {
+        const req = p.RequesterTgwInfo;
+        const acc = p.AccepterTgwInfo;
+        const peer = nearTgws.has(req?.TransitGatewayId) && !nearTgws.has(acc?.TransitGatewayId) ? acc : req;
+        if (!peer?.TransitGatewayId || nearTgws.has(peer.TransitGatewayId)) continue;
+        const w = where({ VpcId: peer.TransitGatewayId, OwnerId: peer.OwnerId, Region: peer.Region });
+        const far = w ? this.site(w) : s;
+        far.scope.tgws ??= new Set();
+        far.scope.tgws.add(peer.TransitGatewayId);
+        if (far !== s) far.via.add(p.TransitGatewayAttachmentId ?? '');
+      }
       // A shared VPC read by a participant: its owner's route tables and ACLs are read in the owner's account.
       for (const v of s.c.all<Vpc>('Vpcs')) {
         if (!v.VpcId || !s.scope.fullVpcs.has(v.VpcId)) continue;

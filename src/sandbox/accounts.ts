@@ -33,6 +33,7 @@ export function createWorld(
   for (const [key, files] of groups) sites.set(key, createSite(files, files[0]?.region ?? 'us-east-1', calls));
   // One peering object for every account and region that shows it.
   const peerings = new Map<string, unknown>();
+  const tgwPlaces = new Map<string, Where>();
   for (const s of sites.values()) {
     const list = s.state.docs.VpcPeeringConnections;
     for (const [i, p] of list.entries()) {
@@ -42,6 +43,13 @@ export function createWorld(
       else peerings.set(id, p);
     }
   }
+  // Where each transit gateway lives, so a peering attachment can name its peer's region (as AWS's record does).
+  for (const [key, s] of sites) {
+    const [account = '', region = ''] = key.split('/');
+    for (const t of s.state.docs.TransitGateways)
+      if (t.TransitGatewayId) tgwPlaces.set(t.TransitGatewayId, { account, region });
+  }
+  for (const s of sites.values()) for (const [id, w] of tgwPlaces) s.state.tgwPlaces.set(id, w);
   const [firstKey] = groups.keys();
   const homeAccount = opts.homeAccount ?? firstKey?.split('/')[0] ?? '';
   const homeKey = [...sites.keys()].find((k) => k.startsWith(`${homeAccount}/`)) ?? firstKey ?? '';

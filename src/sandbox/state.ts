@@ -20,6 +20,7 @@ import type {
   Subnet,
   TransitGateway,
   TransitGatewayAttachment,
+  TransitGatewayPeeringAttachment,
   TransitGatewayPropagation,
   TransitGatewayRoute,
   TransitGatewayRouteTable,
@@ -66,6 +67,7 @@ export interface Ec2Documents {
   TransitGatewayAttachments: TransitGatewayAttachment[];
   TransitGatewayRouteTables: TransitGatewayRouteTable[];
   TransitGatewayVpcAttachments: TransitGatewayVpcAttachment[];
+  TransitGatewayPeeringAttachments: TransitGatewayPeeringAttachment[];
   VpcEndpoints: VpcEndpoint[];
   ManagedPrefixLists: ManagedPrefixList[];
   /** Prefix list id → entries (get-managed-prefix-list-entries). */
@@ -142,6 +144,7 @@ const LIST_KEYS = [
   'TransitGatewayAttachments',
   'TransitGatewayRouteTables',
   'TransitGatewayVpcAttachments',
+  'TransitGatewayPeeringAttachments',
   'VpcEndpoints',
   'ManagedPrefixLists',
   'TransitGatewayStaticRoutes',
@@ -166,6 +169,7 @@ const ID_FIELD: Partial<Record<(typeof LIST_KEYS)[number], string>> = {
   TransitGatewayAttachments: 'TransitGatewayAttachmentId',
   TransitGatewayRouteTables: 'TransitGatewayRouteTableId',
   TransitGatewayVpcAttachments: 'TransitGatewayAttachmentId',
+  TransitGatewayPeeringAttachments: 'TransitGatewayAttachmentId',
   VpcEndpoints: 'VpcEndpointId',
   ManagedPrefixLists: 'PrefixListId',
   TransitGatewayStaticRoutes: 'TransitGatewayRouteTableId',
@@ -190,6 +194,7 @@ function emptyDocuments(): Ec2Documents {
     TransitGatewayAttachments: [],
     TransitGatewayRouteTables: [],
     TransitGatewayVpcAttachments: [],
+    TransitGatewayPeeringAttachments: [],
     VpcEndpoints: [],
     ManagedPrefixLists: [],
     PrefixListEntries: {},
@@ -215,6 +220,8 @@ export class SandboxState {
   readonly ids: IdGenerator;
   /** IAM actions (`ec2:CreateRoute`, `ssm:SendCommand`, …) this account's caller is denied: UnauthorizedOperation. */
   readonly deniedActions = new Set<string>();
+  /** Where each transit gateway of a world of accounts lives (set by the world; peering attachments name the peer's). */
+  readonly tgwPlaces = new Map<string, { account: string; region: string }>();
   /** DynamoDB tables (the fix-lease table): name → partition key attribute and items by key value. */
   readonly dynamoTables = new Map<string, { key: string; items: Map<string, Record<string, unknown>> }>();
   readonly commands = new Map<string, CommandInvocationRecord>();

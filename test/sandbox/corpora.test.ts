@@ -50,9 +50,8 @@ describe('lab-validation snapshots in the sandbox', () => {
         const q: Query = o.probe.startsWith('icmp')
           ? { from: o.src, to: o.dst, protocol: 'icmp', port: null }
           : { from: o.src, to: o.dst, protocol: 'tcp', port: o.port ?? 22 };
-        // One sandbox account holding every account's documents: this checks the collector's scoping within one
-        // account (test/collect/accounts.integ.test.ts follows paths across the accounts of a lab).
-        const sb = createSandbox({ files, region: 'us-east-1', oneAccount: true });
+        // One sandbox per account and region, as AWS is: the collector follows the path across them.
+        const sb = createSandbox({ files });
         const want = verdict(sb.snapshotFiles(), q);
         // The sandbox's documents mean what the snapshot it loaded means.
         expect(want, `${lab} ${q.from} → ${q.to} round trip`).toEqual(verdict(files, q));
@@ -60,6 +59,7 @@ describe('lab-validation snapshots in the sandbox', () => {
           region: sb.region,
           logger: silentLogger,
           elb: sb.clients.elbv2,
+          ...(sb.clients.accounts ? { accounts: sb.clients.accounts } : {}),
         });
         expect(
           sb.calls.filter((c) => c.error),

@@ -5,6 +5,7 @@
 import type {
   TransitGateway,
   TransitGatewayAttachment,
+  TransitGatewayPeeringAttachment,
   TransitGatewayPropagation,
   TransitGatewayRoute,
   TransitGatewayRouteTable,
@@ -96,6 +97,61 @@ const transitGatewayRouteTables = describe<TransitGatewayRouteTable>({
     state: t.State,
     'default-association-route-table': t.DefaultAssociationRouteTable ?? false,
     'default-propagation-route-table': t.DefaultPropagationRouteTable ?? false,
+  }),
+  limits: { min: 5, max: 1000 },
+});
+
+/**
+ * The peering attachments of this account and region: those its files hold, and for a `peering` attachment they do
+ * not (the lab-validation snapshots have none), one made from the attachment: this side and the peer transit gateway
+ * (its owner from the attachment, its region from the world of accounts). One attachment id names both sides, as in
+ * AWS, and both sides answer the same requester and accepter.
+ */
+export function peeringAttachments(s: SandboxState): TransitGatewayPeeringAttachment[] {
+  const out = [...s.docs.TransitGatewayPeeringAttachments];
+  const known = new Set(out.map((p) => p.TransitGatewayAttachmentId));
+  for (const a of s.docs.TransitGatewayAttachments) {
+    if (a.ResourceType !== 'peering' || known.has(a.TransitGatewayAttachmentId)) continue;
+    const peer = s.tgwPlaces.get(a.ResourceId ?? '');
+    const here = {
+      TransitGatewayId: a.TransitGatewayId,
+      OwnerId: a.TransitGatewayOwnerId ?? s.accountId,
+      Region: s.region,
+    };
+    const there = {
+      TransitGatewayId: a.ResourceId,
+      OwnerId: a.ResourceOwnerId ?? peer?.account,
+      Region: peer?.region ?? s.region,
+    };
+    // Both sides show the same object: the side whose account/region sorts first plays the requester on both.
+    const hereFirst = `${here.OwnerId}/${here.Region}` <= `${there.OwnerId}/${there.Region}`;
+    out.push({
+      TransitGatewayAttachmentId: a.TransitGatewayAttachmentId,
+      RequesterTgwInfo: hereFirst ? here : there,
+      AccepterTgwInfo: hereFirst ? there : here,
+      State: a.State,
+      Status: { Code: a.State, Message: a.State },
+      Tags: a.Tags ?? [],
+    });
+  }
+  return out;
+}
+
+const transitGatewayPeeringAttachments = describe<TransitGatewayPeeringAttachment>({
+  op: 'DescribeTransitGatewayPeeringAttachments',
+  outputKey: 'TransitGatewayPeeringAttachments',
+  items: peeringAttachments,
+  ids: {
+    param: 'TransitGatewayAttachmentIds',
+    of: (v) => v.TransitGatewayAttachmentId,
+    notFound: byId('transitGatewayAttachment', 'InvalidTransitGatewayAttachmentID.NotFound'),
+  },
+  fields: (a, s) => ({
+    'transit-gateway-attachment-id': a.TransitGatewayAttachmentId,
+    'transit-gateway-id': [a.RequesterTgwInfo?.TransitGatewayId, a.AccepterTgwInfo?.TransitGatewayId],
+    'local-owner-id': s.accountId,
+    'remote-owner-id': [a.RequesterTgwInfo?.OwnerId, a.AccepterTgwInfo?.OwnerId].find((o) => o !== s.accountId),
+    state: a.State,
   }),
   limits: { min: 5, max: 1000 },
 });
@@ -401,6 +457,7 @@ export const transitGatewayHandlers = {
   DescribeTransitGateways: transitGateways,
   DescribeTransitGatewayAttachments: transitGatewayAttachments,
   DescribeTransitGatewayVpcAttachments: transitGatewayVpcAttachments,
+  DescribeTransitGatewayPeeringAttachments: transitGatewayPeeringAttachments,
   DescribeTransitGatewayRouteTables: transitGatewayRouteTables,
   SearchTransitGatewayRoutes: searchTransitGatewayRoutes,
   GetTransitGatewayRouteTablePropagations: transitGatewayPropagations,
