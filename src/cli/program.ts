@@ -291,7 +291,8 @@ Examples:
       setExitCode(known ? 0 : EXIT.badInput);
     });
 
-  extra.registerFixCommands?.(program, { ...ctx, setExitCode });
+  // ctx as the prototype, not spread: a spread would read every getter now (stdin opens process.stdin, ~5 ms a start).
+  extra.registerFixCommands?.(program, Object.assign(Object.create(ctx) as CliContext, { setExitCode }));
   registerHealthcheck(program, ctx, setExitCode);
 
   program

@@ -41,7 +41,9 @@ async function main(): Promise<number> {
     logger,
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
   });
   const argv = process.argv.slice(2);

@@ -63,7 +63,10 @@ export function createCliContext(opts: {
     },
     stdout: opts.stdout,
     stderr: opts.stderr,
-    stdin: opts.stdin,
+    // Read when a command reads stdin: process.stdin opens a stream (a pipe, a TTY) the moment it is touched.
+    get stdin() {
+      return opts.stdin;
+    },
     env: opts.env,
     logger,
     sandboxScenarios: listScenarios,

@@ -21,11 +21,18 @@ const HOOK = `export async function resolve(specifier, context, next) {
 const REGISTER = `import { register } from 'node:module';
 register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOK)}`)});`;
 
-/** Says on exit whether any pino module was loaded (pino is CommonJS: it lands in require's cache). */
+/**
+ * Says on exit whether any pino module was loaded (pino is CommonJS: it lands in require's cache) and whether anything
+ * read process.stdin (reading it opens a stream on fd 0, a few milliseconds a start).
+ */
 const PINO_PROBE = `import { createRequire } from 'node:module';
+const stdin = Object.getOwnPropertyDescriptor(process, 'stdin');
+let opened = false;
+Object.defineProperty(process, 'stdin', { ...stdin, get() { opened = true; return stdin.get.call(process); } });
 process.on('exit', () => {
   const loaded = Object.keys(createRequire('/').cache).some((k) => k.includes('/node_modules/pino/'));
   process.stderr.write(loaded ? 'pino loaded' : 'pino not loaded');
+  process.stderr.write(opened ? ', stdin opened' : ', stdin not opened');
 });`;
 
 const ENTRIES = {
@@ -68,7 +75,7 @@ describe.each(Object.entries(ENTRIES))('start-up without the AWS SDK: %s', (_ent
   ])('%s runs without loading the AWS SDK', (_name, args, output, status) => {
     const r = run(entry, args as string[]);
     expect(r.stderr).not.toMatch(/AWS SDK loaded/);
-    expect(r.stderr).toBe('pino not loaded');
+    expect(r.stderr).toBe('pino not loaded, stdin not opened');
     expect(r.stdout).toMatch(output as RegExp);
     expect(r.status).toBe(status);
   });
