@@ -8,6 +8,7 @@ import {
   investigate,
   investigateBatch,
 } from '../../src/core/investigate.js';
+import type { WhypingError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
@@ -132,6 +133,41 @@ describe('investigateBatch', () => {
       protocol: 'udp',
       port: 53,
     });
+  });
+
+  it('answers a pair of ends asked again (found or not) as it answers a single question', async () => {
+    const snapshot = buildSnapshot(readSnapshotFiles(FIXED));
+    const queries = [
+      { from: VM1, to: VM2, protocol: 'tcp', port: 22 },
+      { from: VM1, to: 'nowhere-1' },
+      { from: VM1, to: VM2 },
+      { from: VM1, to: 'nowhere-1', protocol: 'tcp', port: 443 },
+      { from: VM2, to: VM1 },
+      { from: VM1, to: VM2, protocol: 'tcp', port: 22 },
+    ];
+    const out: BatchResult[] = [];
+    for await (const r of investigateBatch(
+      snapshot,
+      queries.map((q) => JSON.stringify(q)),
+    ))
+      out.push(r);
+    const alone: BatchResult[] = [];
+    for (const q of queries) {
+      try {
+        alone.push({ query: q, diagnosis: await investigate(batchQuery(q), { kind: 'snapshot', snapshot }) });
+      } catch (e) {
+        alone.push({ query: q, error: e as WhypingError });
+      }
+    }
+    expect(out.map((r) => ('error' in r ? r.error.code : r.diagnosis.reachable))).toEqual([
+      true,
+      'UNKNOWN_ENDPOINT',
+      true,
+      'UNKNOWN_ENDPOINT',
+      false,
+      true,
+    ]);
+    expect(out).toEqual(alone);
   });
 });
 
