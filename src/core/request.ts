@@ -295,11 +295,7 @@ export function parseTokens(input: Token[]): Query {
       continue;
     }
     // `ec2 instance connect`, `instance connect`: the EC2 Instance Connect service as the source.
-    const phrase = tokens
-      .slice(i, i + 3)
-      .map((t) => (t.quoted ? '\0' : t.text.toLowerCase()))
-      .join(' ');
-    const ec2Phrase = phrase === 'ec2 instance connect';
+    const ec2Phrase = phraseAt(tokens, i) === 'ec2 instance connect';
     if (ec2Phrase || (word === 'instance' && next?.quoted === false && next.text.toLowerCase() === 'connect')) {
       p.eic = true;
       i += ec2Phrase ? 2 : 1;
@@ -397,6 +393,17 @@ function isQuestionWord(word: string): boolean {
   );
 }
 
+/** The lowercased words from `i` on, three at most, space-separated; a quoted word reads as `\0` (never a keyword). */
+function phraseAt(tokens: Token[], i: number): string {
+  let out = '';
+  const end = Math.min(i + 3, tokens.length);
+  for (let k = i; k < end; k++) {
+    const t = tokens[k] as Token;
+    out += `${k > i ? ' ' : ''}${t.quoted ? '\0' : t.text.toLowerCase()}`;
+  }
+  return out;
+}
+
 /**
  * Reads unquoted Names with spaces as people type them (`why can't Instance - NextWork VPC 1 ping Instance - NextWork
  * VPC 2`): the question's words (ping, reach, to, from, on port …) split the text first, and when that leaves two or
@@ -406,18 +413,14 @@ function isQuestionWord(word: string): boolean {
 function joinNameRuns(tokens: Token[]): Token[] {
   const runs: { start: number; end: number }[] = [];
   let start = -1;
+  const lower = tokens.map((t) => t.text.toLowerCase());
   for (let i = 0; i <= tokens.length; i++) {
     const t = tokens[i];
-    const prev = tokens[i - 1]?.text.toLowerCase();
-    const word = t?.text.toLowerCase() ?? '';
-    const lowerPhrase = tokens
-      .slice(i, i + 3)
-      .map((x) => (x.quoted ? '\0' : x.text.toLowerCase()))
-      .join(' ');
-    const eicPhrase =
-      t !== undefined &&
-      !t.quoted &&
-      (lowerPhrase.startsWith('ec2 instance connect') || lowerPhrase.startsWith('instance connect'));
+    const prev = i > 0 ? lower[i - 1] : undefined;
+    const word = lower[i] ?? '';
+    // Only an unquoted word can start an EC2 Instance Connect phrase.
+    const lowerPhrase = t !== undefined && !t.quoted ? phraseAt(tokens, i) : '';
+    const eicPhrase = lowerPhrase.startsWith('ec2 instance connect') || lowerPhrase.startsWith('instance connect');
     // A number right after tcp/udp/port is that port, not part of a Name.
     const portValue =
       prev !== undefined && ['tcp', 'udp', 'port', '--port'].includes(prev) && /^[+-]?[\d.]+$/.test(word);

@@ -85,7 +85,8 @@ export function newFlow(side: Side, protocol: Protocol, traffic: Traffic, src: s
 
 /** The address of a host CIDR (`10.0.0.5/32` → `10.0.0.5`). */
 export function hostOf(cidr: string): string {
-  return cidr.split('/')[0] ?? cidr;
+  const slash = cidr.indexOf('/');
+  return slash < 0 ? cidr : cidr.slice(0, slash);
 }
 
 /** True for a single address (/32 or /128). */
