@@ -18,6 +18,7 @@ import { historySection } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
 import { DEFAULT_WIDTH, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
 import { errorText, instanceLines } from '../render/views.js';
+import { coalesced } from './coalesce.js';
 import type { AwsTarget, CliContext, TextOut } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
 import { statusLine } from './progress.js';
@@ -472,10 +473,11 @@ async function batchCommand(ctx: CliContext, from: string | undefined, opts: Dia
   const input = opts.batch === '-' ? ctx.stdin : await openBatchFile(opts.batch as string);
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let count = 0;
+  const out = coalesced(ctx.stdout);
   try {
     for await (const r of investigateBatch(snapshot, lines)) {
       const obj = 'diagnosis' in r ? toJson(r.diagnosis) : toJsonBatchError(r.query, r.error);
-      ctx.stdout.write(`${JSON.stringify(obj)}\n`);
+      out.write(`${JSON.stringify(obj)}\n`);
       count++;
     }
   } catch (e) {
@@ -488,6 +490,8 @@ async function batchCommand(ctx: CliContext, from: string | undefined, opts: Dia
         cause: e,
       },
     );
+  } finally {
+    out.flush();
   }
   if (count === 0) {
     const name = opts.batch === '-' ? 'stdin' : `the batch file ${opts.batch}`;
