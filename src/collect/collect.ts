@@ -47,7 +47,6 @@ type Item = Record<string, unknown>;
 export async function collectForQuery(ec2: EC2Client, query: Query, opts: CollectOptions): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const span = new Span(r, opts.region, false, opts.accounts, opts.logger);
-  const { c, scope } = span.home;
   // An end may name its account (`db-b@444455556666`): looked up there (ends-live.ts).
   const parsed = [query.from, query.to].map(parseEnd);
   // An end named by a load balancer's ARN or DNS name (or a name no instance has) stands for its first node.

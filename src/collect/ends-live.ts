@@ -90,7 +90,7 @@ export async function resolveAcross(span: Span, ends: EndText[], region: string)
   const results: Settled[] = [];
   const sites: Site[] = [];
   let k = 0;
-  for (const [i, e] of ends.entries()) {
+  for (const i of ends.keys()) {
     results[i] = atHome[i] ? (homeAnswers[k++] as Settled) : new WhypingError('UNKNOWN_ENDPOINT', 'not looked up');
     sites[i] = span.home;
   }
