@@ -17,7 +17,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY scripts/build.js ./scripts/build.js
 COPY src ./src
-RUN npm run build
+# The image's sources are type-checked here (esbuild only strips types), then bundled.
+RUN npx tsc --noEmit -p tsconfig.build.json && npm run build
 
 # Stage 2: production dependencies only.
 FROM ${NODE_IMAGE} AS deps
