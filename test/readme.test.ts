@@ -1,12 +1,12 @@
 /**
  * The README reads in an 80-column terminal, and its seed-lab walkthrough is
- * what the shell prints now (issue 12, item 7).
+ * what the shell prints now (issue 12, item 7). The shell and the CLI run in the test's process, wired as the bin
+ * wires them (test/support/cli.ts); test/cli/shell.integ.test.ts starts the bin itself.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliHere, runShellHere } from './support/cli.js';
 
 const root = resolve(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -30,38 +30,6 @@ function normalize(text: string): string {
     .replace(/shell:\S+ at/g, 'shell:<user> at')
     .replace(/[ \t]+$/gm, '')
     .trimEnd();
-}
-
-function run(args: string[], input = ''): Promise<{ code: number | null; out: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'whyping-readme-'));
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('AWS_') && !k.startsWith('SLACK_') && !k.startsWith('WHYPING_')) base[k] = v;
-  }
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(root, 'bin/whyping.js'), ...args], {
-      cwd: root,
-      env: {
-        ...base,
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, '.config'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-        AWS_CONFIG_FILE: join(home, 'none'),
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        WHYPING_SANDBOX: '1',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-    });
-    child.stderr.resume();
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, out }));
-    child.stdin.end(input);
-  });
 }
 
 describe('README.md', () => {
@@ -89,20 +57,22 @@ describe('README.md', () => {
     ];
     expect(command).toContain(`"${input[0]}"`);
     expect(command).toContain(`'fix all' y recheck undo quit | WHYPING_SANDBOX=1`);
-    const r = await run(['start'], `${input.join('\n')}\n`);
+    const r = await runShellHere(input, { WHYPING_SANDBOX: '1' });
     expect(r.code).toBe(0);
-    expect(normalize(r.out)).toBe(normalize(shown as string));
+    expect(normalize(r.stdout)).toBe(normalize(shown as string));
   });
 
   it('shows a diagnose excerpt whose lines the CLI prints now, in order', async () => {
     const shown = /```console\n\$ npx whyping diagnose [^\n]*\n[^\n]*--sandbox\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(shown, 'the diagnose excerpt').toBeDefined();
-    const r = await run(['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--sandbox']);
+    const r = await runCliHere(['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--sandbox'], {
+      WHYPING_SANDBOX: '1',
+    });
     expect(r.code).toBe(1);
     let at = 0;
     for (const line of (shown as string).trimEnd().split('\n')) {
       if (line === '…') continue;
-      const found = r.out.indexOf(`${line}\n`, at);
+      const found = r.stdout.indexOf(`${line}\n`, at);
       expect(found, `printed after the previous line: ${line}`).toBeGreaterThanOrEqual(at);
       at = found + line.length;
     }

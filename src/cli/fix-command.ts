@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 // Types only at the top: core/apply-fix.js brings the AWS SDK, loaded when `fix` or `undo` runs, never for `--help`.
 import type { ApplyFixReport, ApplyResult, PlanReport } from '../core/apply-fix.js';
+import { parseAccountFlag, withAccount } from '../core/ends.js';
 import { parseRequestArgs } from '../core/request.js';
 import { EXIT, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
@@ -22,6 +23,8 @@ interface FixOptions {
   protocol?: string;
   port?: string;
   apply: string;
+  fromAccount?: string;
+  toAccount?: string;
   yes?: boolean;
   json?: boolean;
   region?: string;
@@ -202,12 +205,21 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
       .argument('<to>', 'destination, as for diagnose')
       .option('--protocol <protocol>', 'icmp, tcp or udp (default: icmp, or tcp when a port is given)')
       .option('--port <port>', 'tcp or udp port, 1-65535')
+      .option('--from-account <account>', 'the 12-digit account <from> lives in (same as <from>@<account>)')
+      .option('--to-account <account>', 'the 12-digit account <to> lives in (same as <to>@<account>)')
       .requiredOption('--apply <fix-id|all>', 'the fix id shown by diagnose, or all (every fix, in order)'),
   ).action(async (from: string, to: string, opts: FixOptions) => {
     const flags: { protocol?: string; port?: string } = {};
     if (opts.protocol !== undefined) flags.protocol = opts.protocol;
     if (opts.port !== undefined) flags.port = opts.port;
-    const query = parseRequestArgs(from, to, flags);
+    const asked = parseRequestArgs(from, to, flags);
+    const account = (flag: string, value: string | undefined) =>
+      value === undefined ? undefined : parseAccountFlag(flag, value);
+    const query = {
+      ...asked,
+      from: withAccount(asked.from, account('--from-account', opts.fromAccount), '--from-account'),
+      to: withAccount(asked.to, account('--to-account', opts.toAccount), '--to-account'),
+    };
     const fixId = opts.apply.trim();
     if (fixId !== 'all' && !/^[A-Za-z0-9._:-]{1,100}$/.test(fixId)) {
       throw new WhypingError(

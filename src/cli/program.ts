@@ -419,16 +419,16 @@ function historyWait(ctx: CliContext): { timeoutMs: number; wait?: (ms: number) 
   return { timeoutMs: HISTORY_WAIT_MS, ...(ctx.wait ? { wait: ctx.wait } : {}) };
 }
 
-/**
- * One argument holding the whole question (`whyping diagnose "why can't web-1 ping db-1"`), read as the shell does;
- * --protocol and --port apply to it as if typed at its end. Only a missing end gets the two-ends usage message: any
- * other problem (a bad port, an unbalanced quote) is said as it is.
- */
 /** --from-account / --to-account: a 12-digit account id, or absent. */
 function flagAccount(flag: string, value: string | undefined): string | undefined {
   return value === undefined ? undefined : parseAccountFlag(flag, value);
 }
 
+/**
+ * One argument holding the whole question (`whyping diagnose "why can't web-1 ping db-1"`), read as the shell does;
+ * --protocol and --port apply to it as if typed at its end. Only a missing end gets the two-ends usage message: any
+ * other problem (a bad port, an unbalanced quote) is said as it is.
+ */
 function wholeRequest(text: string, flags: { protocol?: string; port?: string }, twoEnds: WhypingError) {
   const tokens = tokenize(text);
   if (flags.protocol !== undefined)

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { AccountClients, Query, RawSnapshotFile } from '../model/index.js';
 import { eicPrefixListName } from '../snapshot/resolve.js';
 import { parseEnd } from './ends.js';
-import { type PlacedEnd, publicIpsElsewhere, resolveAcross } from './ends-live.js';
+import { namesOnThePath, type PlacedEnd, publicIpsElsewhere, resolveAcross } from './ends-live.js';
 import { loadBalancerHint, loadBalancerNamesOfInterfaces, readLoadBalancers, targetsOf } from './load-balancers.js';
 import type { Collected, Read, Scope } from './plan.js';
 import { type CollectStats, DEFAULT_CONCURRENCY, Ec2Reader } from './reader.js';
@@ -47,7 +47,6 @@ type Item = Record<string, unknown>;
 export async function collectForQuery(ec2: EC2Client, query: Query, opts: CollectOptions): Promise<CollectResult> {
   const r = new Ec2Reader(ec2, opts.logger, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const span = new Span(r, opts.region, false, opts.accounts, opts.logger);
-  const { c, scope } = span.home;
   // An end may name its account (`db-b@444455556666`): looked up there (ends-live.ts).
   const parsed = [query.from, query.to].map(parseEnd);
   // An end named by a load balancer's ARN or DNS name (or a name no instance has) stands for its first node.
@@ -75,19 +74,28 @@ export async function collectForQuery(ec2: EC2Client, query: Query, opts: Collec
       parsed.map((p, i) => ({ ...p, text: texts[i] ?? p.text })),
       opts.region,
     );
+  // A Name no instance has may be a load balancer's (failure path only).
+  const toNodes = async (): Promise<boolean> => {
+    let found = false;
+    for (const [i, text] of texts.entries())
+      if (classifyEndpoint(text).kind === 'name' && (await toNode(i, { name: text.trim() }))) found = true;
+    return found;
+  };
   let ends: PlacedEnd[];
   try {
     ends = await resolve();
   } catch (e) {
-    if (!(elb && e instanceof WhypingError && e.code === 'UNKNOWN_ENDPOINT')) throw e;
-    let found = false;
-    for (const [i, text] of texts.entries())
-      if (classifyEndpoint(text).kind === 'name' && (await toNode(i, { name: text.trim() }))) found = true;
-    if (!found) throw e;
+    if (!(elb && e instanceof WhypingError && e.code === 'UNKNOWN_ENDPOINT') || !(await toNodes())) throw e;
     ends = await resolve();
   }
+  // An end found in no account asked is a load balancer's, or looked for along the path below.
+  if (elb && ends.some((p) => p.pending) && (await toNodes())) ends = await resolve();
   for (const { end, site } of ends) absorbEndpoint(site.c, site.scope, end);
   await span.expand();
+  // An end found in no account asked: the accounts and regions the path reached from the other end.
+  const onPath = await namesOnThePath(span, ends);
+  for (const { end, site } of onPath) absorbEndpoint(site.c, site.scope, end);
+  if (onPath.length > 0) await span.expand();
   // A public address no interface at home holds may be another account's or region's instance, not the internet's.
   const owned = await publicIpsElsewhere(span, ends);
   for (const { site, end, enis } of owned) absorbEndpoint(site.c, site.scope, { ...end, enis });

@@ -18,6 +18,8 @@ import type { Site, Span } from './span.js';
 export interface PlacedEnd {
   end: LiveEndpoint;
   site: Site;
+  /** Not found in any account asked: looked for again in the accounts and regions the path reaches. */
+  pending?: WhypingError;
 }
 
 type Settled = LiveEndpoint | WhypingError;
@@ -88,7 +90,7 @@ export async function resolveAcross(span: Span, ends: EndText[], region: string)
   const results: Settled[] = [];
   const sites: Site[] = [];
   let k = 0;
-  for (const [i, e] of ends.entries()) {
+  for (const i of ends.keys()) {
     results[i] = atHome[i] ? (homeAnswers[k++] as Settled) : new WhypingError('UNKNOWN_ENDPOINT', 'not looked up');
     sites[i] = span.home;
   }
@@ -177,6 +179,17 @@ export async function resolveAcross(span: Span, ends: EndText[], region: string)
 
   const out: PlacedEnd[] = [];
   for (const [i, r] of results.entries()) {
+    const e = ends[i] as EndText;
+    const other = results[1 - i];
+    // A Name found nowhere yet, while the other end is found: looked for where the path goes (`namesOnThePath`).
+    if (isUnknown(r) && !e.account && accounts && named(e) && other && !(other instanceof WhypingError)) {
+      out.push({
+        end: { spec: classifyEndpoint(e.text), instances: [], enis: [] },
+        site: span.home,
+        pending: r as WhypingError,
+      });
+      continue;
+    }
     if (r instanceof WhypingError) throw r;
     out.push({ end: r, site: sites[i] as Site });
   }
@@ -262,6 +275,45 @@ export async function publicIpsElsewhere(
         break;
       }
     }
+  }
+  return out;
+}
+
+/**
+ * Ends found in no account asked (their Name or id), looked for in the accounts and regions the collection reached
+ * from the other end: one round, one lookup per site. Found in one site: that end, collected there; in several:
+ * ambiguous, naming where each lives; nowhere: the original "not found" answer.
+ */
+export async function namesOnThePath(span: Span, ends: PlacedEnd[]): Promise<{ site: Site; end: LiveEndpoint }[]> {
+  const pending = ends.filter((p) => p.pending);
+  if (pending.length === 0) return [];
+  const sites = [...span.sites.values()].filter((s) => s !== span.home && s.reader && !s.unread);
+  const hits: { i: number; site: Site; end: LiveEndpoint }[] = [];
+  if (sites.length > 0) {
+    const texts = pending.map((p) => p.end.spec.text);
+    const before = span.stats.rounds;
+    await Promise.all(
+      sites.map(async (site) => {
+        const answers = await lookIn(site, texts);
+        for (const [i, a] of answers.entries()) if (found(a)) hits.push({ i, site, end: a });
+      }),
+    );
+    span.stats.rounds = Math.min(span.stats.rounds, before + 1);
+  }
+  const out: { site: Site; end: LiveEndpoint }[] = [];
+  for (const [i, p] of pending.entries()) {
+    const mine = hits.filter((h) => h.i === i);
+    if (mine.length === 0) throw p.pending as WhypingError;
+    if (mine.length > 1) {
+      const labels = mine.map((h) => labelOf(h.end, h.site.where as Where));
+      throw new WhypingError(
+        'AMBIGUOUS_ENDPOINT',
+        `"${p.end.spec.text}" matches in ${mine.length} accounts the path reaches: ${labels.join('; ')}. Name the account: ${p.end.spec.text}@${mine[0]?.site.where.account}/${mine[0]?.site.where.region}.`,
+        { input: p.end.spec.text, candidates: labels },
+      );
+    }
+    const hit = mine[0] as { site: Site; end: LiveEndpoint };
+    out.push({ site: hit.site, end: hit.end });
   }
   return out;
 }

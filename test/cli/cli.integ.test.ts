@@ -369,6 +369,26 @@ describe('built-in sandbox scenarios', () => {
     expect(r.stderr).toMatch(/"no-such-scenario" .* neither a built-in scenario \(.*seed-lab.*\) nor an existing file/);
     expect(r.stderr).not.toMatch(NO_STACK);
   });
+
+  it('takes --from-account / --to-account on fix as on diagnose: the end is looked up in that account', async () => {
+    const sandbox = ['--sandbox', 'cross-account-peering', '--apply', 'all', '--yes'];
+    // db-b lives in eu-west-1 of 444455556666: --to-account sends the lookup there, in the default region.
+    const there = await here(['fix', 'app-a', 'db-b', '--to-account', '444455556666', ...sandbox]);
+    expect(there.code).toBe(2);
+    expect(there.stderr).toMatch(/No instance is named "db-b" in us-east-1 \(account 444455556666\)/);
+    expect(there.stderr).toMatch(/db-b@444455556666\/<region>/);
+    const short = await here(['fix', 'app-a', 'db-b', '--to-account', '4444', ...sandbox]);
+    expect(short.code).toBe(2);
+    expect(short.stderr.trim()).toBe(
+      'whyping: --to-account takes a 12-digit AWS account id (e.g. 444455556666), not "4444".',
+    );
+    const both = await here(['fix', 'app-a@111122223333', 'db-b', '--from-account', '444455556666', ...sandbox]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(
+      /"app-a@111122223333" names account 111122223333, and --from-account says 444455556666/,
+    );
+    for (const r of [there, short, both]) expect(r.stderr).not.toMatch(NO_STACK);
+  });
 });
 
 describe('whyping --help and start', () => {

@@ -1,18 +1,22 @@
 /**
  * The local shell scripted through a pipe (`npm start` with no Slack tokens): the seed walkthrough end to end on the
  * sandbox — diagnose, every blocker, apply the fixes, recheck, reachable; EC2 Instance Connect after the EIP fix.
+ * The conversation runs in the test's process through the bin's own wiring (runShellHere: src/main/run.ts); one run
+ * starts bin/whyping.js: `start` with nothing configured opens the sandbox shell from a piped stdin and exits 0.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runShellHere } from '../support/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const VM1 = '"Instance - NextWork VPC 1"';
 const VM2 = '"Instance - NextWork VPC 2"';
 
-function shell(
+/** `whyping start` as a process: bin/whyping.js, its environment stripped of AWS_, SLACK_ and WHYPING_ variables. */
+function spawnShell(
   lines: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; out: string; err: string }> {
@@ -50,6 +54,15 @@ function shell(
   });
 }
 
+/** `whyping start` in the test's process, the same environment (nothing configured) and the same output. */
+async function shell(
+  lines: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; out: string; err: string }> {
+  const r = await runShellHere(lines, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env });
+  return { code: r.code, out: r.stdout, err: r.stderr };
+}
+
 /** The banner, its wrapped lines read as one. */
 function banner(out: string): string {
   return out.slice(0, out.indexOf('\nAsk ')).replace(/\n\s*/g, ' ');
@@ -72,8 +85,12 @@ describe('the local shell, scripted', () => {
     expect(r.out).not.toContain('\u001b[');
   });
 
-  it('uses the sandbox when no AWS credentials are configured, and says so', async () => {
-    const r = await shell(['quit']);
+  it('uses the sandbox when no AWS credentials are configured, and says so (bin/whyping.js, piped stdin, exit 0)', async () => {
+    const r = await spawnShell(['help', 'quit']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toContain('fix N');
+    expect(r.out.trimEnd().endsWith('Bye.')).toBe(true);
     expect(banner(r.out)).toContain('because no AWS credentials were found');
   });
 

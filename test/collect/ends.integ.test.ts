@@ -81,6 +81,20 @@ describe('an end that lives in another account, live', () => {
     expect(e.message).toContain(`db-b@${B}/<region>`);
   });
 
+  it('a Name in no account asked is looked for where the path goes: db-b beyond the peering, in eu-west-1', async () => {
+    const sb = createSandbox({ scenario: 'cross-account-peering' });
+    const got = await collect(sb, q('app-a', 'db-b'));
+    const s = buildSnapshot(got.files);
+    const ends = resolveEnds(s, 'app-a', 'db-b');
+    expect(ends.to.instanceId).toBe(DB_B);
+    const d = diagnose(s, q('app-a', 'db-b'), ends);
+    expect(d.findings.map((f) => f.code).sort()).toEqual(['NO_ROUTE', 'NO_ROUTE', 'PEERING_NOT_ACTIVE']);
+    // Found nowhere, even along the path: the answer is still "not found", naming where it looked.
+    const e = await failure(collect(createSandbox({ scenario: 'cross-account-peering' }), q('app-a', 'db-zz')));
+    expect(e.code).toBe('UNKNOWN_ENDPOINT');
+    expect(e.message).toContain('No instance is named "db-zz"');
+  });
+
   it('ends found at home cost no lookup elsewhere: the figures of docs/benchmarks.md stay as they were', async () => {
     const sb = createSandbox({ scenario: 'cross-account-peering' });
     const got = await collect(sb, q('app-a', '10.20.1.20'));

@@ -1,4 +1,13 @@
-/** Network ACLs: stateless, per subnet, checked when a packet crosses a subnet boundary (both directions). */
+/**
+ * Network ACLs: stateless, per subnet, checked when a packet crosses a subnet boundary (both directions).
+ *
+ * The reply rule: because ACLs keep no state, the reply is checked here again, as a packet of its own, by the same
+ * `checkNacl` (a flow with `side: 'return'`): the destination subnet's outbound rules and the source subnet's inbound
+ * rules must allow the reply traffic, which is ICMP Echo Reply for ping and, for TCP/UDP, the client's ephemeral
+ * ports (`EPHEMERAL` in ../flow.ts: 32768-60999 for Linux, 49152-65535 for Windows, 1024-65535 when the client's OS
+ * is unknown or a NAT gateway rewrote the port). `walkReply` in ../walk.ts builds that flow (`replyTraffic` in
+ * ../rules.ts); a fix for a denied reply opens 1024-65535, the range any client may use.
+ */
 
 import type { FixAction, Hop, NetworkAcl, SubnetId } from '../../model/index.js';
 import { EPHEMERAL, type Flow } from '../flow.js';

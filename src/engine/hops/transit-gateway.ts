@@ -76,6 +76,12 @@ export function tgwForward(
     return;
   }
   let rtbId = associationOf(t, inAtt, tgwId);
+  if (!rtbId && depth > 0 && !t.s.transitGateways.has(tgwId)) {
+    // Entered through a peering whose far gateway the snapshot does not hold (its account or region was not read):
+    // what it does with the packet is unknown, not a missing association.
+    t.rec.stop('transit-gateway', tgwId, `${tgwId}, the far side of peering ${inAtt.id}, is not in the snapshot`);
+    return;
+  }
   t.rec.hop(flow, {
     component: 'transit-gateway',
     id: tgwId,
