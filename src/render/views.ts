@@ -48,8 +48,8 @@ Then:
   fix all    apply every fix of the last answer, in order
   undo       undo the last fix command (undo again steps further back)
   recheck    ask the last question again
-  probe      ask the last question again with a live probe from the source instance
-  paths      the last answer in full: every hop with its rule, each fix's id and undo
+  probe      ask the last question again, with a live probe from the source
+  paths      the last answer in full: each hop's rule, each fix's id and undo
   instances  list the instances you can name (Name, id, private IP)
   help       this text; help <topic> explains a topic
   quit       leave`;

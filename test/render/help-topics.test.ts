@@ -11,6 +11,10 @@ describe('help topics', () => {
     }
   });
 
+  it("keeps the shell's help within 80 columns, so a terminal never wraps it mid-column", () => {
+    for (const line of helpText('shell').split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
+
   it('holds what the short sentences leave out', () => {
     const flat = (id: string) => findHelpTopic(id)?.text.replace(/\s+/g, ' ') ?? '';
     expect(flat('EIC')).toContain("If the instance has no public IP by design, don't give it one");
