@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { applyFix, applyUndo, readUndoToken } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { diagnoseLive } from '../../src/core/investigate.js';
-import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxDeps } from '../support/sandbox-deps.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
 const A = '111122223333';
@@ -18,16 +18,7 @@ const PING: Query = { from: 'app-a', to: '10.20.1.20', protocol: 'icmp', port: n
 const now = () => new Date('2026-11-25T10:00:00Z');
 const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
 
-function deps(sb: Sandbox): Deps {
-  return {
-    clients: sb.clients,
-    region: sb.region,
-    logger: silentLogger,
-    now,
-    sleep: async () => {},
-    probesEnabled: false,
-  };
-}
+const deps = (sb: Sandbox): Deps => sandboxDeps(sb, now);
 
 const writes = (sb: Sandbox, key: string) =>
   (sb.sites?.get(key)?.calls ?? []).filter((c) => !/^Describe|^Get|^Search/.test(c.operation) && !c.error);

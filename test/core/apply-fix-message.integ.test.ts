@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyFix } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
-import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
+import { sandboxDeps } from '../support/sandbox-deps.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
 const PING: Query = {
@@ -15,17 +15,7 @@ const PING: Query = {
 };
 const now = () => new Date('2026-11-25T10:00:00Z');
 
-function deps(): Deps {
-  const sb = createSandbox({ now });
-  return {
-    clients: sb.clients,
-    region: sb.region,
-    logger: silentLogger,
-    now,
-    sleep: async () => {},
-    probesEnabled: false,
-  };
-}
+const deps = (): Deps => sandboxDeps(createSandbox({ now }), now);
 const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
 
 describe('the applyFix summary', () => {

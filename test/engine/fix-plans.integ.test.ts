@@ -15,21 +15,13 @@ import type { Diagnosis, FixPlan, Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { buildSnapshot, resolveEndpoints } from '../../src/snapshot/index.js';
 import { SnapshotBuilder } from '../support/builder.js';
+import { sandboxDeps } from '../support/sandbox-deps.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
 const now = () => new Date('2026-11-25T10:00:00Z');
 const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
 
-function depsOf(sb: Sandbox): Deps {
-  return {
-    clients: sb.clients,
-    region: sb.region,
-    logger: silentLogger,
-    now,
-    sleep: async () => {},
-    probesEnabled: false,
-  };
-}
+const depsOf = (sb: Sandbox): Deps => sandboxDeps(sb, now);
 
 function sandboxOf(w: SnapshotBuilder): Deps {
   return depsOf(createSandbox({ files: w.build(), now }));

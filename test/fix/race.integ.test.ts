@@ -14,8 +14,9 @@ import { investigate } from '../../src/core/investigate.js';
 import { InProcessLeases } from '../../src/core/lease.js';
 import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandbox } from '../../src/sandbox/index.js';
 import { SnapshotBuilder } from '../support/builder.js';
+import { sandboxDeps } from '../support/sandbox-deps.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 import { type WritableAccount, writableAccount } from './account.js';
 
@@ -29,17 +30,6 @@ const PING: Query = {
 const EIC: Query = { from: 'eic', to: 'Instance - NextWork VPC 1', protocol: 'tcp', port: 22 };
 const now = () => new Date('2026-11-25T10:00:00Z');
 const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
-
-function sandboxDeps(sb: Sandbox): Deps {
-  return {
-    clients: sb.clients,
-    region: sb.region,
-    logger: silentLogger,
-    now,
-    sleep: async () => {},
-    probesEnabled: false,
-  };
-}
 
 /**
  * Three `whyping fix` processes: each holds its own in-process lease (src/core/lease.ts), so none waits for another
@@ -64,7 +54,7 @@ describe('three racing fix all on the sandbox', () => {
     ['EC2 Instance Connect (Elastic IP)', EIC],
   ])('%s: all end applied or already in place, and the change is made once', async (_name, q) => {
     const sb = createSandbox({ now });
-    const deps = sandboxDeps(sb);
+    const deps = sandboxDeps(sb, now);
     const reports = await Promise.all([1, 2, 3].map(() => applyFix(ownProcess(deps), q, 'all', opts)));
     expectConverged(reports);
     expect((await investigate(q, { kind: 'live', deps })).reachable).toBe(true);
@@ -84,7 +74,7 @@ describe('three racing fix all that each create an internet gateway', () => {
       .addInstance('box', { subnet: 's', ip: '10.8.1.8', publicIp: '3.8.8.8' })
       .allowIcmp('box', '0.0.0.0/0');
     const sb = createSandbox({ files: w.build(), now });
-    const deps = sandboxDeps(sb);
+    const deps = sandboxDeps(sb, now);
     const q: Query = { from: 'internet', to: 'box', protocol: 'icmp', port: null };
     const reports = await Promise.all([1, 2, 3].map(() => applyFix(ownProcess(deps), q, 'all', opts)));
     expectConverged(reports);

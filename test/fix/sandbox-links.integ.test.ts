@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { applyFix, applyUndo, readUndoToken } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
-import { silentLogger } from '../../src/log.js';
 import type { Query, RawSnapshotFile } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { SnapshotBuilder } from '../support/builder.js';
+import { sandboxDeps } from '../support/sandbox-deps.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
 const now = () => new Date('2026-11-25T10:00:00Z');
@@ -22,16 +22,7 @@ const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO }
 const undo = (deps: Deps, token: string | undefined) =>
   applyUndo(deps, readUndoToken(token ?? '', TEST_UNDO.key, now()).token, 'cli:tester');
 
-function depsOf(sb: Sandbox): Deps {
-  return {
-    clients: sb.clients,
-    region: sb.region,
-    logger: silentLogger,
-    now,
-    sleep: async () => {},
-    probesEnabled: false,
-  };
-}
+const depsOf = (sb: Sandbox): Deps => sandboxDeps(sb, now);
 
 const world = new SnapshotBuilder()
   .addVpc('spoke', { cidr: '10.9.0.0/16' })

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { applyFix, applyUndo, readUndoToken } from '../../src/core/apply-fix.js';
 import type { Deps } from '../../src/core/deps.js';
 import { investigate } from '../../src/core/investigate.js';
-import { silentLogger } from '../../src/log.js';
 import type { Query } from '../../src/model/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxDeps } from '../support/sandbox-deps.js';
 import { TEST_UNDO } from '../support/undo-key.js';
 
 const PING: Query = {
@@ -20,16 +20,7 @@ const PING: Query = {
 const EIC: Query = { from: 'eic', to: 'Instance - NextWork VPC 1', protocol: 'tcp', port: 22 };
 const now = () => new Date('2026-11-25T10:00:00Z');
 
-function depsOf(sb: Sandbox): Deps {
-  return {
-    clients: sb.clients,
-    region: sb.region,
-    logger: silentLogger,
-    now,
-    sleep: async () => {},
-    probesEnabled: false,
-  };
-}
+const depsOf = (sb: Sandbox): Deps => sandboxDeps(sb, now);
 const opts = { actor: 'cli:tester', confirm: async () => true, undo: TEST_UNDO };
 
 describe('the seed lab in the sandbox', () => {
