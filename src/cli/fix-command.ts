@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 // Types only at the top: core/apply-fix.js brings the AWS SDK, loaded when `fix` or `undo` runs, never for `--help`.
 import type { ApplyFixReport, ApplyResult, PlanReport } from '../core/apply-fix.js';
-import { parseAccountFlag, withAccount } from '../core/ends.js';
+import { withAccount } from '../core/ends.js';
 import { parseRequestArgs } from '../core/request.js';
 import { EXIT, WhypingError } from '../errors.js';
 import type { Diagnosis, FixPlan } from '../model/index.js';
@@ -213,12 +213,10 @@ export function registerFixCommands(program: Command, ctx: FixCommandContext): v
     if (opts.protocol !== undefined) flags.protocol = opts.protocol;
     if (opts.port !== undefined) flags.port = opts.port;
     const asked = parseRequestArgs(from, to, flags);
-    const account = (flag: string, value: string | undefined) =>
-      value === undefined ? undefined : parseAccountFlag(flag, value);
     const query = {
       ...asked,
-      from: withAccount(asked.from, account('--from-account', opts.fromAccount), '--from-account'),
-      to: withAccount(asked.to, account('--to-account', opts.toAccount), '--to-account'),
+      from: withAccount(asked.from, opts.fromAccount, '--from-account'),
+      to: withAccount(asked.to, opts.toAccount, '--to-account'),
     };
     const fixId = opts.apply.trim();
     if (fixId !== 'all' && !/^[A-Za-z0-9._:-]{1,100}$/.test(fixId)) {

@@ -6,7 +6,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError, Option } from 'commander';
-import { parseAccountFlag, withAccount } from '../core/ends.js';
+import { withAccount } from '../core/ends.js';
 import { readHistory } from '../core/history.js';
 import { listInstances } from '../core/instances.js';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
@@ -350,8 +350,8 @@ async function diagnoseCommand(
   const asked = to === undefined ? wholeRequest(from, flags, twoEnds) : parseRequestArgs(from, to, flags);
   const query = {
     ...asked,
-    from: withAccount(asked.from, flagAccount('--from-account', opts.fromAccount), '--from-account'),
-    to: withAccount(asked.to, flagAccount('--to-account', opts.toAccount), '--to-account'),
+    from: withAccount(asked.from, opts.fromAccount, '--from-account'),
+    to: withAccount(asked.to, opts.toAccount, '--to-account'),
   };
 
   let source: Source;
@@ -417,11 +417,6 @@ export const HISTORY_WAIT_MS = 5_000;
 
 function historyWait(ctx: CliContext): { timeoutMs: number; wait?: (ms: number) => Promise<void> } {
   return { timeoutMs: HISTORY_WAIT_MS, ...(ctx.wait ? { wait: ctx.wait } : {}) };
-}
-
-/** --from-account / --to-account: a 12-digit account id, or absent. */
-function flagAccount(flag: string, value: string | undefined): string | undefined {
-  return value === undefined ? undefined : parseAccountFlag(flag, value);
 }
 
 /**

@@ -54,9 +54,13 @@ export function parseAccountFlag(flag: string, value: string): string {
   return v;
 }
 
-/** The end's text with `account` from a flag; an end naming another account already is bad input. */
-export function withAccount(end: string, account: string | undefined, flag: string): string {
-  if (account === undefined) return end;
+/**
+ * The end's text with the account a flag gives (validated: 12 digits); an end naming another account already is bad
+ * input. No flag: the end as typed.
+ */
+export function withAccount(end: string, flagValue: string | undefined, flag: string): string {
+  if (flagValue === undefined) return end;
+  const account = parseAccountFlag(flag, flagValue);
   const parsed = parseEnd(end);
   if (parsed.account && parsed.account !== account) {
     throw bad(`"${end}" names account ${parsed.account}, and ${flag} says ${account}: keep one.`, end);

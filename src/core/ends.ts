@@ -10,7 +10,7 @@ import type { Instance, NetworkInterface, ResolvedEndpoint, Snapshot } from '../
 import { resolveEndpoints } from '../snapshot/index.js';
 
 /** `--from-account` / `--to-account` as the CLI reads them. */
-export { parseAccountFlag, withAccount } from '../collect/ends.js';
+export { withAccount } from '../collect/ends.js';
 
 type Ends = { from: ResolvedEndpoint; to: ResolvedEndpoint };
 
