@@ -6,9 +6,6 @@
 import type { UnreadPart } from '../collect/index.js';
 import type { Diagnosis } from '../model/index.js';
 
-/** Findings about the far side of a crossing (the object named is the crossing itself). */
-const FAR_SIDE_CODES = new Set(['TGW_ATTACHMENT_NOT_ASSOCIATED']);
-
 /** One sentence per unread part: where, what, why and what to grant. */
 export function unreadSentence(u: UnreadPart): string {
   const what =
@@ -25,11 +22,9 @@ export function unreadSentence(u: UnreadPart): string {
  */
 export function withUnread(diagnosis: Diagnosis, unread: UnreadPart[]): Diagnosis {
   if (unread.length === 0) return diagnosis;
-  // What the far side of a crossing holds cannot be judged when it was not read: a TGW peering attachment's association
-  // on the peer gateway lives in the peer's account and region; missing, it is unknown, not "associated with nothing".
-  const via = new Set(unread.flatMap((u) => u.via));
-  const findings = diagnosis.findings.filter((f) => !(FAR_SIDE_CODES.has(f.code) && via.has(f.resource)));
-  const d = findings.length === diagnosis.findings.length ? diagnosis : { ...diagnosis, findings };
+  // (A transit gateway peering whose far gateway was not read needs nothing here: the engine stops at a gateway the
+  // snapshot does not hold, so the far side's association is "not analyzed", never "associated with nothing".)
+  const d = diagnosis;
   const warnings = [...d.warnings, ...unread.map(unreadSentence)];
   if (d.reachable === true) return { ...d, warnings };
   const na = d.notAnalyzed;
