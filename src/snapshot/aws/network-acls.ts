@@ -2,7 +2,7 @@
 import type { NaclEntry, NetworkAcl, NetworkAclId, SubnetId, Vpc, VpcId } from '../../model/index.js';
 import { dedup, type Inputs, type Warn } from '../merge.js';
 import { naclEntryText, normalizeProtocol } from '../text.js';
-import { badPortRange, origin, tagsOf, withName } from './shared.js';
+import { badPortRange, fitted, intern, origin, tagsOf, withName } from './shared.js';
 
 export function networkAclsFrom(inp: Inputs, vpcs: ReadonlyMap<VpcId, Vpc>, warn: Warn): Map<NetworkAclId, NetworkAcl> {
   const networkAcls = new Map<NetworkAclId, NetworkAcl>();
@@ -41,7 +41,7 @@ export function networkAclsFrom(inp: Inputs, vpcs: ReadonlyMap<VpcId, Vpc>, warn
         };
       if (e.IcmpTypeCode && (entry.protocol === 'icmp' || entry.protocol === 'icmpv6'))
         entry.icmp = { type: e.IcmpTypeCode.Type ?? -1, code: e.IcmpTypeCode.Code ?? -1 };
-      entries.push({ ...entry, text: naclEntryText(entry) });
+      entries.push({ ...entry, text: intern(naclEntryText(entry)) });
     }
     entries.sort((x, y) => x.ruleNumber - y.ruleNumber || Number(x.egress) - Number(y.egress));
     const tags = tagsOf(a.Tags);
@@ -50,7 +50,7 @@ export function networkAclsFrom(inp: Inputs, vpcs: ReadonlyMap<VpcId, Vpc>, warn
       vpcId: a.VpcId as VpcId,
       isDefault: !!a.IsDefault,
       subnetIds: (a.Associations ?? []).map((x) => x.SubnetId).filter((s): s is string => !!s) as SubnetId[],
-      entries,
+      entries: fitted(entries),
       tags,
     };
     networkAcls.set(

@@ -11,7 +11,7 @@ import type {
 } from '../../model/index.js';
 import { dedup, type FileOrigin, type Inputs, type Warn } from '../merge.js';
 import type { RawNetworkInterface } from '../schema.js';
-import { intern, origin, regionFromAz, tagsOf } from './shared.js';
+import { fitted, intern, origin, regionFromAz, tagsOf } from './shared.js';
 
 /** What an ENI listed under an instance takes from the instance when it does not say. */
 export interface EniFallback {
@@ -54,7 +54,7 @@ export function eniFromRaw(raw: RawNetworkInterface, file: FileOrigin, fallback:
     id: raw.NetworkInterfaceId as NetworkInterfaceId,
     subnetId: intern(subnetId as SubnetId),
     vpcId: intern(vpcId as VpcId),
-    privateIps,
+    privateIps: fitted(privateIps),
     ipv6Addresses: (raw.Ipv6Addresses ?? []).map((a) => a.Ipv6Address).filter((a): a is string => !!a),
     groupIds: (raw.Groups ?? []).map((g) => intern(g.GroupId as SecurityGroupId)),
     sourceDestCheck: raw.SourceDestCheck ?? true,

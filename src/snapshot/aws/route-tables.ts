@@ -26,7 +26,7 @@ import type {
 import { dedup, type Inputs, type Warn } from '../merge.js';
 import type { RawRoute } from '../schema.js';
 import { routeText } from '../text.js';
-import { origin, tagsOf, withName } from './shared.js';
+import { fitted, intern, origin, tagsOf, withName } from './shared.js';
 
 function routeTarget(r: RawRoute): RouteTarget {
   if (r.NatGatewayId) return { kind: 'nat-gateway', id: r.NatGatewayId as NatGatewayId };
@@ -104,11 +104,13 @@ export function routeTablesFrom(
         destination,
         target,
         state,
-        text: routeText(
-          destination,
-          target,
-          state,
-          destination.kind === 'prefix-list' ? prefixLists.get(destination.id)?.name : undefined,
+        text: intern(
+          routeText(
+            destination,
+            target,
+            state,
+            destination.kind === 'prefix-list' ? prefixLists.get(destination.id)?.name : undefined,
+          ),
         ),
       };
       if (r.Origin) route.origin = r.Origin;
@@ -144,8 +146,8 @@ export function routeTablesFrom(
     const rt: RouteTable = {
       id: id as RouteTableId,
       vpcId: t.VpcId as VpcId,
-      routes,
-      subnetIds,
+      routes: fitted(routes),
+      subnetIds: fitted(subnetIds),
       isMain,
       gatewayIds,
       tags,

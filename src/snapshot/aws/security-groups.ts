@@ -15,7 +15,7 @@ import type {
 import { dedup, type Inputs, type Warn } from '../merge.js';
 import type { RawIpPermission } from '../schema.js';
 import { normalizeProtocol, sgRulePrefix } from '../text.js';
-import { badPortRange, origin, tagsOf } from './shared.js';
+import { badPortRange, fitted, intern, origin, tagsOf } from './shared.js';
 
 function portOrNull(v: number | null | undefined): number | null {
   return v === null || v === undefined ? null : v;
@@ -49,7 +49,7 @@ function pushRule(
     fromPort: base.fromPort,
     toPort: base.toPort,
     peer,
-    text,
+    text: intern(text),
   };
   if (description) rule.description = description;
   out.push(rule);
@@ -154,7 +154,7 @@ export function securityGroupsFrom(
         }
         expandPermission(direction, p, peerText, rules);
       }
-    return rules;
+    return fitted(rules);
   };
   for (const [id, { value: g, file }] of groups) {
     currentSg = id;

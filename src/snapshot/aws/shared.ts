@@ -3,9 +3,13 @@ import type { Tags, VpcId } from '../../model/index.js';
 
 type RawTags = { Key: string; Value?: string | null | undefined }[] | null | undefined;
 
+/** The tags of every resource that has none: one shared, frozen object (a big account has hundreds of thousands). */
+const NO_TAGS: Tags = Object.freeze({});
+
 export function tagsOf(raw: RawTags): Tags {
+  if (!raw || raw.length === 0) return NO_TAGS;
   const out: Record<string, string> = {};
-  if (raw) for (const t of raw) out[t.Key] = t.Value ?? '';
+  for (const t of raw) out[t.Key] = t.Value ?? '';
   return out;
 }
 
@@ -48,6 +52,14 @@ export function origin<T extends object>(obj: T, accountId: string | null | unde
   if (accountId) o.accountId = intern(accountId);
   if (region) o.region = intern(region);
   return obj;
+}
+
+/**
+ * The array itself when it is empty, else a copy just its size: an array filled by push() keeps room for about 16 more
+ * items, and a big account keeps hundreds of thousands of short arrays (an ENI's addresses, a group's rules).
+ */
+export function fitted<T>(items: T[]): T[] {
+  return items.length === 0 ? items : items.slice();
 }
 
 export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
