@@ -36,22 +36,43 @@ function cidrPeer(cidr: string): SgPeer {
   return peer;
 }
 
+/** What tells two rules apart beyond their wording: protocol, ports, the peer's fields and the description. */
+function ruleKey(base: Omit<SgRule, 'peer' | 'text'>, peer: SgPeer, description: string, text: string): string {
+  const who =
+    peer.kind === 'cidr'
+      ? peer.cidr
+      : peer.kind === 'prefix-list'
+        ? peer.id
+        : `${peer.groupId} ${peer.userId ?? ''} ${peer.vpcId ?? ''} ${peer.peeringStatus ?? ''}`;
+  return `${text}\n${base.protocol} ${base.fromPort} ${base.toPort}\n${peer.kind} ${who}\n${description}`;
+}
+
+/**
+ * Adds a rule to `out`. Equal rules are one shared, frozen object (`shared`, for one build): a big account repeats the
+ * same rule (all traffic out to 0.0.0.0/0, HTTPS in from anywhere) in thousands of groups.
+ */
 function pushRule(
   out: SgRule[],
   base: Pick<SgRule, 'direction' | 'protocol' | 'fromPort' | 'toPort'>,
   peer: SgPeer,
   description: string | null | undefined,
   text: string,
+  shared: Map<string, SgRule>,
 ): void {
-  const rule: SgRule = {
-    direction: base.direction,
-    protocol: base.protocol,
-    fromPort: base.fromPort,
-    toPort: base.toPort,
-    peer,
-    text: intern(text),
-  };
-  if (description) rule.description = description;
+  const key = ruleKey(base, peer, description ?? '', text);
+  let rule = shared.get(key);
+  if (!rule) {
+    rule = {
+      direction: base.direction,
+      protocol: base.protocol,
+      fromPort: base.fromPort,
+      toPort: base.toPort,
+      peer,
+      text: intern(text),
+    };
+    if (description) rule.description = description;
+    shared.set(key, Object.freeze(rule));
+  }
   out.push(rule);
 }
 
@@ -61,6 +82,7 @@ function expandPermission(
   perm: RawIpPermission,
   peerText: (peer: SgPeer) => string,
   out: SgRule[],
+  shared: Map<string, SgRule>,
 ): void {
   const protocol = normalizeProtocol(perm.IpProtocol);
   let fromPort: number | null = null;
@@ -78,13 +100,14 @@ function expandPermission(
   const prefix = sgRulePrefix(direction, protocol, fromPort, toPort);
   const base = { direction, protocol, fromPort, toPort };
   if (perm.IpRanges)
-    for (const r of perm.IpRanges) pushRule(out, base, cidrPeer(r.CidrIp), r.Description, prefix + r.CidrIp);
+    for (const r of perm.IpRanges) pushRule(out, base, cidrPeer(r.CidrIp), r.Description, prefix + r.CidrIp, shared);
   if (perm.Ipv6Ranges)
-    for (const r of perm.Ipv6Ranges) pushRule(out, base, cidrPeer(r.CidrIpv6), r.Description, prefix + r.CidrIpv6);
+    for (const r of perm.Ipv6Ranges)
+      pushRule(out, base, cidrPeer(r.CidrIpv6), r.Description, prefix + r.CidrIpv6, shared);
   if (perm.PrefixListIds)
     for (const r of perm.PrefixListIds) {
       const peer: SgPeer = { kind: 'prefix-list', id: r.PrefixListId as PrefixListId };
-      pushRule(out, base, peer, r.Description, prefix + peerText(peer));
+      pushRule(out, base, peer, r.Description, prefix + peerText(peer), shared);
     }
   if (perm.UserIdGroupPairs)
     for (const r of perm.UserIdGroupPairs) {
@@ -93,7 +116,7 @@ function expandPermission(
       if (r.UserId) peer.userId = r.UserId;
       if (r.VpcId) peer.vpcId = r.VpcId as VpcId;
       if (r.PeeringStatus) peer.peeringStatus = r.PeeringStatus;
-      pushRule(out, base, peer, r.Description, prefix + peerText(peer));
+      pushRule(out, base, peer, r.Description, prefix + peerText(peer), shared);
     }
 }
 
@@ -111,6 +134,7 @@ export function securityGroupsFrom(
   const sgNames = new Map<string, string>();
   for (const [id, { value }] of groups) if (value.GroupName) sgNames.set(id, value.GroupName);
   const securityGroups = new Map<SecurityGroupId, SecurityGroup>();
+  const shared = new Map<string, SgRule>();
   let currentSg = '';
   let currentOwner: string | undefined;
   const peerText = (peer: SgPeer): string => {
@@ -152,7 +176,7 @@ export function securityGroupsFrom(
           );
           continue;
         }
-        expandPermission(direction, p, peerText, rules);
+        expandPermission(direction, p, peerText, rules, shared);
       }
     return fitted(rules);
   };
