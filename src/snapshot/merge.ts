@@ -62,6 +62,11 @@ function emptyInputs(): Inputs {
   return out as unknown as Inputs;
 }
 
+/** Is this top-level key one whose items are validated and gathered (a describe-* key, not a sensitive one)? */
+export function isGathered(key: string): key is KnownKey {
+  return !IGNORED_SENSITIVE_KEYS.has(key) && Object.hasOwn(FAST_CHECKS, key);
+}
+
 /** Validation stops after this many problems: a huge malformed file is refused quickly, in bounded memory. */
 export const MAX_REPORTED_ISSUES = 100;
 
@@ -127,6 +132,10 @@ export class Merger {
   readonly presentKeys = new Set<string>();
   readonly warnings: SnapshotWarning[] = [];
   private readonly warned = new Set<string>();
+  /** When loading by need (deferTo): each key's items per file, with the file's place in file order. */
+  private byFile: Map<KnownKey, { rank: number; items: Sourced<unknown>[] }[]> | null = null;
+  /** Keys whose items were handed out (by need): no file may add to them any more. */
+  private readonly handedOut = new Set<KnownKey>();
 
   warn(code: string, message: string, resourceIds: string[]): void {
     const key = `${code}|${message}`;
@@ -136,25 +145,59 @@ export class Merger {
   }
 
   /**
-   * Validates one file's keys and gathers its items. The items keep the file's origin, not the file: once the caller
-   * lets go of the parsed document, only the items stay in memory.
+   * Loads by need (loadSnapshot): files may come in any order, each with its place in file order (`rank`), and a
+   * key's items are put in file order when the build first reads `inputs[key]`, which calls `load(key)` first to
+   * parse every file holding the key. The build then sees what adding every file in file order gives.
    */
-  addFile(raw: RawSnapshotFile): void {
+  deferTo(load: (key: KnownKey) => void): void {
+    const byFile = new Map<KnownKey, { rank: number; items: Sourced<unknown>[] }[]>();
+    this.byFile = byFile;
+    for (const key of Object.keys(FAST_CHECKS) as KnownKey[]) {
+      let items: Sourced<unknown>[] | null = null;
+      Object.defineProperty(this.inputs, key, {
+        enumerable: true,
+        get: () => {
+          if (items === null) {
+            load(key);
+            this.handedOut.add(key);
+            const chunks = (byFile.get(key) ?? []).sort((a, b) => a.rank - b.rank);
+            byFile.delete(key);
+            items = chunks.length === 1 ? (chunks[0]?.items ?? []) : chunks.flatMap((c) => c.items);
+          }
+          return items;
+        },
+        set: (value: Sourced<unknown>[]) => {
+          items = value;
+        },
+      });
+    }
+  }
+
+  /**
+   * Validates one file's keys and gathers its items. The items keep the file's origin, not the file: once the caller
+   * lets go of the parsed document, only the items stay in memory. `rank` is the file's place in file order (by need).
+   */
+  addFile(raw: RawSnapshotFile, rank = 0): void {
     const { data, ...file } = raw;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       this.warn('NOT_A_SNAPSHOT_FILE', `${file.path}: not a JSON object of describe-* keys; ignored`, []);
       return;
     }
     for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-      if (IGNORED_SENSITIVE_KEYS.has(key)) continue;
-      if (!Object.hasOwn(FAST_CHECKS, key)) continue;
+      if (!isGathered(key)) continue;
       const k = key as KnownKey;
       const parsed = FAST_CHECKS[k]?.(value) ? value : parseSlow(file, k, value);
       this.presentKeys.add(key);
-      if (k === 'PrefixListEntries') this.inputs.PrefixListEntries.push({ value: parsed as never, file });
-      else {
+      const items: Sourced<unknown>[] =
+        k === 'PrefixListEntries' ? [{ value: parsed, file }] : (parsed as unknown[]).map((v) => ({ value: v, file }));
+      if (this.byFile) {
+        if (this.handedOut.has(k)) throw new Error(`internal: ${file.path} adds ${k} after the build read it`);
+        const chunks = this.byFile.get(k);
+        if (chunks) chunks.push({ rank, items });
+        else this.byFile.set(k, [{ rank, items }]);
+      } else {
         const bucket = this.inputs[k] as Sourced<unknown>[];
-        for (const v of parsed as unknown[]) bucket.push({ value: v, file });
+        for (const it of items) bucket.push(it);
       }
     }
   }

@@ -51,9 +51,8 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 }
 
 /** Parses one file's text; bad JSON becomes SNAPSHOT_UNREADABLE naming the file, line and column. */
-export function parseSnapshotJson(path: string, text: string): unknown {
-  const depth = nestingDepth(text);
-  if (depth > MAX_JSON_DEPTH) {
+export function parseSnapshotJson(path: string, text: string, depthChecked = false): unknown {
+  if (!depthChecked && nestingDepth(text) > MAX_JSON_DEPTH) {
     throw new WhypingError(
       'SNAPSHOT_UNREADABLE',
       `${path}: JSON nested more than ${MAX_JSON_DEPTH} levels deep (describe-* output never is). Fix the file or remove it from the snapshot folder.`,
@@ -119,6 +118,53 @@ function escaped(text: string, at: number): boolean {
   return n % 2 === 1;
 }
 
+/**
+ * The keys of a file's top-level object, in order, found by one pass over its bytes (strings skipped as nestingDepth
+ * does; no value is parsed), or null when the pass cannot tell: the top level is not an object, the text is cut short
+ * or unbalanced, a key does not decode, or the nesting is deeper than MAX_JSON_DEPTH. A null file is parsed at once,
+ * and JSON.parse or the depth check says what is wrong with it.
+ */
+export function scanTopLevelKeys(bytes: Uint8Array): string[] | null {
+  let i = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3; // UTF-8 byte order mark
+  while (bytes[i] === 32 || bytes[i] === 10 || bytes[i] === 13 || bytes[i] === 9) i++;
+  if (bytes[i] !== 123) return null;
+  const keys: string[] = [];
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let depth = 0;
+  let expectKey = false;
+  for (const n = bytes.length; i < n; i++) {
+    const c = bytes[i];
+    if (c === 34) {
+      let end = bytes.indexOf(34, i + 1);
+      while (end > 0 && escapedByte(bytes, end)) end = bytes.indexOf(34, end + 1);
+      if (end < 0) return null;
+      if (depth === 1 && expectKey) {
+        try {
+          keys.push(JSON.parse(decoder.decode(bytes.subarray(i, end + 1))) as string);
+        } catch {
+          return null;
+        }
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > MAX_JSON_DEPTH) return null;
+      expectKey = depth === 1;
+    } else if (c === 125 || c === 93) depth--;
+    else if (c === 44 && depth === 1) expectKey = true;
+  }
+  return depth === 0 ? keys : null;
+}
+
+/** Is the quote byte at `at` escaped: preceded by an odd number of backslashes? */
+function escapedByte(bytes: Uint8Array, at: number): boolean {
+  let n = 0;
+  while (bytes[at - 1 - n] === 92) n++;
+  return n % 2 === 1;
+}
+
 function unreadable(path: string, e: unknown): WhypingError {
   const code = (e as { code?: string } | null)?.code;
   const why =
@@ -174,6 +220,8 @@ export interface ReadOptions {
   streamAboveBytes?: number;
   chunkBytes?: number;
   batchBytes?: number;
+  /** The file's nesting was already checked (load.ts's scanTopLevelKeys): parse without counting it again. */
+  depthChecked?: boolean;
 }
 
 /**
@@ -265,7 +313,7 @@ export function readSnapshotFile({ path: file, size }: ListedFile, opts: ReadOpt
     } catch (e) {
       throw unreadable(file, e);
     }
-    data = parseSnapshotJson(file, text);
+    data = parseSnapshotJson(file, text, opts.depthChecked);
   }
   const layout = layoutOf(resolve(file));
   const raw: RawSnapshotFile = { path: file, data };

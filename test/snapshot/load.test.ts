@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWhypingError } from '../../src/errors.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import { loadSnapshot } from '../../src/snapshot/load.js';
-import { readSnapshotFiles } from '../../src/snapshot/read.js';
+import { readSnapshotFiles, scanTopLevelKeys } from '../../src/snapshot/read.js';
 import { awsConfigDirs, CORPORA_ROOT } from '../support/corpora-dirs.js';
 
 /** The error a call throws (its code and message), or the snapshot. */
@@ -18,7 +18,7 @@ function outcome(fn: () => unknown): unknown {
   }
 }
 
-describe('loadSnapshot (one file at a time)', () => {
+describe('loadSnapshot (by need: a file is parsed when the build first needs one of its keys)', () => {
   it.each(awsConfigDirs(CORPORA_ROOT))('builds the same snapshot as buildSnapshot(readSnapshotFiles) for %s', (dir) => {
     expect(loadSnapshot(dir)).toEqual(buildSnapshot(readSnapshotFiles(dir)));
   });
@@ -66,6 +66,61 @@ describe('loadSnapshot (one file at a time)', () => {
       });
     });
 
+    it('gives what reading every file in file order gives, whatever order the build needs the keys in', () => {
+      // Build order (prefix lists, VPCs, subnets, … security groups, ENIs, instances) against file order (a…z): the
+      // VPCs come last; d-groups.json is parsed for its subnets before a-groups-and-enis.json, yet the copy of sg-1
+      // kept is a's (the first in file order); a file holds another tool's JSON, another is not an object (a warning).
+      const dir = folder('by-need', {
+        'a-groups-and-enis.json': JSON.stringify({
+          NetworkInterfaces: [
+            { NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-1', VpcId: 'vpc-1', PrivateIpAddress: '10.0.0.5' },
+          ],
+          SecurityGroups: [{ GroupId: 'sg-1', GroupName: 'first', VpcId: 'vpc-1', IpPermissions: [] }],
+        }),
+        'b-list.json': '[1, 2]',
+        'c-other-tool.json': '{"Findings": [{"Id": "x"}]}',
+        'd-groups.json': JSON.stringify({
+          Subnets: [{ SubnetId: 'subnet-2', VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24' }],
+          SecurityGroups: [
+            { GroupId: 'sg-1', GroupName: 'second copy', VpcId: 'vpc-1', IpPermissions: [] },
+            { GroupId: 'sg-2', GroupName: 'web', VpcId: 'vpc-1', IpPermissions: [] },
+          ],
+        }),
+        'e-subnets.json': '\ufeff{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24"}]}',
+        'z-vpcs.json': '{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}',
+      });
+      const got = loadSnapshot(dir);
+      const want = buildSnapshot(readSnapshotFiles(dir));
+      expect(got).toEqual(want);
+      expect([...got.presentKeys]).toEqual([...want.presentKeys]);
+      expect(got.warnings).toEqual(want.warnings);
+      expect(got.securityGroups.get('sg-1' as never)?.groupName).toBe('first');
+      expect(got.warnings.map((w) => w.code)).toContain('NOT_A_SNAPSHOT_FILE');
+    });
+
+    it('names the first wrong file in file order, though the build would parse a later one first', () => {
+      const dir = folder('first-wrong', {
+        'a-subnets.json': '{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/33"}]}',
+        'z-vpcs.json': '{"Vpcs": [\n  {"VpcId": }\n]}',
+      });
+      // readSnapshotFiles reads every file before validating any, so it would name z-vpcs.json's bad JSON.
+      expect(outcome(() => loadSnapshot(dir))).toMatchObject({
+        code: 'SNAPSHOT_INVALID',
+        message: expect.stringContaining('a-subnets.json: $.Subnets[0].CidrBlock'),
+      });
+    });
+
+    it('still refuses bad JSON in a file whose keys no noun reads', () => {
+      const dir = folder('unread-bad', {
+        'Vpcs.json': '{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}',
+        'notes.json': '{"Notes": [1, 2,, 3]}',
+      });
+      expect(same(dir)).toMatchObject({
+        code: 'SNAPSHOT_UNREADABLE',
+        message: expect.stringContaining('notes.json: invalid JSON'),
+      });
+    });
+
     it('refuses a snapshot over the size limit before reading it', () => {
       const dir = folder('big', { 'Vpcs.json': `{"Vpcs": [], "pad": "${'x'.repeat(1024 * 1024)}"}` });
       expect(same(dir, { maxMb: 1 })).toMatchObject({
@@ -73,5 +128,30 @@ describe('loadSnapshot (one file at a time)', () => {
         message: expect.stringContaining('1 MB limit'),
       });
     });
+  });
+});
+
+describe('scanTopLevelKeys', () => {
+  const scan = (text: string) => scanTopLevelKeys(Buffer.from(text, 'utf8'));
+
+  it('lists the top-level keys in order, and only those', () => {
+    expect(scan('{"Vpcs": [{"VpcId": "vpc-1", "Tags": [{"Key": "a"}]}], "Subnets": [], "NextToken": "x"}')).toEqual([
+      'Vpcs',
+      'Subnets',
+      'NextToken',
+    ]);
+  });
+
+  it('reads keys with escapes and multi-byte characters, and skips brackets and quotes inside strings', () => {
+    expect(scan('{"a\\"b": "x]}\\"{", "é\\u00e9": {"c": "[["}, "d": 1}')).toEqual(['a"b', 'éé', 'd']);
+    expect(scan('\ufeff {"Vpcs": []}')).toEqual(['Vpcs']);
+  });
+
+  it('cannot tell (null) for a top level that is not an object, cut-short or unbalanced text, or deep nesting', () => {
+    expect(scan('[{"Vpcs": []}]')).toBeNull();
+    expect(scan('{"Vpcs": [')).toBeNull();
+    expect(scan('{"Vpcs": "unterminated}')).toBeNull();
+    expect(scan(`{"Junk": ${'['.repeat(70)}${']'.repeat(70)}}`)).toBeNull();
+    expect(scan(`{"Fine": ${'['.repeat(60)}${']'.repeat(60)}}`)).toEqual(['Fine']);
   });
 });
