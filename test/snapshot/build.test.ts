@@ -147,6 +147,51 @@ describe('buildSnapshot: normalization', () => {
   });
 });
 
+describe('buildSnapshot: memory of a big account', () => {
+  const group = (id: string, perms: unknown[]) => ({
+    GroupId: id,
+    GroupName: id,
+    VpcId: 'vpc-1',
+    IpPermissions: perms,
+  });
+  const https = (more: Record<string, unknown> = {}) => ({
+    IpProtocol: 'tcp',
+    FromPort: 443,
+    ToPort: 443,
+    IpRanges: [{ CidrIp: '0.0.0.0/0', ...more }],
+  });
+  const s = buildSnapshot([
+    {
+      path: 'sg.json',
+      data: {
+        SecurityGroups: [
+          group('sg-a', [https()]),
+          group('sg-b', [https()]),
+          group('sg-c', [https({ Description: 'public site' })]),
+          group('sg-d', [{ ...https(), ToPort: 444 }]),
+        ],
+      },
+    },
+  ]);
+  const first = (id: string) => s.securityGroups.get(id as never)?.ingress[0];
+
+  it('keeps one frozen object for equal rules of different groups, and apart the rules that differ', () => {
+    expect(first('sg-a')).toBe(first('sg-b'));
+    expect(Object.isFrozen(first('sg-a'))).toBe(true);
+    expect(first('sg-c')).not.toBe(first('sg-a'));
+    expect(first('sg-c')).toMatchObject({ text: first('sg-a')?.text, description: 'public site' });
+    expect(first('sg-d')).toMatchObject({ fromPort: 443, toPort: 444 });
+    expect(first('sg-a')).toEqual({
+      direction: 'ingress',
+      protocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      peer: { kind: 'cidr', cidr: '0.0.0.0/0' },
+      text: first('sg-a')?.text,
+    });
+  });
+});
+
 describe('buildSnapshot: indexes', () => {
   const s = buildSnapshot(worldFiles());
   const ix = s.index;

@@ -36,44 +36,70 @@ function cidrPeer(cidr: string): SgPeer {
   return peer;
 }
 
-/** What tells two rules apart beyond their wording: protocol, ports, the peer's fields and the description. */
-function ruleKey(base: Omit<SgRule, 'peer' | 'text'>, peer: SgPeer, description: string, text: string): string {
-  const who =
-    peer.kind === 'cidr'
-      ? peer.cidr
-      : peer.kind === 'prefix-list'
-        ? peer.id
-        : `${peer.groupId} ${peer.userId ?? ''} ${peer.vpcId ?? ''} ${peer.peeringStatus ?? ''}`;
-  return `${text}\n${base.protocol} ${base.fromPort} ${base.toPort}\n${peer.kind} ${who}\n${description}`;
+function samePeer(a: SgPeer, b: SgPeer): boolean {
+  if (a.kind === 'cidr') return b.kind === 'cidr' && a.cidr === b.cidr;
+  if (a.kind === 'prefix-list') return b.kind === 'prefix-list' && a.id === b.id;
+  return (
+    b.kind === 'security-group' &&
+    a.groupId === b.groupId &&
+    a.userId === b.userId &&
+    a.vpcId === b.vpcId &&
+    a.peeringStatus === b.peeringStatus
+  );
 }
 
 /**
- * Adds a rule to `out`. Equal rules are one shared, frozen object (`shared`, for one build): a big account repeats the
- * same rule (all traffic out to 0.0.0.0/0, HTTPS in from anywhere) in thousands of groups.
+ * Equal rules as one shared, frozen object (for one build): a big account repeats the same rule (all traffic out to
+ * 0.0.0.0/0, HTTPS in from anywhere) in thousands of groups. A rule is looked up by the two parts of its wording (the
+ * direction, protocol and ports; the peer), then compared field by field, so rules that differ in anything stay apart.
  */
-function pushRule(
-  out: SgRule[],
-  base: Pick<SgRule, 'direction' | 'protocol' | 'fromPort' | 'toPort'>,
-  peer: SgPeer,
-  description: string | null | undefined,
-  text: string,
-  shared: Map<string, SgRule>,
-): void {
-  const key = ruleKey(base, peer, description ?? '', text);
-  let rule = shared.get(key);
-  if (!rule) {
-    rule = {
+class SharedRules {
+  private readonly byWording = new Map<string, Map<string, SgRule[]>>();
+
+  /** Adds to `out` the rule `prefix + peerWord` worded with these fields (the one already made, when equal). */
+  push(
+    out: SgRule[],
+    base: Pick<SgRule, 'direction' | 'protocol' | 'fromPort' | 'toPort'>,
+    peer: SgPeer,
+    description: string | null | undefined,
+    prefix: string,
+    peerWord: string,
+  ): void {
+    let byPeer = this.byWording.get(prefix);
+    if (!byPeer) {
+      byPeer = new Map();
+      this.byWording.set(prefix, byPeer);
+    }
+    let same = byPeer.get(peerWord);
+    if (same) {
+      for (const r of same)
+        if (
+          r.direction === base.direction &&
+          r.protocol === base.protocol &&
+          r.fromPort === base.fromPort &&
+          r.toPort === base.toPort &&
+          r.description === (description || undefined) &&
+          samePeer(r.peer, peer)
+        ) {
+          out.push(r);
+          return;
+        }
+    } else {
+      same = [];
+      byPeer.set(peerWord, same);
+    }
+    const rule: SgRule = {
       direction: base.direction,
       protocol: base.protocol,
       fromPort: base.fromPort,
       toPort: base.toPort,
       peer,
-      text: intern(text),
+      text: intern(prefix + peerWord),
     };
     if (description) rule.description = description;
-    shared.set(key, Object.freeze(rule));
+    same.push(Object.freeze(rule));
+    out.push(rule);
   }
-  out.push(rule);
 }
 
 /** Splits one IpPermission into one rule per peer, as the console lists them (the hot loop of a big account). */
@@ -82,7 +108,7 @@ function expandPermission(
   perm: RawIpPermission,
   peerText: (peer: SgPeer) => string,
   out: SgRule[],
-  shared: Map<string, SgRule>,
+  shared: SharedRules,
 ): void {
   const protocol = normalizeProtocol(perm.IpProtocol);
   let fromPort: number | null = null;
@@ -100,14 +126,13 @@ function expandPermission(
   const prefix = sgRulePrefix(direction, protocol, fromPort, toPort);
   const base = { direction, protocol, fromPort, toPort };
   if (perm.IpRanges)
-    for (const r of perm.IpRanges) pushRule(out, base, cidrPeer(r.CidrIp), r.Description, prefix + r.CidrIp, shared);
+    for (const r of perm.IpRanges) shared.push(out, base, cidrPeer(r.CidrIp), r.Description, prefix, r.CidrIp);
   if (perm.Ipv6Ranges)
-    for (const r of perm.Ipv6Ranges)
-      pushRule(out, base, cidrPeer(r.CidrIpv6), r.Description, prefix + r.CidrIpv6, shared);
+    for (const r of perm.Ipv6Ranges) shared.push(out, base, cidrPeer(r.CidrIpv6), r.Description, prefix, r.CidrIpv6);
   if (perm.PrefixListIds)
     for (const r of perm.PrefixListIds) {
       const peer: SgPeer = { kind: 'prefix-list', id: r.PrefixListId as PrefixListId };
-      pushRule(out, base, peer, r.Description, prefix + peerText(peer), shared);
+      shared.push(out, base, peer, r.Description, prefix, peerText(peer));
     }
   if (perm.UserIdGroupPairs)
     for (const r of perm.UserIdGroupPairs) {
@@ -116,7 +141,7 @@ function expandPermission(
       if (r.UserId) peer.userId = r.UserId;
       if (r.VpcId) peer.vpcId = r.VpcId as VpcId;
       if (r.PeeringStatus) peer.peeringStatus = r.PeeringStatus;
-      pushRule(out, base, peer, r.Description, prefix + peerText(peer), shared);
+      shared.push(out, base, peer, r.Description, prefix, peerText(peer));
     }
 }
 
@@ -134,7 +159,7 @@ export function securityGroupsFrom(
   const sgNames = new Map<string, string>();
   for (const [id, { value }] of groups) if (value.GroupName) sgNames.set(id, value.GroupName);
   const securityGroups = new Map<SecurityGroupId, SecurityGroup>();
-  const shared = new Map<string, SgRule>();
+  const shared = new SharedRules();
   let currentSg = '';
   let currentOwner: string | undefined;
   const peerText = (peer: SgPeer): string => {
