@@ -11,7 +11,7 @@ import type {
   SgRule,
   Snapshot,
 } from '../model/index.js';
-import { cidrCovers, isRfc1918, isRfc6598, parseCidr, parsedCidrCovers } from '../net/ip.js';
+import { cidrCovers, isRfc1918, isRfc6598, type ParsedCidr, parseCidr, parsedCidrCovers } from '../net/ip.js';
 
 /** What a packet carries that rules match on. Ports for TCP/UDP are a range: a single port, or a client's ephemeral range. */
 export type Traffic =
@@ -173,6 +173,28 @@ function entryMatchesTraffic(e: NaclEntry, t: Traffic): boolean {
   return true;
 }
 
+/** A network ACL's entries of one direction with their CIDRs parsed (malformed ones left out: they match nothing). */
+interface ParsedEntry {
+  entry: NaclEntry;
+  cidr: ParsedCidr;
+}
+
+/** Each ACL's entries, parsed at its first evaluation: a path checks a subnet's ACL again and again. */
+const parsedAcls = new WeakMap<NetworkAcl, { ingress: ParsedEntry[]; egress: ParsedEntry[] }>();
+
+function parsedEntries(acl: NetworkAcl, egress: boolean): ParsedEntry[] {
+  let parsed = parsedAcls.get(acl);
+  if (!parsed) {
+    parsed = { ingress: [], egress: [] };
+    for (const entry of acl.entries) {
+      const cidr = parseCidr(entry.cidr);
+      if (cidr) (entry.egress ? parsed.egress : parsed.ingress).push({ entry, cidr });
+    }
+    parsedAcls.set(acl, parsed);
+  }
+  return egress ? parsed.egress : parsed.ingress;
+}
+
 /**
  * Evaluates a NACL in one direction: entries in ascending rule number, the first match decides, `*` denies.
  * `peerCidr` is the packet's source (ingress) or destination (egress). For a port range every port must be allowed.
@@ -185,10 +207,8 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
   let firstAllow: NaclEntry | null = null;
   let firstDeny: NaclEntry | null = null;
   const denied: { from: number; to: number }[] = [];
-  for (const e of acl.entries) {
-    if (e.egress !== egress) continue;
-    const c = parseCidr(e.cidr);
-    if (!c || !peer || c.family !== family || !parsedCidrCovers(c, peer)) continue;
+  for (const { entry: e, cidr: c } of parsedEntries(acl, egress)) {
+    if (!peer || c.family !== family || !parsedCidrCovers(c, peer)) continue;
     if (!entryMatchesTraffic(e, t)) continue;
     const range =
       t.protocol !== 'icmp' && e.portRange && e.protocol !== 'all' && e.protocol !== -1

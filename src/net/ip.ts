@@ -126,12 +126,16 @@ export function cidrCovers(outer: string, inner: string): boolean {
   return !!o && !!i && parsedCidrCovers(o, i);
 }
 
-/** cidrCovers for parsed blocks (a caller looping over many blocks parses the fixed one once). */
+/** cidrCovers for parsed blocks (a caller looping over many blocks parses the fixed one once). Allocates nothing. */
 export function parsedCidrCovers(o: ParsedCidr, i: ParsedCidr): boolean {
-  if (o.family !== i.family || i.prefix < o.prefix) return false;
-  return i.family === 4
-    ? cidrContains(o, { family: 4, value: i.base, text: '' })
-    : cidrContains(o, { family: 6, value: i.base as bigint, text: '' });
+  if (i.prefix < o.prefix) return false;
+  if (o.prefix === 0) return o.family === i.family;
+  if (o.family === 4 && i.family === 4) return (i.base & ((0xffffffff << (32 - o.prefix)) >>> 0)) >>> 0 === o.base;
+  if (o.family === 6 && i.family === 6) {
+    const shift = BigInt(128 - o.prefix);
+    return i.base >> shift === o.base >> shift;
+  }
+  return false;
 }
 
 /** Do two CIDRs share any address? */
