@@ -85,6 +85,11 @@ export interface SgPeerView {
 
 /** Does one SG rule allow this traffic to/from `peer`? (ICMP: FromPort is the type, ToPort the code, -1 = all.) */
 export function sgRuleMatches(s: Snapshot, rule: SgRule, t: Traffic, peer: SgPeerView): boolean {
+  return sgRuleCarries(rule, t) && sgPeerMatches(s, rule, peer, parseCidr(peer.cidr));
+}
+
+/** Does a rule's protocol and port range (or ICMP type and code) take this traffic, whoever the peer? */
+function sgRuleCarries(rule: SgRule, t: Traffic): boolean {
   if (!protocolMatches(rule.protocol, t)) return false;
   if (t.protocol === 'icmp') {
     if (rule.protocol === 'icmp' || rule.protocol === 1) {
@@ -99,11 +104,20 @@ export function sgRuleMatches(s: Snapshot, rule: SgRule, t: Traffic, peer: SgPee
     // -1/-1 on tcp/udp means all ports (AWS prints it that way for some imported rules).
     if (!(from === -1 || (from <= t.ports.from && to >= t.ports.to))) return false;
   }
+  return true;
+}
+
+/** Does a rule's peer (a CIDR, a prefix list's entries, a group) cover the other end? `cidr` is `peer.cidr` parsed. */
+function sgPeerMatches(s: Snapshot, rule: SgRule, peer: SgPeerView, cidr: ParsedCidr | null): boolean {
+  const covers = (block: string) => {
+    const c = parseCidr(block);
+    return c !== null && cidr !== null && parsedCidrCovers(c, cidr);
+  };
   switch (rule.peer.kind) {
     case 'cidr':
-      return cidrCovers(rule.peer.cidr, peer.cidr);
+      return covers(rule.peer.cidr);
     case 'prefix-list':
-      return prefixListCidrs(s, rule.peer.id).some((c) => cidrCovers(c, peer.cidr));
+      return prefixListCidrs(s, rule.peer.id).some(covers);
     case 'security-group':
       return peer.eni?.groupIds.includes(rule.peer.groupId) === true;
   }
@@ -141,14 +155,14 @@ export function evaluateSecurityGroups(
     else missing.push(id);
   }
   const unresolved: { group: SecurityGroupId; rule: SgRule }[] = [];
+  const peerCidr = parseCidr(peer.cidr);
   for (const g of groups) {
     for (const rule of direction === 'ingress' ? g.ingress : g.egress) {
-      if (sgRuleMatches(s, rule, t, peer)) return { allowed: true, group: g.id, rule, groups, missing, unresolved: [] };
-      if (
-        rule.peer.kind === 'prefix-list' &&
-        prefixListMayCover(s, rule.peer.id, peer.cidr) &&
-        sgRuleMatches(s, { ...rule, peer: { kind: 'cidr', cidr: '0.0.0.0/0' } }, t, { cidr: '0.0.0.0/0', eni: null })
-      )
+      // The traffic first: most rules are for other ports, and their peers need not be looked at.
+      if (!sgRuleCarries(rule, t)) continue;
+      if (sgPeerMatches(s, rule, peer, peerCidr))
+        return { allowed: true, group: g.id, rule, groups, missing, unresolved: [] };
+      if (rule.peer.kind === 'prefix-list' && prefixListMayCover(s, rule.peer.id, peer.cidr))
         unresolved.push({ group: g.id, rule });
     }
   }
