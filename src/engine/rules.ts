@@ -11,7 +11,7 @@ import type {
   SgRule,
   Snapshot,
 } from '../model/index.js';
-import { cidrCovers, isRfc1918, isRfc6598, type ParsedCidr, parseCidr, parsedCidrCovers } from '../net/ip.js';
+import { isRfc1918, isRfc6598, type ParsedCidr, parseCidr, parsedCidrCovers } from '../net/ip.js';
 
 /** What a packet carries that rules match on. Ports for TCP/UDP are a range: a single port, or a client's ephemeral range. */
 export type Traffic =
