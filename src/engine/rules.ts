@@ -11,7 +11,7 @@ import type {
   SgRule,
   Snapshot,
 } from '../model/index.js';
-import { cidrCovers, isRfc1918, isRfc6598, parseCidr, parsedCidrCovers } from '../net/ip.js';
+import { isRfc1918, isRfc6598, type ParsedCidr, parseCidr, parsedCidrCovers } from '../net/ip.js';
 
 /** What a packet carries that rules match on. Ports for TCP/UDP are a range: a single port, or a client's ephemeral range. */
 export type Traffic =
@@ -85,6 +85,11 @@ export interface SgPeerView {
 
 /** Does one SG rule allow this traffic to/from `peer`? (ICMP: FromPort is the type, ToPort the code, -1 = all.) */
 export function sgRuleMatches(s: Snapshot, rule: SgRule, t: Traffic, peer: SgPeerView): boolean {
+  return sgRuleCarries(rule, t) && sgPeerMatches(s, rule, peer, parseCidr(peer.cidr));
+}
+
+/** Does a rule's protocol and port range (or ICMP type and code) take this traffic, whoever the peer? */
+function sgRuleCarries(rule: SgRule, t: Traffic): boolean {
   if (!protocolMatches(rule.protocol, t)) return false;
   if (t.protocol === 'icmp') {
     if (rule.protocol === 'icmp' || rule.protocol === 1) {
@@ -99,11 +104,20 @@ export function sgRuleMatches(s: Snapshot, rule: SgRule, t: Traffic, peer: SgPee
     // -1/-1 on tcp/udp means all ports (AWS prints it that way for some imported rules).
     if (!(from === -1 || (from <= t.ports.from && to >= t.ports.to))) return false;
   }
+  return true;
+}
+
+/** Does a rule's peer (a CIDR, a prefix list's entries, a group) cover the other end? `cidr` is `peer.cidr` parsed. */
+function sgPeerMatches(s: Snapshot, rule: SgRule, peer: SgPeerView, cidr: ParsedCidr | null): boolean {
+  const covers = (block: string) => {
+    const c = parseCidr(block);
+    return c !== null && cidr !== null && parsedCidrCovers(c, cidr);
+  };
   switch (rule.peer.kind) {
     case 'cidr':
-      return cidrCovers(rule.peer.cidr, peer.cidr);
+      return covers(rule.peer.cidr);
     case 'prefix-list':
-      return prefixListCidrs(s, rule.peer.id).some((c) => cidrCovers(c, peer.cidr));
+      return prefixListCidrs(s, rule.peer.id).some(covers);
     case 'security-group':
       return peer.eni?.groupIds.includes(rule.peer.groupId) === true;
   }
@@ -141,14 +155,14 @@ export function evaluateSecurityGroups(
     else missing.push(id);
   }
   const unresolved: { group: SecurityGroupId; rule: SgRule }[] = [];
+  const peerCidr = parseCidr(peer.cidr);
   for (const g of groups) {
     for (const rule of direction === 'ingress' ? g.ingress : g.egress) {
-      if (sgRuleMatches(s, rule, t, peer)) return { allowed: true, group: g.id, rule, groups, missing, unresolved: [] };
-      if (
-        rule.peer.kind === 'prefix-list' &&
-        prefixListMayCover(s, rule.peer.id, peer.cidr) &&
-        sgRuleMatches(s, { ...rule, peer: { kind: 'cidr', cidr: '0.0.0.0/0' } }, t, { cidr: '0.0.0.0/0', eni: null })
-      )
+      // The traffic first: most rules are for other ports, and their peers need not be looked at.
+      if (!sgRuleCarries(rule, t)) continue;
+      if (sgPeerMatches(s, rule, peer, peerCidr))
+        return { allowed: true, group: g.id, rule, groups, missing, unresolved: [] };
+      if (rule.peer.kind === 'prefix-list' && prefixListMayCover(s, rule.peer.id, peer.cidr))
         unresolved.push({ group: g.id, rule });
     }
   }
@@ -173,6 +187,28 @@ function entryMatchesTraffic(e: NaclEntry, t: Traffic): boolean {
   return true;
 }
 
+/** A network ACL's entries of one direction with their CIDRs parsed (malformed ones left out: they match nothing). */
+interface ParsedEntry {
+  entry: NaclEntry;
+  cidr: ParsedCidr;
+}
+
+/** Each ACL's entries, parsed at its first evaluation: a path checks a subnet's ACL again and again. */
+const parsedAcls = new WeakMap<NetworkAcl, { ingress: ParsedEntry[]; egress: ParsedEntry[] }>();
+
+function parsedEntries(acl: NetworkAcl, egress: boolean): ParsedEntry[] {
+  let parsed = parsedAcls.get(acl);
+  if (!parsed) {
+    parsed = { ingress: [], egress: [] };
+    for (const entry of acl.entries) {
+      const cidr = parseCidr(entry.cidr);
+      if (cidr) (entry.egress ? parsed.egress : parsed.ingress).push({ entry, cidr });
+    }
+    parsedAcls.set(acl, parsed);
+  }
+  return egress ? parsed.egress : parsed.ingress;
+}
+
 /**
  * Evaluates a NACL in one direction: entries in ascending rule number, the first match decides, `*` denies.
  * `peerCidr` is the packet's source (ingress) or destination (egress). For a port range every port must be allowed.
@@ -185,10 +221,8 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
   let firstAllow: NaclEntry | null = null;
   let firstDeny: NaclEntry | null = null;
   const denied: { from: number; to: number }[] = [];
-  for (const e of acl.entries) {
-    if (e.egress !== egress) continue;
-    const c = parseCidr(e.cidr);
-    if (!c || !peer || c.family !== family || !parsedCidrCovers(c, peer)) continue;
+  for (const { entry: e, cidr: c } of parsedEntries(acl, egress)) {
+    if (!peer || c.family !== family || !parsedCidrCovers(c, peer)) continue;
     if (!entryMatchesTraffic(e, t)) continue;
     const range =
       t.protocol !== 'icmp' && e.portRange && e.protocol !== 'all' && e.protocol !== -1

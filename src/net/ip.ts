@@ -31,13 +31,35 @@ function v4ToNumber(octets: number[]): number {
   return (((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0)) >>> 0;
 }
 
+/** A dotted quad without leading zeros or spaces (what describe-* output holds): valid without parsing. */
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const PLAIN_V4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const PLAIN_V4_CIDR = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}/(?:3[0-2]|[12]?\\d)$`);
+
+/** The 32-bit value of a dotted quad that PLAIN_V4 accepts. */
+function plainV4Value(text: string): number {
+  let value = 0;
+  let octet = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      value = value * 256 + octet;
+      octet = 0;
+    } else octet = octet * 10 + (c - 48);
+  }
+  return value * 256 + octet;
+}
+
 /** Parses a dotted-quad IPv4 or an IPv6 address; null when it is not one (no octal/hex IPv4 shorthands). */
 export function parseIp(text: string): ParsedIp | null {
   const hit = ipCache.get(text);
   if (hit !== undefined) return hit;
   let result: ParsedIp | null = null;
   const trimmed = text.trim();
-  if (ipaddr.IPv4.isValidFourPartDecimal(trimmed)) {
+  if (PLAIN_V4.test(text)) {
+    // The common case needs no general parser: most addresses a question meets are parsed on its own path.
+    result = { family: 4, value: plainV4Value(text), text };
+  } else if (ipaddr.IPv4.isValidFourPartDecimal(trimmed)) {
     result = { family: 4, value: v4ToNumber(ipaddr.IPv4.parse(trimmed).octets), text: trimmed };
   } else if (ipaddr.IPv6.isValid(trimmed) && trimmed.includes(':')) {
     const v6 = ipaddr.IPv6.parse(trimmed);
@@ -47,11 +69,6 @@ export function parseIp(text: string): ParsedIp | null {
   }
   return remember(ipCache, text, result);
 }
-
-/** A dotted quad without leading zeros or spaces (what describe-* output holds): valid without parsing. */
-const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-const PLAIN_V4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
-const PLAIN_V4_CIDR = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}/(?:3[0-2]|[12]?\\d)$`);
 
 /**
  * True for a valid IPv4 or IPv6 address. A plain dotted quad is answered by a pattern, parsing and caching nothing:
@@ -69,13 +86,16 @@ export function parseCidr(text: string): ParsedCidr | null {
   let result: ParsedCidr | null = null;
   const slash = text.indexOf('/');
   if (slash > 0) {
-    const ip = parseIp(text.slice(0, slash));
+    const address = text.slice(0, slash);
+    const ip = parseIp(address);
     const prefixText = text.slice(slash + 1);
     const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
     if (ip?.family === 4 && prefix >= 0 && prefix <= 32) {
       const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
       const base = (ip.value & mask) >>> 0;
-      result = { family: 4, base, prefix, text: `${numberToV4(base)}/${prefix}` };
+      // A block already in its normal form (most are) is its own text.
+      const normal = base === ip.value && ip.text === address && prefixText === String(prefix);
+      result = { family: 4, base, prefix, text: normal ? text : `${numberToV4(base)}/${prefix}` };
     } else if (ip?.family === 6 && prefix >= 0 && prefix <= 128) {
       const mask = prefix === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - prefix)) - 1n);
       const base = ip.value & mask;
@@ -92,7 +112,7 @@ export function isCidr(text: string): boolean {
 
 /** Formats a 32-bit number as dotted quad. */
 export function numberToV4(value: number): string {
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
 function bigIntToV6(value: bigint): string {
@@ -126,12 +146,16 @@ export function cidrCovers(outer: string, inner: string): boolean {
   return !!o && !!i && parsedCidrCovers(o, i);
 }
 
-/** cidrCovers for parsed blocks (a caller looping over many blocks parses the fixed one once). */
+/** cidrCovers for parsed blocks (a caller looping over many blocks parses the fixed one once). Allocates nothing. */
 export function parsedCidrCovers(o: ParsedCidr, i: ParsedCidr): boolean {
-  if (o.family !== i.family || i.prefix < o.prefix) return false;
-  return i.family === 4
-    ? cidrContains(o, { family: 4, value: i.base, text: '' })
-    : cidrContains(o, { family: 6, value: i.base as bigint, text: '' });
+  if (i.prefix < o.prefix) return false;
+  if (o.prefix === 0) return o.family === i.family;
+  if (o.family === 4 && i.family === 4) return (i.base & ((0xffffffff << (32 - o.prefix)) >>> 0)) >>> 0 === o.base;
+  if (o.family === 6 && i.family === 6) {
+    const shift = BigInt(128 - o.prefix);
+    return i.base >> shift === o.base >> shift;
+  }
+  return false;
 }
 
 /** Do two CIDRs share any address? */
