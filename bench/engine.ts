@@ -13,7 +13,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,10 +85,34 @@ function child(dir: string, queryFile: string): void {
   process.stdout.write(JSON.stringify(run));
 }
 
+/**
+ * The floor under any loader of JSON text, in a fresh process: read each file of the snapshot and JSON.parse it, and
+ * nothing else (no check, no build; each document dropped before the next).
+ */
+function floorChild(dir: string): void {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.json')) files.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let items = 0;
+  for (const f of files) items += Object.keys(JSON.parse(readFileSync(f, 'utf8')) as object).length;
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({ wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000, items }));
+}
+
 interface Measured {
   scale: number;
   counts: Record<string, number>;
   runs: Run[];
+  /** Read + JSON.parse alone (floorChild), wall and CPU, one per run. */
+  floor: { wallMs: number; cpuMs: number }[];
   /** 1-minute load average before the first run and after the last. */
   load: [number, number];
 }
@@ -116,7 +140,17 @@ function measure(scale: number, runs: number): Measured {
       if (r.status !== 0) throw new Error(`bench child at ${scale}× failed: ${r.stderr.slice(-2000)}`);
       out.push(JSON.parse(r.stdout) as Run);
     }
-    return { scale, counts: account.counts, runs: out, load: [before, loadavg()[0] ?? 0] };
+    const floor: Measured['floor'] = [];
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(import.meta.url), '--floor', join(root, 'snapshot')],
+        { encoding: 'utf8' },
+      );
+      if (r.status !== 0) throw new Error(`bench floor at ${scale}× failed: ${r.stderr.slice(-2000)}`);
+      floor.push(JSON.parse(r.stdout) as Measured['floor'][number]);
+    }
+    return { scale, counts: account.counts, runs: out, floor, load: [before, loadavg()[0] ?? 0] };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -134,16 +168,17 @@ function main(): void {
     `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Each size in a fresh process, ${runs} runs; min / median over runs.`,
     'Targets (issue 16): per-class query median at the large size within 1.3× of the small; < 0.1 ms at 1×; 1× loaded in < 1.2 s;',
     'peak RSS < 250 MB per 1×. Load: `loadSnapshot` (read, parse, validate, gather, normalize, index), wall and CPU (user + sys).',
+    'Floor: reading the same files and JSON.parse alone, in a fresh process (what any loader of this JSON pays).',
     '',
   );
   out.push(
-    '| account | size | load (wall) | load (CPU) | first query | peak RSS | machine load avg (1 min, before → after) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| account | size | load (wall) | load (CPU) | floor: read + JSON.parse (wall) | first query | peak RSS | machine load avg (1 min, before → after) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of results) {
     const c = r.counts;
     out.push(
-      `| ${r.scale}× | ${c.vpcs} VPCs, ${c.securityGroups} SGs (${c.sgRules} rules), ${c.routeTables} route tables, ${c.networkAcls} NACLs, ${c.enis} ENIs, ${c.tgwAttachments} TGW attachments | ${ms(r.runs.map((x) => x.loadMs))} | ${ms(r.runs.map((x) => x.loadCpuMs))} | ${ms(
+      `| ${r.scale}× | ${c.vpcs} VPCs, ${c.securityGroups} SGs (${c.sgRules} rules), ${c.routeTables} route tables, ${c.networkAcls} NACLs, ${c.enis} ENIs, ${c.tgwAttachments} TGW attachments | ${ms(r.runs.map((x) => x.loadMs))} | ${ms(r.runs.map((x) => x.loadCpuMs))} | ${ms(r.floor.map((x) => x.wallMs))} | ${ms(
         r.runs.map((x) => x.firstMs),
         1,
       )} | ${Math.min(...r.runs.map((x) => x.peakRssMb)).toFixed(0)} / ${median(r.runs.map((x) => x.peakRssMb)).toFixed(0)} MB | ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} |`,
@@ -191,5 +226,7 @@ function main(): void {
 }
 
 const childAt = process.argv.indexOf('--child');
+const floorAt = process.argv.indexOf('--floor');
 if (childAt >= 0) child(process.argv[childAt + 1] ?? '', process.argv[childAt + 2] ?? '');
+else if (floorAt >= 0) floorChild(process.argv[floorAt + 1] ?? '');
 else main();
