@@ -108,4 +108,17 @@ describe('readSnapshotFiles', () => {
   it('ignores a byte-order mark', () => {
     expect(parseSnapshotJson('x.json', '\ufeff{"Vpcs": []}')).toEqual({ Vpcs: [] });
   });
+
+  it('reads UTF-8 text beside plain ASCII files, a byte-order mark included', () => {
+    const utf8 = join(dir, 'utf8');
+    mkdirSync(utf8);
+    const tags = [{ Key: 'Name', Value: 'café ☕ 東京' }];
+    writeFileSync(join(utf8, 'a.json'), JSON.stringify({ Vpcs: [{ VpcId: 'vpc-1', Tags: tags }] }));
+    writeFileSync(join(utf8, 'b.json'), `\ufeff${JSON.stringify({ Subnets: [{ SubnetId: 's-1', Tags: tags }] })}`);
+    writeFileSync(join(utf8, 'c.json'), JSON.stringify({ Vpcs: [{ VpcId: 'vpc-2' }] }));
+    const [a, b, c] = readSnapshotFiles(utf8).map((f) => f.data);
+    expect(a).toEqual({ Vpcs: [{ VpcId: 'vpc-1', Tags: tags }] });
+    expect(b).toEqual({ Subnets: [{ SubnetId: 's-1', Tags: tags }] });
+    expect(c).toEqual({ Vpcs: [{ VpcId: 'vpc-2' }] });
+  });
 });
