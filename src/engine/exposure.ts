@@ -33,11 +33,12 @@ export function isAnywhere(cidr: string): boolean {
   return cidr === '0.0.0.0/0' || cidr === '::/0';
 }
 
+/** ADMIN_PORTS in ascending port order, each with its words (`22 (SSH)`). */
+const ADMIN_PORT_LIST = Object.entries(ADMIN_PORTS).map(([p, name]) => ({ port: Number(p), text: `${p} (${name})` }));
+
 /** The administration ports inside a port range, as `22 (SSH)`; every one of them for "all ports". */
 function adminPortsIn(from: number, to: number): string[] {
-  return Object.entries(ADMIN_PORTS)
-    .filter(([p]) => Number(p) >= from && Number(p) <= to)
-    .map(([p, name]) => `${p} (${name})`);
+  return ADMIN_PORT_LIST.filter((a) => a.port >= from && a.port <= to).map((a) => a.text);
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
   Route,
   RouteTable,
   Snapshot,
+  Subnet,
   SubnetId,
   VpcId,
 } from '../model/index.js';
@@ -113,10 +114,24 @@ export class Walk {
   sameAz(a: SubnetId, b: SubnetId): boolean {
     const sa = this.s.subnets.get(a);
     const sb = this.s.subnets.get(b);
-    if (!sa || !sb) return false;
-    if (sa.availabilityZoneId && sb.availabilityZoneId) return sa.availabilityZoneId === sb.availabilityZoneId;
-    return sa.availabilityZone !== undefined && sa.availabilityZone === sb.availabilityZone;
+    return !!sa && !!sb && sameZone(sa, sb);
   }
+
+  /** The first of `subnetIds` in the availability zone of `subnetId` (as `sameAz` says), if any. */
+  subnetInAzOf(subnetIds: readonly SubnetId[], subnetId: SubnetId): SubnetId | undefined {
+    const ref = this.s.subnets.get(subnetId);
+    if (!ref) return undefined;
+    return subnetIds.find((id) => {
+      const sn = this.s.subnets.get(id);
+      return sn !== undefined && sameZone(sn, ref);
+    });
+  }
+}
+
+/** Two subnets in one availability zone: by zone id when both have one (names differ across accounts), else by name. */
+function sameZone(a: Subnet, b: Subnet): boolean {
+  if (a.availabilityZoneId && b.availabilityZoneId) return a.availabilityZoneId === b.availabilityZoneId;
+  return a.availabilityZone !== undefined && a.availabilityZone === b.availabilityZone;
 }
 
 /** A packet leaves an ENI: its SG egress (request only), then the subnet's route table. */

@@ -199,17 +199,32 @@ export function longestPrefixMatches<T>(candidates: Iterable<T>, cidrOf: (c: T) 
   return winners;
 }
 
-const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => parseCidr(c) as ParsedCidr);
 const RFC6598 = '100.64.0.0/10';
 
 /** RFC 1918 private IPv4 (10/8, 172.16/12, 192.168/16). */
 export function isRfc1918(ip: string): boolean {
-  return RFC1918.some((c) => cidrContains(c, ip));
+  const a = parseIp(ip);
+  return a !== null && RFC1918.some((c) => cidrContains(c, a));
 }
 
 /** RFC 6598 shared address space (100.64/10, carrier-grade NAT). */
 export function isRfc6598(ip: string): boolean {
   return cidrContains(RFC6598, ip);
+}
+
+/**
+ * ipaddr.js's `range()` of an IPv4 address as far as `unusableAddress` asks (these five ranges do not overlap), else
+ * `other`, computed from the address's value.
+ */
+function v4Range(value: number): 'unspecified' | 'broadcast' | 'multicast' | 'linkLocal' | 'loopback' | 'other' {
+  const first = value >>> 24;
+  if (first === 0) return 'unspecified';
+  if (value === 0xffffffff) return 'broadcast';
+  if (value >>> 28 === 14) return 'multicast';
+  if (value >>> 16 === 0xa9fe) return 'linkLocal';
+  if (first === 127) return 'loopback';
+  return 'other';
 }
 
 /**
@@ -220,7 +235,7 @@ export function isRfc6598(ip: string): boolean {
 export function unusableAddress(ip: string): string | null {
   const a = parseIp(ip);
   if (!a) return null;
-  switch (ipaddr.parse(a.text).range()) {
+  switch (a.family === 4 ? v4Range(a.value) : ipaddr.parse(a.text).range()) {
     case 'loopback':
       return `${a.text} is a loopback address: it never leaves the host that sends it, so no network path leads to or from it`;
     case 'linkLocal':

@@ -16,6 +16,20 @@ import type { Walk } from '../walk.js';
 import { checkNacl } from './network-acl.js';
 import { routeFrom } from './route-table.js';
 
+/** The first attachment of a VPC to a transit gateway that the snapshot lists (the first available one, if asked). */
+function attachmentOf(
+  t: Walk,
+  vpcId: VpcId,
+  tgwId: TransitGatewayId,
+  availableOnly = false,
+): TransitGatewayAttachment | undefined {
+  for (const id of t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
+    const a = t.s.transitGatewayAttachments.get(id);
+    if (a?.transitGatewayId === tgwId && (!availableOnly || a.state === 'available')) return a;
+  }
+  return undefined;
+}
+
 /** Into a transit gateway through this VPC's attachment, then its route tables, then out of an attachment. */
 export function tgwEnter(
   t: Walk,
@@ -25,15 +39,13 @@ export function tgwEnter(
   fromSubnet: SubnetId,
   originSubnet: SubnetId,
 ): void {
-  const att = (t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? [])
-    .map((id) => t.s.transitGatewayAttachments.get(id))
-    .find((a): a is TransitGatewayAttachment => a !== undefined && a.transitGatewayId === tgwId);
+  const att = attachmentOf(t, vpcId, tgwId);
   if (!att) {
     t.rec.stop('transit-gateway', tgwId, `no attachment of ${vpcId} to ${tgwId} is in the snapshot`);
     return;
   }
   // Traffic enters the transit gateway through the attachment's interface in the source's AZ.
-  let attSubnet = att.subnetIds.find((sn) => t.sameAz(sn, originSubnet));
+  let attSubnet = t.subnetInAzOf(att.subnetIds, originSubnet);
   if (!attSubnet) {
     const az = t.s.subnets.get(originSubnet)?.availabilityZone ?? 'its AZ';
     t.rec.hop(flow, {
@@ -191,9 +203,7 @@ function destinationAttachment(
   const ip = hostOf(flow.dst);
   for (const vpcId of t.vpcsHolding(ip)) {
     if (vpcId === inAtt.resourceId) continue;
-    const att = (t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? [])
-      .map((id) => t.s.transitGatewayAttachments.get(id))
-      .find((a) => a?.transitGatewayId === tgwId && a.state === 'available');
+    const att = attachmentOf(t, vpcId, tgwId, true);
     const cidr = t.s.vpcs.get(vpcId)?.cidrs.find((c) => cidrContains(c, ip));
     if (att && cidr) return { att, cidr };
   }
@@ -272,12 +282,11 @@ function leaveTgw(
   assumed = false,
 ): void {
   const vpcId = out.resourceId as VpcId;
-  const dstIp = hostOf(flow.dst);
-  const dstEni = isHost(flow.dst) ? t.eniInVpc(dstIp, vpcId) : null;
+  // The attachment subnet in the source's AZ, else in the destination's, else the first.
+  const inSourceAz = t.subnetInAzOf(out.subnetIds, originSubnet);
+  const dstEni = inSourceAz || !isHost(flow.dst) ? null : t.eniInVpc(hostOf(flow.dst), vpcId);
   const subnet =
-    out.subnetIds.find((sn) => t.sameAz(sn, originSubnet)) ??
-    (dstEni ? out.subnetIds.find((sn) => t.sameAz(sn, dstEni.subnetId)) : undefined) ??
-    out.subnetIds[0];
+    inSourceAz ?? (dstEni ? t.subnetInAzOf(out.subnetIds, dstEni.subnetId) : undefined) ?? out.subnetIds[0];
   t.rec.hop(flow, {
     component: 'transit-gateway-attachment',
     id: out.id,
