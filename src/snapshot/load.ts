@@ -15,7 +15,7 @@ import { setFlagsFromString } from 'node:v8';
 import { WhypingError } from '../errors.js';
 import type { Snapshot } from '../model/index.js';
 import { buildMerged } from './build.js';
-import { isGathered, Merger, refuseEmpty } from './merge.js';
+import { isGathered, LateItems, Merger, refuseEmpty } from './merge.js';
 import {
   type ListedFile,
   type ReadOptions,
@@ -32,7 +32,7 @@ export function loadSnapshot(path: string, opts: ReadOptions = {}): Snapshot {
     try {
       return loadByNeed(files, opts);
     } catch (e) {
-      if (e instanceof WhypingError) return loadInOrder(files, opts);
+      if (e instanceof WhypingError || e instanceof LateItems) return loadInOrder(files, opts);
       throw e;
     }
   });

@@ -126,6 +126,12 @@ function invalid(file: FileOrigin, at: PropertyKey[], message: string | undefine
   );
 }
 
+/**
+ * A file parsed by need added items to a key the build had already read (its keys were not all found before parsing):
+ * loadSnapshot then reads the folder again in file order.
+ */
+export class LateItems extends Error {}
+
 /** The validated items of every file, the keys present and the warnings so far. */
 export class Merger {
   readonly inputs = emptyInputs();
@@ -191,7 +197,7 @@ export class Merger {
       const items: Sourced<unknown>[] =
         k === 'PrefixListEntries' ? [{ value: parsed, file }] : (parsed as unknown[]).map((v) => ({ value: v, file }));
       if (this.byFile) {
-        if (this.handedOut.has(k)) throw new Error(`internal: ${file.path} adds ${k} after the build read it`);
+        if (this.handedOut.has(k)) throw new LateItems(`${file.path} adds ${k} after the build read it`);
         const chunks = this.byFile.get(k);
         if (chunks) chunks.push({ rank, items });
         else this.byFile.set(k, [{ rank, items }]);

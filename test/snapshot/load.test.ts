@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWhypingError } from '../../src/errors.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import { loadSnapshot } from '../../src/snapshot/load.js';
+import { LateItems, Merger } from '../../src/snapshot/merge.js';
 import { readSnapshotFiles, scanTopLevelKeys } from '../../src/snapshot/read.js';
 import { awsConfigDirs, CORPORA_ROOT } from '../support/corpora-dirs.js';
 
@@ -153,5 +154,32 @@ describe('scanTopLevelKeys', () => {
     expect(scan('{"Vpcs": "unterminated}')).toBeNull();
     expect(scan(`{"Junk": ${'['.repeat(70)}${']'.repeat(70)}}`)).toBeNull();
     expect(scan(`{"Fine": ${'['.repeat(60)}${']'.repeat(60)}}`)).toEqual(['Fine']);
+  });
+});
+
+describe('Merger.deferTo', () => {
+  const vpcs = (path: string, id: string) => ({ path, data: { Vpcs: [{ VpcId: id, CidrBlock: '10.0.0.0/16' }] } });
+
+  it('hands a key its items in file order, parsing the files that hold it when the build first reads it', () => {
+    const m = new Merger();
+    const asked: string[] = [];
+    m.deferTo((key) => {
+      asked.push(key);
+      if (key === 'Vpcs') {
+        m.addFile(vpcs('c.json', 'vpc-c'), 2);
+        m.addFile(vpcs('a.json', 'vpc-a'), 0);
+      }
+    });
+    expect(m.inputs.Vpcs.map((x) => x.value.VpcId)).toEqual(['vpc-a', 'vpc-c']);
+    expect(m.inputs.Vpcs.map((x) => x.file.path)).toEqual(['a.json', 'c.json']);
+    expect(m.inputs.Subnets).toEqual([]);
+    expect(asked).toEqual(['Vpcs', 'Subnets']);
+  });
+
+  it('refuses items for a key the build already read (loadSnapshot then reads the folder in file order)', () => {
+    const m = new Merger();
+    m.deferTo(() => {});
+    expect(m.inputs.Vpcs).toEqual([]);
+    expect(() => m.addFile(vpcs('late.json', 'vpc-1'), 5)).toThrow(LateItems);
   });
 });
