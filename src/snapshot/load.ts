@@ -80,6 +80,15 @@ function loadByNeed(files: ListedFile[], opts: ReadOptions): Snapshot {
   const pending: Pending[] = [];
   const parse = (file: ListedFile, rank: number, depthChecked: boolean) =>
     merger.addFile(readSnapshotFile(file, { ...opts, depthChecked }), rank);
+  // Before any file is added: a file parsed at once below gathers its items by file too.
+  merger.deferTo((key) => {
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i];
+      if (!p?.keys.has(key)) continue;
+      pending.splice(i--, 1);
+      parse(p.file, p.rank, true);
+    }
+  });
   for (const [rank, file] of files.entries()) {
     let keys: string[] | null = null;
     if (file.size <= streamAbove) {
@@ -101,14 +110,6 @@ function loadByNeed(files: ListedFile[], opts: ReadOptions): Snapshot {
     merger,
     files.map((f) => f.path),
   );
-  merger.deferTo((key) => {
-    for (let i = 0; i < pending.length; i++) {
-      const p = pending[i];
-      if (!p?.keys.has(key)) continue;
-      pending.splice(i--, 1);
-      parse(p.file, p.rank, true);
-    }
-  });
   const snapshot = buildMerged(merger);
   for (const p of pending.splice(0)) parse(p.file, p.rank, true);
   return snapshot;

@@ -156,6 +156,8 @@ export class Merger {
    * parse every file holding the key. The build then sees what adding every file in file order gives.
    */
   deferTo(load: (key: KnownKey) => void): void {
+    if (this.presentKeys.size > 0 || this.warnings.length > 0)
+      throw new Error('Merger.deferTo: call it before addFile');
     const byFile = new Map<KnownKey, { rank: number; items: Sourced<unknown>[] }[]>();
     this.byFile = byFile;
     for (const key of Object.keys(FAST_CHECKS) as KnownKey[]) {

@@ -24,6 +24,15 @@ describe('loadSnapshot (by need: a file is parsed when the build first needs one
     expect(loadSnapshot(dir)).toEqual(buildSnapshot(readSnapshotFiles(dir)));
   });
 
+  it('gives the same snapshot when the bigger files are read in chunks beside the others', () => {
+    const dir = awsConfigDirs(CORPORA_ROOT).find((d) => d.includes('aws_demo'));
+    if (!dir) throw new Error('aws_demo is in test/fixtures/corpora');
+    // Files over 8 kB (security groups, instances, ENIs, endpoint services) stream; the rest load by need.
+    const chunked = loadSnapshot(dir, { streamAboveBytes: 8 * 1024, chunkBytes: 4096, batchBytes: 2048 });
+    expect(chunked).toEqual(loadSnapshot(dir));
+    expect(chunked.networkInterfaces.size).toBeGreaterThan(0);
+  });
+
   describe('errors', () => {
     let root: string;
     beforeAll(() => {
