@@ -5,9 +5,10 @@ import type { RawInstance } from '../schema.js';
 import { eniFromRaw } from './network-interfaces.js';
 import { intern, origin, regionFromAz, tagsOf, withName } from './shared.js';
 
+const WINDOWS = /windows/i;
+
 function platformOf(raw: RawInstance): 'linux' | 'windows' {
-  const p = `${raw.Platform ?? ''} ${raw.PlatformDetails ?? ''}`.toLowerCase();
-  return p.includes('windows') ? 'windows' : 'linux';
+  return WINDOWS.test(raw.Platform ?? '') || WINDOWS.test(raw.PlatformDetails ?? '') ? 'windows' : 'linux';
 }
 
 /** Instances; an ENI listed under an instance and not in NetworkInterfaces is added to `networkInterfaces`. */
