@@ -12,10 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import { WhypingError } from '../errors.js';
 import type { Snapshot } from '../model/index.js';
 import { buildMerged } from './build.js';
-import { isGathered, LateItems, Merger, refuseEmpty } from './merge.js';
+import { isGathered, Merger, refuseEmpty } from './merge.js';
 import {
   type ListedFile,
   type ReadOptions,
@@ -31,9 +30,9 @@ export function loadSnapshot(path: string, opts: ReadOptions = {}): Snapshot {
   return withHeapGrowingByHalf(() => {
     try {
       return loadByNeed(files, opts);
-    } catch (e) {
-      if (e instanceof WhypingError || e instanceof LateItems) return loadInOrder(files, opts);
-      throw e;
+    } catch {
+      // Reading in file order names the first wrong file (or throws the same error again).
+      return loadInOrder(files, opts);
     }
   });
 }
@@ -41,12 +40,12 @@ export function loadSnapshot(path: string, opts: ReadOptions = {}): Snapshot {
 /**
  * V8 lets its heap grow to several times what was live at the last full collection before collecting again; while
  * loading by need, each noun's raw items turn to garbage once it is built, and that growth is what sets the peak
- * (1× synthetic account: ~450 MB with V8's own rule, ~300 MB at half). So during the load the heap may grow by half
- * between full collections, then V8's own rule is back (0 means "V8 decides"). Left alone when the user set
- * `--heap-growing-percent` (NODE_OPTIONS or node's command line).
+ * (1× synthetic account: ~450 MB with V8's own rule, ~310 MB at half, for about 10 % more load time). So during the
+ * load the heap may grow by half between full collections, then V8's own rule is back (0, V8's default: "V8
+ * decides"). Left alone when node was started with `--heap-growing-percent` (node refuses it in NODE_OPTIONS).
  */
 function withHeapGrowingByHalf<T>(run: () => T): T {
-  const userSet = /heap[-_]growing[-_]percent/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`);
+  const userSet = process.execArgv.some((a) => /^--heap[-_]growing[-_]percent/.test(a));
   if (userSet) return run();
   setFlagsFromString('--heap-growing-percent=50');
   try {
@@ -67,42 +66,54 @@ function loadInOrder(files: ListedFile[], opts: ReadOptions): Snapshot {
   return buildMerged(merger);
 }
 
-/** A file of a by-need load: its place in file order, and its top-level keys until it is parsed. */
+/** A file of a by-need load: its place in file order, its top-level keys, and its bytes when small. */
 interface Pending {
   file: ListedFile;
   rank: number;
   keys: ReadonlySet<string>;
+  bytes?: Buffer;
 }
+
+/**
+ * A file smaller than this keeps its bytes from the first pass until it is parsed, rather than being read again: a
+ * folder of many small files (accounts × regions × nouns) would otherwise be read twice, and bytes take far less
+ * memory than the parsed items.
+ */
+const KEEP_BYTES_BELOW = 1024 * 1024;
 
 function loadByNeed(files: ListedFile[], opts: ReadOptions): Snapshot {
   const merger = new Merger();
   const streamAbove = opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
   const pending: Pending[] = [];
-  const parse = (file: ListedFile, rank: number, depthChecked: boolean) =>
-    merger.addFile(readSnapshotFile(file, { ...opts, depthChecked }), rank);
+  const parse = (file: ListedFile, rank: number, depthChecked: boolean, bytes?: Buffer) =>
+    merger.addFile(readSnapshotFile(file, { ...opts, depthChecked, ...(bytes ? { bytes } : {}) }), rank);
   // Before any file is added: a file parsed at once below gathers its items by file too.
   merger.deferTo((key) => {
     for (let i = 0; i < pending.length; i++) {
       const p = pending[i];
       if (!p?.keys.has(key)) continue;
       pending.splice(i--, 1);
-      parse(p.file, p.rank, true);
+      parse(p.file, p.rank, true, p.bytes);
     }
   });
   for (const [rank, file] of files.entries()) {
     let keys: string[] | null = null;
+    let bytes: Buffer | undefined;
     if (file.size <= streamAbove) {
       try {
-        keys = scanTopLevelKeys(readFileSync(file.path));
+        bytes = readFileSync(file.path);
+        keys = scanTopLevelKeys(bytes);
       } catch {
         keys = null; // unreadable now: readSnapshotFile says why
       }
     }
     if (keys === null) {
-      parse(file, rank, false);
+      parse(file, rank, false, bytes);
       continue;
     }
-    pending.push({ file, rank, keys: new Set(keys) });
+    const pend: Pending = { file, rank, keys: new Set(keys) };
+    if (bytes && bytes.length < KEEP_BYTES_BELOW) pend.bytes = bytes;
+    pending.push(pend);
     // As adding the file would (only keys that validate are present: a key that does not fails the load).
     for (const key of keys) if (isGathered(key)) merger.presentKeys.add(key);
   }
@@ -111,6 +122,6 @@ function loadByNeed(files: ListedFile[], opts: ReadOptions): Snapshot {
     files.map((f) => f.path),
   );
   const snapshot = buildMerged(merger);
-  for (const p of pending.splice(0)) parse(p.file, p.rank, true);
+  for (const p of pending.splice(0)) parse(p.file, p.rank, true, p.bytes);
   return snapshot;
 }

@@ -223,6 +223,8 @@ export interface ReadOptions {
   batchBytes?: number;
   /** The file's nesting was already checked (load.ts's scanTopLevelKeys): parse without counting it again. */
   depthChecked?: boolean;
+  /** The file's bytes, already read (load.ts keeps a small file's bytes from its first pass). */
+  bytes?: Buffer;
 }
 
 /**
@@ -318,7 +320,7 @@ export function readSnapshotFile({ path: file, size }: ListedFile, opts: ReadOpt
   } else {
     let text: string;
     try {
-      text = decode(readFileSync(file));
+      text = decode(opts.bytes ?? readFileSync(file));
     } catch (e) {
       throw unreadable(file, e);
     }

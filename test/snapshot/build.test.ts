@@ -181,6 +181,7 @@ describe('buildSnapshot: memory of a big account', () => {
     expect(first('sg-c')).not.toBe(first('sg-a'));
     expect(first('sg-c')).toMatchObject({ text: first('sg-a')?.text, description: 'public site' });
     expect(first('sg-d')).toMatchObject({ fromPort: 443, toPort: 444 });
+    expect(Object.isFrozen(first('sg-c'))).toBe(true);
     expect(first('sg-a')).toEqual({
       direction: 'ingress',
       protocol: 'tcp',
@@ -189,6 +190,30 @@ describe('buildSnapshot: memory of a big account', () => {
       peer: { kind: 'cidr', cidr: '0.0.0.0/0' },
       text: first('sg-a')?.text,
     });
+  });
+});
+
+describe('buildSnapshot: rules that differ only in what their wording leaves out', () => {
+  it('keeps each its own fields, however many share a wording', () => {
+    const groups = Array.from({ length: 12 }, (_, i) => ({
+      GroupId: `sg-${i}`,
+      GroupName: `g${i}`,
+      VpcId: 'vpc-1',
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 5432,
+          ToPort: 5432,
+          UserIdGroupPairs: [{ GroupId: 'sg-app', VpcId: `vpc-peer-${i % 10}`, PeeringStatus: 'active' }],
+        },
+      ],
+    }));
+    const s = buildSnapshot([{ path: 'sg.json', data: { SecurityGroups: groups } }]);
+    const peers = groups.map((g) => s.securityGroups.get(g.GroupId as never)?.ingress[0]?.peer);
+    expect(peers.map((p) => (p?.kind === 'security-group' ? p.vpcId : undefined))).toEqual(
+      groups.map((_, i) => `vpc-peer-${i % 10}`),
+    );
+    expect(new Set(groups.map((g) => s.securityGroups.get(g.GroupId as never)?.ingress[0]?.text)).size).toBe(1);
   });
 });
 

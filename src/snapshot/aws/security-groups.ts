@@ -49,9 +49,16 @@ function samePeer(a: SgPeer, b: SgPeer): boolean {
 }
 
 /**
+ * At most this many rules of one wording and description are kept for sharing; more that differ only in what the
+ * wording leaves out are made anew (each lookup compares the kept ones, so a long list would make the build quadratic).
+ */
+const SHARED_PER_KEY = 8;
+
+/**
  * Equal rules as one shared, frozen object (for one build): a big account repeats the same rule (all traffic out to
  * 0.0.0.0/0, HTTPS in from anywhere) in thousands of groups. A rule is looked up by the two parts of its wording (the
- * direction, protocol and ports; the peer), then compared field by field, so rules that differ in anything stay apart.
+ * direction, protocol and ports; the peer) and its description, then compared field by field, so rules that differ in
+ * anything stay apart.
  */
 class SharedRules {
   private readonly byWording = new Map<string, Map<string, SgRule[]>>();
@@ -70,7 +77,8 @@ class SharedRules {
       byPeer = new Map();
       this.byWording.set(prefix, byPeer);
     }
-    let same = byPeer.get(peerWord);
+    const key = description ? `${peerWord}\n${description}` : peerWord;
+    let same = byPeer.get(key);
     if (same) {
       for (const r of same)
         if (
@@ -86,7 +94,7 @@ class SharedRules {
         }
     } else {
       same = [];
-      byPeer.set(peerWord, same);
+      byPeer.set(key, same);
     }
     const rule: SgRule = {
       direction: base.direction,
@@ -97,7 +105,8 @@ class SharedRules {
       text: intern(prefix + peerWord),
     };
     if (description) rule.description = description;
-    same.push(Object.freeze(rule));
+    Object.freeze(rule);
+    if (same.length < SHARED_PER_KEY) same.push(rule);
     out.push(rule);
   }
 }
