@@ -155,11 +155,12 @@ export function evaluateSecurityGroups(
     else missing.push(id);
   }
   const unresolved: { group: SecurityGroupId; rule: SgRule }[] = [];
-  const peerCidr = parseCidr(peer.cidr);
+  let peerCidr: ParsedCidr | null | undefined; // parsed when a rule first needs it
   for (const g of groups) {
     for (const rule of direction === 'ingress' ? g.ingress : g.egress) {
       // The traffic first: most rules are for other ports, and their peers need not be looked at.
       if (!sgRuleCarries(rule, t)) continue;
+      if (peerCidr === undefined) peerCidr = parseCidr(peer.cidr);
       if (sgPeerMatches(s, rule, peer, peerCidr))
         return { allowed: true, group: g.id, rule, groups, missing, unresolved: [] };
       if (rule.peer.kind === 'prefix-list' && prefixListMayCover(s, rule.peer.id, peer.cidr))
