@@ -362,10 +362,13 @@ function resolveWith(s: Snapshot, input: string, ctx: Context): ResolvedEndpoint
   const lower = text.toLowerCase();
   if (INTERNET_WORDS.has(lower)) return { kind: 'internet', input: text, ip: null };
   if (EIC_WORDS.has(lower)) return resolveEic(s, text, ctx);
-  const inst = s.instances.get(text as `i-${string}`) ?? s.instances.get(lower as `i-${string}`);
+  // Ids as typed, then in lower case (a miss in a big account's maps costs several cache misses: look once when equal).
+  const other = lower === text ? undefined : lower;
+  const inst = s.instances.get(text as `i-${string}`) ?? (other && s.instances.get(other as `i-${string}`));
   if (inst) return fromInstance(s, inst, text);
   const eni =
-    s.networkInterfaces.get(text as NetworkInterfaceId) ?? s.networkInterfaces.get(lower as NetworkInterfaceId);
+    s.networkInterfaces.get(text as NetworkInterfaceId) ??
+    (other && s.networkInterfaces.get(other as NetworkInterfaceId));
   if (eni) return fromEni(s, eni, text);
   // An id-shaped input that is not in the snapshot is an unknown id, not a Name tag.
   if (/^i-[0-9a-f]{8,17}$/i.test(text)) throw unknown(s, text, 'instance');
