@@ -23,6 +23,21 @@ const deps = (sb: Sandbox): Deps => sandboxDeps(sb, now);
 const writes = (sb: Sandbox, key: string) =>
   (sb.sites?.get(key)?.calls ?? []).filter((c) => !/^Describe|^Get|^Search/.test(c.operation) && !c.error);
 
+/** The sandbox's deps, where the partner account has a read role but no fix role. */
+function depsWithoutFixRole(sb: Sandbox): Deps {
+  const accounts = sb.clients.accounts;
+  if (!accounts) throw new Error('a sandbox of two accounts has account clients');
+  const noFixRole = {
+    ...accounts,
+    other: (w: { account: string; region: string }, purpose: 'read' | 'fix') => {
+      if (purpose === 'fix')
+        throw new Error(`no role is configured for account ${w.account}: set WHYPING_ACCOUNT_FIX_ROLE`);
+      return accounts.other(w, purpose);
+    },
+  };
+  return { ...deps(sb), clients: { ...sb.clients, accounts: noFixRole } };
+}
+
 describe('fix all across accounts and regions', () => {
   it('accepts the peering as the partner, in eu-west-1, and adds the route on each side', async () => {
     const sb = createSandbox({ scenario: 'cross-account-peering', now });
@@ -45,17 +60,7 @@ describe('fix all across accounts and regions', () => {
 
   it('without a fix role for the partner account, nothing changes and the refusal names WHYPING_ACCOUNT_FIX_ROLE', async () => {
     const sb = createSandbox({ scenario: 'cross-account-peering', now });
-    const accounts = sb.clients.accounts;
-    if (!accounts) throw new Error('a sandbox of two accounts has account clients');
-    const noFixRole = {
-      ...accounts,
-      other: (w: { account: string; region: string }, purpose: 'read' | 'fix') => {
-        if (purpose === 'fix')
-          throw new Error('no role is configured for account 444455556666: set WHYPING_ACCOUNT_FIX_ROLE');
-        return accounts.other(w, purpose);
-      },
-    };
-    const r = await applyFix({ ...deps(sb), clients: { ...sb.clients, accounts: noFixRole } }, PING, 'all', opts);
+    const r = await applyFix(depsWithoutFixRole(sb), PING, 'all', opts);
     expect(r.status).toBe('refused');
     expect(r.message).toContain('WHYPING_ACCOUNT_FIX_ROLE');
     expect(sb.calls.filter((c) => !/^Describe|^Get|^Search/.test(c.operation) && !c.error)).toEqual([]);
@@ -95,18 +100,8 @@ describe('fix all across accounts and regions', () => {
     const sb = createSandbox({ scenario: 'cross-account-peering', now });
     const r = await applyFix(deps(sb), PING, 'all', opts);
     const { token } = readUndoToken(r.undo?.tokens[0] ?? '', TEST_UNDO.key, now());
-    const accounts = sb.clients.accounts;
-    if (!accounts) throw new Error('a sandbox of two accounts has account clients');
-    const noFixRole = {
-      ...accounts,
-      other: (w: { account: string; region: string }, purpose: 'read' | 'fix') => {
-        if (purpose === 'fix')
-          throw new Error(`no role is configured for account ${w.account}: set WHYPING_ACCOUNT_FIX_ROLE`);
-        return accounts.other(w, purpose);
-      },
-    };
     const before = sb.calls.length;
-    const u = await applyUndo({ ...deps(sb), clients: { ...sb.clients, accounts: noFixRole } }, token, 'cli:tester');
+    const u = await applyUndo(depsWithoutFixRole(sb), token, 'cli:tester');
     expect(u.status).toBe('refused');
     expect(u.message).toMatch(
       /^Nothing was undone: step \d of \d \(.*account 444455556666, eu-west-1\]\) cannot be reached/,
