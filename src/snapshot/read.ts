@@ -51,15 +51,20 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - lineStart + 1 };
 }
 
-/** Parses one file's text; bad JSON becomes SNAPSHOT_UNREADABLE naming the file, line and column. */
-export function parseSnapshotJson(path: string, text: string, depthChecked = false): unknown {
-  if (!depthChecked && nestingDepth(text) > MAX_JSON_DEPTH) {
+/** SNAPSHOT_UNREADABLE when JSON is nested deeper than MAX_JSON_DEPTH (checked on the file's bytes). */
+function refuseDeep(path: string, bytes: Uint8Array): void {
+  if (jsonShape(bytes).depth > MAX_JSON_DEPTH) {
     throw new WhypingError(
       'SNAPSHOT_UNREADABLE',
       `${path}: JSON nested more than ${MAX_JSON_DEPTH} levels deep (describe-* output never is). Fix the file or remove it from the snapshot folder.`,
       { file: path },
     );
   }
+}
+
+/** Parses one file's text; bad JSON becomes SNAPSHOT_UNREADABLE naming the file, line and column. */
+export function parseSnapshotJson(path: string, text: string, depthChecked = false): unknown {
+  if (!depthChecked) refuseDeep(path, Buffer.from(text, 'utf8'));
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
@@ -87,83 +92,63 @@ export function parseSnapshotJson(path: string, text: string, depthChecked = fal
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * The deepest nesting of `[` / `{` in JSON text, strings skipped (stops counting once past MAX_JSON_DEPTH). A string
- * is skipped by searching for its closing quote (one not escaped by an odd run of backslashes), not character by
- * character: most of a describe-* file is strings.
+ * One pass over JSON bytes, no value parsed: the deepest nesting of `[` / `{` (counting stops once past
+ * MAX_JSON_DEPTH) and, when the top level is an object, its keys in order. `keys` is null when the pass cannot tell
+ * them: the top level is not an object, the text is cut short or unbalanced, a key does not decode, or the nesting is
+ * too deep. A string is skipped by searching for its closing quote (one not escaped by an odd run of backslashes), not
+ * byte by byte: most of a describe-* file is strings, and no byte of a multi-byte UTF-8 character is a quote or a
+ * backslash.
  */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      let end = text.indexOf('"', i + 1);
-      while (end > 0 && escaped(text, end)) end = text.indexOf('"', end + 1);
-      if (end < 0) return max; // unterminated: JSON.parse says where
-      i = end;
-    } else if (c === 91 || c === 123) {
-      depth++;
-      if (depth > max) {
-        max = depth;
-        if (max > MAX_JSON_DEPTH) return max;
-      }
-    } else if (c === 93 || c === 125) depth--;
-  }
-  return max;
-}
-
-/** Is the quote at `at` escaped: preceded by an odd number of backslashes? */
-function escaped(text: string, at: number): boolean {
-  let n = 0;
-  while (text.charCodeAt(at - 1 - n) === 92) n++;
-  return n % 2 === 1;
-}
-
-/**
- * The keys of a file's top-level object, in order, found by one pass over its bytes (strings skipped as nestingDepth
- * does; no value is parsed), or null when the pass cannot tell: the top level is not an object, the text is cut short
- * or unbalanced, a key does not decode, or the nesting is deeper than MAX_JSON_DEPTH. A null file is parsed at once,
- * and JSON.parse or the depth check says what is wrong with it.
- */
-export function scanTopLevelKeys(bytes: Uint8Array): string[] | null {
+function jsonShape(bytes: Uint8Array): { depth: number; keys: string[] | null } {
   let i = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3; // UTF-8 byte order mark
   while (bytes[i] === 32 || bytes[i] === 10 || bytes[i] === 13 || bytes[i] === 9) i++;
-  if (bytes[i] !== 123) return null;
-  const keys: string[] = [];
+  let keys: string[] | null = bytes[i] === 123 ? [] : null;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let depth = 0;
+  let max = 0;
   let expectKey = false;
   for (const n = bytes.length; i < n; i++) {
     const c = bytes[i];
     if (c === 34) {
       let end = bytes.indexOf(34, i + 1);
-      while (end > 0 && escapedByte(bytes, end)) end = bytes.indexOf(34, end + 1);
-      if (end < 0) return null;
-      if (depth === 1 && expectKey) {
+      while (end > 0 && escaped(bytes, end)) end = bytes.indexOf(34, end + 1);
+      if (end < 0) return { depth: max, keys: null }; // unterminated: JSON.parse says where
+      if (keys && depth === 1 && expectKey) {
         try {
           keys.push(JSON.parse(decoder.decode(bytes.subarray(i, end + 1))) as string);
         } catch {
-          return null;
+          keys = null;
         }
         expectKey = false;
       }
       i = end;
     } else if (c === 123 || c === 91) {
       depth++;
-      if (depth > MAX_JSON_DEPTH) return null;
+      if (depth > max) {
+        max = depth;
+        if (max > MAX_JSON_DEPTH) return { depth: max, keys: null };
+      }
       expectKey = depth === 1;
     } else if (c === 125 || c === 93) depth--;
     else if (c === 44 && depth === 1) expectKey = true;
   }
-  return depth === 0 ? keys : null;
+  return { depth: max, keys: depth === 0 ? keys : null };
 }
 
 /** Is the quote byte at `at` escaped: preceded by an odd number of backslashes? */
-function escapedByte(bytes: Uint8Array, at: number): boolean {
+function escaped(bytes: Uint8Array, at: number): boolean {
   let n = 0;
   while (bytes[at - 1 - n] === 92) n++;
   return n % 2 === 1;
+}
+
+/**
+ * The keys of a file's top-level object, in order (jsonShape), or null when the pass cannot tell them or the nesting
+ * is deeper than MAX_JSON_DEPTH. A null file is parsed at once, and JSON.parse or the depth check says what is wrong.
+ */
+export function scanTopLevelKeys(bytes: Uint8Array): string[] | null {
+  return jsonShape(bytes).keys;
 }
 
 function unreadable(path: string, e: unknown): WhypingError {
@@ -302,6 +287,25 @@ function decode(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
+/**
+ * A file's text, its nesting checked on the bytes first (unless already checked). The bytes are let go before the
+ * caller parses the text: parsing a big file is when memory peaks.
+ */
+function checkedText(file: string, opts: ReadOptions): string {
+  let bytes: Buffer;
+  try {
+    bytes = opts.bytes ?? readFileSync(file);
+  } catch (e) {
+    throw unreadable(file, e);
+  }
+  if (!opts.depthChecked) refuseDeep(file, bytes);
+  try {
+    return decode(bytes);
+  } catch (e) {
+    throw unreadable(file, e);
+  }
+}
+
 /** Reads and parses one listed file (in chunks above `streamAboveBytes`), with region/account from its place. */
 export function readSnapshotFile({ path: file, size }: ListedFile, opts: ReadOptions = {}): RawSnapshotFile {
   const streamAbove = opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
@@ -318,13 +322,7 @@ export function readSnapshotFile({ path: file, size }: ListedFile, opts: ReadOpt
       throw unreadable(file, e);
     }
   } else {
-    let text: string;
-    try {
-      text = decode(opts.bytes ?? readFileSync(file));
-    } catch (e) {
-      throw unreadable(file, e);
-    }
-    data = parseSnapshotJson(file, text, opts.depthChecked);
+    data = parseSnapshotJson(file, checkedText(file, opts), true);
   }
   const layout = layoutOf(resolve(file));
   const raw: RawSnapshotFile = { path: file, data };
