@@ -163,6 +163,8 @@ describe('scanTopLevelKeys', () => {
     expect(scan('{"Vpcs": "unterminated}')).toBeNull();
     expect(scan(`{"Junk": ${'['.repeat(70)}${']'.repeat(70)}}`)).toBeNull();
     expect(scan(`{"Fine": ${'['.repeat(60)}${']'.repeat(60)}}`)).toEqual(['Fine']);
+    // A key that is not valid UTF-8.
+    expect(scanTopLevelKeys(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x5b, 0x5d, 0x7d]))).toBeNull();
   });
 });
 
