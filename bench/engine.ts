@@ -8,6 +8,9 @@
  *   of each class users ask (resolve the endpoints, then `diagnose`): median and p99 per class, and the process's peak
  *   RSS. Each size runs `--runs` times; the table shows the min and the median over runs, and the load average of the
  *   machine (os.loadavg, 1 minute) when the runs started and ended: timing on a busy machine is slower.
+ * - The work a question does, counted rather than timed, in one more process per size: lookups in (and walks over) the
+ *   snapshot's own maps and sets per question of each class. The same on any machine at any load, so it shows whether
+ *   a question's work grows with the account where timing on a shared machine cannot.
  * - The lab-validation corpus: wall time per lab (load + index once, every observation diagnosed).
  * Targets (issue 16): per-query median of each class at the large size within 1.3× of the small one, < 0.1 ms at
  * 1×; 1× loaded in < 1.2 s.
@@ -132,12 +135,62 @@ function floorChild(dir: string): void {
   process.stdout.write(JSON.stringify({ wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000, items }));
 }
 
+/**
+ * The work a question does, counted rather than timed (the same on any machine, at any load): lookups in the
+ * snapshot's own maps and sets (`s.vpcs`, `s.index.subnetRouteTable`, …) per question of each class, in a fresh
+ * process. Map and Set lookups are counted by wrapping `get`/`has` of those objects' prototypes in this process only;
+ * the timed runs are not wrapped. A cost that grew with the account would show here as more lookups (or a scan).
+ */
+function lookupsChild(dir: string, queryFile: string): void {
+  const { queries, warmup } = JSON.parse(readFileSync(queryFile, 'utf8')) as {
+    queries: ClassQuery[];
+    warmup: ClassQuery[];
+  };
+  const s = loadSnapshot(dir);
+  const ask = (q: ClassQuery) =>
+    diagnose(s, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(s, q.from, q.to));
+  // As the timed runs: what a snapshot builds once, at its first questions (the address-range index), is not counted.
+  for (const q of warmup) ask(q);
+  const own = new Set<unknown>();
+  for (const v of [...Object.values(s), ...Object.values(s.index)])
+    if (v instanceof Map || v instanceof Set) own.add(v);
+  let count = 0;
+  let scans = 0;
+  const isOwn = Set.prototype.has.bind(own);
+  type Method = (this: unknown, ...args: unknown[]) => unknown;
+  for (const proto of [Map.prototype, Set.prototype] as unknown as Record<PropertyKey, Method | undefined>[]) {
+    for (const name of ['get', 'has', 'values', 'keys', 'entries', 'forEach', Symbol.iterator]) {
+      const original = proto[name];
+      if (!original) continue;
+      const lookup = name === 'get' || name === 'has';
+      proto[name] = function (this: unknown, ...args: unknown[]) {
+        if (isOwn(this)) {
+          if (lookup) count++;
+          else scans++;
+        }
+        return original.apply(this, args);
+      };
+    }
+  }
+  const perClass: Record<string, { lookups: number; scans: number }> = {};
+  for (const kind of QUERY_CLASSES) {
+    const qs = queries.filter((x) => x.kind === kind);
+    count = 0;
+    scans = 0;
+    for (const q of qs) ask(q);
+    perClass[kind] = { lookups: count / qs.length, scans: scans / qs.length };
+  }
+  process.stdout.write(JSON.stringify(perClass));
+}
+
 interface Measured {
   scale: number;
   counts: Record<string, number>;
   runs: Run[];
   /** Read + JSON.parse alone (floorChild), wall and CPU, one per run. */
   floor: { wallMs: number; cpuMs: number }[];
+  /** Lookups in, and walks over, the snapshot's maps and sets per question, by class (lookupsChild, one run). */
+  lookups: Record<string, { lookups: number; scans: number }>;
   /** 1-minute load average before the first run and after the last. */
   load: [number, number];
 }
@@ -179,7 +232,15 @@ function measure(scale: number, runs: number): Measured {
       if (r.status !== 0) throw new Error(`bench floor at ${scale}× failed: ${r.stderr.slice(-2000)}`);
       floor.push(JSON.parse(r.stdout) as Measured['floor'][number]);
     }
-    return { scale, counts: account.counts, runs: out, floor, load: [before, loadavg()[0] ?? 0] };
+    const after = loadavg()[0] ?? 0;
+    const l = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--lookups', join(root, 'snapshot'), queryFile],
+      { encoding: 'utf8' },
+    );
+    if (l.status !== 0) throw new Error(`bench lookups at ${scale}× failed: ${l.stderr.slice(-2000)}`);
+    const lookups = JSON.parse(l.stdout) as Measured['lookups'];
+    return { scale, counts: account.counts, runs: out, floor, lookups, load: [before, after] };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -253,6 +314,19 @@ function main(): void {
     const cells = results.map((r) => `${Math.min(...warm(r)).toFixed(3)} / ${median(warm(r)).toFixed(3)} ms`);
     out.push(`| ${kind} | ${cells.join(' | ')} | ${(median(warm(large)) / median(warm(small))).toFixed(2)} |`);
   }
+  out.push(
+    '',
+    "Work per question, counted (not timed): lookups in the snapshot's own maps and sets, and walks over them (the same questions, one run; it does not vary between runs). A cost that grew with the account would show here.",
+    '',
+    `| class | ${results.map((r) => `${r.scale}× lookups (walks)`).join(' | ')} | ${large?.scale}× ÷ ${small?.scale}× |`,
+    `| --- | ${results.map(() => '---:').join(' | ')} | ---: |`,
+  );
+  for (const kind of QUERY_CLASSES) {
+    const n = (r: typeof small) => r?.lookups[kind]?.lookups ?? Number.NaN;
+    const w = (r: typeof small) => r?.lookups[kind]?.scans ?? Number.NaN;
+    const cells = results.map((r) => `${n(r).toFixed(1)} (${w(r).toFixed(1)})`);
+    out.push(`| ${kind} | ${cells.join(' | ')} | ${(n(large) / n(small)).toFixed(2)} |`);
+  }
   const dir = corpusDir();
   if (dir) {
     out.push('', '### Lab-validation corpus (load + index once, then every observation)', '');
@@ -272,6 +346,8 @@ function main(): void {
 
 const childAt = process.argv.indexOf('--child');
 const floorAt = process.argv.indexOf('--floor');
+const lookupsAt = process.argv.indexOf('--lookups');
 if (childAt >= 0) child(process.argv[childAt + 1] ?? '', process.argv[childAt + 2] ?? '');
 else if (floorAt >= 0) floorChild(process.argv[floorAt + 1] ?? '');
+else if (lookupsAt >= 0) lookupsChild(process.argv[lookupsAt + 1] ?? '', process.argv[lookupsAt + 2] ?? '');
 else main();
