@@ -2,38 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/engine/index.js';
 import type { Diagnosis, Query } from '../../src/model/index.js';
-import { type Block, detailsMessage, escapeMrkdwn, LIMITS, verdictMessage } from '../../src/render/blocks.js';
+import { detailsMessage, escapeMrkdwn, verdictMessage } from '../../src/render/blocks.js';
 import { numberedFixes } from '../../src/render/text.js';
 import { buildSnapshot } from '../../src/snapshot/build.js';
 import { readSnapshotFiles } from '../../src/snapshot/read.js';
 import { resolveEndpoints } from '../../src/snapshot/resolve.js';
 import { awsConfigDirs } from '../support/corpora-dirs.js';
+import { limitProblems } from '../support/slack-limits.js';
 import { seedDiagnosis } from './sample.js';
-
-/** Every text, button and confirm in a message, checked against Slack's limits; returns the problems. */
-function limitProblems(blocks: Block[]): string[] {
-  const problems: string[] = [];
-  if (blocks.length > LIMITS.blocks) problems.push(`${blocks.length} blocks`);
-  const walk = (v: unknown, path: string) => {
-    if (Array.isArray(v)) {
-      for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
-    } else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'actions' && Array.isArray(o.elements) && o.elements.length > LIMITS.actions)
-        problems.push(`${path}: ${o.elements.length} elements`);
-      if (o.type === 'button' && String(o.value).length > LIMITS.buttonValue) problems.push(`${path}: button value`);
-      if ((o.type === 'mrkdwn' || o.type === 'plain_text') && String(o.text).length > LIMITS.text)
-        problems.push(`${path}: text ${String(o.text).length}`);
-      if (o.type === 'button' && o.confirm) {
-        const text = (o.confirm as { text: { text: string } }).text.text;
-        if (text.length > LIMITS.confirmText) problems.push(`${path}: confirm ${text.length}`);
-      }
-      for (const [k, x] of Object.entries(o)) walk(x, `${path}.${k}`);
-    }
-  };
-  walk(blocks, 'blocks');
-  return problems;
-}
 
 function numbers(d: Diagnosis): Map<string, number> {
   return new Map(numberedFixes(d).map((f, i) => [f.id, i + 1]));
