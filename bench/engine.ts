@@ -4,13 +4,14 @@
  *   tables, 2,000 network ACLs, 50,000 ENIs with their instances, peerings between neighbours, a transit gateway)
  *   written as describe-* JSON files, then each size loaded in a fresh process as `--snapshot DIR` does (`loadSnapshot`:
  *   read, parse, validate and gather one file at a time, then normalize and index), wall and CPU time, then (after 1,800
- *   warm-up questions drawn apart, so the engine's code is compiled as in a bot that has answered a few) 400 queries
+ *   warm-up questions on a separate small account, so the engine's code is compiled as in a bot that has answered a few
+ *   while the measured account's objects stay unread) 400 queries
  *   of each class users ask (resolve the endpoints, then `diagnose`): median and p99 per class, and the process's peak
  *   RSS. Each size runs `--runs` times; the table shows the min and the median over runs, and the load average of the
  *   machine (os.loadavg, 1 minute) when the runs started and ended: timing on a busy machine is slower.
- * - The work a question does, counted rather than timed, in one more process per size: lookups in (and walks over) the
- *   snapshot's own maps and sets per question of each class. The same on any machine at any load, so it shows whether
- *   a question's work grows with the account where timing on a shared machine cannot.
+ * - Part of the work a question does, counted rather than timed, in one more process per size: lookups in the snapshot's
+ *   top-level maps and sets, and the elements walked when one is iterated, per question of each class (lookupsChild).
+ *   The same on any machine at any load.
  * - The lab-validation corpus: wall time per lab (load + index once, every observation diagnosed).
  * Targets (issue 16): per-query median of each class at the large size within 1.3× of the small one, < 0.1 ms at
  * 1×; 1× loaded in < 1.2 s.
@@ -27,9 +28,13 @@ import { loadSnapshot, resolveEndpoints } from '../src/snapshot/index.js';
 import { type ClassQuery, QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
 
 const PER_CLASS = 400;
-/** Warm-up before the measured questions: rounds of this many questions of each class, in turn. */
+/**
+ * Warm-up before the measured questions: rounds of this many questions of each class, in turn, on a synthetic account
+ * of this size (its own snapshot, dropped afterwards).
+ */
 const WARMUP_ROUNDS = 10;
 const WARMUP_PER_ROUND = 30;
+const WARMUP_SCALE = 0.02;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -57,7 +62,14 @@ interface Run {
   peakRssMb: number;
 }
 
-function child(dir: string, queryFile: string): void {
+/** The warm-up: its own snapshot's questions, asked and let go (see `child`). */
+function warmUp(warmDir: string, warmup: ClassQuery[]): void {
+  const w = loadSnapshot(warmDir);
+  for (const q of warmup)
+    diagnose(w, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(w, q.from, q.to));
+}
+
+function child(dir: string, queryFile: string, warmDir: string): void {
   const { queries, warmup } = JSON.parse(readFileSync(queryFile, 'utf8')) as {
     queries: ClassQuery[];
     warmup: ClassQuery[];
@@ -72,12 +84,13 @@ function child(dir: string, queryFile: string): void {
   const first = queries[0];
   if (first) ask(first);
   const t3 = performance.now();
-  // Code warm, data cold: before anything is timed, questions of every class drawn apart from the measured ones (their
-  // own seed) let V8 compile the engine's code, as it is in a bot that has answered a few questions. Without them the
-  // first class in QUERY_CLASSES paid for that compiling. The measured questions then read objects no question read
-  // before (mostly: at 0.1× the classes' pools are small), as a bot's next question does; the cold code of a process's
-  // one question is the "first query" column.
-  for (const q of warmup) ask(q);
+  // Code warm, data cold: before anything is timed, 1,800 questions of every class on a separate small account let V8
+  // compile the engine's code, as it is in a bot that has answered a few questions (without them the first class in
+  // QUERY_CLASSES paid for that compiling). They run on their own snapshot, so the measured account's objects, and the
+  // parse caches the engine fills at an object's first use, are untouched at every size: each timed question reads
+  // objects no earlier question read (except what its own class's earlier questions shared), as a bot's next question
+  // on a big account does. The cold code of a process's one question is the "first query" column.
+  warmUp(warmDir, warmup);
   const classes: Run['classes'] = {};
   for (const kind of QUERY_CLASSES) {
     const times: number[] = [];
@@ -136,21 +149,24 @@ function floorChild(dir: string): void {
 }
 
 /**
- * The work a question does, counted rather than timed (the same on any machine, at any load): lookups in the
- * snapshot's own maps and sets (`s.vpcs`, `s.index.subnetRouteTable`, …) per question of each class, in a fresh
- * process. Map and Set lookups are counted by wrapping `get`/`has` of those objects' prototypes in this process only;
- * the timed runs are not wrapped. A cost that grew with the account would show here as more lookups (or a scan).
+ * Part of the work a question does, counted rather than timed (the same on any machine, at any load): lookups in the
+ * snapshot's top-level maps and sets (`s.vpcs`, `s.index.subnetRouteTable`, …) and the elements walked when one of
+ * them is iterated, per question of each class, in a process of its own (Map and Set `get`/`has` and iteration are
+ * wrapped in this process only; the timed runs are not wrapped). A scan of those collections, or more lookups per
+ * question in a bigger account, shows here. Not counted: arrays, the maps nested in other structures (the address-range
+ * index, load balancing) and the parse caches the engine fills at an object's first use.
  */
 function lookupsChild(dir: string, queryFile: string): void {
-  const { queries, warmup } = JSON.parse(readFileSync(queryFile, 'utf8')) as {
-    queries: ClassQuery[];
-    warmup: ClassQuery[];
-  };
+  const { queries } = JSON.parse(readFileSync(queryFile, 'utf8')) as { queries: ClassQuery[] };
   const s = loadSnapshot(dir);
   const ask = (q: ClassQuery) =>
     diagnose(s, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(s, q.from, q.to));
-  // As the timed runs: what a snapshot builds once, at its first questions (the address-range index), is not counted.
-  for (const q of warmup) ask(q);
+  // What a snapshot builds once, at the first question that needs it (the address-range index), is not a question's
+  // work: one question of each class is asked before counting.
+  for (const kind of QUERY_CLASSES) {
+    const q = queries.find((x) => x.kind === kind);
+    if (q) ask(q);
+  }
   const own = new Set<unknown>();
   for (const v of [...Object.values(s), ...Object.values(s.index)])
     if (v instanceof Map || v instanceof Set) own.add(v);
@@ -166,7 +182,7 @@ function lookupsChild(dir: string, queryFile: string): void {
       proto[name] = function (this: unknown, ...args: unknown[]) {
         if (isOwn(this)) {
           if (lookup) count++;
-          else scans++;
+          else scans += (this as { size: number }).size;
         }
         return original.apply(this, args);
       };
@@ -189,7 +205,7 @@ interface Measured {
   runs: Run[];
   /** Read + JSON.parse alone (floorChild), wall and CPU, one per run. */
   floor: { wallMs: number; cpuMs: number }[];
-  /** Lookups in, and walks over, the snapshot's maps and sets per question, by class (lookupsChild, one run). */
+  /** Lookups in the snapshot's maps and sets, and their elements walked, per question by class (lookupsChild). */
   lookups: Record<string, { lookups: number; scans: number }>;
   /** 1-minute load average before the first run and after the last. */
   load: [number, number];
@@ -205,9 +221,14 @@ function measure(scale: number, runs: number): Measured {
       writeFileSync(join(dir, f.path.split('/').pop() ?? 'x.json'), JSON.stringify(f.data));
     const rand = rng(7);
     const queries = QUERY_CLASSES.flatMap((kind) => queriesOf(account, kind, PER_CLASS, rand));
+    const warmAccount = syntheticAccount(WARMUP_SCALE);
+    const warmDir = join(root, 'warmup', 'us-east-1');
+    mkdirSync(warmDir, { recursive: true });
+    for (const f of warmAccount.files)
+      writeFileSync(join(warmDir, f.path.split('/').pop() ?? 'x.json'), JSON.stringify(f.data));
     const warmRand = rng(1009);
     const warmup = Array.from({ length: WARMUP_ROUNDS }, (_, i) =>
-      QUERY_CLASSES.flatMap((kind) => queriesOf(account, kind, WARMUP_PER_ROUND, warmRand, i * WARMUP_PER_ROUND)),
+      QUERY_CLASSES.flatMap((kind) => queriesOf(warmAccount, kind, WARMUP_PER_ROUND, warmRand, i * WARMUP_PER_ROUND)),
     ).flat();
     const queryFile = join(root, 'queries.json');
     writeFileSync(queryFile, JSON.stringify({ queries, warmup }));
@@ -216,7 +237,15 @@ function measure(scale: number, runs: number): Measured {
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(
         process.execPath,
-        ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', join(root, 'snapshot'), queryFile],
+        [
+          '--import',
+          'tsx',
+          fileURLToPath(import.meta.url),
+          '--child',
+          join(root, 'snapshot'),
+          queryFile,
+          join(root, 'warmup'),
+        ],
         { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
       );
       if (r.status !== 0) throw new Error(`bench child at ${scale}× failed: ${r.stderr.slice(-2000)}`);
@@ -285,7 +314,7 @@ function main(): void {
   }
   out.push(
     '',
-    `### Per query (resolve + diagnose), ${PER_CLASS} queries per class after ${WARMUP_ROUNDS * WARMUP_PER_ROUND * QUERY_CLASSES.length} warm-up questions drawn apart, median (p99)`,
+    `### Per query (resolve + diagnose), ${PER_CLASS} queries per class after ${WARMUP_ROUNDS * WARMUP_PER_ROUND * QUERY_CLASSES.length} warm-up questions on a separate ${WARMUP_SCALE}× account, median (p99)`,
     '',
   );
   out.push(
@@ -316,9 +345,9 @@ function main(): void {
   }
   out.push(
     '',
-    "Work per question, counted (not timed): lookups in the snapshot's own maps and sets, and walks over them (the same questions, one run; it does not vary between runs). A cost that grew with the account would show here.",
+    "Lookups per question in the snapshot's top-level maps and sets, and (in brackets) their elements walked, counted (not timed; the same questions, one run; arrays, nested maps and first-use parse caches are not counted).",
     '',
-    `| class | ${results.map((r) => `${r.scale}× lookups (walks)`).join(' | ')} | ${large?.scale}× ÷ ${small?.scale}× |`,
+    `| class | ${results.map((r) => `${r.scale}× lookups (walked)`).join(' | ')} | ${large?.scale}× ÷ ${small?.scale}× |`,
     `| --- | ${results.map(() => '---:').join(' | ')} | ---: |`,
   );
   for (const kind of QUERY_CLASSES) {
@@ -347,7 +376,8 @@ function main(): void {
 const childAt = process.argv.indexOf('--child');
 const floorAt = process.argv.indexOf('--floor');
 const lookupsAt = process.argv.indexOf('--lookups');
-if (childAt >= 0) child(process.argv[childAt + 1] ?? '', process.argv[childAt + 2] ?? '');
+if (childAt >= 0)
+  child(process.argv[childAt + 1] ?? '', process.argv[childAt + 2] ?? '', process.argv[childAt + 3] ?? '');
 else if (floorAt >= 0) floorChild(process.argv[floorAt + 1] ?? '');
 else if (lookupsAt >= 0) lookupsChild(process.argv[lookupsAt + 1] ?? '', process.argv[lookupsAt + 2] ?? '');
 else main();
