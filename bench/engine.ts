@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { corpusDir, runAll } from '../scripts/accuracy.js';
 import { diagnose } from '../src/engine/index.js';
 import { loadSnapshot, resolveEndpoints } from '../src/snapshot/index.js';
+import { countLookups, type LookupCounts } from './lookups.js';
 import { type ClassQuery, QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
 
 const PER_CLASS = 400;
@@ -148,55 +149,10 @@ function floorChild(dir: string): void {
   process.stdout.write(JSON.stringify({ wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000, items }));
 }
 
-/**
- * Part of the work a question does, counted rather than timed (the same on any machine, at any load): lookups in the
- * snapshot's top-level maps and sets (`s.vpcs`, `s.index.subnetRouteTable`, …) and the elements walked when one of
- * them is iterated, per question of each class, in a process of its own (Map and Set `get`/`has` and iteration are
- * wrapped in this process only; the timed runs are not wrapped). A scan of those collections, or more lookups per
- * question in a bigger account, shows here. Not counted: arrays, the maps nested in other structures (the address-range
- * index, load balancing) and the parse caches the engine fills at an object's first use.
- */
+/** Lookups per question, counted (bench/lookups.ts), in a process of its own: the timed runs are not wrapped. */
 function lookupsChild(dir: string, queryFile: string): void {
   const { queries } = JSON.parse(readFileSync(queryFile, 'utf8')) as { queries: ClassQuery[] };
-  const s = loadSnapshot(dir);
-  const ask = (q: ClassQuery) =>
-    diagnose(s, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(s, q.from, q.to));
-  // What a snapshot builds once, at the first question that needs it (the address-range index), is not a question's
-  // work: one question of each class is asked before counting.
-  for (const kind of QUERY_CLASSES) {
-    const q = queries.find((x) => x.kind === kind);
-    if (q) ask(q);
-  }
-  const own = new Set<unknown>();
-  for (const v of [...Object.values(s), ...Object.values(s.index)])
-    if (v instanceof Map || v instanceof Set) own.add(v);
-  let count = 0;
-  let scans = 0;
-  const isOwn = Set.prototype.has.bind(own);
-  type Method = (this: unknown, ...args: unknown[]) => unknown;
-  for (const proto of [Map.prototype, Set.prototype] as unknown as Record<PropertyKey, Method | undefined>[]) {
-    for (const name of ['get', 'has', 'values', 'keys', 'entries', 'forEach', Symbol.iterator]) {
-      const original = proto[name];
-      if (!original) continue;
-      const lookup = name === 'get' || name === 'has';
-      proto[name] = function (this: unknown, ...args: unknown[]) {
-        if (isOwn(this)) {
-          if (lookup) count++;
-          else scans += (this as { size: number }).size;
-        }
-        return original.apply(this, args);
-      };
-    }
-  }
-  const perClass: Record<string, { lookups: number; scans: number }> = {};
-  for (const kind of QUERY_CLASSES) {
-    const qs = queries.filter((x) => x.kind === kind);
-    count = 0;
-    scans = 0;
-    for (const q of qs) ask(q);
-    perClass[kind] = { lookups: count / qs.length, scans: scans / qs.length };
-  }
-  process.stdout.write(JSON.stringify(perClass));
+  process.stdout.write(JSON.stringify(countLookups(loadSnapshot(dir), queries)));
 }
 
 interface Measured {
@@ -206,7 +162,7 @@ interface Measured {
   /** Read + JSON.parse alone (floorChild), wall and CPU, one per run. */
   floor: { wallMs: number; cpuMs: number }[];
   /** Lookups in the snapshot's maps and sets, and their elements walked, per question by class (lookupsChild). */
-  lookups: Record<string, { lookups: number; scans: number }>;
+  lookups: LookupCounts;
   /** 1-minute load average before the first run and after the last. */
   load: [number, number];
 }
@@ -352,7 +308,7 @@ function main(): void {
   );
   for (const kind of QUERY_CLASSES) {
     const n = (r: typeof small) => r?.lookups[kind]?.lookups ?? Number.NaN;
-    const w = (r: typeof small) => r?.lookups[kind]?.scans ?? Number.NaN;
+    const w = (r: typeof small) => r?.lookups[kind]?.walked ?? Number.NaN;
     const cells = results.map((r) => `${n(r).toFixed(1)} (${w(r).toFixed(1)})`);
     out.push(`| ${kind} | ${cells.join(' | ')} | ${(n(large) / n(small)).toFixed(2)} |`);
   }

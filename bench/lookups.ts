@@ -1,0 +1,69 @@
+/**
+ * Part of the work a question does, counted rather than timed (the same on any machine, at any load): lookups in the
+ * snapshot's top-level maps and sets (`s.vpcs`, `s.networkInterfaces`, `s.index.subnetRouteTable`, …), and the
+ * elements walked when one of them is iterated, per question of each class. Used by bench/engine.ts (in a process of
+ * its own) and by test/engine/lookups.test.ts. A scan of those collections, or more lookups per question in a bigger
+ * account, shows here. Not counted: arrays (a table's routes, an ACL's entries), the maps nested in other structures
+ * (the address-range index, load balancing) and the parse caches the engine fills at an object's first use.
+ */
+import { diagnose } from '../src/engine/index.js';
+import type { Snapshot } from '../src/model/index.js';
+import { resolveEndpoints } from '../src/snapshot/index.js';
+import { type ClassQuery, QUERY_CLASSES } from './synthetic.js';
+
+/** Per class: lookups per question, and elements walked per question. */
+export type LookupCounts = Record<string, { lookups: number; walked: number }>;
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+const WRAPPED = ['get', 'has', 'values', 'keys', 'entries', 'forEach', Symbol.iterator] as const;
+
+/**
+ * Asks `questions` on `s` and counts, while Map and Set `get`/`has` and their iteration methods are wrapped (put back
+ * before returning, whatever happens). One question of each class is asked first, uncounted: what a snapshot builds
+ * once, at the first question that needs it (the address-range index), is not a question's work.
+ */
+export function countLookups(s: Snapshot, questions: readonly ClassQuery[]): LookupCounts {
+  const ask = (q: ClassQuery) =>
+    diagnose(s, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(s, q.from, q.to));
+  for (const kind of QUERY_CLASSES) {
+    const q = questions.find((x) => x.kind === kind);
+    if (q) ask(q);
+  }
+  const own = new Set<unknown>();
+  for (const v of [...Object.values(s), ...Object.values(s.index)])
+    if (v instanceof Map || v instanceof Set) own.add(v);
+  const isOwn = Set.prototype.has.bind(own); // bound before anything is wrapped
+  let lookups = 0;
+  let walked = 0;
+  const restore: (() => void)[] = [];
+  try {
+    for (const proto of [Map.prototype, Set.prototype] as unknown as Record<PropertyKey, Method | undefined>[]) {
+      for (const name of WRAPPED) {
+        const original = proto[name];
+        if (!original) continue;
+        const lookup = name === 'get' || name === 'has';
+        proto[name] = function (this: unknown, ...args: unknown[]) {
+          if (isOwn(this)) {
+            if (lookup) lookups++;
+            else walked += (this as { size: number }).size;
+          }
+          return original.apply(this, args);
+        };
+        restore.push(() => {
+          proto[name] = original;
+        });
+      }
+    }
+    const out: LookupCounts = {};
+    for (const kind of QUERY_CLASSES) {
+      const qs = questions.filter((x) => x.kind === kind);
+      lookups = 0;
+      walked = 0;
+      for (const q of qs) ask(q);
+      out[kind] = { lookups: lookups / qs.length, walked: walked / qs.length };
+    }
+    return out;
+  } finally {
+    for (const r of restore) r();
+  }
+}
