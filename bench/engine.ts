@@ -36,6 +36,11 @@ const PER_CLASS = 400;
 const WARMUP_ROUNDS = 10;
 const WARMUP_PER_ROUND = 30;
 const WARMUP_SCALE = 0.02;
+/**
+ * The warm-up account's first VPC: the last ones of the synthetic address plan, so it shares no address with a measured
+ * account of up to 4× (4,000 VPCs), and the process-wide address caches stay cold for the measured one.
+ */
+const WARMUP_FIRST_VPC = 4096 - Math.round(1000 * WARMUP_SCALE);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -63,7 +68,7 @@ interface Run {
   peakRssMb: number;
 }
 
-/** The warm-up: its own snapshot's questions, asked and let go (see `child`). */
+/** The warm-up: its own snapshot's questions, asked, then the snapshot let go and collected (see `child`). */
 function warmUp(warmDir: string, warmup: ClassQuery[]): void {
   const w = loadSnapshot(warmDir);
   for (const q of warmup)
@@ -87,11 +92,14 @@ function child(dir: string, queryFile: string, warmDir: string): void {
   const t3 = performance.now();
   // Code warm, data cold: before anything is timed, 1,800 questions of every class on a separate small account let V8
   // compile the engine's code, as it is in a bot that has answered a few questions (without them the first class in
-  // QUERY_CLASSES paid for that compiling). They run on their own snapshot, so the measured account's objects, and the
-  // parse caches the engine fills at an object's first use, are untouched at every size: each timed question reads
-  // objects no earlier question read (except what its own class's earlier questions shared), as a bot's next question
-  // on a big account does. The cold code of a process's one question is the "first query" column.
+  // QUERY_CLASSES paid for that compiling). They run on a snapshot of their own, with addresses of their own, so the
+  // measured account's objects and the parse caches the engine fills at an object's or an address's first use stay
+  // untouched at every size: each timed question reads objects no earlier question read (except what earlier questions
+  // of its class shared), as a bot's next question on a big account does. The cold code of a process's one question
+  // is the "first query" column.
   warmUp(warmDir, warmup);
+  // Its garbage collected now (the child runs with --expose-gc), not during the timed questions.
+  (globalThis as { gc?: () => void }).gc?.();
   const classes: Run['classes'] = {};
   for (const kind of QUERY_CLASSES) {
     const times: number[] = [];
@@ -177,7 +185,9 @@ function measure(scale: number, runs: number): Measured {
       writeFileSync(join(dir, f.path.split('/').pop() ?? 'x.json'), JSON.stringify(f.data));
     const rand = rng(7);
     const queries = QUERY_CLASSES.flatMap((kind) => queriesOf(account, kind, PER_CLASS, rand));
-    const warmAccount = syntheticAccount(WARMUP_SCALE);
+    if (Math.round(1000 * scale) > WARMUP_FIRST_VPC)
+      throw new Error(`bench: ${scale}× would share addresses with the warm-up account (at most 4× is measured)`);
+    const warmAccount = syntheticAccount(WARMUP_SCALE, WARMUP_FIRST_VPC);
     const warmDir = join(root, 'warmup', 'us-east-1');
     mkdirSync(warmDir, { recursive: true });
     for (const f of warmAccount.files)
@@ -194,6 +204,7 @@ function measure(scale: number, runs: number): Measured {
       const r = spawnSync(
         process.execPath,
         [
+          '--expose-gc',
           '--import',
           'tsx',
           fileURLToPath(import.meta.url),

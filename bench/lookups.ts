@@ -18,9 +18,12 @@ type Method = (this: unknown, ...args: unknown[]) => unknown;
 const WRAPPED = ['get', 'has', 'values', 'keys', 'entries', 'forEach', Symbol.iterator] as const;
 
 /**
- * Asks `questions` on `s` and counts, while Map and Set `get`/`has` and their iteration methods are wrapped (put back
- * before returning, whatever happens). One question of each class is asked first, uncounted: what a snapshot builds
- * once, at the first question that needs it (the address-range index), is not a question's work.
+ * Asks `questions` on `s` and counts, while the snapshot's own maps and sets have their `get`/`has` and iteration
+ * methods shadowed by counting ones (own properties of those objects, deleted before returning, whatever happens:
+ * Map.prototype and Set.prototype are never touched, so nothing else in the process changes). One question of each
+ * class is asked first, uncounted: what a snapshot builds once, at the first question that needs it (the address-range
+ * index), is not a question's work. `walked` adds a collection's size each time its iteration starts (an upper bound
+ * of the elements walked; 0 when none is iterated).
  */
 export function countLookups(s: Snapshot, questions: readonly ClassQuery[]): LookupCounts {
   const ask = (q: ClassQuery) =>
@@ -29,28 +32,25 @@ export function countLookups(s: Snapshot, questions: readonly ClassQuery[]): Loo
     const q = questions.find((x) => x.kind === kind);
     if (q) ask(q);
   }
-  const own = new Set<unknown>();
+  const own: (Map<unknown, unknown> | Set<unknown>)[] = [];
   for (const v of [...Object.values(s), ...Object.values(s.index)])
-    if (v instanceof Map || v instanceof Set) own.add(v);
-  const isOwn = Set.prototype.has.bind(own); // bound before anything is wrapped
+    if (v instanceof Map || v instanceof Set) own.push(v);
   let lookups = 0;
   let walked = 0;
-  const restore: (() => void)[] = [];
   try {
-    for (const proto of [Map.prototype, Set.prototype] as unknown as Record<PropertyKey, Method | undefined>[]) {
+    for (const collection of own) {
+      const target = collection as unknown as Record<PropertyKey, Method | undefined>;
       for (const name of WRAPPED) {
-        const original = proto[name];
+        const original = target[name];
         if (!original) continue;
         const lookup = name === 'get' || name === 'has';
-        proto[name] = function (this: unknown, ...args: unknown[]) {
-          if (isOwn(this)) {
+        Object.defineProperty(collection, name, {
+          configurable: true,
+          value(this: unknown, ...args: unknown[]) {
             if (lookup) lookups++;
-            else walked += (this as { size: number }).size;
-          }
-          return original.apply(this, args);
-        };
-        restore.push(() => {
-          proto[name] = original;
+            else walked += collection.size;
+            return original.apply(this, args);
+          },
         });
       }
     }
@@ -64,6 +64,7 @@ export function countLookups(s: Snapshot, questions: readonly ClassQuery[]): Loo
     }
     return out;
   } finally {
-    for (const r of restore) r();
+    for (const collection of own)
+      for (const name of WRAPPED) delete (collection as unknown as Record<PropertyKey, unknown>)[name];
   }
 }

@@ -32,10 +32,14 @@ export interface Account {
  * (default + a 20-entry custom one), 20 security groups of 10 rules, 50 ENIs/instances; VPC i peers with i+1.
  * Every fourth VPC (v % 4 = 0) is attached to one transit gateway, which routes 10.0.0.0/8 between them; in every
  * tenth VPC (v % 10 = 9) subnet 4's route table has no default route (a private destination elsewhere has no route).
+ * VPC v holds 10.(v >> 4).((v & 15) << 4).0/20, so at most 4,096 VPCs fit; `firstVpc` numbers the VPCs from there
+ * (their ids and address ranges too), so two accounts can share no id and no address (the bench's warm-up account).
  */
-export function syntheticAccount(scale: number): Account {
+export function syntheticAccount(scale: number, firstVpc = 0): Account {
   const rand = rng(42);
   const nVpc = Math.round(1000 * scale);
+  const endVpc = firstVpc + nVpc;
+  if (endVpc > 4096) throw new Error(`a synthetic account holds at most 4,096 VPCs (10.0.0.0/8 in /20s): ${endVpc}`);
   const Vpcs: Json[] = [];
   const Subnets: Json[] = [];
   const RouteTables: Json[] = [];
@@ -53,11 +57,11 @@ export function syntheticAccount(scale: number): Account {
   const vpcCidr = (v: number) => `10.${v >> 4}.${(v & 15) << 4}.0/20`;
   const subnetCidr = (v: number, s: number) => `10.${v >> 4}.${((v & 15) << 4) + s}.0/24`;
   let eniN = 0;
-  for (let v = 0; v < nVpc; v++) {
+  for (let v = firstVpc; v < endVpc; v++) {
     const vpcId = hex('vpc', v);
     Vpcs.push({ VpcId: vpcId, CidrBlock: vpcCidr(v), State: 'available', OwnerId: '111122223333', IsDefault: false });
     InternetGateways.push({ InternetGatewayId: hex('igw', v), Attachments: [{ State: 'available', VpcId: vpcId }] });
-    const peers = [v - 1, v + 1].filter((p) => p >= 0 && p < nVpc);
+    const peers = [v - 1, v + 1].filter((p) => p >= firstVpc && p < endVpc);
     const onTgw = v % 4 === 0;
     if (onTgw) {
       const att = { TransitGatewayAttachmentId: hex('tgw-attach', v), TransitGatewayId: tgwId, State: 'available' };
@@ -116,7 +120,7 @@ export function syntheticAccount(scale: number): Account {
               ],
       });
     }
-    if (v + 1 < nVpc) {
+    if (v + 1 < endVpc) {
       VpcPeeringConnections.push({
         VpcPeeringConnectionId: hex('pcx', v),
         Status: { Code: 'active' },

@@ -13,6 +13,9 @@ export function limitProblems(blocks: Block[]): string[] {
       if (o.type === 'actions' && Array.isArray(o.elements) && o.elements.length > LIMITS.actions)
         problems.push(`${path}: ${o.elements.length} elements`);
       if (o.type === 'button' && String(o.value).length > LIMITS.buttonValue) problems.push(`${path}: button value`);
+      const label = (o.text as { text?: unknown } | undefined)?.text;
+      if (o.type === 'button' && String(label).length > LIMITS.buttonText)
+        problems.push(`${path}: button text ${String(label).length}`);
       if ((o.type === 'mrkdwn' || o.type === 'plain_text') && String(o.text).length > LIMITS.text)
         problems.push(`${path}: text ${String(o.text).length}`);
       if (o.type === 'button' && o.confirm) {
@@ -23,5 +26,12 @@ export function limitProblems(blocks: Block[]): string[] {
     }
   };
   walk(blocks, 'blocks');
+  return problems;
+}
+
+/** A whole message: its blocks (limitProblems) and its fallback text. */
+export function messageProblems(message: { text?: string; blocks: Block[] }): string[] {
+  const problems = limitProblems(message.blocks);
+  if ((message.text ?? '').length > LIMITS.fallbackText) problems.push(`text ${(message.text ?? '').length}`);
   return problems;
 }
