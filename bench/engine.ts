@@ -23,10 +23,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { corpusDir, runAll } from '../scripts/accuracy.js';
-import { diagnose } from '../src/engine/index.js';
-import { loadSnapshot, resolveEndpoints } from '../src/snapshot/index.js';
+import { loadSnapshot } from '../src/snapshot/index.js';
 import { countLookups, type LookupCounts } from './lookups.js';
-import { type ClassQuery, QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
+import { askClass, type ClassQuery, QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
 
 const PER_CLASS = 400;
 /**
@@ -71,8 +70,7 @@ interface Run {
 /** The warm-up: its own snapshot's questions, asked, then the snapshot let go and collected (see `child`). */
 function warmUp(warmDir: string, warmup: ClassQuery[]): void {
   const w = loadSnapshot(warmDir);
-  for (const q of warmup)
-    diagnose(w, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(w, q.from, q.to));
+  for (const q of warmup) askClass(w, q);
 }
 
 function child(dir: string, queryFile: string, warmDir: string): void {
@@ -85,8 +83,7 @@ function child(dir: string, queryFile: string, warmDir: string): void {
   const s = loadSnapshot(dir);
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
-  const ask = (q: ClassQuery) =>
-    diagnose(s, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(s, q.from, q.to));
+  const ask = (q: ClassQuery) => askClass(s, q);
   const first = queries[0];
   if (first) ask(first);
   const t3 = performance.now();

@@ -6,10 +6,8 @@
  * account, shows here. Not counted: arrays (a table's routes, an ACL's entries), the maps nested in other structures
  * (the address-range index, load balancing) and the parse caches the engine fills at an object's first use.
  */
-import { diagnose } from '../src/engine/index.js';
 import type { Snapshot } from '../src/model/index.js';
-import { resolveEndpoints } from '../src/snapshot/index.js';
-import { type ClassQuery, QUERY_CLASSES } from './synthetic.js';
+import { askClass, type ClassQuery, QUERY_CLASSES } from './synthetic.js';
 
 /** Per class: lookups per question, and elements walked per question. */
 export type LookupCounts = Record<string, { lookups: number; walked: number }>;
@@ -26,8 +24,7 @@ const WRAPPED = ['get', 'has', 'values', 'keys', 'entries', 'forEach', Symbol.it
  * of the elements walked; 0 when none is iterated).
  */
 export function countLookups(s: Snapshot, questions: readonly ClassQuery[]): LookupCounts {
-  const ask = (q: ClassQuery) =>
-    diagnose(s, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(s, q.from, q.to));
+  const ask = (q: ClassQuery) => askClass(s, q);
   for (const kind of QUERY_CLASSES) {
     const q = questions.find((x) => x.kind === kind);
     if (q) ask(q);

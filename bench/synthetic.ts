@@ -3,7 +3,9 @@
  * query classes users ask of it: same or neighbour VPC, cross-VPC over a default route only, no route, internet
  * both ways, across the transit gateway, and an address no VPC holds.
  */
-import type { Protocol, RawSnapshotFile } from '../src/model/index.js';
+import { diagnose } from '../src/engine/index.js';
+import type { Diagnosis, Protocol, RawSnapshotFile, Snapshot } from '../src/model/index.js';
+import { resolveEndpoints } from '../src/snapshot/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -319,6 +321,11 @@ export interface ClassQuery {
   to: string;
   protocol: Protocol;
   port: number | null;
+}
+
+/** A question of a class asked as a user's process asks it: resolve the ends, then diagnose. */
+export function askClass(s: Snapshot, q: ClassQuery): Diagnosis {
+  return diagnose(s, { from: q.from, to: q.to, protocol: q.protocol, port: q.port }, resolveEndpoints(s, q.from, q.to));
 }
 
 export const QUERY_CLASSES = ['neighbour', 'cross-vpc', 'no-route', 'internet', 'tgw', 'unheld'] as const;

@@ -7,6 +7,7 @@
  * on pairs of interfaces; this one checks that no typed end reaches an internal error.
  */
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../bench/synthetic.js';
 import { diagnose } from '../../src/engine/index.js';
 import { WhypingError } from '../../src/errors.js';
 import type { Protocol, Query, Snapshot } from '../../src/model/index.js';
@@ -20,17 +21,6 @@ import { messageProblems } from '../support/slack-limits.js';
 /** Questions asked per snapshot. */
 const PER_SNAPSHOT = 300;
 const PORTS = [22, 53, 443, 3306, 65535];
-
-/** A small seeded generator (the same sample on every run). */
-function seeded(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /** A seed from a snapshot's path: adding a corpus leaves the others' samples as they were. */
 function hashOf(text: string): number {
@@ -103,7 +93,7 @@ describe('every kind of typed end, on every corpus snapshot', () => {
         return; // the loader refusing a snapshot is the loader's business (tested in test/snapshot)
       }
       const ends = endTexts(s);
-      const rand = seeded(hashOf(dir.slice(CORPORA_ROOT.length)));
+      const rand = rng(hashOf(dir.slice(CORPORA_ROOT.length)));
       const pick = () => ends[Math.floor(rand() * ends.length)] ?? '';
       const failures: string[] = [];
       let answered = 0;
