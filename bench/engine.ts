@@ -1,5 +1,6 @@
 /**
- * Engine benchmark: `npx tsx bench/engine.ts [--scales 0.1,1] [--runs 3]` prints markdown.
+ * Engine benchmark: `npx tsx bench/engine.ts [--scales 0.1,1] [--runs 3] [--source]` prints markdown. The timed
+ * processes run the engine compiled as `npm run build` compiles it (see `childCommand`), or with `--source` through tsx.
  * - The synthetic account (bench/synthetic.ts; at 1×: 1,000 VPCs, 20,000 security groups × 10 rules, 5,000 route
  *   tables, 2,000 network ACLs, 50,000 ENIs with their instances, peerings between neighbours, a transit gateway)
  *   written as describe-* JSON files, then each size loaded in a fresh process as `--snapshot DIR` does (`loadSnapshot`:
@@ -18,14 +19,15 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { corpusDir, runAll } from '../scripts/accuracy.js';
-import { loadSnapshot } from '../src/snapshot/index.js';
-import { countLookups, type LookupCounts } from './lookups.js';
-import { askClass, type ClassQuery, QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
+import { median, type Run } from './engine-child.js';
+import type { LookupCounts } from './lookups.js';
+import { QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
 
 const PER_CLASS = 400;
 /**
@@ -41,123 +43,39 @@ const WARMUP_SCALE = 0.02;
  */
 const WARMUP_FIRST_VPC = 4096 - Math.round(1000 * WARMUP_SCALE);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-function median(xs: number[]): number {
-  return percentile(
-    [...xs].sort((a, b) => a - b),
-    50,
-  );
-}
-
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** One measured run, in the child process: what a user's process does with a snapshot of this size. */
-interface Run {
-  /** Wall and CPU (user + system) time of loadSnapshot. */
-  loadMs: number;
-  loadCpuMs: number;
-  firstMs: number;
-  classes: Record<string, { median: number; p99: number; reachable: number; warm: number }>;
-  peakRssMb: number;
-}
-
-/** The warm-up: its own snapshot's questions, asked, then the snapshot let go and collected (see `child`). */
-function warmUp(warmDir: string, warmup: ClassQuery[]): void {
-  const w = loadSnapshot(warmDir);
-  for (const q of warmup) askClass(w, q);
-}
-
-function child(dir: string, queryFile: string, warmDir: string): void {
-  const { queries, warmup } = JSON.parse(readFileSync(queryFile, 'utf8')) as {
-    queries: ClassQuery[];
-    warmup: ClassQuery[];
-  };
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const s = loadSnapshot(dir);
-  const t2 = performance.now();
-  const cpu = process.cpuUsage(cpu0);
-  const ask = (q: ClassQuery) => askClass(s, q);
-  const first = queries[0];
-  if (first) ask(first);
-  const t3 = performance.now();
-  // Code warm, data cold: before anything is timed, 1,800 questions of every class on a separate small account let V8
-  // compile the engine's code, as it is in a bot that has answered a few questions (without them the first class in
-  // QUERY_CLASSES paid for that compiling). They run on a snapshot of their own, with addresses of their own, so the
-  // measured account's objects and the parse caches the engine fills at an object's or an address's first use stay
-  // untouched at every size: each timed question reads objects no earlier question read (except what earlier questions
-  // of its class shared), as a bot's next question on a big account does. The cold code of a process's one question
-  // is the "first query" column.
-  warmUp(warmDir, warmup);
-  // Its garbage collected now (the child runs with --expose-gc), not during the timed questions.
-  (globalThis as { gc?: () => void }).gc?.();
-  const classes: Run['classes'] = {};
-  for (const kind of QUERY_CLASSES) {
-    const times: number[] = [];
-    let reachable = 0;
-    for (const q of queries.filter((x) => x.kind === kind)) {
-      const start = performance.now();
-      const d = ask(q);
-      times.push(performance.now() - start);
-      if (d.reachable) reachable++;
-    }
-    times.sort((a, b) => a - b);
-    classes[kind] = { median: percentile(times, 50), p99: percentile(times, 99), reachable, warm: Number.NaN };
-  }
-  // The same questions asked again, each class's right after each other: what is left when the objects a question
-  // reads are already in the CPU's caches, which tells the work a question does from where that work's memory is.
-  for (const kind of QUERY_CLASSES) {
-    const times: number[] = [];
-    for (const q of queries.filter((x) => x.kind === kind)) {
-      const start = performance.now();
-      ask(q);
-      times.push(performance.now() - start);
-    }
-    const c = classes[kind];
-    if (c) c.warm = median(times);
-  }
-  const run: Run = {
-    loadMs: t2 - t0,
-    loadCpuMs: (cpu.user + cpu.system) / 1000,
-    firstMs: t3 - t2,
-    classes,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-  };
-  process.stdout.write(JSON.stringify(run));
-}
-
 /**
- * The floor under any loader of JSON text, in a fresh process: read each file of the snapshot and JSON.parse it, and
- * nothing else (no check, no build; each document dropped before the next).
+ * How the timed children run the engine: as users run it, compiled by esbuild the way `npm run build` compiles src/
+ * (scripts/build.js: one ES module bundle, target node20.19, tsconfig.build.json, npm packages left in node_modules),
+ * or with `--source` through tsx as the bench did before (tsx also wraps every function it creates in a `__name`
+ * call, which the built code does not do). The bundle is bench/engine-child.ts, written under node_modules/.cache so that its
+ * package imports resolve.
  */
-function floorChild(dir: string): void {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith('.json')) files.push(join(d, e.name));
-    }
-  };
-  walk(dir);
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let items = 0;
-  for (const f of files) items += Object.keys(JSON.parse(readFileSync(f, 'utf8')) as object).length;
-  const wall = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000, items }));
-}
-
-/** Lookups per question, counted (bench/lookups.ts), in a process of its own: the timed runs are not wrapped. */
-function lookupsChild(dir: string, queryFile: string): void {
-  const { queries } = JSON.parse(readFileSync(queryFile, 'utf8')) as { queries: ClassQuery[] };
-  process.stdout.write(JSON.stringify(countLookups(loadSnapshot(dir), queries)));
+async function childCommand(source: boolean): Promise<string[]> {
+  const self = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
+  if (source) return ['--import', 'tsx', self];
+  const root = join(dirname(self), '..');
+  const outfile = join(root, 'node_modules', '.cache', 'whyping-bench', 'engine-child.mjs');
+  await build({
+    absWorkingDir: root,
+    entryPoints: [self],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    tsconfig: join(root, 'tsconfig.build.json'),
+    packages: 'external',
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    },
+  });
+  return [outfile];
 }
 
 interface Measured {
@@ -172,7 +90,7 @@ interface Measured {
   load: [number, number];
 }
 
-function measure(scale: number, runs: number): Measured {
+function measure(scale: number, runs: number, run: string[]): Measured {
   const account = syntheticAccount(scale);
   const root = mkdtempSync(join(tmpdir(), 'whyping-bench-'));
   try {
@@ -200,16 +118,7 @@ function measure(scale: number, runs: number): Measured {
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(
         process.execPath,
-        [
-          '--expose-gc',
-          '--import',
-          'tsx',
-          fileURLToPath(import.meta.url),
-          '--child',
-          join(root, 'snapshot'),
-          queryFile,
-          join(root, 'warmup'),
-        ],
+        ['--expose-gc', ...run, '--child', join(root, 'snapshot'), queryFile, join(root, 'warmup')],
         { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
       );
       if (r.status !== 0) throw new Error(`bench child at ${scale}× failed: ${r.stderr.slice(-2000)}`);
@@ -217,20 +126,14 @@ function measure(scale: number, runs: number): Measured {
     }
     const floor: Measured['floor'] = [];
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', fileURLToPath(import.meta.url), '--floor', join(root, 'snapshot')],
-        { encoding: 'utf8' },
-      );
+      const r = spawnSync(process.execPath, [...run, '--floor', join(root, 'snapshot')], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`bench floor at ${scale}× failed: ${r.stderr.slice(-2000)}`);
       floor.push(JSON.parse(r.stdout) as Measured['floor'][number]);
     }
     const after = loadavg()[0] ?? 0;
-    const l = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--lookups', join(root, 'snapshot'), queryFile],
-      { encoding: 'utf8' },
-    );
+    const l = spawnSync(process.execPath, [...run, '--lookups', join(root, 'snapshot'), queryFile], {
+      encoding: 'utf8',
+    });
     if (l.status !== 0) throw new Error(`bench lookups at ${scale}× failed: ${l.stderr.slice(-2000)}`);
     const lookups = JSON.parse(l.stdout) as Measured['lookups'];
     return { scale, counts: account.counts, runs: out, floor, lookups, load: [before, after] };
@@ -241,14 +144,19 @@ function measure(scale: number, runs: number): Measured {
 
 const ms = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)} / ${median(xs).toFixed(digits)} ms`;
 
-function main(): void {
+async function main(): Promise<void> {
   const scales = (arg('--scales') ?? '0.1,1').split(',').map(Number);
   const runs = Number(arg('--runs') ?? 3);
-  const results = scales.map((s) => measure(s, runs));
+  const source = process.argv.includes('--source');
+  const run = await childCommand(source);
+  const results = scales.map((s) => measure(s, runs, run));
   const out: string[] = [];
-  out.push(`## Engine (\`npx tsx bench/engine.ts --scales ${scales.join(',')} --runs ${runs}\`)`, '');
   out.push(
-    `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Each size in a fresh process, ${runs} runs; min / median over runs.`,
+    `## Engine (\`npx tsx bench/engine.ts --scales ${scales.join(',')} --runs ${runs}${source ? ' --source' : ''}\`)`,
+    '',
+  );
+  out.push(
+    `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Each size in a fresh process, ${runs} runs; min / median over runs. The timed processes run ${source ? 'the sources through tsx (`--source`)' : 'the engine compiled as `npm run build` compiles it (esbuild, one bundle), as users run it'}.`,
     'Targets (issue 16): per-class query median at the large size within 1.3× of the small; < 0.1 ms at 1×; 1× loaded in < 1.2 s;',
     'peak RSS < 250 MB per 1×. Load: `loadSnapshot` (read, parse, validate, gather, normalize, index), wall and CPU (user + sys).',
     'Floor: reading the same files and JSON.parse alone, in a fresh process (what any loader of this JSON pays).',
@@ -273,7 +181,7 @@ function main(): void {
     const rss = (r: Measured) => median(r.runs.map((x) => x.peakRssMb));
     out.push(
       '',
-      `Peak RSS per 1× of the account (median peak at ${large.scale}× minus at ${small.scale}×, per 1×): ${((rss(large) - rss(small)) / (large.scale - small.scale)).toFixed(0)} MB (the child runs through tsx, about 30 MB more than built code).`,
+      `Peak RSS per 1× of the account (median peak at ${large.scale}× minus at ${small.scale}×, per 1×): ${((rss(large) - rss(small)) / (large.scale - small.scale)).toFixed(0)} MB.`,
     );
   }
   out.push(
@@ -337,11 +245,4 @@ function main(): void {
   console.log(out.join('\n'));
 }
 
-const childAt = process.argv.indexOf('--child');
-const floorAt = process.argv.indexOf('--floor');
-const lookupsAt = process.argv.indexOf('--lookups');
-if (childAt >= 0)
-  child(process.argv[childAt + 1] ?? '', process.argv[childAt + 2] ?? '', process.argv[childAt + 3] ?? '');
-else if (floorAt >= 0) floorChild(process.argv[floorAt + 1] ?? '');
-else if (lookupsAt >= 0) lookupsChild(process.argv[lookupsAt + 1] ?? '', process.argv[lookupsAt + 2] ?? '');
-else main();
+await main();

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 /** Scripts run first, in this order; any other bench/*.ts follows alphabetically. */
 const PREFERRED = ['engine.ts', 'collect.ts', 'startup.ts', 'slack.ts'];
-/** Modules the scripts import, not scripts: the synthetic account, the lookup counter. */
-const LIBRARIES = new Set(['run.ts', 'synthetic.ts', 'lookups.ts']);
+/** Not bench scripts: modules the scripts import (the synthetic account, the lookup counter) and engine.ts's child. */
+const LIBRARIES = new Set(['run.ts', 'synthetic.ts', 'lookups.ts', 'engine-child.ts']);
 
 function scripts(): string[] {
   const all = readdirSync(here).filter((f) => f.endsWith('.ts') && !LIBRARIES.has(f) && !f.endsWith('.d.ts'));
