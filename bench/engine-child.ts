@@ -1,6 +1,7 @@
 /**
  * The processes bench/engine.ts times and counts, one per run: `--child` loads a snapshot folder and times questions,
- * `--floor` reads and JSON.parses the same files alone, `--lookups` counts lookups per question. bench/engine.ts runs
+ * `--load` (the bench's `--load-only`) only loads it, `--floor` reads and JSON.parses the same files alone, `--lookups`
+ * counts lookups per question. bench/engine.ts runs
  * this file compiled as `npm run build` compiles src/ (or through tsx with `--source`), never on its own: `npm run
  * bench` skips it (bench/run.ts).
  */
@@ -30,6 +31,8 @@ export interface Run {
   firstMs: number;
   classes: Record<string, { median: number; p99: number; reachable: number; warm: number }>;
   peakRssMb: number;
+  /** `--load-only`: how many VPCs, security groups and ENIs the load built. */
+  loaded?: { vpcs: number; securityGroups: number; enis: number };
 }
 
 /** The warm-up: its own snapshot's questions, asked, then the snapshot let go and collected (see `child`). */
@@ -119,6 +122,24 @@ function floorChild(dir: string): void {
   process.stdout.write(JSON.stringify({ wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000, items }));
 }
 
+/** `--load-only`: the load alone, in a fresh process: wall and CPU time, peak RSS, and what was loaded. */
+function loadChild(dir: string): void {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const s = loadSnapshot(dir);
+  const loadMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const run: Run = {
+    loadMs,
+    loadCpuMs: (cpu.user + cpu.system) / 1000,
+    firstMs: Number.NaN,
+    classes: {},
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    loaded: { vpcs: s.vpcs.size, securityGroups: s.securityGroups.size, enis: s.networkInterfaces.size },
+  };
+  process.stdout.write(JSON.stringify(run));
+}
+
 /** Lookups per question, counted (bench/lookups.ts), in a process of its own: the timed runs are not wrapped. */
 function lookupsChild(dir: string, queryFile: string): void {
   const { queries } = JSON.parse(readFileSync(queryFile, 'utf8')) as { queries: ClassQuery[] };
@@ -129,6 +150,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const at = (flag: string) => process.argv.indexOf(flag);
   const a = (i: number) => process.argv[i] ?? '';
   if (at('--child') >= 0) child(a(at('--child') + 1), a(at('--child') + 2), a(at('--child') + 3));
+  else if (at('--load') >= 0) loadChild(a(at('--load') + 1));
   else if (at('--floor') >= 0) floorChild(a(at('--floor') + 1));
   else if (at('--lookups') >= 0) lookupsChild(a(at('--lookups') + 1), a(at('--lookups') + 2));
 }

@@ -1,6 +1,9 @@
 /**
- * Engine benchmark: `npx tsx bench/engine.ts [--scales 0.1,1] [--runs 3] [--source]` prints markdown. The timed
- * processes run the engine compiled as `npm run build` compiles it (see `childCommand`), or with `--source` through tsx.
+ * Engine benchmark: `npx tsx bench/engine.ts [--scales 0.1,1] [--runs 3] [--source] [--load-only]` prints markdown.
+ * The timed processes run the engine compiled as `npm run build` compiles it (see `childCommand`), or with `--source`
+ * through tsx. `--load-only` measures the load and peak RSS alone, and allows sizes above 4× (up to 12×, the synthetic
+ * address plan's end; the 10× account needs a parent with a bigger heap: `node --max-old-space-size=12288 --import tsx
+ * bench/engine.ts --scales 1,10 --runs 2 --load-only`).
  * - The synthetic account (bench/synthetic.ts; at 1×: 1,000 VPCs, 20,000 security groups × 10 rules, 5,000 route
  *   tables, 2,000 network ACLs, 50,000 ENIs with their instances, peerings between neighbours, a transit gateway)
  *   written as describe-* JSON files, then each size loaded in a fresh process as `--snapshot DIR` does (`loadSnapshot`:
@@ -27,7 +30,7 @@ import { build } from 'esbuild';
 import { corpusDir, runAll } from '../scripts/accuracy.js';
 import { median, type Run } from './engine-child.js';
 import type { LookupCounts } from './lookups.js';
-import { QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
+import { type Account, QUERY_CLASSES, queriesOf, rng, syntheticAccount } from './synthetic.js';
 
 const PER_CLASS = 400;
 /**
@@ -90,37 +93,42 @@ interface Measured {
   load: [number, number];
 }
 
-function measure(scale: number, runs: number, run: string[]): Measured {
-  const account = syntheticAccount(scale);
+function measure(scale: number, runs: number, run: string[], loadOnly: boolean): Measured {
+  if (!loadOnly && Math.round(1000 * scale) > WARMUP_FIRST_VPC)
+    throw new Error(`bench: ${scale}× would share addresses with the warm-up account: above 4×, add --load-only`);
+  let account: Account | null = syntheticAccount(scale);
+  const counts = account.counts;
   const root = mkdtempSync(join(tmpdir(), 'whyping-bench-'));
   try {
     const dir = join(root, 'snapshot', 'us-east-1');
     mkdirSync(dir, { recursive: true });
     for (const f of account.files)
       writeFileSync(join(dir, f.path.split('/').pop() ?? 'x.json'), JSON.stringify(f.data));
-    const rand = rng(7);
-    const queries = QUERY_CLASSES.flatMap((kind) => queriesOf(account, kind, PER_CLASS, rand));
-    if (Math.round(1000 * scale) > WARMUP_FIRST_VPC)
-      throw new Error(`bench: ${scale}× would share addresses with the warm-up account (at most 4× is measured)`);
-    const warmAccount = syntheticAccount(WARMUP_SCALE, WARMUP_FIRST_VPC);
-    const warmDir = join(root, 'warmup', 'us-east-1');
-    mkdirSync(warmDir, { recursive: true });
-    for (const f of warmAccount.files)
-      writeFileSync(join(warmDir, f.path.split('/').pop() ?? 'x.json'), JSON.stringify(f.data));
-    const warmRand = rng(1009);
-    const warmup = Array.from({ length: WARMUP_ROUNDS }, (_, i) =>
-      QUERY_CLASSES.flatMap((kind) => queriesOf(warmAccount, kind, WARMUP_PER_ROUND, warmRand, i * WARMUP_PER_ROUND)),
-    ).flat();
-    const queryFile = join(root, 'queries.json');
-    writeFileSync(queryFile, JSON.stringify({ queries, warmup }));
+    let queryFile = '';
+    if (loadOnly)
+      account = null; // a 10× account's raw JSON is several GB in this process: let it go
+    else {
+      const rand = rng(7);
+      const queries = QUERY_CLASSES.flatMap((kind) => queriesOf(account as Account, kind, PER_CLASS, rand));
+      const warmAccount = syntheticAccount(WARMUP_SCALE, WARMUP_FIRST_VPC);
+      const warmDir = join(root, 'warmup', 'us-east-1');
+      mkdirSync(warmDir, { recursive: true });
+      for (const f of warmAccount.files)
+        writeFileSync(join(warmDir, f.path.split('/').pop() ?? 'x.json'), JSON.stringify(f.data));
+      const warmRand = rng(1009);
+      const warmup = Array.from({ length: WARMUP_ROUNDS }, (_, i) =>
+        QUERY_CLASSES.flatMap((kind) => queriesOf(warmAccount, kind, WARMUP_PER_ROUND, warmRand, i * WARMUP_PER_ROUND)),
+      ).flat();
+      queryFile = join(root, 'queries.json');
+      writeFileSync(queryFile, JSON.stringify({ queries, warmup }));
+    }
     const out: Run[] = [];
     const before = loadavg()[0] ?? 0;
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(
-        process.execPath,
-        ['--expose-gc', ...run, '--child', join(root, 'snapshot'), queryFile, join(root, 'warmup')],
-        { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-      );
+      const args = loadOnly
+        ? [...run, '--load', join(root, 'snapshot')]
+        : ['--expose-gc', ...run, '--child', join(root, 'snapshot'), queryFile, join(root, 'warmup')];
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
       if (r.status !== 0) throw new Error(`bench child at ${scale}× failed: ${r.stderr.slice(-2000)}`);
       out.push(JSON.parse(r.stdout) as Run);
     }
@@ -131,12 +139,15 @@ function measure(scale: number, runs: number, run: string[]): Measured {
       floor.push(JSON.parse(r.stdout) as Measured['floor'][number]);
     }
     const after = loadavg()[0] ?? 0;
-    const l = spawnSync(process.execPath, [...run, '--lookups', join(root, 'snapshot'), queryFile], {
-      encoding: 'utf8',
-    });
-    if (l.status !== 0) throw new Error(`bench lookups at ${scale}× failed: ${l.stderr.slice(-2000)}`);
-    const lookups = JSON.parse(l.stdout) as Measured['lookups'];
-    return { scale, counts: account.counts, runs: out, floor, lookups, load: [before, after] };
+    let lookups: LookupCounts = {};
+    if (!loadOnly) {
+      const l = spawnSync(process.execPath, [...run, '--lookups', join(root, 'snapshot'), queryFile], {
+        encoding: 'utf8',
+      });
+      if (l.status !== 0) throw new Error(`bench lookups at ${scale}× failed: ${l.stderr.slice(-2000)}`);
+      lookups = JSON.parse(l.stdout) as LookupCounts;
+    }
+    return { scale, counts, runs: out, floor, lookups, load: [before, after] };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -148,13 +159,12 @@ async function main(): Promise<void> {
   const scales = (arg('--scales') ?? '0.1,1').split(',').map(Number);
   const runs = Number(arg('--runs') ?? 3);
   const source = process.argv.includes('--source');
+  const loadOnly = process.argv.includes('--load-only');
   const run = await childCommand(source);
-  const results = scales.map((s) => measure(s, runs, run));
+  const results = scales.map((s) => measure(s, runs, run, loadOnly));
   const out: string[] = [];
-  out.push(
-    `## Engine (\`npx tsx bench/engine.ts --scales ${scales.join(',')} --runs ${runs}${source ? ' --source' : ''}\`)`,
-    '',
-  );
+  const flags = `${source ? ' --source' : ''}${loadOnly ? ' --load-only' : ''}`;
+  out.push(`## Engine (\`npx tsx bench/engine.ts --scales ${scales.join(',')} --runs ${runs}${flags}\`)`, '');
   out.push(
     `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Each size in a fresh process, ${runs} runs; min / median over runs. The timed processes run ${source ? 'the sources through tsx (`--source`)' : 'the engine compiled as `npm run build` compiles it (esbuild, one bundle), as users run it'}.`,
     'Targets (issue 16): per-class query median at the large size within 1.3× of the small; < 0.1 ms at 1×; 1× loaded in < 1.2 s;',
@@ -169,10 +179,14 @@ async function main(): Promise<void> {
   for (const r of results) {
     const c = r.counts;
     out.push(
-      `| ${r.scale}× | ${c.vpcs} VPCs, ${c.securityGroups} SGs (${c.sgRules} rules), ${c.routeTables} route tables, ${c.networkAcls} NACLs, ${c.enis} ENIs, ${c.tgwAttachments} TGW attachments | ${ms(r.runs.map((x) => x.loadMs))} | ${ms(r.runs.map((x) => x.loadCpuMs))} | ${ms(r.floor.map((x) => x.wallMs))} | ${ms(
-        r.runs.map((x) => x.firstMs),
-        1,
-      )} | ${Math.min(...r.runs.map((x) => x.peakRssMb)).toFixed(0)} / ${median(r.runs.map((x) => x.peakRssMb)).toFixed(0)} MB | ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} |`,
+      `| ${r.scale}× | ${c.vpcs} VPCs, ${c.securityGroups} SGs (${c.sgRules} rules), ${c.routeTables} route tables, ${c.networkAcls} NACLs, ${c.enis} ENIs, ${c.tgwAttachments} TGW attachments | ${ms(r.runs.map((x) => x.loadMs))} | ${ms(r.runs.map((x) => x.loadCpuMs))} | ${ms(r.floor.map((x) => x.wallMs))} | ${
+        loadOnly
+          ? 'not asked'
+          : ms(
+              r.runs.map((x) => x.firstMs),
+              1,
+            )
+      } | ${Math.min(...r.runs.map((x) => x.peakRssMb)).toFixed(0)} / ${median(r.runs.map((x) => x.peakRssMb)).toFixed(0)} MB | ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} |`,
     );
   }
   const small = results[0];
@@ -183,6 +197,16 @@ async function main(): Promise<void> {
       '',
       `Peak RSS per 1× of the account (median peak at ${large.scale}× minus at ${small.scale}×, per 1×): ${((rss(large) - rss(small)) / (large.scale - small.scale)).toFixed(0)} MB.`,
     );
+  }
+  if (loadOnly) {
+    // No questions were asked: what each load built, as a check that it loaded the whole account.
+    const built = results.map((r) => {
+      const l = r.runs[0]?.loaded;
+      return `${r.scale}×: ${l?.vpcs} VPCs, ${l?.securityGroups} SGs, ${l?.enis} ENIs`;
+    });
+    out.push('', `Loaded (\`--load-only\`: no question asked): ${built.join('; ')}.`);
+    console.log(out.join('\n'));
+    return;
   }
   out.push(
     '',

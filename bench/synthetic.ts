@@ -21,6 +21,9 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** VPCs the address plan holds: 4,096 /20s in each of 10.0.0.0/8, 11.0.0.0/8 and 12.0.0.0/8. */
+export const MAX_VPCS = 3 * 4096;
+
 const hex = (prefix: string, n: number) => `${prefix}-${n.toString(16).padStart(17, '0')}`;
 
 export interface Account {
@@ -34,14 +37,19 @@ export interface Account {
  * (default + a 20-entry custom one), 20 security groups of 10 rules, 50 ENIs/instances; VPC i peers with i+1.
  * Every fourth VPC (v % 4 = 0) is attached to one transit gateway, which routes 10.0.0.0/8 between them; in every
  * tenth VPC (v % 10 = 9) subnet 4's route table has no default route (a private destination elsewhere has no route).
- * VPC v holds 10.(v >> 4).((v & 15) << 4).0/20, so at most 4,096 VPCs fit; `firstVpc` numbers the VPCs from there
+ * VPC v holds 10.(v >> 4).((v & 15) << 4).0/20 (4,096 VPCs fit in 10.0.0.0/8); `firstVpc` numbers the VPCs from there
  * (their ids and address ranges too), so two accounts can share no id and no address (the bench's warm-up account).
+ * Past 4,096 VPCs the same plan goes on in 11.0.0.0/8, then 12.0.0.0/8 (public ranges, which AWS allows as VPC
+ * CIDRs), up to 12,288 VPCs, for the 10× account whose load and memory the bench measures (`--load-only`). Its
+ * transit gateway route and security group rule name 10.0.0.0/8 only, so questions between those VPCs would not be
+ * like the others: the bench asks questions up to 4× only. Every account up to 4× is as before.
  */
 export function syntheticAccount(scale: number, firstVpc = 0): Account {
   const rand = rng(42);
   const nVpc = Math.round(1000 * scale);
   const endVpc = firstVpc + nVpc;
-  if (endVpc > 4096) throw new Error(`a synthetic account holds at most 4,096 VPCs (10.0.0.0/8 in /20s): ${endVpc}`);
+  if (endVpc > MAX_VPCS)
+    throw new Error(`a synthetic account holds at most ${MAX_VPCS} VPCs (10.0.0.0/8 to 12.0.0.0/8 in /20s): ${endVpc}`);
   const Vpcs: Json[] = [];
   const Subnets: Json[] = [];
   const RouteTables: Json[] = [];
@@ -56,8 +64,10 @@ export function syntheticAccount(scale: number, firstVpc = 0): Account {
   const tgwId = hex('tgw', 0);
   const tgwRtb = hex('tgw-rtb', 0);
   const enis: Account['enis'] = [];
-  const vpcCidr = (v: number) => `10.${v >> 4}.${(v & 15) << 4}.0/20`;
-  const subnetCidr = (v: number, s: number) => `10.${v >> 4}.${((v & 15) << 4) + s}.0/24`;
+  // The first two octets of VPC v's /20 (10.0–10.255, then 11.*, 12.*).
+  const net = (v: number) => `${10 + (v >> 12)}.${(v >> 4) & 255}`;
+  const vpcCidr = (v: number) => `${net(v)}.${(v & 15) << 4}.0/20`;
+  const subnetCidr = (v: number, s: number) => `${net(v)}.${((v & 15) << 4) + s}.0/24`;
   let eniN = 0;
   for (let v = firstVpc; v < endVpc; v++) {
     const vpcId = hex('vpc', v);
@@ -214,7 +224,7 @@ export function syntheticAccount(scale: number, firstVpc = 0): Account {
         State: 'available',
       });
       for (let e = 0; e < 10; e++) {
-        const ip = `10.${v >> 4}.${((v & 15) << 4) + s}.${10 + e}`;
+        const ip = `${net(v)}.${((v & 15) << 4) + s}.${10 + e}`;
         const eniId = hex('eni', eniN);
         const instanceId = hex('i', eniN);
         eniN++;
