@@ -192,6 +192,7 @@ bin/whyping.js's own check that dist/ matches the sources (hashing src/): ${stam
 `;
 process.stdout.write(`${BIN_ONLY ? '' : table}### Through the bin (\`node bin/whyping.js\`, built code), ${BIN_RUNS} runs after one warm-up: min / median
 
+Node ${process.version}${env.NODE_EXTRA_CA_CERTS ? ', with an extra CA bundle (NODE_EXTRA_CA_CERTS; Node 20 reads it at every start, Node 22 and 24 do not)' : ', no extra CA bundle'}.
 Targets (issue 16): one offline question < 0.3 s; the eight labs' 1,342 flows < 2.5 s. CPU is user + system of the
 whyping processes (bash's \`times\`). Load average (1, 5, 15 min) before: ${loadBefore.join(', ')}; after:
 ${loadavg()
