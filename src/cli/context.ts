@@ -6,6 +6,7 @@ import type { UndoKey } from '../core/apply-fix.js';
 import type { Deps } from '../core/deps.js';
 import type { Logger } from '../log.js';
 import type { Snapshot } from '../model/index.js';
+import type { LoadProgress } from '../snapshot/index.js';
 
 /** A writable text stream (process.stdout, or a buffer in tests). */
 export interface TextOut {
@@ -38,8 +39,11 @@ export interface CliContext {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   logger: Logger;
-  /** Reads and indexes a snapshot file or folder (SNAPSHOT_UNREADABLE / SNAPSHOT_INVALID). */
-  loadSnapshot(path: string): Snapshot;
+  /**
+   * Reads and indexes a snapshot file or folder (SNAPSHOT_UNREADABLE / SNAPSHOT_INVALID); `onProgress` hears of each
+   * file as it is checked and parsed.
+   */
+  loadSnapshot(path: string, onProgress?: (progress: LoadProgress) => void): Snapshot;
   /** Builds the dependencies for live commands: AWS clients from the default credential chain, or the sandbox's. */
   openDeps(target: AwsTarget): Promise<Deps>;
   /** `whyping snapshot`: collects the scope through `deps` and writes one JSON file per key into `outDir`. */

@@ -7,7 +7,8 @@ import type { TextOut } from './context.js';
 
 /** The status line of one piece of work: `stage` shows (or replaces) the line, `done` clears it. */
 export interface StatusLine {
-  stage(text: string): void;
+  /** Shows `text` with the seconds since `since` (default: now). */
+  stage(text: string, since?: number): void;
   done(): void;
 }
 
@@ -32,9 +33,9 @@ export function statusLine(out: TextOut, opts: { now?: () => number; dim?: (s: s
     shown = true;
   };
   return {
-    stage(text) {
+    stage(text, since) {
       label = text;
-      started = now();
+      started = since ?? now();
       draw();
       if (!timer) {
         timer = setInterval(draw, 1000);

@@ -71,7 +71,8 @@ export function createCliContext(opts: {
     logger,
     sandboxScenarios: listScenarios,
     // One file at a time, each file's raw items let go once built: same snapshot and errors, less memory.
-    loadSnapshot: (path) => loadSnapshot(path, { maxMb: config.maxSnapshotMb }),
+    loadSnapshot: (path, onProgress) =>
+      loadSnapshot(path, { maxMb: config.maxSnapshotMb, ...(onProgress ? { onProgress } : {}) }),
     async openDeps(target): Promise<Deps> {
       // The AWS SDK (live clients, sandbox, collectors) is imported on first use: offline commands start faster.
       if (target.sandbox !== undefined) {

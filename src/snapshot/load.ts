@@ -58,7 +58,10 @@ function withHeapGrowingByHalf<T>(run: () => T): T {
 /** Every file read, validated and gathered in file order, then built. */
 function loadInOrder(files: ListedFile[], opts: ReadOptions): Snapshot {
   const merger = new Merger();
-  for (const f of files) merger.addFile(readSnapshotFile(f, opts));
+  for (const [done, f] of files.entries()) {
+    opts.onProgress?.({ phase: 'parse', file: f, done, total: files.length });
+    merger.addFile(readSnapshotFile(f, opts));
+  }
   refuseEmpty(
     merger,
     files.map((f) => f.path),
@@ -85,8 +88,11 @@ function loadByNeed(files: ListedFile[], opts: ReadOptions): Snapshot {
   const merger = new Merger();
   const streamAbove = opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
   const pending: Pending[] = [];
-  const parse = (file: ListedFile, rank: number, depthChecked: boolean, bytes?: Buffer) =>
+  let parsed = 0;
+  const parse = (file: ListedFile, rank: number, depthChecked: boolean, bytes?: Buffer) => {
+    opts.onProgress?.({ phase: 'parse', file, done: parsed++, total: files.length });
     merger.addFile(readSnapshotFile(file, { ...opts, depthChecked, ...(bytes ? { bytes } : {}) }), rank);
+  };
   // Before any file is added: a file parsed at once below gathers its items by file too.
   merger.deferTo((key) => {
     for (let i = 0; i < pending.length; i++) {
@@ -99,6 +105,7 @@ function loadByNeed(files: ListedFile[], opts: ReadOptions): Snapshot {
   for (const [rank, file] of files.entries()) {
     let keys: string[] | null = null;
     let bytes: Buffer | undefined;
+    opts.onProgress?.({ phase: 'check', file, done: rank, total: files.length });
     if (file.size <= streamAbove) {
       try {
         bytes = readFileSync(file.path);

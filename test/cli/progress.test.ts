@@ -2,8 +2,11 @@
  * Signs of life while a probe runs: on a terminal, one line with the stage and its elapsed seconds, rewritten in
  * place and cleared before the answer; nothing of it when the output is not a terminal. Fake timers drive the clock.
  */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { statusLine } from '../../src/cli/progress.js';
 import { loadConfig } from '../../src/config.js';
@@ -93,5 +96,60 @@ describe('whyping diagnose --probe', () => {
     const r = await diagnoseProbe(false);
     expect(r.err).toEqual([]);
     expect(r.out).toMatch(/^✗ Not reachable/);
+  });
+});
+
+describe('whyping diagnose --snapshot (a big snapshot loading)', () => {
+  let dir: string;
+  beforeAll(() => {
+    // The seed lab, and beside it a file of 17 MB (an empty Vpcs list and blanks): big enough to show while it loads.
+    dir = mkdtempSync(join(tmpdir(), 'whyping-progress-'));
+    mkdirSync(join(dir, 'us-east-1'));
+    copyFileSync(join(import.meta.dirname, '../fixtures/cli/seed-lab-fixed.json'), join(dir, 'us-east-1', 'lab.json'));
+    writeFileSync(join(dir, 'us-east-1', 'padded.json'), `{"Vpcs": [${' '.repeat(17 * 1024 * 1024)}]}`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function diagnoseSnapshot(isTTY: boolean) {
+    const err: string[] = [];
+    const out: string[] = [];
+    const ctx = createCliContext({
+      config: loadConfig({}),
+      logger: silentLogger,
+      stdout: { write: (s: string) => out.push(s), isTTY: false },
+      stderr: { write: (s: string) => err.push(s), isTTY },
+      stdin: new PassThrough(),
+      env: { NO_COLOR: '1' },
+    });
+    const code = await runCli(
+      ['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--snapshot', dir],
+      ctx,
+    );
+    return { code, err, out: out.join('') };
+  }
+
+  it('shows the big file being checked and read on the status line of a terminal, cleared before the answer', async () => {
+    const r = await diagnoseSnapshot(true);
+    expect(r.code).toBe(0);
+    const padded = join('us-east-1', 'padded.json');
+    expect(r.err).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^\\r\\u001b\\[KChecking ${padded.replace('.', '\\.')} \\(2 of 2 files, 17 MB\\)… \\d+ s$`),
+      ),
+    );
+    const reading = r.err.findIndex((w) => w.includes(`Reading ${padded} (`));
+    expect(reading).toBeGreaterThanOrEqual(0);
+    expect(r.err[reading]).toMatch(/ of 2 files, 17 MB\)… \d+ s$/);
+    expect(r.err.slice(reading + 1)).toContain(CLEAR);
+    // The small first file, checked at once, does not flicker on the line; nothing ends a line.
+    expect(r.err.join('')).not.toContain(`Checking ${join('us-east-1', 'lab.json')}`);
+    expect(r.err.join('')).not.toContain('\n');
+    expect(r.out).toMatch(/^✓ Reachable/);
+  });
+
+  it('writes nothing to stderr when it is not a terminal', async () => {
+    const r = await diagnoseSnapshot(false);
+    expect(r.err).toEqual([]);
+    expect(r.out).toMatch(/^✓ Reachable/);
   });
 });

@@ -33,6 +33,31 @@ describe('loadSnapshot (by need: a file is parsed when the build first needs one
     expect(chunked.networkInterfaces.size).toBeGreaterThan(0);
   });
 
+  it('tells onProgress of each file: every one checked in file order, then each parsed once, as the build needs it', () => {
+    const dir = awsConfigDirs(CORPORA_ROOT).find((d) => d.includes('aws_demo'));
+    if (!dir) throw new Error('aws_demo is in test/fixtures/corpora');
+    const seen: { phase: string; path: string; done: number; total: number }[] = [];
+    const s = loadSnapshot(dir, { onProgress: (p) => seen.push({ ...p, path: p.file.path }) });
+    expect(s).toEqual(loadSnapshot(dir));
+    const checked = seen.filter((p) => p.phase === 'check');
+    const parsed = seen.filter((p) => p.phase === 'parse');
+    const total = checked[0]?.total ?? 0;
+    expect(total).toBeGreaterThan(5);
+    expect(checked.map((p) => p.done)).toEqual([...Array(total).keys()]);
+    expect(parsed.map((p) => p.done)).toEqual([...Array(total).keys()]);
+    expect(new Set(parsed.map((p) => p.path))).toEqual(new Set(checked.map((p) => p.path)));
+    expect(seen.every((p) => p.total === total)).toBe(true);
+    // Every check comes before the first parse: the first pass reads each file's keys, then the build parses.
+    expect(seen.findIndex((p) => p.phase === 'parse')).toBe(total);
+  });
+
+  it('tells onProgress of the one file of a single-file snapshot, parsed', () => {
+    const file = join(import.meta.dirname, '../fixtures/cli/seed-lab-fixed.json');
+    const seen: string[] = [];
+    loadSnapshot(file, { onProgress: (p) => seen.push(`${p.phase} ${p.done}/${p.total} ${p.file.path}`) });
+    expect(seen).toEqual([`parse 0/1 ${file}`]);
+  });
+
   describe('errors', () => {
     let root: string;
     beforeAll(() => {
