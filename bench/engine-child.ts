@@ -1,12 +1,11 @@
 /**
  * The processes bench/engine.ts times and counts, one per run: `--child` loads a snapshot folder and times questions,
  * `--load` (the bench's `--load-only`) only loads it, `--floor` reads and JSON.parses the same files alone, `--lookups`
- * counts lookups per question. bench/engine.ts runs
- * this file compiled as `npm run build` compiles src/ (or through tsx with `--source`), never on its own: `npm run
- * bench` skips it (bench/run.ts).
+ * counts lookups per question. bench/engine.ts runs this file compiled as `npm run build` compiles src/ (or through
+ * tsx with `--source`); `npm run bench` does not run it on its own (bench/run.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSnapshot } from '../src/snapshot/index.js';
 import { countLookups } from './lookups.js';
@@ -146,7 +145,8 @@ function lookupsChild(dir: string, queryFile: string): void {
   process.stdout.write(JSON.stringify(countLookups(loadSnapshot(dir), queries)));
 }
 // Only when run as a process (bench/engine.ts imports this module for its types and `median`).
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Paths compared with symbolic links resolved: Node resolves them in import.meta.url (a linked node_modules).
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   const at = (flag: string) => process.argv.indexOf(flag);
   const a = (i: number) => process.argv[i] ?? '';
   if (at('--child') >= 0) child(a(at('--child') + 1), a(at('--child') + 2), a(at('--child') + 3));

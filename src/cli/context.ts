@@ -5,8 +5,7 @@
 import type { UndoKey } from '../core/apply-fix.js';
 import type { Deps } from '../core/deps.js';
 import type { Logger } from '../log.js';
-import type { Snapshot } from '../model/index.js';
-import type { LoadProgress } from '../snapshot/index.js';
+import type { LoadProgress, Snapshot } from '../model/index.js';
 
 /** A writable text stream (process.stdout, or a buffer in tests). */
 export interface TextOut {

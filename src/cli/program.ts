@@ -13,13 +13,12 @@ import { listInstances } from '../core/instances.js';
 import { investigate, investigateBatch, type Source } from '../core/investigate.js';
 import { parseRequestArgs, parseTokens, tokenize } from '../core/request.js';
 import { asWhypingError, EXIT, isWhypingError, WhypingError } from '../errors.js';
-import type { Diagnosis, Snapshot } from '../model/index.js';
+import type { Diagnosis, LoadProgress, Snapshot } from '../model/index.js';
 import { findHelpTopic, helpTopicLines, helpTopicText } from '../render/help-topics.js';
 import { historySection } from '../render/history.js';
 import { renderJson, toJson, toJsonBatchError } from '../render/json.js';
 import { DEFAULT_WIDTH, renderText, sanitizeTerminalText, wrapLine } from '../render/text.js';
 import { errorText, instanceLines } from '../render/views.js';
-import type { LoadProgress } from '../snapshot/index.js';
 import { coalesced } from './coalesce.js';
 import type { AwsTarget, CliContext, TextOut } from './context.js';
 import { registerHealthcheck } from './healthcheck.js';
@@ -401,17 +400,19 @@ const SHOW_AFTER_MS = 500;
 
 /**
  * Loads `--snapshot PATH`. On a terminal, a big or slow load shows on the status line of stderr the file it is on
- * (`Reading us-east-1/SecurityGroups.json (6 of 14 files, 292 MB)… 12 s`, the seconds counted from the start of the
- * load; `Checking …` in the first pass over a folder's files), cleared when it is loaded; a small snapshot loads
- * without a flicker of it.
+ * (`Checking …` in the first pass over a folder's files, then `Reading us-east-1/SecurityGroups.json (6 of 14 files,
+ * 29 MB)…`), and clears it when loaded or refused. The load holds the process, so the line changes from one file to
+ * the next and shows no ticking seconds. A small snapshot loads without a flicker of it: a file shows once it is big
+ * or the load has taken a while, and every file after it.
  */
 function loadWithStatus(ctx: CliContext, path: string): Snapshot {
   const status = statusLine(ctx.stderr);
   const started = Date.now();
+  let showing = false;
   try {
     return ctx.loadSnapshot(path, (p) => {
-      if (p.file.size >= SHOW_FILE_BYTES || Date.now() - started >= SHOW_AFTER_MS)
-        status.stage(loadStage(path, p), started);
+      showing ||= p.file.size >= SHOW_FILE_BYTES || Date.now() - started >= SHOW_AFTER_MS;
+      if (showing) status.show(loadStage(path, p));
     });
   } finally {
     status.done();
@@ -419,8 +420,8 @@ function loadWithStatus(ctx: CliContext, path: string): Snapshot {
 }
 
 /** The status line of a load: the phase, the file (relative to the snapshot folder), its place and its size. */
-export function loadStage(root: string, p: LoadProgress): string {
-  const name = relative(root, p.file.path) || basename(p.file.path);
+function loadStage(root: string, p: LoadProgress): string {
+  const name = sanitizeTerminalText(relative(root, p.file.path) || basename(p.file.path));
   const size =
     p.file.size < 1024 * 1024 ? `${Math.ceil(p.file.size / 1024)} kB` : `${Math.round(p.file.size / 1024 / 1024)} MB`;
   const place = p.total > 1 ? `${p.done + 1} of ${p.total} files, ${size}` : size;

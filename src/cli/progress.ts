@@ -7,8 +7,10 @@ import type { TextOut } from './context.js';
 
 /** The status line of one piece of work: `stage` shows (or replaces) the line, `done` clears it. */
 export interface StatusLine {
-  /** Shows `text` with the seconds since `since` (default: now). */
-  stage(text: string, since?: number): void;
+  /** Shows `text` with its elapsed seconds, counted from now and redrawn every second. */
+  stage(text: string): void;
+  /** Shows `text` alone, without seconds: for work that holds the process, where no timer can tick. */
+  show(text: string): void;
   done(): void;
 }
 
@@ -16,7 +18,7 @@ const CLEAR = '\r\u001b[K';
 
 /** A status line on `out` when it is a terminal; otherwise one that writes nothing. */
 export function statusLine(out: TextOut, opts: { now?: () => number; dim?: (s: string) => string } = {}): StatusLine {
-  if (out.isTTY !== true) return { stage: () => {}, done: () => {} };
+  if (out.isTTY !== true) return { stage: () => {}, show: () => {}, done: () => {} };
   const now = opts.now ?? Date.now;
   const dim = opts.dim ?? ((s: string) => s);
   const width = typeof out.columns === 'number' && out.columns > 20 ? out.columns : 80;
@@ -24,23 +26,29 @@ export function statusLine(out: TextOut, opts: { now?: () => number; dim?: (s: s
   let started = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   let shown = false;
+  // One line only: a label wider than the terminal would wrap, and \r would no longer reach its start.
+  const clip = (text: string, room: number) =>
+    [...text].length > room ? `${[...text].slice(0, Math.max(0, room - 1)).join('')}…` : text;
   const draw = () => {
     const seconds = `${Math.floor((now() - started) / 1000)} s`;
-    // One line only: a label wider than the terminal would wrap, and \r would no longer reach its start.
-    const room = width - 1 - seconds.length - 1;
-    const text = [...label].length > room ? `${[...label].slice(0, Math.max(0, room - 1)).join('')}…` : label;
-    out.write(`${CLEAR}${dim(`${text} ${seconds}`)}`);
+    out.write(`${CLEAR}${dim(`${clip(label, width - 1 - seconds.length - 1)} ${seconds}`)}`);
     shown = true;
   };
   return {
-    stage(text, since) {
+    stage(text) {
       label = text;
-      started = since ?? now();
+      started = now();
       draw();
       if (!timer) {
         timer = setInterval(draw, 1000);
         timer.unref?.();
       }
+    },
+    show(text) {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      out.write(`${CLEAR}${dim(clip(text, width - 1))}`);
+      shown = true;
     },
     done() {
       if (timer) clearInterval(timer);

@@ -11,3 +11,16 @@ export interface RawSnapshotFile {
   /** Account from the layout (`aws_configs/accounts/<id>/<region>/…`), when the layout says. */
   accountId?: string;
 }
+
+/**
+ * Where a snapshot load stands, told before each file is checked or parsed: `check` is the first pass over a folder's
+ * files (their top-level keys and nesting, on the bytes), `parse` a file being parsed and built. `done` files came
+ * before this one in that phase, of `total`. When loading by need fails, the folder is read again in file order to name
+ * the first wrong file, and `parse` counts from 0 again.
+ */
+export interface LoadProgress {
+  phase: 'check' | 'parse';
+  file: { path: string; size: number };
+  done: number;
+  total: number;
+}

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import type { Snapshot } from '../model/index.js';
+import type { LoadProgress, Snapshot } from '../model/index.js';
 import { buildMerged } from './build.js';
 import { isGathered, Merger, refuseEmpty } from './merge.js';
 import {
@@ -24,7 +24,13 @@ import {
   snapshotFileList,
 } from './read.js';
 
-export function loadSnapshot(path: string, opts: ReadOptions = {}): Snapshot {
+/** `readSnapshotFile`'s options, and what a terminal shows while a big snapshot loads. */
+export interface LoadOptions extends ReadOptions {
+  /** Told before each file is checked or parsed. */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+export function loadSnapshot(path: string, opts: LoadOptions = {}): Snapshot {
   const files = snapshotFileList(path, opts);
   if (files.length === 1) return loadInOrder(files, opts);
   return withHeapGrowingByHalf(() => {
@@ -56,7 +62,7 @@ function withHeapGrowingByHalf<T>(run: () => T): T {
 }
 
 /** Every file read, validated and gathered in file order, then built. */
-function loadInOrder(files: ListedFile[], opts: ReadOptions): Snapshot {
+function loadInOrder(files: ListedFile[], opts: LoadOptions): Snapshot {
   const merger = new Merger();
   for (const [done, f] of files.entries()) {
     opts.onProgress?.({ phase: 'parse', file: f, done, total: files.length });
@@ -84,7 +90,7 @@ interface Pending {
  */
 const KEEP_BYTES_BELOW = 1024 * 1024;
 
-function loadByNeed(files: ListedFile[], opts: ReadOptions): Snapshot {
+function loadByNeed(files: ListedFile[], opts: LoadOptions): Snapshot {
   const merger = new Merger();
   const streamAbove = opts.streamAboveBytes ?? STREAM_ABOVE_BYTES;
   const pending: Pending[] = [];

@@ -210,19 +210,6 @@ export interface ReadOptions {
   depthChecked?: boolean;
   /** The file's bytes, already read (load.ts keeps a small file's bytes from its first pass). */
   bytes?: Buffer;
-  /** `loadSnapshot` calls this before it checks or parses each file: what a terminal shows while a big one loads. */
-  onProgress?: (progress: LoadProgress) => void;
-}
-
-/**
- * Where a `loadSnapshot` stands: `check` is the first pass over a folder's files (their top-level keys and nesting, on
- * the bytes), `parse` a file being parsed and built. `done` files of `total` came before this one in that phase.
- */
-export interface LoadProgress {
-  phase: 'check' | 'parse';
-  file: ListedFile;
-  done: number;
-  total: number;
 }
 
 /**

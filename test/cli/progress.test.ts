@@ -43,6 +43,23 @@ describe('statusLine', () => {
     expect(t.writes).toHaveLength(count);
   });
 
+  it('shows a line without seconds, which no timer rewrites, for work that holds the process', () => {
+    vi.useFakeTimers();
+    const t = tty(true, 30);
+    const s = statusLine(t.out);
+    s.stage('Resolving web-1 and db-1…');
+    s.show('Reading us-east-1/SecurityGroups.json (6 of 14 files, 29 MB)…');
+    const last = t.writes.at(-1) as string;
+    expect(last.startsWith(CLEAR)).toBe(true);
+    expect([...last.slice(CLEAR.length)].length).toBeLessThan(30);
+    expect(last.slice(CLEAR.length)).toMatch(/^Reading us-east-1\/Secu.*…$/);
+    const count = t.writes.length;
+    vi.advanceTimersByTime(5000);
+    expect(t.writes).toHaveLength(count);
+    s.done();
+    expect(t.writes.at(-1)).toBe(CLEAR);
+  });
+
   it('writes nothing at all when the output is not a terminal', () => {
     vi.useFakeTimers();
     const t = tty(false);
@@ -66,7 +83,8 @@ describe('statusLine', () => {
   });
 });
 
-async function diagnoseProbe(isTTY: boolean) {
+/** Runs the CLI in-process with stderr a terminal or not: the exit code, stderr's writes and stdout. */
+async function cli(argv: string[], isTTY: boolean) {
   const err: string[] = [];
   const out: string[] = [];
   const ctx = createCliContext({
@@ -77,10 +95,12 @@ async function diagnoseProbe(isTTY: boolean) {
     stdin: new PassThrough(),
     env: { NO_COLOR: '1' },
   });
-  const argv = ['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--sandbox', '--probe'];
   const code = await runCli(argv, ctx);
   return { code, err, out: out.join('') };
 }
+
+const diagnoseProbe = (isTTY: boolean) =>
+  cli(['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--sandbox', '--probe'], isTTY);
 
 describe('whyping diagnose --probe', () => {
   it('shows the stages and the probe on one updating line of stderr on a terminal, cleared before the answer', async () => {
@@ -110,41 +130,43 @@ describe('whyping diagnose --snapshot (a big snapshot loading)', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function diagnoseSnapshot(isTTY: boolean) {
-    const err: string[] = [];
-    const out: string[] = [];
-    const ctx = createCliContext({
-      config: loadConfig({}),
-      logger: silentLogger,
-      stdout: { write: (s: string) => out.push(s), isTTY: false },
-      stderr: { write: (s: string) => err.push(s), isTTY },
-      stdin: new PassThrough(),
-      env: { NO_COLOR: '1' },
-    });
-    const code = await runCli(
-      ['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--snapshot', dir],
-      ctx,
-    );
-    return { code, err, out: out.join('') };
-  }
+  const diagnoseSnapshot = (isTTY: boolean) =>
+    cli(['diagnose', 'Instance - NextWork VPC 1', 'Instance - NextWork VPC 2', '--snapshot', dir], isTTY);
 
   it('shows the big file being checked and read on the status line of a terminal, cleared before the answer', async () => {
     const r = await diagnoseSnapshot(true);
     expect(r.code).toBe(0);
     const padded = join('us-east-1', 'padded.json');
-    expect(r.err).toContainEqual(
-      expect.stringMatching(
-        new RegExp(`^\\r\\u001b\\[KChecking ${padded.replace('.', '\\.')} \\(2 of 2 files, 17 MB\\)… \\d+ s$`),
-      ),
-    );
-    const reading = r.err.findIndex((w) => w.includes(`Reading ${padded} (`));
+    // No seconds: the load holds the process, so no timer could tick them.
+    expect(r.err).toContain(`${CLEAR}Checking ${padded} (2 of 2 files, 17 MB)…`);
+    const reading = r.err.findIndex((w) => w.startsWith(`${CLEAR}Reading ${padded} (`));
+    expect(r.err[reading]).toMatch(/ of 2 files, 17 MB\)…$/);
+    // The load's own line is cleared before the diagnosis shows its first stage.
+    const resolving = r.err.findIndex((w) => w.startsWith(`${CLEAR}Resolving `));
     expect(reading).toBeGreaterThanOrEqual(0);
-    expect(r.err[reading]).toMatch(/ of 2 files, 17 MB\)… \d+ s$/);
-    expect(r.err.slice(reading + 1)).toContain(CLEAR);
+    expect(resolving).toBeGreaterThan(reading);
+    expect(r.err.slice(reading + 1, resolving)).toContain(CLEAR);
     // The small first file, checked at once, does not flicker on the line; nothing ends a line.
     expect(r.err.join('')).not.toContain(`Checking ${join('us-east-1', 'lab.json')}`);
     expect(r.err.join('')).not.toContain('\n');
     expect(r.out).toMatch(/^✓ Reachable/);
+  });
+
+  it('clears the line when the load is refused, before the error is printed', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'whyping-progress-broken-'));
+    try {
+      writeFileSync(join(broken, 'a-padded.json'), `{"Vpcs": [${' '.repeat(17 * 1024 * 1024)}]}`);
+      writeFileSync(join(broken, 'b-broken.json'), '{"Subnets": [');
+      const { code, err } = await cli(['diagnose', 'a', 'b', '--snapshot', broken], true);
+      expect(code).toBe(2);
+      const shown = err.findIndex((w) => w.startsWith(`${CLEAR}Checking a-padded.json`));
+      const message = err.findIndex((w) => w.includes('b-broken.json') && w.includes('invalid JSON'));
+      expect(shown).toBeGreaterThanOrEqual(0);
+      expect(message).toBeGreaterThan(shown);
+      expect(err.slice(shown + 1, message)).toContain(CLEAR);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
   });
 
   it('writes nothing to stderr when it is not a terminal', async () => {
