@@ -23,4 +23,6 @@ export interface LoadProgress {
   file: { path: string; size: number };
   done: number;
   total: number;
+  /** A file read in chunks (over 256 MiB) is told again after each chunk, with the bytes of it read so far. */
+  bytesRead?: number;
 }

@@ -61,13 +61,21 @@ function withHeapGrowingByHalf<T>(run: () => T): T {
   }
 }
 
+/**
+ * The options to read the `done`-th file of `total` with: `onProgress` hears that it is being parsed, and again after
+ * each chunk when it is read in chunks.
+ */
+function told(opts: LoadOptions, file: ListedFile, done: number, total: number): ReadOptions {
+  const { onProgress, ...read } = opts;
+  if (!onProgress) return read;
+  onProgress({ phase: 'parse', file, done, total });
+  return { ...read, onChunk: (bytesRead) => onProgress({ phase: 'parse', file, done, total, bytesRead }) };
+}
+
 /** Every file read, validated and gathered in file order, then built. */
 function loadInOrder(files: ListedFile[], opts: LoadOptions): Snapshot {
   const merger = new Merger();
-  for (const [done, f] of files.entries()) {
-    opts.onProgress?.({ phase: 'parse', file: f, done, total: files.length });
-    merger.addFile(readSnapshotFile(f, opts));
-  }
+  for (const [done, f] of files.entries()) merger.addFile(readSnapshotFile(f, told(opts, f, done, files.length)));
   refuseEmpty(
     merger,
     files.map((f) => f.path),
@@ -96,8 +104,8 @@ function loadByNeed(files: ListedFile[], opts: LoadOptions): Snapshot {
   const pending: Pending[] = [];
   let parsed = 0;
   const parse = (file: ListedFile, rank: number, depthChecked: boolean, bytes?: Buffer) => {
-    opts.onProgress?.({ phase: 'parse', file, done: parsed++, total: files.length });
-    merger.addFile(readSnapshotFile(file, { ...opts, depthChecked, ...(bytes ? { bytes } : {}) }), rank);
+    const read = told(opts, file, parsed++, files.length);
+    merger.addFile(readSnapshotFile(file, { ...read, depthChecked, ...(bytes ? { bytes } : {}) }), rank);
   };
   // Before any file is added: a file parsed at once below gathers its items by file too.
   merger.deferTo((key) => {

@@ -210,6 +210,8 @@ export interface ReadOptions {
   depthChecked?: boolean;
   /** The file's bytes, already read (load.ts keeps a small file's bytes from its first pass). */
   bytes?: Buffer;
+  /** A file read in chunks tells after each chunk how many of its bytes have been read. */
+  onChunk?: (bytesRead: number) => void;
 }
 
 /**
@@ -316,6 +318,7 @@ export function readSnapshotFile({ path: file, size }: ListedFile, opts: ReadOpt
         maxDepth: MAX_JSON_DEPTH,
         ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
         ...(opts.batchBytes ? { batchBytes: opts.batchBytes } : {}),
+        ...(opts.onChunk ? { onChunk: opts.onChunk } : {}),
       });
     } catch (e) {
       if (e instanceof WhypingError) throw e;

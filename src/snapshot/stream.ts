@@ -16,6 +16,8 @@ export interface StreamOptions {
   batchBytes?: number;
   /** Deeper nesting is refused (describe-* output never nests deeply). */
   maxDepth: number;
+  /** Told after each chunk how many bytes of the file have been read: a big file takes a while. */
+  onChunk?: (bytesRead: number) => void;
 }
 
 /** Scanner states. */
@@ -141,11 +143,14 @@ export function readJsonObjectInChunks(path: string, opts: StreamOptions): Recor
   };
 
   const fd = openSync(path, 'r');
+  let bytesRead = 0;
   try {
     for (;;) {
       const chunk = Buffer.allocUnsafe(chunkBytes);
       const n = readSync(fd, chunk, 0, chunkBytes, null);
       if (n === 0) break;
+      bytesRead += n;
+      opts.onChunk?.(bytesRead);
       const buf = n < chunkBytes ? chunk.subarray(0, n) : chunk;
       let i = 0;
       if (escaped) {

@@ -51,6 +51,30 @@ describe('loadSnapshot (by need: a file is parsed when the build first needs one
     expect(seen.findIndex((p) => p.phase === 'parse')).toBe(total);
   });
 
+  it('tells onProgress after each chunk of a file read in chunks, up to the whole file', () => {
+    const dir = awsConfigDirs(CORPORA_ROOT).find((d) => d.includes('aws_demo'));
+    if (!dir) throw new Error('aws_demo is in test/fixtures/corpora');
+    const chunks = new Map<string, number[]>();
+    const sizes = new Map<string, number>();
+    loadSnapshot(dir, {
+      streamAboveBytes: 8 * 1024,
+      chunkBytes: 4096,
+      onProgress: (p) => {
+        sizes.set(p.file.path, p.file.size);
+        if (p.bytesRead !== undefined) chunks.set(p.file.path, [...(chunks.get(p.file.path) ?? []), p.bytesRead]);
+      },
+    });
+    const streamed = [...sizes].filter(([, size]) => size > 8 * 1024).map(([path]) => path);
+    expect(streamed.length).toBeGreaterThan(0);
+    expect([...chunks.keys()].sort()).toEqual(streamed.sort());
+    for (const path of streamed) {
+      const told = chunks.get(path) ?? [];
+      expect(told.length).toBe(Math.ceil((sizes.get(path) ?? 0) / 4096));
+      expect(told.every((b, i) => i === 0 || b > (told[i - 1] ?? 0))).toBe(true);
+      expect(told.at(-1)).toBe(sizes.get(path));
+    }
+  });
+
   it('tells onProgress of the one file of a single-file snapshot, parsed', () => {
     const file = join(import.meta.dirname, '../fixtures/cli/seed-lab-fixed.json');
     const seen: string[] = [];
