@@ -423,7 +423,7 @@ function loadWithStatus(ctx: CliContext, path: string): Snapshot {
  * The status line of a load: the phase, the file (relative to the snapshot folder), its place and its size, and how
  * much of it is read when it is read in chunks.
  */
-function loadStage(root: string, p: LoadProgress): string {
+export function loadStage(root: string, p: LoadProgress): string {
   const name = sanitizeTerminalText(relative(root, p.file.path) || basename(p.file.path));
   const size =
     p.file.size < 1024 * 1024 ? `${Math.ceil(p.file.size / 1024)} kB` : `${Math.round(p.file.size / 1024 / 1024)} MB`;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { loadStage, runCli } from '../../src/cli/program.js';
 import { statusLine } from '../../src/cli/progress.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
@@ -173,5 +173,38 @@ describe('whyping diagnose --snapshot (a big snapshot loading)', () => {
     const r = await diagnoseSnapshot(false);
     expect(r.err).toEqual([]);
     expect(r.out).toMatch(/^✓ Reachable/);
+  });
+});
+
+describe('loadStage (the status line of a snapshot load)', () => {
+  const root = join('snap');
+  const file = (name: string, size: number) => ({ path: join(root, 'us-east-1', name), size });
+  const MiB = 1024 * 1024;
+
+  it('names the file under the snapshot folder, its place among the files and its size', () => {
+    expect(loadStage(root, { phase: 'check', file: file('Vpcs.json', 300 * 1024), done: 0, total: 14 })).toBe(
+      `Checking ${join('us-east-1', 'Vpcs.json')} (1 of 14 files, 300 kB)…`,
+    );
+    expect(loadStage(root, { phase: 'parse', file: file('SecurityGroups.json', 29 * MiB), done: 5, total: 14 })).toBe(
+      `Reading ${join('us-east-1', 'SecurityGroups.json')} (6 of 14 files, 29 MB)…`,
+    );
+  });
+
+  it('gives the share read of a file read in chunks, never over 100 %', () => {
+    const big = file('SecurityGroups.json', 300 * MiB);
+    expect(loadStage(root, { phase: 'parse', file: big, done: 5, total: 14, bytesRead: 120 * MiB })).toBe(
+      `Reading ${join('us-east-1', 'SecurityGroups.json')} (6 of 14 files, 40 % of 300 MB)…`,
+    );
+    // The file grew after it was listed.
+    expect(loadStage(root, { phase: 'parse', file: big, done: 5, total: 14, bytesRead: 310 * MiB })).toContain(
+      '(6 of 14 files, 100 % of 300 MB)…',
+    );
+  });
+
+  it('names a single-file snapshot by its file name, without a place', () => {
+    const one = join(root, 'account.json');
+    expect(loadStage(one, { phase: 'parse', file: { path: one, size: 2 * MiB }, done: 0, total: 1 })).toBe(
+      'Reading account.json (2 MB)…',
+    );
   });
 });

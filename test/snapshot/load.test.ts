@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,25 @@ describe('loadSnapshot (by need: a file is parsed when the build first needs one
       expect(told.every((b, i) => i === 0 || b > (told[i - 1] ?? 0))).toBe(true);
       expect(told.at(-1)).toBe(sizes.get(path));
     }
+  });
+
+  it('tells onProgress after each chunk of a single-file snapshot read in chunks', () => {
+    const file = join(import.meta.dirname, '../fixtures/cli/seed-lab-fixed.json');
+    const told: { phase: string; done: number; total: number; bytesRead?: number }[] = [];
+    const s = loadSnapshot(file, {
+      streamAboveBytes: 8 * 1024,
+      chunkBytes: 4096,
+      onProgress: ({ phase, done, total, bytesRead, file: f }) => {
+        told.push({ phase, done, total, ...(bytesRead !== undefined ? { bytesRead } : {}) });
+        expect(f.path).toBe(file);
+      },
+    });
+    expect(s).toEqual(loadSnapshot(file));
+    const size = statSync(file).size;
+    expect(size).toBeGreaterThan(8 * 1024);
+    expect(told[0]).toEqual({ phase: 'parse', done: 0, total: 1 });
+    const chunks = told.slice(1).map((t) => t.bytesRead);
+    expect(chunks).toEqual(Array.from({ length: Math.ceil(size / 4096) }, (_, i) => Math.min(size, (i + 1) * 4096)));
   });
 
   it('tells onProgress of the one file of a single-file snapshot, parsed', () => {
