@@ -4,10 +4,9 @@
  * counts lookups per question. bench/engine.ts runs this file compiled as `npm run build` compiles src/ (or through
  * tsx with `--source`); `npm run bench` does not run it on its own (bench/run.ts).
  */
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadSnapshot } from '../src/snapshot/index.js';
+import { loadSnapshot, snapshotFileList } from '../src/snapshot/index.js';
 import { countLookups } from './lookups.js';
 import { askClass, type ClassQuery, QUERY_CLASSES } from './synthetic.js';
 
@@ -104,14 +103,7 @@ function child(dir: string, queryFile: string, warmDir: string): void {
  * nothing else (no check, no build; each document dropped before the next).
  */
 function floorChild(dir: string): void {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith('.json')) files.push(join(d, e.name));
-    }
-  };
-  walk(dir);
+  const files = snapshotFileList(dir).map((f) => f.path);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let items = 0;

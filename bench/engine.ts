@@ -42,8 +42,8 @@ const WARMUP_ROUNDS = 10;
 const WARMUP_PER_ROUND = 30;
 const WARMUP_SCALE = 0.02;
 /**
- * The warm-up account's first VPC: the last ones of the synthetic address plan, so it shares no address with a measured
- * account of up to 4× (4,000 VPCs), and the process-wide address caches stay cold for the measured one.
+ * The warm-up account's first VPC: the last ones of 10.0.0.0/8 in the synthetic address plan, so it shares no address
+ * with a measured account of up to 4× (4,000 VPCs), and the process-wide address caches stay cold for the measured one.
  */
 const WARMUP_FIRST_VPC = 4096 - Math.round(1000 * WARMUP_SCALE);
 
@@ -120,8 +120,18 @@ function writeQuestions(account: Account, root: string): string {
 }
 
 /**
+ * Writes the account of this size into `root/snapshot`, and its questions unless `loadOnly`. Returns the account's
+ * counts and the queries file; the account itself is not kept (a 10× account's raw JSON is several GB).
+ */
+function writeFiles(scale: number, root: string, loadOnly: boolean): { counts: Account['counts']; queryFile: string } {
+  const account = syntheticAccount(scale);
+  writeAccount(account, join(root, 'snapshot', 'us-east-1'));
+  return { counts: account.counts, queryFile: loadOnly ? '' : writeQuestions(account, root) };
+}
+
+/**
  * The account of this size, written, then its files loaded in fresh processes. With `loadOnly` only the load is
- * measured: the account is not kept here (a 10× account's raw JSON is several GB) and no question is asked.
+ * measured and no question is asked.
  */
 function measure(scale: number, runs: number, run: string[], loadOnly: boolean): Measured {
   if (!loadOnly && Math.round(1000 * scale) > WARMUP_FIRST_VPC)
@@ -129,10 +139,7 @@ function measure(scale: number, runs: number, run: string[], loadOnly: boolean):
   const root = mkdtempSync(join(tmpdir(), 'whyping-bench-'));
   const snapshot = join(root, 'snapshot');
   try {
-    const { counts, queryFile } = ((account: Account) => {
-      writeAccount(account, join(snapshot, 'us-east-1'));
-      return { counts: account.counts, queryFile: loadOnly ? '' : writeQuestions(account, root) };
-    })(syntheticAccount(scale));
+    const { counts, queryFile } = writeFiles(scale, root, loadOnly);
     const out: Run[] = [];
     const before = loadavg()[0] ?? 0;
     for (let i = 0; i < runs; i++) {

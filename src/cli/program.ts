@@ -428,9 +428,10 @@ export function loadStage(root: string, p: LoadProgress): string {
   const size =
     p.file.size < 1024 * 1024 ? `${Math.ceil(p.file.size / 1024)} kB` : `${Math.round(p.file.size / 1024 / 1024)} MB`;
   // At most 100 %: the file may have grown since it was listed.
-  const share =
-    p.bytesRead === undefined ? 0 : Math.min(100, Math.floor((100 * p.bytesRead) / Math.max(1, p.file.size)));
-  const read = p.bytesRead === undefined ? size : `${share} % of ${size}`;
+  const read =
+    p.bytesRead === undefined
+      ? size
+      : `${Math.min(100, Math.floor((100 * p.bytesRead) / Math.max(1, p.file.size)))} % of ${size}`;
   const place = p.total > 1 ? `${p.done + 1} of ${p.total} files, ${read}` : read;
   return `${p.phase === 'check' ? 'Checking' : 'Reading'} ${name} (${place})…`;
 }
