@@ -20,6 +20,7 @@ export interface FixRef {
 
 /** What one fix command changed, undone as a whole by one `undo`. */
 export interface UndoEntry {
+  /** What the fix command changed: each reversible change's summary, in apply order, one per line. */
   label: string;
   /** Undo tokens in apply order (undone in reverse). */
   tokens: string[];
@@ -171,7 +172,7 @@ export function step(state: ConversationState, input: Input): Step {
         const label = r.plans
           .filter((p) => p.status === 'applied' && p.plan.reversible)
           .map((p) => p.plan.summary)
-          .join('; ');
+          .join('\n');
         next = { ...next, undo: [...next.undo, { label, tokens }] };
       }
       const replies: Reply[] = [{ kind: 'fix-report', report: r }];
@@ -186,7 +187,7 @@ export function step(state: ConversationState, input: Input): Step {
       const next = { ...state, undo: state.undo.filter((u) => u !== input.entry && !sameEntry(u, input.entry)) };
       const undone = input.outcomes.length > 0 && input.outcomes.every((o) => o.status === 'applied');
       const replies: Reply[] = [{ kind: 'undo-report', entry: input.entry, outcomes: input.outcomes, undone }];
-      if (undone) replies.push({ kind: 'hint', text: `(undid: ${input.entry.label}) Type recheck to see the effect.` });
+      if (undone) replies.push({ kind: 'hint', text: undidText(input.entry) });
       return say(next, ...replies);
     }
     case 'listed':
@@ -198,6 +199,17 @@ export function step(state: ConversationState, input: Input): Step {
       return never;
     }
   }
+}
+
+/** What an undo reversed: a single change in one line; several as a list, one change a line. */
+function undidText(entry: UndoEntry): string {
+  const changes = entry.label.split('\n');
+  if (changes.length === 1) return `(undid: ${entry.label}) Type recheck to see the effect.`;
+  return [
+    `(undid ${changes.length} changes)`,
+    ...changes.map((c) => `  - ${c}`),
+    'Type recheck to see the effect.',
+  ].join('\n');
 }
 
 function sameEntry(a: UndoEntry, b: UndoEntry): boolean {

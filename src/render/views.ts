@@ -115,7 +115,7 @@ export function fixReportLines(
 
 /** An undo report: one line per step (with the AWS request ids); what a step undid is said once, by the caller. */
 export function undoReportLines(entry: UndoEntry, outcomes: UndoOutcome[], opts: { brief?: boolean } = {}): string[] {
-  if (outcomes.length === 0) return [`Nothing was undone for: ${entry.label}.`];
+  if (outcomes.length === 0) return [`Nothing was undone for: ${entry.label.split('\n').join('; ')}.`];
   return outcomes.map((o) => {
     const ids = o.requestIds.length > 0 ? ` [request ${o.requestIds.join(', ')}]` : '';
     if (opts.brief && o.status === 'applied') return `  ✓ undone${ids}`;

@@ -172,16 +172,20 @@ describe('the shell', () => {
 
   it('undoes the last fix command as a whole, and undo again steps further back', async () => {
     const r = await session([ASK, 'fix 2', 'y', 'fix all', 'y', 'undo', 'undo', 'undo', 'recheck', 'quit']);
-    // Lines wrap at 80 columns: read the text as one.
-    const undos = r.out
+    // First the whole `fix all`: several changes in one undo, listed a change a line (a long one wraps, indented).
+    const list = /\(undid (\d+) changes\)\n((?: {2}- .+\n(?: {4}.+\n)*)+)Type recheck to see the effect\./.exec(r.out);
+    const n = Number(list?.[1]);
+    expect(n).toBeGreaterThan(1);
+    expect(list?.[2]?.match(/^ {2}- /gm)).toHaveLength(n);
+    // Then the single route of `fix 2`, in one line (read as one: lines wrap at 80 columns).
+    const singles = r.out
       .replace(/\n\s*/g, ' ')
       .split('(undid: ')
       .slice(1)
       .map((s) => s.slice(0, s.indexOf(') Type recheck')));
-    expect(undos).toHaveLength(2);
-    // First the whole `fix all` (several changes in one undo), then the single route of `fix 2`.
-    expect(undos[0]?.split('; ').length).toBeGreaterThan(1);
-    expect(undos[1]).toMatch(/^Add route 10\.2\.0\.0\/16/);
+    expect(singles).toHaveLength(1);
+    expect(singles[0]).toMatch(/^Add route 10\.2\.0\.0\/16/);
+    expect(r.out.indexOf('(undid: ')).toBeGreaterThan(r.out.indexOf(`(undid ${n} changes)`));
     expect(r.out).toContain('Nothing to undo in this session.');
     const recheck = r.out.slice(r.out.lastIndexOf('… Resolving'));
     expect(recheck).toMatch(/✗ Not reachable/);
