@@ -45,8 +45,17 @@ export function checkSecurityGroups(
   });
   for (const g of eni.groupIds) t.rec.touched.add(g);
   if (d.allowed) return;
-  if (d.missing.length > 0 && d.groups.length === 0) {
-    t.rec.stop('security-group', d.missing[0] ?? first, `the security groups of ${eni.id} are not in the snapshot`);
+  if (d.missing.length > 0) {
+    // An interface's groups add up: a group the snapshot lacks may hold the rule that allows this packet, so a deny
+    // is never guessed from the groups that are there.
+    const none = d.groups.length === 0;
+    t.rec.stop(
+      'security-group',
+      d.missing[0] ?? first,
+      none
+        ? `the security groups of ${eni.id} are not in the snapshot`
+        : `${d.missing.join(', ')} of ${eni.id} ${d.missing.length === 1 ? 'is' : 'are'} not in the snapshot, and no ${words.way} rule of the others allows ${trafficText(flow.traffic)} ${words.prep} ${other}: whether ${d.missing.length === 1 ? 'it allows' : 'they allow'} the packet is unknown`,
+    );
     return;
   }
   const u = d.unresolved[0];
