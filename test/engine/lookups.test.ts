@@ -26,10 +26,12 @@ function measure(scale: number): Measured {
 describe('lookups per question (bench/lookups.ts)', () => {
   let small: Measured;
   let large: Measured;
+  // Building a half-size synthetic account takes a few seconds alone, and many times that on a loaded machine: the
+  // hook gets the time the work needs (nothing here is timed).
   beforeAll(() => {
     small = measure(0.1);
     large = measure(0.5);
-  });
+  }, 120_000);
 
   it('compares two sizes five times apart', () => {
     expect(large.s.vpcs.size).toBe(5 * small.s.vpcs.size);

@@ -298,7 +298,16 @@ describe('every blocker on both paths: the walk goes on as if the missing link e
       .peer('old', 'main', 'b', { status: 'deleted' })
       .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole');
     const d = ask(world, 'web', 'b-host');
-    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'NO_ROUTE return']);
+    // The dead peering is named too (DESIGN §3), with no fix of its own: nothing brings a deleted peering back.
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'PEERING_NOT_ACTIVE forward', 'NO_ROUTE return']);
+    expect(finding(d, 'PEERING_NOT_ACTIVE')).toMatchObject({
+      resource: world.id('old'),
+      evidence: 'status deleted',
+      fix: null,
+      message: expect.stringContaining(
+        "a deleted one cannot be made active again (the route's fix creates a new peering)",
+      ),
+    });
     // One plan creates the new peering, points main's route at it and adds b's missing route back through it.
     const plan = finding(d, 'ROUTE_BLACKHOLE').fix;
     expect(plan).toMatchObject({
@@ -330,8 +339,8 @@ describe('every blocker on both paths: the walk goes on as if the missing link e
       .addRoute('public', '10.1.0.0/16', 'pcx:old', 'blackhole')
       .addRoute('b1', '10.0.0.0/16', 'pcx:old', 'blackhole');
     const d = ask(world, 'web', 'b-host');
-    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'ROUTE_BLACKHOLE return']);
-    const [forward, reply] = d.findings;
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'PEERING_NOT_ACTIVE forward', 'ROUTE_BLACKHOLE return']);
+    const [forward, reply] = d.findings.filter((f) => f.code === 'ROUTE_BLACKHOLE');
     expect(forward?.fix?.id).toBe(reply?.fix?.id);
     expect(forward?.fix?.params).toMatchObject({
       routes: [

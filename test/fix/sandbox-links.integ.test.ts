@@ -119,6 +119,7 @@ describe('a new peering in the sandbox', () => {
     expect(u.status, u.message).toBe('applied');
     expect((await investigate(TO_B, { kind: 'live', deps })).findings.map((f) => `${f.code} ${f.direction}`)).toEqual([
       'ROUTE_BLACKHOLE forward',
+      'PEERING_NOT_ACTIVE forward',
       'ROUTE_BLACKHOLE return',
     ]);
   });

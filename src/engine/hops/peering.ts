@@ -66,14 +66,15 @@ export function crossPeering(
     allowed: active,
     rule: `${p.requester.vpcId} ↔ ${p.accepter.vpcId} (${p.status})`,
   });
-  // A dead peering (deleted, rejected, expired, failed) behind a blackhole route is the route's problem, already
-  // reported: there is nothing to accept.
-  if (!active && !(routeBlackhole && !LIVE_PEERING.has(p.status))) {
+  // A peering that is not active is reported on the peering too (DESIGN §3), dead ones included (deleted, rejected,
+  // expired, failed): there is nothing to accept then, and the blackhole route's fix creates a new peering.
+  if (!active) {
+    const dead = !LIVE_PEERING.has(p.status);
     t.rec.record({
       flow,
       code: 'PEERING_NOT_ACTIVE',
       resource: p.id,
-      message: `Peering connection ${p.id} between ${p.requester.vpcId} and ${p.accepter.vpcId} is ${p.status}: only an active peering carries traffic.`,
+      message: `Peering connection ${p.id} between ${p.requester.vpcId} and ${p.accepter.vpcId} is ${p.status}: only an active peering carries traffic${dead ? `, and a ${p.status} one cannot be made active again${routeBlackhole ? " (the route's fix creates a new peering)" : ''}` : ''}.`,
       evidence: `status ${p.status}`,
       // Only a request awaiting acceptance can be accepted: initiating-request comes before it, provisioning after.
       fix:

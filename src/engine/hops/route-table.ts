@@ -11,6 +11,13 @@ import { igwEgress, newIgwFix } from './internet-gateway.js';
 import { replacementNat } from './nat-gateway.js';
 import { LIVE_PEERING, peerCidrs, peeringBetween } from './peering.js';
 
+/** When a route to a peering that is still being set up becomes active, by the peering's status. */
+const PEERING_ON_THE_WAY: Record<string, string> = {
+  'initiating-request': 'once the request is made and accepted',
+  'pending-acceptance': 'once the peering is accepted',
+  // Accepted already: AWS is setting the connection up.
+  provisioning: 'when the accepted peering has been set up',
+};
 /** Routes the packet from the subnet it is in, with that subnet's table in force. */
 export function routeFrom(t: Walk, flow: Flow, subnetId: SubnetId, originSubnet: SubnetId): void {
   if (++flow.steps > MAX_STEPS) {
@@ -114,7 +121,7 @@ export function reportBlackhole(
   if (r.target.kind === 'peering-connection') {
     const p = t.s.peeringConnections.get(r.target.id);
     if (p && LIVE_PEERING.has(p.status) && p.status !== 'active') {
-      why = `${p.id} is ${p.status}: the route becomes active once the peering is accepted`;
+      why = `${p.id} is ${p.status}: the route becomes active ${PEERING_ON_THE_WAY[p.status] ?? 'once the peering is active'}`;
     } else {
       why = `${r.target.id} is ${p?.status ?? 'not in the snapshot'}`;
       // The pcx is gone: point the route at a live peering between the same VPCs, if there is one.
