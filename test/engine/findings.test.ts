@@ -271,20 +271,37 @@ describe('ROUTE_BLACKHOLE', () => {
   });
 
   it('adds PEERING_NOT_ACTIVE when the blackhole is a peering still pending acceptance', () => {
-    const x = new SnapshotBuilder()
-      .addVpc('b', { cidr: '10.1.0.0/16' })
-      .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
-      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
-      .addInstance('peer-host', { subnet: 'b1', ip: '10.1.1.10' })
-      .allowIcmp('peer-host', '10.0.0.0/16')
-      .peer('p', 'main', 'b', { status: 'pending-acceptance' })
-      .addRoute('public', '10.1.0.0/16', 'pcx:p', 'blackhole')
-      .addRoute('b1', '10.0.0.0/16', 'pcx:p', 'blackhole');
+    const x = pendingPeer('pending-acceptance');
     const d = ask(x, 'web', 'peer-host');
     expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'PEERING_NOT_ACTIVE forward', 'ROUTE_BLACKHOLE return']);
     expect(finding(d, 'ROUTE_BLACKHOLE', 'forward').message).toContain('becomes active once the peering is accepted');
   });
+
+  it('says when the route of a peering on its way becomes active, by its status', () => {
+    // Lifecycle: initiating-request → pending-acceptance → provisioning → active (aws-anchors S20): a provisioning
+    // peering is accepted already.
+    const why = (status: string) => finding(ask(pendingPeer(status), 'web', 'peer-host'), 'ROUTE_BLACKHOLE', 'forward');
+    expect(why('provisioning').message).toContain(
+      'is provisioning: the route becomes active when the accepted peering has been set up',
+    );
+    expect(why('initiating-request').message).toContain(
+      'is initiating-request: the route becomes active once the request is made and accepted',
+    );
+  });
 });
+
+/** web in main and peer-host in b, linked by peering p in `status`, with blackhole routes to it both ways. */
+function pendingPeer(status: string): SnapshotBuilder {
+  return new SnapshotBuilder()
+    .addVpc('b', { cidr: '10.1.0.0/16' })
+    .addSubnet('b1', { vpc: 'b', cidr: '10.1.1.0/24' })
+    .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+    .addInstance('peer-host', { subnet: 'b1', ip: '10.1.1.10' })
+    .allowIcmp('peer-host', '10.0.0.0/16')
+    .peer('p', 'main', 'b', { status })
+    .addRoute('public', '10.1.0.0/16', 'pcx:p', 'blackhole')
+    .addRoute('b1', '10.0.0.0/16', 'pcx:p', 'blackhole');
+}
 
 describe('ROUTE_BLACKHOLE to a deleted NAT gateway', () => {
   // The batch subnet's NAT gateway was deleted to save money; a new one was created, but the route still points
