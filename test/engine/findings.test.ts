@@ -519,6 +519,8 @@ describe('PEERING_NOT_TRANSITIVE', () => {
       awsCode: 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR',
       fix: null,
     });
+    // Two private networks: link them directly.
+    expect(finding(d, 'PEERING_NOT_TRANSITIVE').message).toContain('peer them directly');
   });
 });
 
@@ -629,6 +631,12 @@ describe('NAT_REQUIRES_SOURCE_IN_VPC', () => {
   it('blocks edge-to-edge use of a peer VPC NAT gateway at the peering', () => {
     const d = ask(w, 'b-host', '8.8.8.8');
     expect(codes(d)).toEqual(['PEERING_NOT_TRANSITIVE forward']);
+    // The internet is not a network to peer with: b needs a gateway of its own.
+    const { message } = finding(d, 'PEERING_NOT_TRANSITIVE');
+    expect(message).toContain(
+      `To reach the internet, ${w.id('b')} needs a way out of its own: a route to an internet gateway attached to it`,
+    );
+    expect(message).not.toContain('peer them directly');
   });
 });
 

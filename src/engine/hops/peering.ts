@@ -7,7 +7,7 @@ import type {
   VpcPeeringConnection,
   VpcPeeringConnectionId,
 } from '../../model/index.js';
-import { cidrCovers } from '../../net/ip.js';
+import { cidrCovers, isPublicIp } from '../../net/ip.js';
 import { type Flow, hostOf, isHost } from '../flow.js';
 import { deliverInVpc, type Walk } from '../walk.js';
 import { checkNacl } from './network-acl.js';
@@ -15,6 +15,21 @@ import { checkNacl } from './network-acl.js';
 /** What to do instead of routing through a peering: whyping proposes no automatic fix (it is a design change). */
 export const TRANSIT_ADVICE =
   'To connect these two networks, peer them directly (a new peering connection, accepted, with routes both ways) or attach both to a transit gateway; whyping does not create either for you.';
+
+/**
+ * What to do instead when a peering is asked to carry internet traffic: a VPC reaches the internet, and is reached
+ * from it, only through gateways of its own (a peer VPC's internet or NAT gateway carries only that VPC's traffic).
+ */
+function edgeAdvice(direction: 'out' | 'in', vpcId: VpcId): string {
+  return direction === 'out'
+    ? `To reach the internet, ${vpcId} needs a way out of its own: a route to an internet gateway attached to it (with a public or Elastic IP on the instance), or to a NAT gateway in it.`
+    : `The internet reaches ${vpcId} only through an internet gateway attached to it (with a public or Elastic IP on the destination).`;
+}
+
+/** An address (or range) on the internet: a public address, or the internet as a whole. */
+function onInternet(cidr: string): boolean {
+  return cidr === '0.0.0.0/0' || isPublicIp(hostOf(cidr));
+}
 
 /** Statuses in which a peering connection still links two VPCs (routes to it can be created). */
 export const LIVE_PEERING = new Set(['active', 'pending-acceptance', 'provisioning', 'initiating-request']);
@@ -98,8 +113,8 @@ export function crossPeering(
       code: 'PEERING_NOT_TRANSITIVE',
       resource: p.id,
       message: !dstInPeer
-        ? `${flow.dst} is not in ${peerVpc} (${remoteCidrs.join(', ') || 'CIDRs unknown'}): a peering connection delivers only to the peer VPC's own addresses (no transit, no edge-to-edge routing). ${TRANSIT_ADVICE}`
-        : `The packet's source ${flow.src} is not in ${fromVpc}: a peering connection carries only traffic from the VPC's own addresses (no transit, no edge-to-edge routing). ${TRANSIT_ADVICE}`,
+        ? `${flow.dst} is not in ${peerVpc} (${remoteCidrs.join(', ') || 'CIDRs unknown'}): a peering connection delivers only to the peer VPC's own addresses (no transit, no edge-to-edge routing). ${onInternet(flow.dst) ? edgeAdvice('out', fromVpc) : TRANSIT_ADVICE}`
+        : `The packet's source ${flow.src} is not in ${fromVpc}: a peering connection carries only traffic from the VPC's own addresses (no transit, no edge-to-edge routing). ${onInternet(flow.src) ? edgeAdvice('in', peerVpc) : TRANSIT_ADVICE}`,
       evidence: `route ${matched} → ${p.id}`,
     });
     // Go on as if the direct link existed: into the VPC that holds the destination, when the snapshot has it.
