@@ -573,6 +573,8 @@ describe('NO_INTERNET_GATEWAY_ROUTE', () => {
     expect(codes(d)).toEqual(['NO_INTERNET_GATEWAY_ROUTE return']);
     expect(d.forward.every((h) => h.allowed)).toBe(true);
     expect(finding(d, 'NO_INTERNET_GATEWAY_ROUTE').fix?.params).toMatchObject({ destinationCidrBlock: '8.8.4.4/32' });
+    // The client contacted the Elastic IP, not the private address the reply starts from.
+    expect(finding(d, 'NO_INTERNET_GATEWAY_ROUTE').message).toContain('so the client, which contacted 3.3.3.3, drops');
   });
 });
 

@@ -166,12 +166,15 @@ export function natEgress(
     });
     const igw = (t.s.index.vpcInternetGateways.get(vpcId) ?? [])[0];
     const client = flow.dst;
+    // The address the client contacted: the sender's public address, which the internet gateway mapped to flow.src.
+    const own = hostOf(flow.src);
+    const contacted = (flow.srcEni && t.publicIpOf(flow.srcEni, own)) ?? own;
     const canRoute = igw !== undefined && parseCidr(client)?.prefix !== 0;
     t.rec.record({
       flow,
       code: 'NO_INTERNET_GATEWAY_ROUTE',
       resource: rt.id,
-      message: `Replies to ${client} leave through NAT gateway ${nat.id} (route table ${rt.id}) and carry its address, so the client, which contacted ${flow.src}, drops them: the reply needs a route to an internet gateway.`,
+      message: `Replies to ${client} leave through NAT gateway ${nat.id} (route table ${rt.id}) and carry its address, so the client, which contacted ${contacted}, drops them: the reply needs a route to an internet gateway.`,
       fix: canRoute
         ? {
             action: {
