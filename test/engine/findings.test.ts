@@ -521,6 +521,12 @@ describe('PEERING_NOT_TRANSITIVE', () => {
     });
     // Two private networks: link them directly.
     expect(finding(d, 'PEERING_NOT_TRANSITIVE').message).toContain('peer them directly');
+    // The peering's hop is the one that blocks, though the peering itself is active.
+    expect(d.forward.find((h) => h.component === 'peering-connection')).toMatchObject({
+      id: w.id('ab'),
+      allowed: false,
+      detail: `10.2.1.10/32 is not in ${w.id('b')}`,
+    });
   });
 });
 

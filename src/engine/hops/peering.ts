@@ -75,11 +75,19 @@ export function crossPeering(
   }
   const active = p.status === 'active';
   const peerVpc = p.requester.vpcId === fromVpc ? p.accepter.vpcId : p.requester.vpcId;
+  const remoteCidrs = peerCidrs(t, p, peerVpc);
+  const localCidrs = peerCidrs(t, p, fromVpc);
+  const dstInPeer = remoteCidrs.some((c) => cidrCovers(c, flow.dst));
+  const srcInLocal = localCidrs.some((c) => cidrCovers(c, flow.src));
+  // The hop passes only when the peering carries this packet: active, and between the two VPCs' own addresses.
   t.rec.hop(flow, {
     component: 'peering-connection',
     id: p.id,
-    allowed: active,
+    allowed: active && dstInPeer && srcInLocal,
     rule: `${p.requester.vpcId} ↔ ${p.accepter.vpcId} (${p.status})`,
+    ...(dstInPeer && srcInLocal
+      ? {}
+      : { detail: !dstInPeer ? `${flow.dst} is not in ${peerVpc}` : `the source ${flow.src} is not in ${fromVpc}` }),
   });
   // A peering that is not active is reported on the peering too (DESIGN §3), dead ones included (deleted, rejected,
   // expired, failed): there is nothing to accept then, and the blackhole route's fix creates a new peering.
@@ -103,10 +111,6 @@ export function crossPeering(
   }
   // A dead peering is reported (by its route or above); the walk goes on as if the peering the user must create in
   // its place existed, so the rest of the path and the reply are checked too.
-  const remoteCidrs = peerCidrs(t, p, peerVpc);
-  const localCidrs = peerCidrs(t, p, fromVpc);
-  const dstInPeer = remoteCidrs.some((c) => cidrCovers(c, flow.dst));
-  const srcInLocal = localCidrs.some((c) => cidrCovers(c, flow.src));
   if (!dstInPeer || !srcInLocal) {
     t.rec.record({
       flow,
