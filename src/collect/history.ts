@@ -51,6 +51,12 @@ export const CAUSES: Partial<Record<FindingCode, readonly string[]>> = {
     'DisableTransitGatewayRouteTablePropagation',
   ],
   TGW_ROUTE_BLACKHOLE: ['CreateTransitGatewayRoute', 'ReplaceTransitGatewayRoute', 'DeleteTransitGatewayVpcAttachment'],
+  TGW_ATTACHMENT_NOT_AVAILABLE: [
+    'CreateTransitGatewayVpcAttachment',
+    'RejectTransitGatewayVpcAttachment',
+    'DeleteTransitGatewayVpcAttachment',
+  ],
+  ROUTING_LOOP: ['CreateTransitGatewayRoute', 'ReplaceTransitGatewayRoute'],
 };
 
 /** The ids CloudTrail can look up by ResourceName (an IP or a VPC standing as a finding's resource is not one). */

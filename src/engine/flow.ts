@@ -59,6 +59,13 @@ export interface Flow {
   /** A NAT gateway translated this packet's source (forward), or this reply must be translated back (return). */
   natted: NatRecord | null;
   steps: number;
+  /**
+   * Where this direction entered transit gateways so far (`tgw|attachment|destination`): the same entry twice means
+   * the routes send the packet round in a circle.
+   */
+  tgwEntries: Set<string>;
+  /** The last transit gateway route that sent this packet on (the one that closes a loop, when there is one). */
+  lastTgwRoute: { tgwId: string; routeTableId: string; text: string; attachmentId: string } | null;
   /** Where the packet ended: a network interface, or the internet. */
   arrived: { kind: 'eni'; eni: NetworkInterface; srcSeen: string } | { kind: 'internet'; srcSeen: string } | null;
 }
@@ -79,6 +86,8 @@ export function newFlow(side: Side, protocol: Protocol, traffic: Traffic, src: s
     viaInternet: false,
     natted: null,
     steps: 0,
+    tgwEntries: new Set(),
+    lastTgwRoute: null,
     arrived: null,
   };
 }

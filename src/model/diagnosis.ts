@@ -94,6 +94,10 @@ export type FindingCode =
   | 'TGW_NO_ROUTE'
   | 'TGW_ROUTE_BLACKHOLE'
   | 'TGW_NO_ATTACHMENT_IN_AZ'
+  /** A transit gateway attachment on the path is not available: pending (acceptance), or rejected, failed, deleted. */
+  | 'TGW_ATTACHMENT_NOT_AVAILABLE'
+  /** The routes send the packet round in a circle (a transit gateway route back into the VPC that sent it). */
+  | 'ROUTING_LOOP'
   | 'PRIVATE_DESTINATION_VIA_INTERNET'
   /** The source is a private (RFC 1918/6598) address outside the snapshot and the packet must cross the internet. */
   | 'PRIVATE_SOURCE_VIA_INTERNET'

@@ -280,6 +280,38 @@ export interface TransitGateway extends Origin {
   tags: Tags;
 }
 
+/**
+ * What a transit gateway attachment's state means for traffic (TransitGatewayAttachmentState in the EC2 API
+ * reference: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TransitGatewayVpcAttachment.html).
+ * `carrying`: available, and modifying (a change to an attachment that works: its subnets or options; it keeps its
+ * association and routes meanwhile). `coming`: not yet: being created, or waiting for the transit gateway owner to
+ * accept it (pendingAcceptance). `dead`: it will never carry traffic again (rolling back a failed creation, failing,
+ * failed, rejecting, rejected, deleting, deleted). A state the data lacks (read as `unknown`) or one this list does not
+ * know counts as carrying: only a state that says so stops traffic.
+ */
+export function attachmentPhase(state: string): 'carrying' | 'coming' | 'dead' {
+  switch (state) {
+    case 'available':
+    case 'modifying':
+      return 'carrying';
+    case 'initiating':
+    case 'initiatingRequest':
+    case 'pendingAcceptance':
+    case 'pending':
+      return 'coming';
+    case 'rollingBack':
+    case 'failing':
+    case 'failed':
+    case 'rejecting':
+    case 'rejected':
+    case 'deleting':
+    case 'deleted':
+      return 'dead';
+    default:
+      return 'carrying';
+  }
+}
+
 export interface TransitGatewayAttachment extends Origin {
   id: TransitGatewayAttachmentId;
   transitGatewayId: TransitGatewayId;
@@ -380,7 +412,10 @@ export interface SnapshotIndex {
   vpcSubnets: Map<VpcId, SubnetId[]>;
   /** ENIs of each subnet. */
   subnetNetworkInterfaces: Map<SubnetId, NetworkInterfaceId[]>;
-  /** TGW attachments of each VPC (resourceType vpc). */
+  /**
+   * TGW attachments of each VPC (resourceType vpc), in every state: those that carry traffic first, then those on their
+   * way (pending, pendingAcceptance), then the dead ones (`attachmentPhase`).
+   */
   vpcTransitGatewayAttachments: Map<VpcId, TransitGatewayAttachmentId[]>;
   /** Prefix list → CIDRs (from PrefixLists, PrefixListEntries or ManagedPrefixLists). */
   prefixListCidrs: Map<PrefixListId, string[]>;

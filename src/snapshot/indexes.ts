@@ -3,14 +3,10 @@
  * a VPC's gateways and attachments, …), built once per snapshot, with the warnings about what is missing.
  */
 import type { NetworkAclId, Snapshot, SnapshotIndex, VpcId } from '../model/index.js';
+import { attachmentPhase } from '../model/resources.js';
 import { parseIp } from '../net/ip.js';
 import { pushTo } from './aws/shared.js';
 import type { Warn } from './merge.js';
-
-/** Transit gateway attachment states that carry traffic (`modifying` keeps carrying while it changes). */
-const LIVE_ATTACHMENT = new Set(['available', 'modifying']);
-/** Attachment states that will never carry traffic again. */
-const DEAD_ATTACHMENT = new Set(['deleted', 'deleting', 'failed', 'failing', 'rejected', 'rejecting']);
 
 export type IndexInput = Pick<
   Snapshot,
@@ -160,9 +156,12 @@ export function buildIndex(s: IndexInput, presentKeys: ReadonlySet<string>, warn
     for (const v of igw.attachedVpcIds) pushTo(index.vpcInternetGateways, v, igw.id);
   for (const g of s.egressOnlyInternetGateways.values())
     for (const v of g.attachedVpcIds) pushTo(index.vpcEgressOnlyInternetGateways, v, g.id);
-  // A VPC keeps its deleted attachments in the data for a while: they carry nothing, and a live one comes first.
-  const attachments = [...s.transitGatewayAttachments.values()].filter((a) => !DEAD_ATTACHMENT.has(a.state));
-  attachments.sort((a, b) => Number(!LIVE_ATTACHMENT.has(a.state)) - Number(!LIVE_ATTACHMENT.has(b.state)));
+  // A VPC keeps its deleted or rejected attachments in the data for a while. They carry nothing, but they stay in the
+  // index so that the engine can name them; an attachment that carries traffic comes first, then one on its way
+  // (pending, waiting for acceptance), then the dead ones.
+  const rank = { carrying: 0, coming: 1, dead: 2 };
+  const attachments = [...s.transitGatewayAttachments.values()];
+  attachments.sort((a, b) => rank[attachmentPhase(a.state)] - rank[attachmentPhase(b.state)]);
   for (const att of attachments)
     if (att.resourceType === 'vpc' && att.resourceId)
       pushTo(index.vpcTransitGatewayAttachments, att.resourceId as VpcId, att.id);

@@ -13,6 +13,7 @@ import type {
   VpcEndpoint,
   VpcId,
 } from '../model/index.js';
+import { attachmentPhase } from '../model/resources.js';
 import { isCidr, parseIp, unusableAddress } from '../net/ip.js';
 
 /** Words that stand for "a host on the internet". */
@@ -236,7 +237,7 @@ function connectedVpcs(s: Snapshot, vpcId: VpcId): Set<string> {
   const tgws = new Set<string>();
   for (const attId of s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
     const att = s.transitGatewayAttachments.get(attId);
-    if (att) tgws.add(att.transitGatewayId);
+    if (att && attachmentPhase(att.state) !== 'dead') tgws.add(att.transitGatewayId);
   }
   if (tgws.size)
     for (const att of s.transitGatewayAttachments.values())

@@ -4,7 +4,7 @@
  * VPC "main" (10.0.0.0/16) with an internet gateway and a public subnet "public" (10.0.1.0/24, 0.0.0.0/0 → igw).
  */
 import { describe, expect, it } from 'vitest';
-import { SnapshotBuilder } from '../support/builder.js';
+import { idFor, SnapshotBuilder } from '../support/builder.js';
 import { ask, codes, finding, path } from './helpers.js';
 
 /** web (10.0.1.10) in the public subnet and db (10.0.2.20) in a private subnet "app" of the same VPC. */
@@ -679,7 +679,9 @@ describe('SOURCE_DEST_CHECK', () => {
 });
 
 /** main and "data" (10.5.0.0/16) attached to transit gateway "hub", with VPC routes to it on both sides. */
-function hub(o: { associated?: boolean; propagate?: boolean; az?: string } = {}): SnapshotBuilder {
+function hub(
+  o: { associated?: boolean; propagate?: boolean; az?: string; state?: string; dataState?: string } = {},
+): SnapshotBuilder {
   return new SnapshotBuilder()
     .addVpc('data', { cidr: '10.5.0.0/16' })
     .addSubnet('d1', { vpc: 'data', cidr: '10.5.1.0/24' })
@@ -689,8 +691,20 @@ function hub(o: { associated?: boolean; propagate?: boolean; az?: string } = {})
     .addInstance('lake', { subnet: 'd1', ip: '10.5.1.9' })
     .allowIcmp('lake', '10.0.0.0/16')
     .addTransitGateway('hub')
-    .attach('main-att', { tgw: 'hub', vpc: 'main', subnets: ['tgw-a'], associated: o.associated ?? true })
-    .attach('data-att', { tgw: 'hub', vpc: 'data', subnets: ['d1'], propagate: o.propagate ?? true })
+    .attach('main-att', {
+      tgw: 'hub',
+      vpc: 'main',
+      subnets: ['tgw-a'],
+      associated: o.associated ?? true,
+      state: o.state ?? 'available',
+    })
+    .attach('data-att', {
+      tgw: 'hub',
+      vpc: 'data',
+      subnets: ['d1'],
+      propagate: o.propagate ?? true,
+      state: o.dataState ?? 'available',
+    })
     .addRoute('public-rt', '10.5.0.0/16', 'tgw:hub')
     .addRoute('d1', '10.0.0.0/16', 'tgw:hub');
 }
@@ -738,6 +752,61 @@ describe('transit gateway findings', () => {
     const d = ask(hub({ az: 'us-east-1b' }), 'web', 'lake');
     expect(codes(d)).toEqual(['TGW_NO_ATTACHMENT_IN_AZ forward']);
     expect(finding(d, 'TGW_NO_ATTACHMENT_IN_AZ').awsCode).toBe('TGW_ROUTE_AZ_RESTRICTION');
+  });
+
+  it('TGW_ATTACHMENT_NOT_AVAILABLE: the attachment still waits for the transit gateway owner to accept it', () => {
+    // The main VPC's account asked to attach to a shared hub whose owner has not accepted yet (no association either).
+    const d = ask(hub({ associated: false, state: 'pendingAcceptance' }), 'web', 'lake');
+    expect(d.reachable).toBe(false);
+    // Not "associate it": AWS refuses an association (or anything else) until the attachment is accepted.
+    expect(codes(d)).toEqual(['TGW_ATTACHMENT_NOT_AVAILABLE forward']);
+    const f = finding(d, 'TGW_ATTACHMENT_NOT_AVAILABLE');
+    expect(f).toMatchObject({
+      resource: idFor('tgw-attach', 'main-att'),
+      awsCode: 'BAD_STATE_ATTACHMENT',
+      evidence: 'state pendingAcceptance',
+    });
+    // Only the gateway's owner can accept, and accepting joins the VPC to its routing: the exact step, no automatic fix.
+    expect(f.message).toContain('until the owner of');
+    expect(f.message).toContain(
+      `aws ec2 accept-transit-gateway-vpc-attachment --transit-gateway-attachment-id ${idFor('tgw-attach', 'main-att')}`,
+    );
+    expect(f.fix).toBeNull();
+    expect(d.forward).toContainEqual(
+      expect.objectContaining({ component: 'transit-gateway-attachment', allowed: false }),
+    );
+    // The reply leaves the hub through the same attachment: blocked there too.
+    expect(d.return).toContainEqual(
+      expect.objectContaining({ component: 'transit-gateway-attachment', id: f.resource, allowed: false }),
+    );
+  });
+
+  it('TGW_ATTACHMENT_NOT_AVAILABLE: the destination VPC’s attachment was rejected, on the request and the reply', () => {
+    const d = ask(hub({ dataState: 'rejected' }), 'web', 'lake');
+    expect(d.reachable).toBe(false);
+    expect(d.notAnalyzed).toBeNull();
+    const f = finding(d, 'TGW_ATTACHMENT_NOT_AVAILABLE');
+    expect(f.resource).toBe(idFor('tgw-attach', 'data-att'));
+    expect(f.message).toContain('never will again');
+    expect(f.fix).toBeNull();
+  });
+});
+
+describe('ROUTING_LOOP', () => {
+  // A static route meant for the data VPC was pointed at the main VPC's attachment by mistake: the hub sends the
+  // packet back into main, whose route sends it to the hub again.
+  const w = hub().addTgwRoute('hub', '10.5.1.0/24', 'main-att');
+
+  it('names the transit gateway route that sends the packet back, and where the destination really is', () => {
+    const d = ask(w, 'web', 'lake');
+    expect(d.reachable).toBe(false);
+    expect(d.notAnalyzed).toBeNull();
+    expect(codes(d)).toEqual(['ROUTING_LOOP forward']);
+    const f = finding(d, 'ROUTING_LOOP');
+    expect(f).toMatchObject({ resource: idFor('tgw-rtb', 'hub'), awsCode: null });
+    expect(f.evidence).toContain('10.5.1.0/24');
+    expect(f.message).toContain(`(attachment ${idFor('tgw-attach', 'data-att')})`);
+    expect(d.forward.at(-1)).toMatchObject({ component: 'transit-gateway', allowed: false });
   });
 });
 

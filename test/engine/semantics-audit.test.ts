@@ -740,6 +740,76 @@ describe('S28 transit gateway AZ presence on the way back', () => {
   });
 });
 
+describe('S28 transit gateway attachment states', () => {
+  /** a (main) pings b (data) across hub; main's attachment in `state`, main's route to the hub in `routeState`. */
+  function hubWith(state: string, routeState: 'active' | 'blackhole' = 'active'): SnapshotBuilder {
+    return new SnapshotBuilder()
+      .addVpc('data', { cidr: '10.2.0.0/16' })
+      .addSubnet('d1', { vpc: 'data', cidr: '10.2.1.0/24' })
+      .addInstance('a', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('b', { subnet: 'd1', ip: '10.2.1.20' })
+      .allowIcmp('b', '10.0.0.0/16')
+      .addTransitGateway('hub')
+      .attach('ta', { tgw: 'hub', vpc: 'main', subnets: ['public'], state })
+      .attach('tb', { tgw: 'hub', vpc: 'data', subnets: ['d1'] })
+      .addRoute('public', '10.2.0.0/16', 'tgw:hub', routeState)
+      .addRoute('data-main', '10.0.0.0/16', 'tgw:hub');
+  }
+
+  // TransitGatewayAttachmentState (EC2 API reference): only available carries traffic, and modifying, a change to an
+  // attachment that works (its subnets or options), keeps carrying it meanwhile.
+  it.each(['available', 'modifying'])('an attachment that is %s carries traffic', (state) => {
+    expect(ask(hubWith(state), 'a', 'b').reachable).toBe(true);
+  });
+
+  it.each([
+    ['initiatingRequest', 'being created'],
+    ['pending', 'being created'],
+    ['pendingAcceptance', 'accepts it'],
+    ['rollingBack', 'never will again'],
+    ['failing', 'never will again'],
+    ['failed', 'never will again'],
+    ['rejecting', 'never will again'],
+    ['rejected', 'never will again'],
+    ['deleting', 'never will again'],
+    ['deleted', 'never will again'],
+  ])('an attachment that is %s carries nothing: TGW_ATTACHMENT_NOT_AVAILABLE (%s)', (state, says) => {
+    const d = ask(hubWith(state), 'a', 'b');
+    expect(d.reachable).toBe(false);
+    expect(d.notAnalyzed).toBeNull();
+    expect(codes(d)).toEqual(['TGW_ATTACHMENT_NOT_AVAILABLE forward']);
+    const f = finding(d, 'TGW_ATTACHMENT_NOT_AVAILABLE');
+    expect(f.resource).toBe(idFor('tgw-attach', 'ta'));
+    expect(f.message).toContain(`is ${state}:`);
+    expect(f.message).toContain(says);
+  });
+
+  it('an attachment whose state the data lacks is taken to carry traffic (only a state that says so stops it)', () => {
+    const s = raw(hubWith('available'), (data) => {
+      for (const a of [...(data.TransitGatewayAttachments ?? []), ...(data.TransitGatewayVpcAttachments ?? [])])
+        delete a.State;
+    });
+    expect(ask(s, 'a', 'b').reachable).toBe(true);
+  });
+
+  it('takes the state from DescribeTransitGatewayVpcAttachments when DescribeTransitGatewayAttachments has none', () => {
+    const s = raw(hubWith('rejected'), (data) => {
+      for (const a of data.TransitGatewayAttachments ?? []) delete a.State;
+    });
+    expect(s.transitGatewayAttachments.get(idFor('tgw-attach', 'ta') as never)?.state).toBe('rejected');
+    expect(codes(ask(s, 'a', 'b'))).toEqual(['TGW_ATTACHMENT_NOT_AVAILABLE forward']);
+  });
+
+  it('a VPC route to the gateway that AWS shows as blackhole names the dead attachment, and nothing is "not in the snapshot"', () => {
+    // AWS turns the VPC's route to a transit gateway into a blackhole once the VPC's attachment is gone.
+    const d = ask(hubWith('deleted', 'blackhole'), 'a', 'b');
+    expect(d.reachable).toBe(false);
+    expect(d.notAnalyzed).toBeNull();
+    expect(codes(d)).toEqual(['ROUTE_BLACKHOLE forward', 'TGW_ATTACHMENT_NOT_AVAILABLE forward']);
+    expect(finding(d, 'ROUTE_BLACKHOLE').message).toContain(`${idFor('tgw-attach', 'ta')}, the attachment of`);
+  });
+});
+
 describe('instance state (S30 aside: the model sees state, not the OS)', () => {
   it('a terminated destination answers nothing and gets no start fix', () => {
     const w = across().allowIcmp('b', '10.0.0.0/16');

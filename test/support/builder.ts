@@ -115,6 +115,8 @@ interface TgwAttachmentSpec {
   vpc: string;
   subnets: string[];
   associated: boolean;
+  /** TransitGatewayAttachmentState (`available` unless given). */
+  state: string;
 }
 interface PrefixListSpec {
   name: string;
@@ -399,12 +401,22 @@ export class SnapshotBuilder {
     return this;
   }
 
-  /** Attaches a VPC to a transit gateway through `subnets` (one per AZ), associated and propagating by default. */
+  /**
+   * Attaches a VPC to a transit gateway through `subnets` (one per AZ), associated and propagating by default, in
+   * state `available` unless `state` says otherwise (`pendingAcceptance`, `deleted` …).
+   */
   attach(
     name: string,
-    o: { tgw: string; vpc: string; subnets: string[]; associated?: boolean; propagate?: boolean },
+    o: { tgw: string; vpc: string; subnets: string[]; associated?: boolean; propagate?: boolean; state?: string },
   ): this {
-    this.attachments.push({ name, tgw: o.tgw, vpc: o.vpc, subnets: o.subnets, associated: o.associated ?? true });
+    this.attachments.push({
+      name,
+      tgw: o.tgw,
+      vpc: o.vpc,
+      subnets: o.subnets,
+      associated: o.associated ?? true,
+      state: o.state ?? 'available',
+    });
     if (o.propagate ?? true) {
       const tgw = this.tgw(o.tgw);
       for (const c of this.vpc(o.vpc).cidrs) tgw.routes.push({ cidr: c, attachment: name, type: 'propagated' });
@@ -483,7 +495,7 @@ export class SnapshotBuilder {
         ResourceOwnerId: ACCOUNT,
         ResourceType: 'vpc',
         ResourceId: idFor('vpc', a.vpc),
-        State: 'available',
+        State: a.state,
         ...(a.associated
           ? { Association: { TransitGatewayRouteTableId: idFor('tgw-rtb', a.tgw), State: 'associated' } }
           : {}),
@@ -494,7 +506,7 @@ export class SnapshotBuilder {
         TransitGatewayId: idFor('tgw', a.tgw),
         VpcId: idFor('vpc', a.vpc),
         VpcOwnerId: ACCOUNT,
-        State: 'available',
+        State: a.state,
         SubnetIds: a.subnets.map((s) => idFor('subnet', s)),
         Options: { DnsSupport: 'enable', Ipv6Support: 'disable', ApplianceModeSupport: 'disable' },
         Tags: tags(a.name),

@@ -1,6 +1,15 @@
 /** Route tables: the route in force for the destination, blackholes and missing routes, with the fix for each. */
 
-import type { FixAction, Route, RouteTable, RouteTableId, SubnetId, VpcId } from '../../model/index.js';
+import type {
+  FixAction,
+  Route,
+  RouteTable,
+  RouteTableId,
+  SubnetId,
+  TransitGatewayAttachment,
+  VpcId,
+} from '../../model/index.js';
+import { attachmentPhase } from '../../model/resources.js';
 import { cidrContains, cidrCovers, isPublicIp, isRfc1918, isRfc6598, parseCidr } from '../../net/ip.js';
 import { makeFix } from '../fixes.js';
 import { type Flow, hostOf, INTERNET_ANY, isHost, MAX_STEPS } from '../flow.js';
@@ -20,12 +29,16 @@ const PEERING_ON_THE_WAY: Record<string, string> = {
 };
 /** Routes the packet from the subnet it is in, with that subnet's table in force. */
 export function routeFrom(t: Walk, flow: Flow, subnetId: SubnetId, originSubnet: SubnetId): void {
+  const rt = routeTableFor(t.s, subnetId);
   if (++flow.steps > MAX_STEPS) {
-    t.rec.stop('route-table', subnetId, 'the path loops');
+    t.rec.stop(
+      rt ? 'route-table' : 'subnet',
+      rt?.id ?? subnetId,
+      `the path loops: ${MAX_STEPS} routing steps and ${flow.dst} not reached`,
+    );
     return;
   }
   const subnet = t.s.subnets.get(subnetId);
-  const rt = routeTableFor(t.s, subnetId);
   if (!subnet || !rt) {
     t.rec.stop('route-table', subnetId, `no route table is known for ${subnetId}`);
     return;
@@ -172,6 +185,13 @@ export function reportBlackhole(
     } else {
       advice = ` ${pick.advice}`;
     }
+  } else if (r.target.kind === 'transit-gateway') {
+    // AWS shows a route to a transit gateway as a blackhole while the VPC has no attachment to it that carries traffic.
+    const tgwId = r.target.id;
+    const att = liveOrDeadAttachment(t, rt.vpcId, tgwId);
+    if (!att) why = `${rt.vpcId} has no attachment to ${tgwId} in the snapshot`;
+    else if (attachmentPhase(att.state) !== 'carrying')
+      why = `${att.id}, the attachment of ${rt.vpcId} to ${tgwId}, is ${att.state}`;
   } else if (r.target.kind === 'internet-gateway') {
     // A deleted or detached internet gateway: point the route at the one attached to the VPC now, or create one.
     const oldId = r.target.id;
@@ -239,14 +259,27 @@ export function linkedVpcs(t: Walk, vpcId: VpcId, ip: string): VpcId[] {
 
 export function linkedTo(t: Walk, vpcId: VpcId, other: VpcId): boolean {
   if (peeringBetween(t, vpcId, other)) return true;
-  const tgws = new Set(
-    (t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []).map(
-      (id) => t.s.transitGatewayAttachments.get(id)?.transitGatewayId,
-    ),
-  );
-  return (t.s.index.vpcTransitGatewayAttachments.get(other) ?? []).some((id) =>
-    tgws.has(t.s.transitGatewayAttachments.get(id)?.transitGatewayId),
-  );
+  const tgws = new Set(liveAttachments(t, vpcId).map((a) => a.transitGatewayId));
+  return liveAttachments(t, other).some((a) => tgws.has(a.transitGatewayId));
+}
+
+/** A VPC's attachment to a transit gateway in any state (one that carries traffic first), if the snapshot has one. */
+function liveOrDeadAttachment(t: Walk, vpcId: VpcId, tgwId: string): TransitGatewayAttachment | undefined {
+  for (const id of t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
+    const a = t.s.transitGatewayAttachments.get(id);
+    if (a?.transitGatewayId === tgwId) return a;
+  }
+  return undefined;
+}
+
+/** A VPC's transit gateway attachments that carry traffic or are on their way to (not the dead ones). */
+function liveAttachments(t: Walk, vpcId: VpcId): TransitGatewayAttachment[] {
+  const out: TransitGatewayAttachment[] = [];
+  for (const id of t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
+    const a = t.s.transitGatewayAttachments.get(id);
+    if (a && attachmentPhase(a.state) !== 'dead') out.push(a);
+  }
+  return out;
 }
 
 /**
@@ -330,12 +363,9 @@ export function noRoute(
       );
       return;
     }
-    for (const attId of t.s.index.vpcTransitGatewayAttachments.get(rt.vpcId) ?? []) {
-      const att = t.s.transitGatewayAttachments.get(attId);
-      if (att?.state !== 'available') continue;
-      const dstAttached = (t.s.index.vpcTransitGatewayAttachments.get(dstVpc) ?? []).some(
-        (id) => t.s.transitGatewayAttachments.get(id)?.transitGatewayId === att.transitGatewayId,
-      );
+    for (const att of liveAttachments(t, rt.vpcId)) {
+      if (att.state !== 'available') continue;
+      const dstAttached = liveAttachments(t, dstVpc).some((a) => a.transitGatewayId === att.transitGatewayId);
       if (!dstAttached) continue;
       const cidr = t.s.vpcs.get(dstVpc)?.cidrs.find((c) => cidrContains(c, dstIp)) ?? flow.dst;
       addRouteAndFollow(

@@ -8,6 +8,7 @@ import type {
   TransitGatewayRouteTableId,
   VpcId,
 } from '../../model/index.js';
+import { attachmentPhase } from '../../model/resources.js';
 import { cidrContains, parseCidr } from '../../net/ip.js';
 import { type Flow, hostOf, isHost, MAX_STEPS } from '../flow.js';
 import { selectTgwRoute } from '../ranges.js';
@@ -16,18 +17,78 @@ import type { Walk } from '../walk.js';
 import { checkNacl } from './network-acl.js';
 import { routeFrom } from './route-table.js';
 
-/** The first attachment of a VPC to a transit gateway that the snapshot lists (the first available one, if asked). */
+/**
+ * The attachment of a VPC to a transit gateway: one that carries traffic if there is one, else one on its way, else a
+ * dead one (the index's order), so that the answer can name it; only one that carries traffic, if asked.
+ */
 function attachmentOf(
   t: Walk,
   vpcId: VpcId,
   tgwId: TransitGatewayId,
-  availableOnly = false,
+  carryingOnly = false,
 ): TransitGatewayAttachment | undefined {
   for (const id of t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
     const a = t.s.transitGatewayAttachments.get(id);
-    if (a?.transitGatewayId === tgwId && (!availableOnly || a.state === 'available')) return a;
+    if (a?.transitGatewayId === tgwId && (!carryingOnly || attachmentPhase(a.state) === 'carrying')) return a;
   }
   return undefined;
+}
+
+/**
+ * An attachment the packet would cross (into or out of the transit gateway) that carries no traffic in its state:
+ * TGW_ATTACHMENT_NOT_AVAILABLE, saying what brings it to `available`. Returns false when the attachment carries.
+ */
+function attachmentNotCarrying(t: Walk, flow: Flow, att: TransitGatewayAttachment, tgwId: TransitGatewayId): boolean {
+  const phase = attachmentPhase(att.state);
+  if (phase === 'carrying') return false;
+  t.rec.hop(flow, {
+    component: 'transit-gateway-attachment',
+    id: att.id,
+    allowed: false,
+    rule: `${att.id} is ${att.state}`,
+  });
+  const what = att.resourceType === 'peering' ? `peering attachment ${att.id}` : `attachment ${att.id}`;
+  const of =
+    att.resourceType === 'vpc'
+      ? ` of ${att.resourceId} to ${tgwId}`
+      : att.resourceType === 'peering'
+        ? ''
+        : ` (${att.resourceType})`;
+  let next: string;
+  if (att.state === 'pendingAcceptance') {
+    // AcceptTransitGatewayVpcAttachment: "The VPC attachment must be in the pendingAcceptance state" (EC2 API
+    // reference). Only the owner of the transit gateway can accept (the accepter's gateway, for a peering attachment).
+    // An attachment waits for acceptance only when it comes from another account and the gateway does not accept
+    // shared attachments automatically: its owner chose to review each one, since accepting joins the VPC to the
+    // gateway's route tables. That decision stays with the owner: no automatic fix, the exact step instead.
+    const tgw = t.s.transitGateways.get(att.transitGatewayId);
+    const owner = tgw?.accountId ?? att.accountId;
+    const region = tgw?.region ?? att.region;
+    const cli =
+      att.resourceType === 'peering'
+        ? 'accept-transit-gateway-peering-attachment'
+        : 'accept-transit-gateway-vpc-attachment';
+    next = ` it carries no traffic until the owner of ${att.transitGatewayId}${owner ? ` (account ${owner})` : ''} accepts it. In that account: aws ec2 ${cli} --transit-gateway-attachment-id ${att.id}${region ? ` --region ${region}` : ''} (or VPC console → Transit gateway attachments → Actions → Accept). Accepting joins ${att.resourceType === 'vpc' ? att.resourceId : 'the other gateway'} to the gateway's routing, so it is the owner's decision: whyping does not accept it.`;
+    if (att.resourceType === 'vpc' && !att.associatedRouteTableId && !tgw?.defaultAssociationRouteTableId) {
+      next += ` It has no route table association, and ${att.transitGatewayId} has no default association table in the data: once it is available, associate it with a route table of ${att.transitGatewayId}.`;
+    }
+  } else if (phase === 'coming') {
+    next =
+      ' it is being created and carries no traffic until it is available (usually within minutes): diagnose again then.';
+  } else {
+    next =
+      att.resourceType === 'vpc'
+        ? ` it carries no traffic and never will again. Attach ${att.resourceId} to ${tgwId} anew (CreateTransitGatewayVpcAttachment, a subnet in each AZ that needs it), then associate the new attachment with a route table and let it propagate (or route to it).`
+        : ' it carries no traffic and never will again: create a new one.';
+  }
+  t.rec.record({
+    flow,
+    code: 'TGW_ATTACHMENT_NOT_AVAILABLE',
+    resource: att.id,
+    message: `Transit gateway ${what}${of} is ${att.state}:${next}`,
+    evidence: `state ${att.state}`,
+  });
+  return true;
 }
 
 /** Into a transit gateway through this VPC's attachment, then its route tables, then out of an attachment. */
@@ -44,6 +105,8 @@ export function tgwEnter(
     t.rec.stop('transit-gateway', tgwId, `no attachment of ${vpcId} to ${tgwId} is in the snapshot`);
     return;
   }
+  // An attachment that is not available carries nothing (reported); the walk goes on as if it were, to check the rest.
+  attachmentNotCarrying(t, flow, att, tgwId);
   // Traffic enters the transit gateway through the attachment's interface in the source's AZ.
   let attSubnet = t.subnetInAzOf(att.subnetIds, originSubnet);
   if (!attSubnet) {
@@ -87,7 +150,20 @@ export function tgwForward(
     t.rec.stop('transit-gateway', tgwId, 'the path loops between transit gateways');
     return;
   }
+  // Routing is decided by the entry attachment and the destination alone: the same entry twice means the routes
+  // send the packet round in a circle, and it never arrives (it goes round until its TTL runs out).
+  const entry = `${tgwId}|${inAtt.id}|${flow.dst}`;
+  if (flow.tgwEntries.has(entry)) {
+    routingLoop(t, flow, tgwId, inAtt);
+    return;
+  }
+  flow.tgwEntries.add(entry);
   let rtbId = associationOf(t, inAtt, tgwId);
+  if (!rtbId && attachmentPhase(inAtt.state) !== 'carrying') {
+    // Not available yet (reported): no association can be made before it is; go on as if routed.
+    asIfRouted(t, flow, tgwId, inAtt, originSubnet, depth, sender);
+    return;
+  }
   if (!rtbId && depth > 0 && !t.s.transitGateways.has(tgwId)) {
     // Entered through a peering whose far gateway the snapshot does not hold (its account or region was not read):
     // what it does with the packet is unknown, not a missing association.
@@ -149,17 +225,22 @@ export function tgwForward(
     t.rec.stop('transit-gateway-attachment', outId ?? rtb.id, `${outId} is not in the snapshot`);
     return;
   }
+  flow.lastTgwRoute = { tgwId, routeTableId: rtb.id, text: r.text, attachmentId: out.id };
+  // Out through an attachment that is not available: reported, then on as if it were.
+  const outDead = attachmentNotCarrying(t, flow, out, tgwId);
   if (out.resourceType === 'peering') {
     const other =
       out.transitGatewayId === tgwId
         ? (out.peerTransitGatewayId ?? (out.resourceId as TransitGatewayId))
         : out.transitGatewayId;
-    t.rec.hop(flow, {
-      component: 'transit-gateway-attachment',
-      id: out.id,
-      allowed: true,
-      rule: `peering ${tgwId} → ${other}`,
-    });
+    if (!outDead) {
+      t.rec.hop(flow, {
+        component: 'transit-gateway-attachment',
+        id: out.id,
+        allowed: true,
+        rule: `peering ${tgwId} → ${other}`,
+      });
+    }
     tgwForward(t, flow, other, out, originSubnet, depth + 1);
     return;
   }
@@ -171,7 +252,48 @@ export function tgwForward(
     );
     return;
   }
-  leaveTgw(t, flow, tgwId, inAtt, out, originSubnet, depth, sender);
+  leaveTgw(t, flow, tgwId, inAtt, out, originSubnet, depth, sender, outDead ? AS_IF_AVAILABLE : null);
+}
+
+/** The hop detail of a walk that goes on past a blocker inside a transit gateway. */
+const AS_IF_ROUTED = 'as if the missing association or route existed, to check the rest of the path';
+const AS_IF_AVAILABLE = 'as if the attachment were available, to check the rest of the path';
+
+/**
+ * The packet enters a transit gateway through an attachment it entered before, for the same destination: the last
+ * transit gateway route sent it round a circle (back into the VPC it came from, whose routes send it here again, or
+ * between peered gateways). ROUTING_LOOP names that route; where no route of ours closed it, not analyzed.
+ */
+function routingLoop(t: Walk, flow: Flow, tgwId: TransitGatewayId, inAtt: TransitGatewayAttachment): void {
+  const last = flow.lastTgwRoute;
+  t.rec.hop(flow, {
+    component: 'transit-gateway',
+    id: tgwId,
+    allowed: false,
+    rule: `${flow.dst} enters again through ${inAtt.id}: the path loops`,
+  });
+  if (!last) {
+    t.rec.stop('transit-gateway', tgwId, `the path loops: ${flow.dst} enters ${tgwId} again through ${inAtt.id}`);
+    return;
+  }
+  const out = t.s.transitGatewayAttachments.get(last.attachmentId as TransitGatewayAttachment['id']);
+  const back =
+    out?.resourceType === 'vpc'
+      ? `into ${out.resourceId}, whose routes send them to ${tgwId} again`
+      : `through ${last.attachmentId}, and the routes beyond send them to ${tgwId} again`;
+  // Where the destination really is, when one attachment of the same gateway leads to a VPC that holds it.
+  const dst = destinationAttachment(t, flow, last.tgwId as TransitGatewayId, out ?? inAtt);
+  const where =
+    dst && dst.att.id !== last.attachmentId
+      ? ` ${hostOf(flow.dst)} is in ${dst.att.resourceId} (attachment ${dst.att.id}): point the route there (ReplaceTransitGatewayRoute).`
+      : '';
+  t.rec.record({
+    flow,
+    code: 'ROUTING_LOOP',
+    resource: last.routeTableId,
+    message: `The route ${last.text} in transit gateway route table ${last.routeTableId} sends packets to ${flow.dst} ${back}: they go round in a loop and never arrive.${where}`,
+    evidence: last.text,
+  });
 }
 
 /**
@@ -189,7 +311,7 @@ function asIfRouted(
   sender: NetworkInterface | null,
 ): void {
   const out = destinationAttachment(t, flow, tgwId, inAtt);
-  if (out) leaveTgw(t, flow, tgwId, inAtt, out.att, originSubnet, depth, sender, true);
+  if (out) leaveTgw(t, flow, tgwId, inAtt, out.att, originSubnet, depth, sender, AS_IF_ROUTED);
 }
 
 /** The available attachment to `tgwId` of the (other) VPC that holds the destination, with the CIDR holding it. */
@@ -279,7 +401,7 @@ function leaveTgw(
   originSubnet: SubnetId,
   depth: number,
   sender: NetworkInterface | null,
-  assumed = false,
+  assumed: string | null = null,
 ): void {
   const vpcId = out.resourceId as VpcId;
   // The attachment subnet in the source's AZ, else in the destination's, else the first.
@@ -292,7 +414,7 @@ function leaveTgw(
     id: out.id,
     allowed: true,
     rule: `into ${vpcId}${subnet ? ` via ${subnet}` : ''}`,
-    ...(assumed ? { detail: 'as if the missing association or route existed, to check the rest of the path' } : {}),
+    ...(assumed ? { detail: assumed } : {}),
   });
   if (!subnet) {
     t.rec.stop('transit-gateway-attachment', out.id, `the subnets of ${out.id} are not in the snapshot`);

@@ -100,6 +100,9 @@ export function transitGatewayAttachmentsFrom(inp: Inputs): Map<TransitGatewayAt
         file.region,
       );
       transitGatewayAttachments.set(id, att);
+    } else if (att.state === 'unknown' && a.State) {
+      // DescribeTransitGatewayAttachments without a State: the VPC attachment's own says whether it carries traffic.
+      att.state = a.State;
     }
     for (const s of a.SubnetIds ?? []) if (!att.subnetIds.includes(s as SubnetId)) att.subnetIds.push(s as SubnetId);
     if (a.Options?.SecurityGroupReferencingSupport)
