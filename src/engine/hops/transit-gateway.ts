@@ -310,6 +310,8 @@ function asIfRouted(
   depth: number,
   sender: NetworkInterface | null,
 ): void {
+  // No route of the gateway sent the packet on from here: a loop found later must not blame an earlier one.
+  flow.lastTgwRoute = null;
   const out = destinationAttachment(t, flow, tgwId, inAtt);
   if (out) leaveTgw(t, flow, tgwId, inAtt, out.att, originSubnet, depth, sender, AS_IF_ROUTED);
 }
