@@ -8,6 +8,7 @@ import type { Diagnosis, Hop, Query, ResolvedEndpoint, Snapshot } from '../model
 import { parseIp } from '../net/ip.js';
 import { placeEnds } from './endpoints.js';
 import { applianceAtEnd } from './hops/instance.js';
+import { PARTLY_DENIED_WARNING } from './hops/network-acl.js';
 import { Walk, walkReply, walkRequest } from './walk.js';
 
 export { EPHEMERAL } from './flow.js';
@@ -59,8 +60,10 @@ function trace(
     forward,
     return: ret,
     findings: t.rec.findings,
-    warnings: t.rec.warnings(snapshot),
+    // What the walk itself warns about (part of an ephemeral range denied) comes first, then the snapshot's warnings.
+    warnings: [...t.rec.partlyDenied.map((p) => `${PARTLY_DENIED_WARNING}: ${p.message}`), ...t.rec.warnings(snapshot)],
     probe: null,
+    ...(t.rec.partlyDenied.length > 0 ? { partlyDenied: [...t.rec.partlyDenied] } : {}),
   });
 
   for (const ep of [endpoints.from, endpoints.to]) {

@@ -8,9 +8,9 @@ import { parseCidr } from '../net/ip.js';
 import type { Traffic } from './rules.js';
 
 /**
- * Ephemeral ports a client picks for TCP/UDP (the reply's destination port). The reply passes a NACL only if
- * every port of the range passes: a real client picks one port per connection, so a partly open range fails
- * some connections and is reported as a blocker. See docs/engine.md ("Ephemeral ports").
+ * Ephemeral ports a client picks for TCP/UDP (the reply's destination port). A real client picks one port per
+ * connection, so a range a network ACL denies in part fails only the connections whose port falls there: a warning
+ * when less than half the range is denied, a blocker when more. See docs/engine.md ("Ephemeral ports").
  */
 export const EPHEMERAL = {
   /** Linux net.ipv4.ip_local_port_range default. */
@@ -66,6 +66,11 @@ export interface Flow {
   tgwEntries: Set<string>;
   /** The last transit gateway route that sent this packet on (the one that closes a loop, when there is one). */
   lastTgwRoute: { tgwId: string; routeTableId: string; text: string; attachmentId: string } | null;
+  /**
+   * Ports of the client's range (`traffic` as it was then) that network ACLs earlier on this reply path deny, when
+   * each denied too few to block: connections fail when any ACL on the way denies their port, so the shares add up.
+   */
+  partlyDenied: { traffic: Traffic; acls: string[]; ports: { from: number; to: number }[] } | null;
   /** Where the packet ended: a network interface, or the internet. */
   arrived: { kind: 'eni'; eni: NetworkInterface; srcSeen: string } | { kind: 'internet'; srcSeen: string } | null;
 }
@@ -88,6 +93,7 @@ export function newFlow(side: Side, protocol: Protocol, traffic: Traffic, src: s
     steps: 0,
     tgwEntries: new Set(),
     lastTgwRoute: null,
+    partlyDenied: null,
     arrived: null,
   };
 }

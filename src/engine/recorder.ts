@@ -11,6 +11,7 @@ import type {
   Hop,
   NetworkInterfaceId,
   NotAnalyzed,
+  PartlyDeniedPorts,
   Snapshot,
   SubnetId,
 } from '../model/index.js';
@@ -87,6 +88,8 @@ export class Recorder {
   readonly findings: Finding[] = [];
   notAnalyzed: NotAnalyzed | null = null;
   readonly touched = new Set<string>();
+  /** Reply paths on which a network ACL denies a minority of the client's ephemeral ports (not blockers). */
+  readonly partlyDenied: PartlyDeniedPorts[] = [];
 
   /** A hop of one direction. */
   hop(flow: Flow, h: Hop): void {
@@ -109,6 +112,12 @@ export class Recorder {
     const finding: Finding = { code, awsCode, direction, resource, message, fix: plan };
     if (evidence) finding.evidence = evidence;
     this.findings.push(finding);
+  }
+
+  /** A network ACL that denies part of the client's ephemeral ports, too little to block; the same one twice is kept once. */
+  partly(p: PartlyDeniedPorts): void {
+    this.touched.add(p.networkAclId);
+    if (!this.partlyDenied.some((q) => q.message === p.message)) this.partlyDenied.push(p);
   }
 
   /** The first thing the model cannot decide (later ones are dropped: one reason is enough). */

@@ -175,8 +175,12 @@ export interface NaclDecision {
   allowed: boolean;
   /** The entry that decided (for a range: the first deny, else the first allow). */
   entry: NaclEntry | null;
+  /** For a range: the first entry that allowed some of its ports (null when none did). */
+  firstAllow: NaclEntry | null;
   /** For a TCP/UDP port range partly denied: the denied sub-ranges. */
   deniedPorts: { from: number; to: number }[];
+  /** The same sub-ranges, each with the entry that denied it (the implicit `*` entry for what no entry matched). */
+  denials: { from: number; to: number; entry: NaclEntry }[];
 }
 
 function entryMatchesTraffic(e: NaclEntry, t: Traffic): boolean {
@@ -221,7 +225,7 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
     t.protocol === 'icmp' ? [{ from: 0, to: 0 }] : [{ from: t.ports.from, to: t.ports.to }];
   let firstAllow: NaclEntry | null = null;
   let firstDeny: NaclEntry | null = null;
-  const denied: { from: number; to: number }[] = [];
+  const denied: { from: number; to: number; entry: NaclEntry }[] = [];
   for (const { entry: e, cidr: c } of parsedEntries(acl, egress)) {
     if (!peer || c.family !== family || !parsedCidrCovers(c, peer)) continue;
     if (!entryMatchesTraffic(e, t)) continue;
@@ -238,7 +242,7 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
         continue;
       }
       if (e.action === 'deny') {
-        denied.push({ from: lo, to: hi });
+        denied.push({ from: lo, to: hi, entry: e });
         firstDeny ??= e;
       } else firstAllow ??= e;
       if (u.from < lo) next.push({ from: u.from, to: lo - 1 });
@@ -249,8 +253,7 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
   }
   // Whatever no entry matched falls to the implicit `*` deny (32767), present in every ACL.
   if (undecided.length > 0) {
-    denied.push(...undecided);
-    firstDeny ??= {
+    const star: NaclEntry = {
       ruleNumber: 32767,
       egress,
       protocol: 'all',
@@ -258,11 +261,20 @@ export function evaluateNacl(acl: NetworkAcl, egress: boolean, t: Traffic, peerC
       cidr: family === 4 ? '0.0.0.0/0' : '::/0',
       text: `* ALL ALL ${family === 4 ? '0.0.0.0/0' : '::/0'} DENY`,
     };
+    denied.push(...undecided.map((u) => ({ ...u, entry: star })));
+    firstDeny ??= star;
   }
   if (denied.length > 0) {
-    return { allowed: false, entry: firstDeny, deniedPorts: t.protocol === 'icmp' ? [] : denied };
+    const denials = t.protocol === 'icmp' ? [] : denied.sort((a, b) => a.from - b.from);
+    return {
+      allowed: false,
+      entry: firstDeny,
+      firstAllow,
+      deniedPorts: denials.map(({ from, to }) => ({ from, to })),
+      denials,
+    };
   }
-  return { allowed: true, entry: firstAllow, deniedPorts: [] };
+  return { allowed: true, entry: firstAllow, firstAllow, deniedPorts: [], denials: [] };
 }
 
 /** A free rule number below `below` in one direction of the ACL (prefers multiples of 10), skipping `reserved`; or null. */
@@ -283,4 +295,48 @@ export function freeRuleNumberBelow(
   for (let n = Math.floor(top / 10) * 10; n >= 10; n -= 10) if (!used.has(n)) return n;
   for (let n = top; n >= 1; n--) if (!used.has(n)) return n;
   return null;
+}
+
+/**
+ * A free rule number strictly between `above` and `below` in one direction of the ACL, or null: the number
+ * `freeRuleNumberBelow` picks when it lies above `above` (so fixes that had no lower bound keep their numbers), else
+ * the highest free number in between.
+ */
+export function freeRuleNumberBetween(
+  acl: NetworkAcl,
+  egress: boolean,
+  above: number,
+  below: number,
+  reserved: ReadonlySet<number> = new Set(),
+): number | null {
+  const n = freeRuleNumberBelow(acl, egress, below, reserved);
+  if (n === null || n > above) return n;
+  const used = new Set([...acl.entries.filter((e) => e.egress === egress).map((e) => e.ruleNumber), ...reserved]);
+  for (let m = Math.min(below - 1, 32766); m > above; m--) if (!used.has(m)) return m;
+  return null;
+}
+
+/**
+ * The highest rule number below `below` of a deny entry (never `*`) that applies to `peerCidr` and to some port of
+ * `ports` for this TCP/UDP protocol, or 0. An allow numbered at or under it would take those ports from it.
+ */
+export function lastDenyBelow(
+  acl: NetworkAcl,
+  egress: boolean,
+  protocol: 'tcp' | 'udp',
+  ports: { from: number; to: number },
+  peerCidr: string,
+  below: number,
+): number {
+  const peer = parseCidr(peerCidr);
+  let last = 0;
+  if (!peer) return last;
+  const t: Traffic = { protocol, ports };
+  for (const { entry: e, cidr: c } of parsedEntries(acl, egress)) {
+    if (e.action !== 'deny' || e.ruleNumber >= below || e.ruleNumber >= 32767) continue;
+    if (c.family !== peer.family || !parsedCidrCovers(c, peer) || !entryMatchesTraffic(e, t)) continue;
+    const range = e.portRange && e.protocol !== 'all' && e.protocol !== -1 ? e.portRange : { from: 0, to: 65535 };
+    if (range.from <= ports.to && range.to >= ports.from) last = Math.max(last, e.ruleNumber);
+  }
+  return last;
 }

@@ -369,8 +369,30 @@ export interface Diagnosis {
   probe: ProbeResult | null;
   /** Advice that is not a blocker (e.g. use an EC2 Instance Connect Endpoint when an instance has no public IP by design). */
   hints?: string[];
+  /**
+   * Network ACLs that deny part of the client's ephemeral port range on a reply path, too small a part to block the
+   * flow: connections whose source port falls there fail (docs/engine.md, "Ephemeral ports"). Each is also a warning.
+   */
+  partlyDenied?: PartlyDeniedPorts[];
   /** With `--os-user`: whether EC2 Instance Connect accepted a throwaway key for that OS user on the destination. */
   instanceConnect?: InstanceConnectCheck | null;
+}
+
+/** A network ACL denying part (less than half) of a client's ephemeral port range on a reply path. */
+export interface PartlyDeniedPorts {
+  direction: 'forward' | 'return';
+  networkAclId: string;
+  subnetId: string;
+  /** True for the ACL's outbound rules. */
+  egress: boolean;
+  protocol: 'tcp' | 'udp';
+  /** The client's ephemeral port range (the reply's destination ports). */
+  range: { from: number; to: number };
+  /** The denied sub-ranges, each with the entry that denies it in console words (`90 TCP 6667 0.0.0.0/0 DENY`). */
+  denied: { from: number; to: number; rule: string }[];
+  /** Denied ports over the range's ports (0–1): about the share of connections that fail. */
+  share: number;
+  message: string;
 }
 
 /** The EC2 Instance Connect key check (SendSSHPublicKey with a throwaway key; the key is discarded). */

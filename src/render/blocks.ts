@@ -78,9 +78,10 @@ function verdictEmoji(d: Diagnosis): string {
   return d.reachable === true ? ':white_check_mark:' : d.reachable === false ? ':x:' : ':warning:';
 }
 
-/** The one-line reason under the verdict: the first blocker, or what was not analyzed. */
+/** The one-line reason under the verdict: the first blocker, what was not analyzed, or why some connections fail. */
 function reasonLine(d: Diagnosis): string | null {
-  if (d.reachable === true) return null;
+  // Reachable, yet some connections fail: the first such warning is the reason to read on.
+  if (d.reachable === true) return d.partlyDenied?.[0]?.message ?? null;
   const first = d.findings[0];
   if (first) return `${first.code} on ${first.resource}: ${first.message}`;
   return d.notAnalyzed?.reason ?? null;

@@ -12,6 +12,7 @@ import type {
   Hop,
   InstanceConnectCheck,
   NotAnalyzed,
+  PartlyDeniedPorts,
   ProbeDirectionResult,
   ProbeResult,
   Query,
@@ -86,6 +87,8 @@ export interface JsonDiagnosis {
   probe: JsonProbe | null;
   /** Advice that is not a blocker (always present; empty when none). */
   hints: string[];
+  /** Reply paths whose network ACLs deny part of the client's ephemeral ports, not a blocker (always present; empty when none). */
+  partlyDenied: PartlyDeniedPorts[];
   /** The EC2 Instance Connect key check (`--os-user`), else null. */
   instanceConnect: InstanceConnectCheck | null;
 }
@@ -116,6 +119,11 @@ export function toJson(d: Diagnosis): JsonDiagnosis {
     warnings: [...d.warnings],
     probe: d.probe ? probe(d.probe) : null,
     hints: [...(d.hints ?? [])],
+    partlyDenied: (d.partlyDenied ?? []).map((p) => ({
+      ...p,
+      range: { ...p.range },
+      denied: p.denied.map((x) => ({ ...x })),
+    })),
     instanceConnect: d.instanceConnect ? { ...d.instanceConnect } : null,
   };
 }

@@ -108,7 +108,11 @@ export function verdictLine(d: Diagnosis, opts: TextOptions = {}): string {
   const from = describeEndpoint(d.endpoints.from);
   const to = describeEndpoint(d.endpoints.to);
   const what = describeProtocol(d.query);
-  if (d.reachable === true) return c.ok(c.bold(`✓ Reachable: ${from} → ${to}, ${what}.`));
+  if (d.reachable === true) {
+    const partly = partlyDeniedNote(d);
+    if (partly) return c.warn(c.bold(`✓ Reachable, with intermittent failures: ${from} → ${to}, ${what} (${partly}).`));
+    return c.ok(c.bold(`✓ Reachable: ${from} → ${to}, ${what}.`));
+  }
   if (d.reachable === null) {
     const na = d.notAnalyzed;
     // The query itself can be what is outside the model (an IPv6 end): then the reason alone says it.
@@ -122,6 +126,20 @@ export function verdictLine(d: Diagnosis, opts: TextOptions = {}): string {
   const n = d.findings.length;
   const count = n === 1 ? '1 blocker' : `${n} blockers`;
   return c.bad(c.bold(`✗ Not reachable: ${from} → ${to}, ${what} (${count}).`));
+}
+
+/**
+ * For an answer that is reachable although network ACLs deny part of the client's ephemeral ports: how many
+ * connections fail, in a few words (`about 0.0016 % of connections fail: see Warnings`); else null.
+ */
+export function partlyDeniedNote(d: Diagnosis): string | null {
+  const parts = d.partlyDenied ?? [];
+  const [only] = parts;
+  if (!only) return null;
+  // Several ACLs may sit on one reply path (their shares add up) or on different ones (a NAT gateway's side, another
+  // target): no single number says it, so the warnings do.
+  if (parts.length > 1) return `${parts.length} network ACLs deny part of the client's ephemeral ports; see Warnings`;
+  return `about ${Number((only.share * 100).toPrecision(2))} % of connections fail: a network ACL denies part of the client's ephemeral ports; see Warnings`;
 }
 
 /** The terminal's width when it cannot be asked (a pipe, a file): 80 columns. */

@@ -4,6 +4,7 @@ import { fixId } from '../../src/engine/fixes.js';
 import {
   evaluateNacl,
   freeRuleNumberBelow,
+  freeRuleNumberBetween,
   replyTraffic,
   requestTraffic,
   sgRuleMatches,
@@ -134,6 +135,13 @@ describe('network ACL entries', () => {
 });
 
 describe('free rule numbers for a fix', () => {
+  it('between two rules: the number below the upper one when it lies above the lower one, else the highest between', () => {
+    const a = acl(entry({ ruleNumber: 90, action: 'deny' }), entry({ ruleNumber: 100, action: 'deny' }));
+    expect(freeRuleNumberBetween(a, false, 0, 100)).toBe(80);
+    expect(freeRuleNumberBetween(a, false, 90, 100)).toBe(99);
+    expect(freeRuleNumberBetween(acl(entry({ ruleNumber: 91, action: 'deny' })), false, 90, 92)).toBeNull();
+  });
+
   it('take the highest free tidy number below the deny, else any free number', () => {
     const a = acl(entry({ ruleNumber: 90, action: 'allow' }), entry({ ruleNumber: 100, action: 'deny' }));
     expect(freeRuleNumberBelow(a, false, 100)).toBe(80);

@@ -55,6 +55,7 @@ describe('the JSON renderer follows the --json contract', () => {
       'warnings',
       'probe',
       'hints',
+      'partlyDenied',
       'instanceConnect',
     ]);
   });
@@ -65,6 +66,19 @@ describe('the JSON renderer follows the --json contract', () => {
     const documented = new Set([...block.matchAll(/"(\w+)":/g)].map((m) => m[1]));
     const d = seedDiagnosis();
     d.findings = d.findings.map((f, i) => (i === 0 ? { ...f, history: sampleHistory() } : f));
+    d.partlyDenied = [
+      {
+        direction: 'return',
+        networkAclId: 'acl-1',
+        subnetId: 'subnet-1',
+        egress: true,
+        protocol: 'tcp',
+        range: { from: 1024, to: 65535 },
+        denied: [{ from: 6667, to: 6667, rule: '90 TCP 6667 0.0.0.0/0 DENY' }],
+        share: 1 / 64512,
+        message: 'Network ACL acl-1 of subnet-1 denies TCP 6667 …',
+      },
+    ];
     const j = toJson(d);
     const finding = j.findings.find((f) => f.fix !== null && f.history !== null);
     const emitted = [
@@ -77,6 +91,8 @@ describe('the JSON renderer follows the --json contract', () => {
       ...Object.keys(finding?.history ?? {}),
       ...Object.keys(finding?.history?.window ?? {}),
       ...Object.keys(finding?.history?.events[0] ?? {}),
+      ...Object.keys(j.partlyDenied[0] ?? {}),
+      ...Object.keys(j.partlyDenied[0]?.denied[0] ?? {}),
     ];
     for (const key of emitted) expect(documented, `README lacks "${key}"`).toContain(key);
     for (const key of documented) expect(emitted, `output lacks "${key}"`).toContain(key);
