@@ -141,6 +141,7 @@ describe('whyping diagnose with a snapshot', () => {
       'warnings',
       'probe',
       'hints',
+      'partlyDenied',
       'instanceConnect',
     ]);
     expect(j.query).toEqual({ from: VM1, to: '10.2.4.95', protocol: 'tcp', port: 22 });
