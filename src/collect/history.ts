@@ -39,6 +39,7 @@ export const CAUSES: Partial<Record<FindingCode, readonly string[]>> = {
   NO_ROUTE: ['DeleteRoute', 'ReplaceRoute', 'DisassociateRouteTable', 'ReplaceRouteTableAssociation'],
   NO_INTERNET_GATEWAY_ROUTE: ['DeleteRoute', 'ReplaceRoute', 'DisassociateRouteTable', 'ReplaceRouteTableAssociation'],
   ROUTE_BLACKHOLE: ['DeleteRoute', 'ReplaceRoute', 'CreateRoute'],
+  ROUTE_SHADOWED: ['CreateRoute', 'ReplaceRoute'],
   PEERING_NOT_ACTIVE: ['DeleteVpcPeeringConnection', 'RejectVpcPeeringConnection'],
   NO_PUBLIC_IP: ['DisassociateAddress', 'ReleaseAddress'],
   INTERNET_GATEWAY_NOT_ATTACHED: ['DetachInternetGateway'],

@@ -27,6 +27,8 @@ export const AWS_CODE: Record<FindingCode, AwsExplanationCode | null> = {
   NACL_INGRESS_DENIED: 'SUBNET_ACL_RESTRICTION',
   NO_ROUTE: 'NO_ROUTE_TO_DESTINATION',
   ROUTE_BLACKHOLE: 'BAD_STATE_ROUTE',
+  // Reachability Analyzer has no code for a shadowed route; each finding carries the code of why the winner fails.
+  ROUTE_SHADOWED: null,
   PEERING_NOT_ACTIVE: 'BAD_STATE_ATTACHMENT',
   PEERING_NOT_TRANSITIVE: 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR',
   NO_PUBLIC_IP: 'IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS',

@@ -1,7 +1,7 @@
 /** Route selection: the table in force for a subnet and the route that wins for a destination. */
 
 import type { Route, RouteTable, Snapshot, SubnetId } from '../model/index.js';
-import { type ParsedCidr, parseCidr, parsedCidrCovers } from '../net/ip.js';
+import { holdsPublicAddress, type ParsedCidr, parseCidr, parsedCidrCovers, splitByLongestPrefix } from '../net/ip.js';
 import { prefixListMayCover } from './rules.js';
 
 /** The route table in force: the subnet's explicit association, else the VPC's main table. */
@@ -39,6 +39,8 @@ interface TableRoutes {
   s: Snapshot;
   candidates: Candidate[];
   prefixListRoutes: Route[];
+  /** `routesForRange` answers, per range asked (the internet is one range, asked on many paths). */
+  ranges: Map<string, RangeRoute[] | null>;
 }
 
 const tables = new WeakMap<RouteTable, TableRoutes>();
@@ -75,7 +77,7 @@ function tableRoutes(s: Snapshot, rt: RouteTable): TableRoutes {
       );
     }
   }
-  const built = { s, candidates, prefixListRoutes };
+  const built = { s, candidates, prefixListRoutes, ranges: new Map() };
   tables.set(rt, built);
   return built;
 }
@@ -90,10 +92,68 @@ export function selectRoute(s: Snapshot, rt: RouteTable, dst: string): RouteMatc
   let best: Candidate | null = null;
   for (const c of tableRoutes(s, rt).candidates) {
     if (!parsedCidrCovers(c.parsed, d)) continue;
-    if (!best || c.parsed.prefix > best.parsed.prefix || (c.parsed.prefix === best.parsed.prefix && c.rank < best.rank))
-      best = c;
+    if (!best || beats(c, best)) best = c;
   }
   return best ? { route: best.route, cidr: best.cidr } : null;
+}
+
+/** AWS's route priority: the longer prefix, then static over prefix-list over propagated. */
+function beats(a: Candidate, b: Candidate): boolean {
+  return a.parsed.prefix > b.parsed.prefix || (a.parsed.prefix === b.parsed.prefix && a.rank < b.rank);
+}
+
+/**
+ * Every route of `rt` covering `dst` whole, in the order AWS prefers them (the first is `selectRoute`'s answer): what
+ * the winner shadows, in case it cannot deliver.
+ */
+export function coveringRoutes(s: Snapshot, rt: RouteTable, dst: string): RouteMatch[] {
+  const d = parseCidr(dst);
+  if (!d) return [];
+  const found = tableRoutes(s, rt).candidates.filter((c) => parsedCidrCovers(c.parsed, d));
+  found.sort((a, b) => (beats(a, b) ? -1 : beats(b, a) ? 1 : 0));
+  return found.map((c) => ({ route: c.route, cidr: c.cidr }));
+}
+
+/** A part of a range of internet hosts and the route that wins for every address of it (null: no route covers it). */
+export interface RangeRoute {
+  cidr: string;
+  match: RouteMatch | null;
+}
+
+/**
+ * How `rt` routes the internet hosts of an IPv4 range (`0.0.0.0/0` for "the internet"): the range split into the
+ * largest blocks in which one route wins for every address, longest prefix first as for a single address. Only the
+ * parts that hold a public address are returned, and only routes that can carry one take part: the VPC's `local`
+ * routes and routes to private space (a peer VPC's 10.2.0.0/16) route no internet host. So `0.0.0.0/1 → igw` and
+ * `128.0.0.0/1 → igw` answer two parts, each with its route, and a table with only `0.0.0.0/1 → igw` answers
+ * `128.0.0.0/1` with no route. Null for an IPv6 range.
+ */
+export function routesForRange(s: Snapshot, rt: RouteTable, range: string): RangeRoute[] | null {
+  const table = tableRoutes(s, rt);
+  const known = table.ranges.get(range);
+  if (known !== undefined) return known;
+  const cands = table.candidates.filter(
+    (c) => c.parsed.family === 4 && c.route.target.kind !== 'local' && holdsPublicAddress(c.parsed.text),
+  );
+  const pieces = splitByLongestPrefix(
+    range,
+    cands.map((c) => c.parsed.text),
+  );
+  let answer: RangeRoute[] | null = null;
+  if (pieces) {
+    answer = [];
+    for (const p of pieces) {
+      if (!holdsPublicAddress(p.cidr)) continue;
+      let best: Candidate | null = null;
+      for (const i of p.longest) {
+        const c = cands[i];
+        if (c && (!best || c.rank < best.rank)) best = c;
+      }
+      answer.push({ cidr: p.cidr, match: best ? { route: best.route, cidr: best.cidr } : null });
+    }
+  }
+  table.ranges.set(range, answer);
+  return answer;
 }
 
 /**

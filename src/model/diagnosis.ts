@@ -82,6 +82,8 @@ export type FindingCode =
   | 'NACL_INGRESS_DENIED'
   | 'NO_ROUTE'
   | 'ROUTE_BLACKHOLE'
+  /** The longest-prefix route's target cannot deliver the destination, and a less specific route it shadows would. */
+  | 'ROUTE_SHADOWED'
   | 'PEERING_NOT_ACTIVE'
   | 'PEERING_NOT_TRANSITIVE'
   | 'NO_PUBLIC_IP'

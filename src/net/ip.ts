@@ -265,6 +265,78 @@ export function isPublicIp(ip: string): boolean {
   return !isRfc1918(a.text) && !isRfc6598(a.text) && unusableAddress(a.text) === null;
 }
 
+/**
+ * The IPv4 blocks that hold no host on the internet: every address `isPublicIp` says no to (RFC 1918, RFC 6598, and
+ * the "this network" 0.0.0.0/8, loopback, link-local, multicast and broadcast ranges `unusableAddress` names).
+ */
+export const NON_PUBLIC_V4: readonly string[] = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/4',
+  '255.255.255.255/32',
+];
+
+/** One piece of a range split by `splitByLongestPrefix`. */
+export interface RangePiece {
+  /** The piece as a CIDR block. */
+  cidr: string;
+  /** Indexes (into the blocks given) of the longest blocks holding every address of the piece; empty when none does. */
+  longest: number[];
+}
+
+/**
+ * Splits an IPv4 range into aligned blocks in each of which one longest-prefix answer holds for every address: the
+ * blocks of `blocks` that hold the piece whole, at the longest prefix (several when tied, in the order given). The
+ * range is halved only where a block of `blocks` lies strictly inside it, so the pieces are as large as they can be,
+ * in address order. Null for an IPv6 or malformed range (IPv6 blocks of `blocks` are ignored).
+ */
+export function splitByLongestPrefix(range: string, blocks: readonly string[]): RangePiece[] | null {
+  const r = parseCidr(range);
+  if (r?.family !== 4) return null;
+  const all: { c: ParsedCidr; i: number }[] = [];
+  blocks.forEach((b, i) => {
+    const c = parseCidr(b);
+    if (c?.family === 4) all.push({ c, i });
+  });
+  const out: RangePiece[] = [];
+  const visit = (here: ParsedCidr, relevant: { c: ParsedCidr; i: number }[]): void => {
+    const inside = relevant.filter((x) => x.c.prefix > here.prefix && parsedCidrCovers(here, x.c));
+    if (inside.length === 0) {
+      let best = -1;
+      let longest: number[] = [];
+      for (const x of relevant) {
+        if (!parsedCidrCovers(x.c, here)) continue;
+        if (x.c.prefix > best) {
+          best = x.c.prefix;
+          longest = [x.i];
+        } else if (x.c.prefix === best) longest.push(x.i);
+      }
+      out.push({ cidr: here.text, longest });
+      return;
+    }
+    // A block lies inside: halve this one (its prefix is below 32, since a longer block fits in it).
+    const keep = relevant.filter((x) => parsedCidrCovers(x.c, here) || parsedCidrCovers(here, x.c));
+    const prefix = here.prefix + 1;
+    const half = 2 ** (32 - prefix);
+    for (const base of [here.base as number, ((here.base as number) + half) >>> 0]) {
+      visit({ family: 4, base, prefix, text: `${numberToV4(base)}/${prefix}` }, keep);
+    }
+  };
+  visit(r, all);
+  return out;
+}
+
+/** Does an IPv4 block hold at least one host on the internet (an address outside `NON_PUBLIC_V4`)? */
+export function holdsPublicAddress(cidr: string): boolean {
+  const pieces = splitByLongestPrefix(cidr, NON_PUBLIC_V4);
+  return pieces?.some((p) => p.longest.length === 0) === true;
+}
+
 /** Is `port` within [from, to]? */
 export function portInRange(port: number, from: number, to: number): boolean {
   return port >= from && port <= to;

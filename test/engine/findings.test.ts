@@ -548,6 +548,177 @@ describe('NO_PUBLIC_IP', () => {
   });
 });
 
+describe('ROUTE_SHADOWED', () => {
+  // web (main, 10.0.0.0/16) reaches app (partner, 10.2.0.0/16) over an active peering with routes both ways. Someone
+  // later added a /24 of the partner's space to the internet gateway: the longest prefix wins, and an internet
+  // gateway never forwards a private destination, so the peering route is never used for that /24.
+  const world = () =>
+    new SnapshotBuilder()
+      .addVpc('partner', { cidr: '10.2.0.0/16' })
+      .addSubnet('p1', { vpc: 'partner', cidr: '10.2.4.0/24', public: true })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('app', { subnet: 'p1', ip: '10.2.4.95' })
+      .allowIcmp('app', '10.0.0.0/16')
+      .peer('link', 'main', 'partner', { routes: true });
+
+  it('names the more specific route and the route it shadows, and points the winner at the peering', () => {
+    const w = world().addRoute('public', '10.2.4.0/24', 'igw:main');
+    const d = ask(w, 'web', 'app');
+    expect(d.reachable).toBe(false);
+    expect(codes(d)).toEqual(['ROUTE_SHADOWED forward']);
+    const f = finding(d, 'ROUTE_SHADOWED');
+    expect(f).toMatchObject({
+      resource: w.id('public-rt', 'rtb'),
+      awsCode: 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS',
+      evidence: `10.2.4.0/24 → ${w.id('main', 'igw')}`,
+    });
+    expect(f.message).toContain(`by 10.2.4.0/24 → ${w.id('main', 'igw')}`);
+    expect(f.message).toContain(`so 10.2.0.0/16 → ${w.id('link')}, which would deliver it, is not used`);
+    expect(f.message).not.toContain('no route');
+    expect(f.fix).toMatchObject({
+      action: 'ReplaceRoute',
+      order: 2,
+      reversible: true,
+      params: {
+        routeTableId: w.id('public-rt', 'rtb'),
+        destinationCidrBlock: '10.2.4.0/24',
+        target: { vpcPeeringConnectionId: w.id('link') },
+        previousTarget: w.id('main', 'igw'),
+      },
+    });
+    // Once fixed, the packet goes through the peering: the rest of the path is checked too.
+    expect(path(d.forward)).toEqual([
+      'instance:ok',
+      'security-group/egress:ok',
+      'route-table:BLOCKED',
+      'peering-connection:ok',
+      'network-acl/egress:ok',
+      'network-acl/ingress:ok',
+      'security-group/ingress:ok',
+      'instance:ok',
+    ]);
+  });
+
+  it('finds the same on the reply path', () => {
+    const w = world().addRoute('p1', '10.0.1.0/24', 'igw:partner');
+    const d = ask(w, 'web', 'app');
+    expect(codes(d)).toEqual(['ROUTE_SHADOWED return']);
+    expect(finding(d, 'ROUTE_SHADOWED').fix?.params).toMatchObject({
+      routeTableId: w.id('p1-rt', 'rtb'),
+      destinationCidrBlock: '10.0.1.0/24',
+      target: { vpcPeeringConnectionId: w.id('link') },
+    });
+  });
+
+  it('finds a peering to the wrong VPC shadowing the right one (a peering is not transitive)', () => {
+    // A /24 of the third VPC's space was pointed at the partner's peering by mistake.
+    const w = world()
+      .addVpc('third', { cidr: '10.3.0.0/16' })
+      .addSubnet('t1', { vpc: 'third', cidr: '10.3.5.0/24', public: true })
+      .addInstance('db', { subnet: 't1', ip: '10.3.5.9' })
+      .allowIcmp('db', '10.0.0.0/16')
+      .peer('side', 'main', 'third', { routes: true })
+      .addRoute('public', '10.3.5.0/24', 'pcx:link');
+    const d = ask(w, 'web', 'db');
+    expect(codes(d)).toEqual(['ROUTE_SHADOWED forward']);
+    const f = finding(d, 'ROUTE_SHADOWED');
+    expect(f.awsCode).toBe('PCX_REQUIRES_ADDRESS_IN_VPC_CIDR');
+    expect(f.fix?.params).toMatchObject({
+      destinationCidrBlock: '10.3.5.0/24',
+      target: { vpcPeeringConnectionId: w.id('side') },
+      previousTarget: w.id('link'),
+    });
+  });
+
+  it('with no route to the peering at all, points the more specific route at it rather than adding one it would shadow', () => {
+    const w = new SnapshotBuilder()
+      .addVpc('partner', { cidr: '10.2.0.0/16' })
+      .addSubnet('p1', { vpc: 'partner', cidr: '10.2.4.0/24', public: true })
+      .addInstance('web', { subnet: 'public', ip: '10.0.1.10' })
+      .addInstance('app', { subnet: 'p1', ip: '10.2.4.95' })
+      .allowIcmp('app', '10.0.0.0/16')
+      .peer('link', 'main', 'partner')
+      .addRoute('p1', '10.0.0.0/16', 'pcx:link')
+      .addRoute('public', '10.2.4.0/24', 'igw:main');
+    const f = finding(ask(w, 'web', 'app'), 'NO_ROUTE', 'forward');
+    expect(f.message).toContain(`A route for 10.2.0.0/16 would lose to 10.2.4.0/24 → ${w.id('main', 'igw')}`);
+    expect(f.fix).toMatchObject({
+      action: 'ReplaceRoute',
+      params: { destinationCidrBlock: '10.2.4.0/24', target: { vpcPeeringConnectionId: w.id('link') } },
+    });
+  });
+});
+
+describe('the internet across several routes', () => {
+  // box has a public IP; its subnet's table reaches the internet gateway by routes other than 0.0.0.0/0.
+  const world = (...routes: [string, string][]) => {
+    const w = new SnapshotBuilder()
+      .addRouteTable('split', { vpc: 'main' })
+      .addSubnet('edge', { vpc: 'main', cidr: '10.0.5.0/24', routeTable: 'split' })
+      .addInstance('box', { subnet: 'edge', ip: '10.0.5.5', publicIp: '54.1.2.3' })
+      .allowIcmp('box', '0.0.0.0/0');
+    for (const [cidr, target] of routes) w.addRoute('split', cidr, target);
+    return w;
+  };
+
+  it('is reachable both ways when 0.0.0.0/1 and 128.0.0.0/1 both lead to the internet gateway', () => {
+    const w = world(['0.0.0.0/1', 'igw:main'], ['128.0.0.0/1', 'igw:main']);
+    for (const [from, to] of [
+      ['internet', 'box'],
+      ['box', 'internet'],
+    ] as const) {
+      const d = ask(w, from, to);
+      expect(d.findings).toEqual([]);
+      expect(d.reachable).toBe(true);
+      const hop = [...d.forward, ...d.return].find((h) => h.component === 'route-table');
+      expect(hop?.rule).toBe(`0.0.0.0/1 → ${w.id('main', 'igw')}, 128.0.0.0/1 → ${w.id('main', 'igw')}`);
+    }
+  });
+
+  it('names the uncovered half when only 0.0.0.0/1 leads to the gateway, and adds 0.0.0.0/0 for it', () => {
+    const w = world(['0.0.0.0/1', 'igw:main']);
+    const out = ask(w, 'box', 'internet');
+    expect(codes(out)).toEqual(['NO_INTERNET_GATEWAY_ROUTE forward']);
+    const f = finding(out, 'NO_INTERNET_GATEWAY_ROUTE');
+    expect(f.message).toContain('routes only part of the internet');
+    expect(f.message).toContain('no route covers those in 128.0.0.0/1');
+    expect(f.fix).toMatchObject({
+      action: 'CreateRoute',
+      params: { destinationCidrBlock: '0.0.0.0/0', target: { gatewayId: w.id('main', 'igw') } },
+    });
+    expect(codes(ask(w, 'internet', 'box'))).toEqual(['NO_INTERNET_GATEWAY_ROUTE return']);
+    // A host in the covered half is reachable; one in the other half is not.
+    expect(ask(w, 'box', '8.8.8.8').reachable).toBe(true);
+    expect(ask(w, 'box', '203.0.113.7').reachable).toBe(false);
+  });
+
+  it('reports a more specific route that sends part of the internet into a peering, not a missing 0.0.0.0/0', () => {
+    const w = world(['0.0.0.0/0', 'igw:main'], ['8.8.8.0/24', 'pcx:link'])
+      .addVpc('partner', { cidr: '10.2.0.0/16' })
+      .peer('link', 'main', 'partner');
+    const d = ask(w, 'box', 'internet');
+    expect(codes(d)).toEqual(['ROUTE_SHADOWED forward']);
+    const f = finding(d, 'ROUTE_SHADOWED');
+    expect(f.message).toContain('internet hosts in 8.8.8.0/24');
+    expect(f.fix).toMatchObject({
+      action: 'ReplaceRoute',
+      params: { destinationCidrBlock: '8.8.8.0/24', target: { gatewayId: w.id('main', 'igw') } },
+    });
+  });
+
+  it('names a part of the internet sent to an appliance on the hop, and traces the rest', () => {
+    const w = world(['0.0.0.0/0', 'igw:main'], ['198.51.100.0/24', `eni:${'fw'}`]).addInstance('fw', {
+      subnet: 'public',
+      ip: '10.0.1.50',
+      sourceDestCheck: false,
+    });
+    const d = ask(w, 'box', 'internet');
+    expect(d.reachable).toBe(true);
+    const hop = d.forward.find((h) => h.component === 'route-table');
+    expect(hop?.detail).toContain('internet hosts in 198.51.100.0/24 go by 198.51.100.0/24');
+  });
+});
+
 describe('NO_INTERNET_GATEWAY_ROUTE', () => {
   // An instance with an Elastic IP sits in a subnet whose table has only the local route.
   const w = new SnapshotBuilder()

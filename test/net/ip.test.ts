@@ -3,6 +3,7 @@ import {
   cidrContains,
   cidrCovers,
   cidrsOverlap,
+  holdsPublicAddress,
   hostCidr,
   isCidr,
   isIp,
@@ -11,8 +12,10 @@ import {
   isRfc1918,
   isRfc6598,
   longestPrefixMatches,
+  NON_PUBLIC_V4,
   parseCidr,
   parseIp,
+  splitByLongestPrefix,
 } from '../../src/net/ip.js';
 
 describe('parsing', () => {
@@ -170,5 +173,63 @@ describe('isIp / isCidr without parsing', () => {
     ])
       expect([isIp(odd), isCidr(odd)], odd).toEqual([parseIp(odd) !== null, parseCidr(odd) !== null]);
     expect(checked).toBeGreaterThan(20_000);
+  });
+});
+
+describe('a range split by longest prefix', () => {
+  it('splits 0.0.0.0/0 into two halves when two /1 blocks cover it', () => {
+    expect(splitByLongestPrefix('0.0.0.0/0', ['0.0.0.0/1', '128.0.0.0/1'])).toEqual([
+      { cidr: '0.0.0.0/1', longest: [0] },
+      { cidr: '128.0.0.0/1', longest: [1] },
+    ]);
+  });
+
+  it('leaves the uncovered half with no block', () => {
+    expect(splitByLongestPrefix('0.0.0.0/0', ['0.0.0.0/1'])).toEqual([
+      { cidr: '0.0.0.0/1', longest: [0] },
+      { cidr: '128.0.0.0/1', longest: [] },
+    ]);
+  });
+
+  it('gives a more specific block its own piece, and the rest to the block around it', () => {
+    const pieces = splitByLongestPrefix('0.0.0.0/0', ['0.0.0.0/0', '8.8.8.0/24']) ?? [];
+    expect(pieces.find((p) => p.cidr === '8.8.8.0/24')).toEqual({ cidr: '8.8.8.0/24', longest: [1] });
+    expect(pieces.filter((p) => p.cidr !== '8.8.8.0/24').every((p) => p.longest.join() === '0')).toBe(true);
+    // The pieces tile the range: their sizes add up to 2^32.
+    expect(pieces.reduce((n, p) => n + 2 ** (32 - Number(p.cidr.split('/')[1])), 0)).toBe(2 ** 32);
+  });
+
+  it('splits down to a /32 and keeps ties in the order given', () => {
+    expect(splitByLongestPrefix('10.0.0.0/31', ['10.0.0.1/32', '10.0.0.0/31', '10.0.0.0/31'])).toEqual([
+      { cidr: '10.0.0.0/32', longest: [1, 2] },
+      { cidr: '10.0.0.1/32', longest: [0] },
+    ]);
+  });
+
+  it('answers null for IPv6 and malformed ranges', () => {
+    expect(splitByLongestPrefix('::/0', ['::/1'])).toBeNull();
+    expect(splitByLongestPrefix('nope', [])).toBeNull();
+  });
+});
+
+describe('blocks that hold internet hosts', () => {
+  it('agrees with isPublicIp at the edges of every non-public block', () => {
+    for (const block of NON_PUBLIC_V4) {
+      const c = parseCidr(block);
+      if (c?.family !== 4) throw new Error(block);
+      const last = c.base + 2 ** (32 - c.prefix) - 1;
+      expect(holdsPublicAddress(block)).toBe(false);
+      for (const v of [c.base - 1, last + 1].filter((x) => x >= 0 && x < 2 ** 32)) {
+        const ip = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+        expect(isPublicIp(ip), ip).toBe(holdsPublicAddress(`${ip}/32`));
+      }
+    }
+  });
+
+  it('finds the public addresses of a block that is mostly private', () => {
+    expect(holdsPublicAddress('0.0.0.0/0')).toBe(true);
+    expect(holdsPublicAddress('10.0.0.0/7')).toBe(true); // 11.0.0.0/8 is public
+    expect(holdsPublicAddress('10.2.0.0/16')).toBe(false);
+    expect(holdsPublicAddress('54.1.2.3/32')).toBe(true);
   });
 });
