@@ -10,7 +10,7 @@ import type { Traffic } from './rules.js';
 /**
  * Ephemeral ports a client picks for TCP/UDP (the reply's destination port). A real client picks one port per
  * connection, so a range a network ACL denies in part fails only the connections whose port falls there: a warning
- * when less than half the range is denied, a blocker when more. See docs/engine.md ("Ephemeral ports").
+ * when half the range or less is denied, a blocker when more. See docs/engine.md ("Ephemeral ports").
  */
 export const EPHEMERAL = {
   /** Linux net.ipv4.ip_local_port_range default. */
@@ -64,6 +64,11 @@ export interface Flow {
    * the routes send the packet round in a circle.
    */
   tgwEntries: Set<string>;
+  /**
+   * The path went on through a route or association that does not exist (the one a blocker's fix would add): a loop
+   * beyond it may be of that assumption's making, so it is not reported as the network's.
+   */
+  assumedRoute: boolean;
   /** The last transit gateway route that sent this packet on (the one that closes a loop, when there is one). */
   lastTgwRoute: { tgwId: string; routeTableId: string; text: string; attachmentId: string } | null;
   /**
@@ -92,6 +97,7 @@ export function newFlow(side: Side, protocol: Protocol, traffic: Traffic, src: s
     natted: null,
     steps: 0,
     tgwEntries: new Set(),
+    assumedRoute: false,
     lastTgwRoute: null,
     partlyDenied: null,
     arrived: null,

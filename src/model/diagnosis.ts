@@ -380,7 +380,7 @@ export interface Diagnosis {
   instanceConnect?: InstanceConnectCheck | null;
 }
 
-/** A network ACL denying part (less than half) of a client's ephemeral port range on a reply path. */
+/** A network ACL denying part (half or less) of a client's ephemeral port range on a reply path. */
 export interface PartlyDeniedPorts {
   direction: 'forward' | 'return';
   networkAclId: string;

@@ -548,6 +548,28 @@ describe('NO_PUBLIC_IP', () => {
   });
 });
 
+describe('a more specific route to a NAT gateway', () => {
+  // As in ROUTE_SHADOWED below, but the /24 goes to a NAT gateway, whose own subnet's routes may carry private
+  // traffic on: not a certain dead end, so the answer is NO_ROUTE, worded as what the table does.
+  it('says which route wins over the peering route, never that no route goes there', () => {
+    const w = new SnapshotBuilder()
+      .addVpc('partner', { cidr: '10.2.0.0/16' })
+      .addSubnet('p1', { vpc: 'partner', cidr: '10.2.4.0/24', public: true })
+      .addNatGateway('ngw', { subnet: 'public', ip: '10.0.1.5', publicIp: '3.0.0.5' })
+      .addSubnet('app', { vpc: 'main', cidr: '10.0.2.0/24' })
+      .addInstance('web', { subnet: 'app', ip: '10.0.2.10' })
+      .addInstance('peer', { subnet: 'p1', ip: '10.2.4.95' })
+      .allowIcmp('peer', '10.0.0.0/16')
+      .peer('link', 'main', 'partner', { routes: true })
+      .addRoute('app', '10.2.4.0/24', 'nat:ngw');
+    const f = finding(ask(w, 'web', 'peer'), 'NO_ROUTE');
+    expect(f.message).toContain(`by 10.2.4.0/24 → ${w.id('ngw', 'nat')}, the most specific route that matches`);
+    expect(f.message).toContain(`so 10.2.0.0/16 → ${w.id('link')} is not used`);
+    expect(f.message).not.toContain('has no route');
+    expect(f.fix).toMatchObject({ action: 'ReplaceRoute', params: { destinationCidrBlock: '10.2.4.0/24' } });
+  });
+});
+
 describe('ROUTE_SHADOWED', () => {
   // web (main, 10.0.0.0/16) reaches app (partner, 10.2.0.0/16) over an active peering with routes both ways. Someone
   // later added a /24 of the partner's space to the internet gateway: the longest prefix wins, and an internet
@@ -881,6 +903,12 @@ function hub(
 }
 
 describe('transit gateway findings', () => {
+  it('counts a modifying attachment as carrying when a more specific route shadows the route to it', () => {
+    // AWS keeps a modifying attachment working (attachmentPhase): the igw /24 shadows the route to the hub.
+    const x = hub({ state: 'modifying' }).addRoute('public-rt', '10.5.1.0/24', 'igw:main');
+    expect(codes(ask(x, 'web', 'lake'))).toEqual(['ROUTE_SHADOWED forward']);
+  });
+
   it('works end to end when everything is in place', () => {
     const d = ask(hub(), 'web', 'lake');
     expect(d.findings).toEqual([]);
@@ -978,6 +1006,21 @@ describe('ROUTING_LOOP', () => {
     expect(f.evidence).toContain('10.5.1.0/24');
     expect(f.message).toContain(`(attachment ${idFor('tgw-attach', 'data-att')})`);
     expect(d.forward.at(-1)).toMatchObject({ component: 'transit-gateway', allowed: false });
+  });
+
+  it('is not claimed when only a route the walk assumed (a missing route added by its fix) closes the circle', () => {
+    // The static route sends the data VPC's /24 into "side", which has no route back to the hub: the packet dies
+    // there. Going on as if side's missing route existed brings it back to the hub, but that loop is not in the network.
+    const x = hub()
+      .addVpc('side', { cidr: '10.7.0.0/16' })
+      .addSubnet('s1', { vpc: 'side', cidr: '10.7.1.0/24' })
+      .attach('side-att', { tgw: 'hub', vpc: 'side', subnets: ['s1'] })
+      .addTgwRoute('hub', '10.5.1.0/24', 'side-att');
+    const d = ask(x, 'web', 'lake');
+    expect(d.reachable).toBe(false);
+    expect(d.notAnalyzed).toBeNull();
+    expect(codes(d)).toEqual(['NO_ROUTE forward']);
+    expect(finding(d, 'NO_ROUTE').resource).toBe(x.id('side-main', 'rtb'));
   });
 });
 

@@ -14,6 +14,7 @@ import type {
   TransitGatewayRoute,
   VpcId,
 } from '../../model/index.js';
+import { attachmentPhase } from '../../model/resources.js';
 import { cidrCovers, isPublicIp, isRfc1918, isRfc6598, prefixLength } from '../../net/ip.js';
 import { type Flow, hostOf, INTERNET_ANY, isHost } from '../flow.js';
 import { selectTgwRoute } from '../ranges.js';
@@ -62,7 +63,7 @@ export function tgwRouteFrom(
 ): TransitGatewayRoute | null | undefined {
   for (const id of t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
     const att = t.s.transitGatewayAttachments.get(id);
-    if (att?.transitGatewayId !== tgwId || att.state !== 'available') continue;
+    if (att?.transitGatewayId !== tgwId || attachmentPhase(att.state) !== 'carrying') continue;
     const table = att.associatedRouteTableId
       ? t.s.transitGatewayRouteTables.get(att.associatedRouteTableId)
       : undefined;

@@ -14,7 +14,7 @@ import { cidrContains, cidrCovers, isPublicIp, isRfc1918, isRfc6598, parseCidr, 
 import { makeFix } from '../fixes.js';
 import { type Flow, hostOf, INTERNET_ANY, isHost, MAX_STEPS } from '../flow.js';
 import type { FixProposal } from '../recorder.js';
-import { routesForRange, routeTableFor, selectRoute, unresolvedPrefixListRoutes } from '../routes.js';
+import { coveringRoutes, routesForRange, routeTableFor, selectRoute, unresolvedPrefixListRoutes } from '../routes.js';
 import { followRoute, type Walk } from '../walk.js';
 import { igwEgress, newIgwFix } from './internet-gateway.js';
 import { replacementNat } from './nat-gateway.js';
@@ -100,7 +100,10 @@ export function routeFrom(t: Walk, flow: Flow, subnetId: SubnetId, originSubnet:
       id: rt.id,
       allowed: false,
       rule: r.text,
-      detail: `no route covers ${dstIp} except this one, which leads to the internet`,
+      detail:
+        coveringRoutes(t.s, rt, flow.dst).length > 1
+          ? `the most specific route that matches ${dstIp}, and it leads to the internet`
+          : `no route covers ${dstIp} except this one, which leads to the internet`,
     });
     noRoute(t, flow, rt, subnetId, originSubnet, r);
     return;
@@ -355,6 +358,8 @@ function addRouteAndFollow(
         : message,
     fix,
   });
+  // From here the path runs through a route that does not exist yet: a loop found beyond it is not the network's.
+  flow.assumedRoute = true;
   followRoute(
     t,
     flow,
@@ -376,7 +381,23 @@ export function noRoute(
   only?: Route,
 ): void {
   const dstIp = hostOf(flow.dst);
-  const onlyText = only ? ` (only ${only.text} matches it)` : '';
+  // Less specific routes that match too, beaten by `only` (the longest prefix wins): never say "only" then.
+  const beaten = only ? coveringRoutes(t.s, rt, flow.dst).filter((m) => m.route !== only) : [];
+  const onlyText = !only
+    ? ''
+    : beaten.length > 0
+      ? ` that it can use (${only.text}, the most specific route that matches, wins over ${beaten.map((m) => m.route.text).join(', ')})`
+      : ` (only ${only.text} matches it)`;
+  /**
+   * The message when a link (`viaId`) joins the two VPCs: a beaten route that already goes there is named as such
+   * (the fix then points the winning route at the link); otherwise no route goes there at all.
+   */
+  const linkMessage = (viaId: string, cidr: string, link: string, through: string) => {
+    const via = beaten.find((m) => targetId(m.route) === viaId);
+    return via && only
+      ? `Route table ${rt.id} sends ${flow.dst} by ${only.text}, the most specific route that matches (the longest prefix wins), so ${via.route.text} is not used; ${link}.`
+      : `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; ${link}, but no route sends ${cidr} ${through} it.`;
+  };
   const internetBound = !isHost(flow.dst) || isPublicIp(dstIp);
   const linked = internetBound ? [] : linkedVpcs(t, rt.vpcId, dstIp);
   if (linked.length > 1) {
@@ -398,13 +419,13 @@ export function noRoute(
         t,
         flow,
         { rt, subnetId, originSubnet, cidr, via: { kind: 'peering-connection', id: p.id } },
-        `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; ${p.id} links ${rt.vpcId} and ${dstVpc}, but no route sends ${cidr} through it.`,
+        linkMessage(p.id, cidr, `${p.id} links ${rt.vpcId} and ${dstVpc}`, 'through'),
         only,
       );
       return;
     }
     for (const att of liveAttachments(t, rt.vpcId)) {
-      if (att.state !== 'available') continue;
+      if (attachmentPhase(att.state) !== 'carrying') continue;
       const dstAttached = liveAttachments(t, dstVpc).some((a) => a.transitGatewayId === att.transitGatewayId);
       if (!dstAttached) continue;
       const cidr = t.s.vpcs.get(dstVpc)?.cidrs.find((c) => cidrContains(c, dstIp)) ?? flow.dst;
@@ -412,7 +433,7 @@ export function noRoute(
         t,
         flow,
         { rt, subnetId, originSubnet, cidr, via: { kind: 'transit-gateway', id: att.transitGatewayId } },
-        `Route table ${rt.id} has no route to ${flow.dst}${onlyText}; both VPCs are attached to ${att.transitGatewayId}, but no route sends ${cidr} to it.`,
+        linkMessage(att.transitGatewayId, cidr, `both VPCs are attached to ${att.transitGatewayId}`, 'to'),
         only,
       );
       return;

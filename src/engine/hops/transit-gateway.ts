@@ -271,7 +271,10 @@ function routingLoop(t: Walk, flow: Flow, tgwId: TransitGatewayId, inAtt: Transi
     id: tgwId,
     allowed: false,
     rule: `${flow.dst} enters again through ${inAtt.id}: the path loops`,
+    ...(flow.assumedRoute ? { detail: 'through a route or association assumed above, which does not exist' } : {}),
   });
+  // A loop closed by a route the walk assumed (a blocker's fix) is not in the network: the blocker is reported.
+  if (flow.assumedRoute) return;
   if (!last) {
     t.rec.stop('transit-gateway', tgwId, `the path loops: ${flow.dst} enters ${tgwId} again through ${inAtt.id}`);
     return;
@@ -312,6 +315,7 @@ function asIfRouted(
 ): void {
   // No route of the gateway sent the packet on from here: a loop found later must not blame an earlier one.
   flow.lastTgwRoute = null;
+  flow.assumedRoute = true;
   const out = destinationAttachment(t, flow, tgwId, inAtt);
   if (out) leaveTgw(t, flow, tgwId, inAtt, out.att, originSubnet, depth, sender, AS_IF_ROUTED);
 }
