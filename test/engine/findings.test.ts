@@ -1005,7 +1005,30 @@ describe('ROUTING_LOOP', () => {
     expect(f).toMatchObject({ resource: idFor('tgw-rtb', 'hub'), awsCode: null });
     expect(f.evidence).toContain('10.5.1.0/24');
     expect(f.message).toContain(`(attachment ${idFor('tgw-attach', 'data-att')})`);
-    expect(d.forward.at(-1)).toMatchObject({ component: 'transit-gateway', allowed: false });
+    expect(d.forward.find((h) => !h.allowed)).toMatchObject({ component: 'transit-gateway', allowed: false });
+    // Then on as if the route led to the data VPC: the rest of the way, and the reply, are checked too.
+    expect(d.forward.at(-1)).toMatchObject({ component: 'instance' });
+    expect(d.return.length).toBeGreaterThan(0);
+  });
+
+  it('reports the reply path too: a missing route back is listed beside the loop', () => {
+    // As above, and the data VPC never got its route back to the hub.
+    const x = new SnapshotBuilder()
+      .addVpc('data', { cidr: '10.5.0.0/16' })
+      .addSubnet('d1', { vpc: 'data', cidr: '10.5.1.0/24' })
+      .addSubnet('tgw-a', { vpc: 'main', cidr: '10.0.200.0/28', routeTable: 'public-rt' })
+      .addSubnet('edge', { vpc: 'main', cidr: '10.0.5.0/24', az: 'us-east-1a', routeTable: 'public-rt' })
+      .addInstance('web', { subnet: 'edge', ip: '10.0.5.10' })
+      .addInstance('lake', { subnet: 'd1', ip: '10.5.1.9' })
+      .allowIcmp('lake', '10.0.0.0/16')
+      .addTransitGateway('hub')
+      .attach('main-att', { tgw: 'hub', vpc: 'main', subnets: ['tgw-a'] })
+      .attach('data-att', { tgw: 'hub', vpc: 'data', subnets: ['d1'] })
+      .addRoute('public-rt', '10.5.0.0/16', 'tgw:hub')
+      .addTgwRoute('hub', '10.5.1.0/24', 'main-att');
+    const d = ask(x, 'web', 'lake');
+    expect(codes(d)).toEqual(['ROUTING_LOOP forward', 'NO_ROUTE return']);
+    expect(d.notAnalyzed).toBeNull();
   });
 
   it('is not claimed when only a route the walk assumed (a missing route added by its fix) closes the circle', () => {

@@ -154,7 +154,9 @@ export function tgwForward(
   // send the packet round in a circle, and it never arrives (it goes round until its TTL runs out).
   const entry = `${tgwId}|${inAtt.id}|${flow.dst}`;
   if (flow.tgwEntries.has(entry)) {
-    routingLoop(t, flow, tgwId, inAtt);
+    // A loop reported on a route of the gateway: go on as if that route led where the destination is, so the rest of
+    // the path and the reply are checked too (DESIGN §3: every blocker on both paths).
+    if (routingLoop(t, flow, tgwId, inAtt)) asIfRouted(t, flow, tgwId, inAtt, originSubnet, depth, sender);
     return;
   }
   flow.tgwEntries.add(entry);
@@ -264,7 +266,8 @@ const AS_IF_AVAILABLE = 'as if the attachment were available, to check the rest 
  * transit gateway route sent it round a circle (back into the VPC it came from, whose routes send it here again, or
  * between peered gateways). ROUTING_LOOP names that route; where no route of ours closed it, not analyzed.
  */
-function routingLoop(t: Walk, flow: Flow, tgwId: TransitGatewayId, inAtt: TransitGatewayAttachment): void {
+/** Reports a loop at the gateway; true when it was reported as ROUTING_LOOP on a route of the gateway. */
+function routingLoop(t: Walk, flow: Flow, tgwId: TransitGatewayId, inAtt: TransitGatewayAttachment): boolean {
   const last = flow.lastTgwRoute;
   t.rec.hop(flow, {
     component: 'transit-gateway',
@@ -274,10 +277,10 @@ function routingLoop(t: Walk, flow: Flow, tgwId: TransitGatewayId, inAtt: Transi
     ...(flow.assumedRoute ? { detail: 'through a route or association assumed above, which does not exist' } : {}),
   });
   // A loop closed by a route the walk assumed (a blocker's fix) is not in the network: the blocker is reported.
-  if (flow.assumedRoute) return;
+  if (flow.assumedRoute) return false;
   if (!last) {
     t.rec.stop('transit-gateway', tgwId, `the path loops: ${flow.dst} enters ${tgwId} again through ${inAtt.id}`);
-    return;
+    return false;
   }
   const out = t.s.transitGatewayAttachments.get(last.attachmentId as TransitGatewayAttachment['id']);
   const back =
@@ -297,6 +300,7 @@ function routingLoop(t: Walk, flow: Flow, tgwId: TransitGatewayId, inAtt: Transi
     message: `The route ${last.text} in transit gateway route table ${last.routeTableId} sends packets to ${flow.dst} ${back}: they go round in a loop and never arrive.${where}`,
     evidence: last.text,
   });
+  return true;
 }
 
 /**
