@@ -903,6 +903,15 @@ function hub(
 }
 
 describe('transit gateway findings', () => {
+  it('names a pending attachment behind a more specific route, never "nothing links the VPCs"', () => {
+    // The route to the hub loses to an igw /24, and main's attachment still waits for the hub owner's acceptance.
+    const x = hub({ state: 'pendingAcceptance' }).addRoute('public-rt', '10.5.1.0/24', 'igw:main');
+    const d = ask(x, 'web', 'lake');
+    expect(codes(d)).toEqual(['NO_ROUTE forward', 'TGW_ATTACHMENT_NOT_AVAILABLE forward']);
+    expect(finding(d, 'NO_ROUTE').message).toContain(`both VPCs are attached to ${idFor('tgw', 'hub')}`);
+    expect(finding(d, 'NO_ROUTE').message).not.toContain('nothing in the snapshot links');
+  });
+
   it('counts a modifying attachment as carrying when a more specific route shadows the route to it', () => {
     // AWS keeps a modifying attachment working (attachmentPhase): the igw /24 shadows the route to the hub.
     const x = hub({ state: 'modifying' }).addRoute('public-rt', '10.5.1.0/24', 'igw:main');

@@ -424,8 +424,8 @@ export function noRoute(
       );
       return;
     }
+    // Attachments not yet carrying (pending acceptance …) link the VPCs too: the trace names their state at the gateway.
     for (const att of liveAttachments(t, rt.vpcId)) {
-      if (attachmentPhase(att.state) !== 'carrying') continue;
       const dstAttached = liveAttachments(t, dstVpc).some((a) => a.transitGatewayId === att.transitGatewayId);
       if (!dstAttached) continue;
       const cidr = t.s.vpcs.get(dstVpc)?.cidrs.find((c) => cidrContains(c, dstIp)) ?? flow.dst;
