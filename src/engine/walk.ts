@@ -419,7 +419,7 @@ export function walkRequest(
           flow: fwd,
           code: 'NO_PUBLIC_IP',
           resource: inst?.id ?? destination.eni.id,
-          message: `${who} has no public or Elastic IP: from ${source.label}, the internet gateway delivers only to a public address of the interface.`,
+          message: `${who} has no public or Elastic IP: from ${source.label}, the internet gateway delivers only to a public address of the interface.${ipv4Only(destination.eni)}`,
           fix: {
             action: {
               action: 'AllocateAndAssociateAddress',
@@ -472,4 +472,14 @@ export function walkReply(t: Walk, fwd: Flow, arrived: NonNullable<Flow['arrived
     else t.rec.stop('internet', ret.dst, `the reply's destination ${ret.dst} is outside the snapshot`);
   }
   return ret;
+}
+
+/**
+ * For an interface that also has IPv6 addresses: this answer is about IPv4 (IPv6 paths are not analyzed), which a
+ * NO_PUBLIC_IP alone would hide from someone who reaches it over IPv6.
+ */
+export function ipv4Only(eni: NetworkInterface): string {
+  const v6 = eni.ipv6Addresses;
+  if (v6.length === 0) return '';
+  return ` This answer is for IPv4: ${eni.id} also has IPv6 ${v6.length === 1 ? 'address' : 'addresses'} ${v6.join(', ')}, and IPv6 paths are not analyzed.`;
 }

@@ -624,6 +624,25 @@ describe('S5/endpoints: instances with several interfaces and addresses', () => 
 });
 
 describe('S25/S26 the internet and NAT gateways', () => {
+  it('says a NO_PUBLIC_IP answer is for IPv4 when the interface also has an IPv6 address (IPv6 is not analyzed)', () => {
+    // An instance reachable over IPv6 (a global address, ::/0 → igw) but with no public IPv4: the IPv4 answer must not
+    // read as the whole truth.
+    const w = new SnapshotBuilder()
+      .addInstance('v6', { subnet: 'public', ip: '10.0.1.30' })
+      .allowIcmp('v6', '0.0.0.0/0');
+    const s = raw(w, (d) => {
+      for (const e of d.NetworkInterfaces ?? []) e.Ipv6Addresses = [{ Ipv6Address: '2600:1f18:aaaa:bb01::10' }];
+      for (const r of d.Reservations ?? [])
+        for (const i of r.Instances ?? [])
+          for (const e of i.NetworkInterfaces ?? []) e.Ipv6Addresses = [{ Ipv6Address: '2600:1f18:aaaa:bb01::10' }];
+    });
+    const note = `This answer is for IPv4: ${w.id('v6', 'eni')} also has IPv6 address 2600:1f18:aaaa:bb01::10`;
+    expect(finding(ask(s, 'internet', 'v6'), 'NO_PUBLIC_IP').message).toContain(note);
+    expect(finding(ask(s, 'v6', 'internet'), 'NO_PUBLIC_IP').message).toContain(note);
+    // Without an IPv6 address, nothing is added.
+    expect(finding(ask(w, 'v6', 'internet'), 'NO_PUBLIC_IP').message).not.toContain('IPv4');
+  });
+
   it('a NAT gateway whose own subnet has no route to the internet gateway: the path dies there', () => {
     const w = new SnapshotBuilder()
       .addSubnet('natnet', { vpc: 'main', cidr: '10.0.3.0/24' })

@@ -15,7 +15,7 @@ import { publicAddressExposure } from '../exposure.js';
 import { makeFix } from '../fixes.js';
 import { type Flow, hostOf, isHost } from '../flow.js';
 import { selectRoute } from '../routes.js';
-import { arriveAt, type Walk } from '../walk.js';
+import { arriveAt, ipv4Only, type Walk } from '../walk.js';
 import { natAsDestination, natOfEni } from './nat-gateway.js';
 import { checkNacl, crossSubnets } from './network-acl.js';
 
@@ -165,7 +165,7 @@ export function igwEgress(
         ? `${srcIp} is not an address of ${vpcId}: its internet gateway does not carry traffic from other networks (no edge-to-edge routing).`
         : privateNat?.connectivityType === 'private'
           ? `NAT gateway ${privateNat.id} is a private NAT gateway (no Elastic IP can be associated with one), so internet gateway ${igwId ?? ''} drops the traffic it sends: internet-bound traffic needs a route to a public NAT gateway.`
-          : `${who} has no public or Elastic IP, so internet gateway ${igwId ?? ''} cannot carry its traffic ${flow.side === 'return' ? 'back ' : ''}to the internet.`,
+          : `${who} has no public or Elastic IP, so internet gateway ${igwId ?? ''} cannot carry its traffic ${flow.side === 'return' ? 'back ' : ''}to the internet.${srcEni ? ipv4Only(srcEni) : ''}`,
       fix:
         srcEni && srcEni.interfaceType === 'interface'
           ? {
