@@ -14,7 +14,6 @@ import type {
   TransitGatewayRoute,
   VpcId,
 } from '../../model/index.js';
-import { attachmentPhase } from '../../model/resources.js';
 import { cidrCovers, isPublicIp, isRfc1918, isRfc6598, prefixLength } from '../../net/ip.js';
 import { type Flow, hostOf, INTERNET_ANY, isHost } from '../flow.js';
 import { selectTgwRoute } from '../ranges.js';
@@ -22,6 +21,7 @@ import type { FixProposal } from '../recorder.js';
 import { coveringRoutes, type RouteMatch, routesForRange } from '../routes.js';
 import { followRoute, type Walk } from '../walk.js';
 import { peerCidrs } from './peering.js';
+import { attachmentOf } from './transit-gateway.js';
 
 /** The id a route names as its target (`local` for the VPC itself). */
 export function targetId(r: Route): string {
@@ -61,15 +61,10 @@ export function tgwRouteFrom(
   tgwId: string,
   dst: string,
 ): TransitGatewayRoute | null | undefined {
-  for (const id of t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
-    const att = t.s.transitGatewayAttachments.get(id);
-    if (att?.transitGatewayId !== tgwId || attachmentPhase(att.state) !== 'carrying') continue;
-    const table = att.associatedRouteTableId
-      ? t.s.transitGatewayRouteTables.get(att.associatedRouteTableId)
-      : undefined;
-    return table ? selectTgwRoute(t.s, table, dst) : undefined;
-  }
-  return undefined;
+  const att = attachmentOf(t, vpcId, tgwId, true);
+  if (!att) return undefined;
+  const table = att.associatedRouteTableId ? t.s.transitGatewayRouteTables.get(att.associatedRouteTableId) : undefined;
+  return table ? selectTgwRoute(t.s, table, dst) : undefined;
 }
 
 /** Why a route's target cannot deliver `dst`, when the snapshot makes that certain. */

@@ -20,6 +20,7 @@ import { igwEgress, newIgwFix } from './internet-gateway.js';
 import { replacementNat } from './nat-gateway.js';
 import { LIVE_PEERING, peerCidrs, peeringBetween } from './peering.js';
 import { reportShadow, routeRange, shadowedRoute, targetId, targetKey, toAwsService } from './route-reach.js';
+import { attachmentOf } from './transit-gateway.js';
 
 /** When a route to a peering that is still being set up becomes active, by the peering's status. */
 const PEERING_ON_THE_WAY: Record<string, string> = {
@@ -209,7 +210,7 @@ export function reportBlackhole(
   } else if (r.target.kind === 'transit-gateway') {
     // AWS shows a route to a transit gateway as a blackhole while the VPC has no attachment to it that carries traffic.
     const tgwId = r.target.id;
-    const att = liveOrDeadAttachment(t, rt.vpcId, tgwId);
+    const att = attachmentOf(t, rt.vpcId, tgwId);
     if (!att) why = `${rt.vpcId} has no attachment to ${tgwId} in the snapshot`;
     else if (attachmentPhase(att.state) !== 'carrying')
       why = `${att.id}, the attachment of ${rt.vpcId} to ${tgwId}, is ${att.state}`;
@@ -291,15 +292,6 @@ export function linkedTo(t: Walk, vpcId: VpcId, other: VpcId): boolean {
   if (peeringBetween(t, vpcId, other)) return true;
   const tgws = new Set(liveAttachments(t, vpcId).map((a) => a.transitGatewayId));
   return liveAttachments(t, other).some((a) => tgws.has(a.transitGatewayId));
-}
-
-/** A VPC's attachment to a transit gateway in any state (one that carries traffic first), if the snapshot has one. */
-function liveOrDeadAttachment(t: Walk, vpcId: VpcId, tgwId: string): TransitGatewayAttachment | undefined {
-  for (const id of t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
-    const a = t.s.transitGatewayAttachments.get(id);
-    if (a?.transitGatewayId === tgwId) return a;
-  }
-  return undefined;
 }
 
 /** A VPC's transit gateway attachments that carry traffic or are on their way to (not the dead ones). */

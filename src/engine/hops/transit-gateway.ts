@@ -21,10 +21,10 @@ import { routeFrom } from './route-table.js';
  * The attachment of a VPC to a transit gateway: one that carries traffic if there is one, else one on its way, else a
  * dead one (the index's order), so that the answer can name it; only one that carries traffic, if asked.
  */
-function attachmentOf(
+export function attachmentOf(
   t: Walk,
   vpcId: VpcId,
-  tgwId: TransitGatewayId,
+  tgwId: string,
   carryingOnly = false,
 ): TransitGatewayAttachment | undefined {
   for (const id of t.s.index.vpcTransitGatewayAttachments.get(vpcId) ?? []) {
